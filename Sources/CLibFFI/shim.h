@@ -1,0 +1,2 @@
+/* The system libffi (Debian libffi-dev). */
+#include <ffi.h>

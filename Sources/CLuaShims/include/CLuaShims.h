@@ -1,0 +1,124 @@
+/* CLuaShims: Lua's function-like macros as functions, the state allocator with its
+ * memory limit, and the trampolines that raise Lua errors on behalf of Swift.
+ *
+ * The rule this file exists for: no Lua error ever unwinds (longjmp) through a
+ * Swift frame. Swift functions called from Lua return a status instead of raising;
+ * lf_trampoline raises after the Swift frame has returned. */
+#ifndef CLUASHIMS_H
+#define CLUASHIMS_H
+
+#include <lua5.4/lua.h>
+#include <lua5.4/lauxlib.h>
+#include <lua5.4/lualib.h>
+#include <stddef.h>
+
+/* ---- Swift functions called from Lua ---------------------------------------- */
+
+/* Status a Swift function returns to its trampoline: n >= 0 results are on the
+ * stack, or LF_RAISE: the error value is on top of the stack and the trampoline
+ * raises it with lua_error once the Swift frame is gone. */
+#define LF_RAISE (-1)
+
+/* A function written in Swift that never raises a Lua error. */
+typedef int (*lf_SwiftFunction)(lua_State *L);
+
+/* Pushes a C closure that calls `fn` through the trampoline. The closure has
+ * 1 + nup upvalues: upvalue 1 is `fn`, the `nup` values on the stack become
+ * upvalues 2 ... nup+1 (read them with lf_upvalueindex(2...)).  [-nup, +1, m] */
+void lf_pushswiftfunction(lua_State *L, lf_SwiftFunction fn, int nup);
+
+/* ---- The state: allocator, memory limit, owner pointer ------------------------ */
+
+/* Per-state data that our allocator keeps; lua_getallocf returns it as `ud`. */
+typedef struct lf_StateInfo {
+  size_t used;          /* bytes currently allocated by this state */
+  size_t peak;          /* high-water mark of `used` */
+  size_t limit;         /* 0: unlimited */
+  int armed;            /* 1 while Lua code runs: a refusal raises a memory error.
+                           0 while Swift code runs: allocations past the limit
+                           succeed and are charged after the Swift frame returns. */
+  int overdrawn;        /* an allocation went past the limit while disarmed */
+  void *owner;          /* the Swift object that owns the state (unretained) */
+} lf_StateInfo;
+
+/* Creates a state whose allocator is ours, with `info` as its data (the caller
+ * keeps `info` alive until lua_close). Returns NULL when out of memory. */
+lua_State *lf_newstate(lf_StateInfo *info);
+
+/* The lf_StateInfo of a state created by lf_newstate, or NULL for any other state
+ * (one that stock lua5.4 made, say). */
+lf_StateInfo *lf_stateinfo(lua_State *L);
+
+/* ---- Protected helpers: run a raising operation inside lua_pcall ----------- */
+
+/* Each returns a Lua status (LUA_OK or an error code with the error value on the
+ * stack top) and never raises. */
+int lf_pgetglobal(lua_State *L, const char *name);           /* [-0, +1] */
+int lf_psetglobal(lua_State *L, const char *name);           /* [-1, +0] */
+int lf_pgettable(lua_State *L, int idx);                     /* [-1, +1] key -> value */
+int lf_psettable(lua_State *L, int idx);                     /* [-2, +0] key, value */
+int lf_ploadfile(lua_State *L, const char *path, const char *mode); /* [-0, +1] luaL_loadfilex */
+int lf_ptolstring(lua_State *L, int idx);                    /* [-0, +1] luaL_tolstring */
+int lf_prequiref(lua_State *L, const char *name, lua_CFunction open, int global); /* [-0, +0] */
+int lf_ppreload(lua_State *L, const char *name);             /* [-1, +0] loader */
+
+/* lua_pcall with a message handler that appends a traceback (as lua.c does).
+ * nargs arguments above the function on the stack. */
+int lf_pcalltraceback(lua_State *L, int nargs, int nresults);
+
+/* lua_pcall for the embedding API: the error value stays as it was raised and
+ * the traceback is left in the registry under LF_TRACEBACK_KEY. */
+int lf_pcallapi(lua_State *L, int nargs, int nresults);
+#define LF_TRACEBACK_KEY "luaffi.traceback"
+
+/* Starts/stops the SIGINT handler that stops a running chunk with
+ * "interrupted!" (lua.c's behaviour; used by the interpreter only). */
+void lf_catchinterrupt(lua_State *L);
+void lf_releaseinterrupt(void);
+
+/* ---- Macros as functions ------------------------------------------------------ */
+
+int lf_upvalueindex(int i);
+int lf_registryindex(void);
+int lf_pcall(lua_State *L, int nargs, int nresults, int msgh);
+void lf_call(lua_State *L, int nargs, int nresults);
+void lf_pop(lua_State *L, int n);
+void lf_newtable(lua_State *L);
+void lf_insert(lua_State *L, int idx);
+void lf_remove(lua_State *L, int idx);
+void lf_replace(lua_State *L, int idx);
+const char *lf_tostring(lua_State *L, int idx);
+lua_Number lf_tonumber(lua_State *L, int idx, int *isnum);
+lua_Integer lf_tointeger(lua_State *L, int idx, int *isnum);
+void *lf_newuserdata(lua_State *L, size_t size, int nuvalue);
+int lf_isnoneornil(lua_State *L, int idx);
+void lf_pushcfunction(lua_State *L, lua_CFunction f);
+int lf_loadbuffer(lua_State *L, const char *buf, size_t size, const char *name, const char *mode);
+int lf_getmetatable(lua_State *L, const char *tname);
+void lf_pushlstring(lua_State *L, const char *s, size_t len);
+void lf_pushglobaltable(lua_State *L);
+void *lf_getextraspace(lua_State *L);
+const char *lf_typename(lua_State *L, int idx);
+
+/* luaL_traceback wrapped as a protected operation. [-0, +1] */
+int lf_ptraceback(lua_State *L, lua_State *L1, const char *msg, int level);
+
+/* The stdin-is-a-terminal test lua.c uses. */
+int lf_stdin_is_tty(void);
+/* lua_gc, which is variadic in C. */
+int lf_gc(lua_State *L, int what, int arg1, int arg2);
+/* Write to C's stdout/stderr (the streams Lua's print and io use) and flush. */
+void lf_writeout(const char *s);
+void lf_writeerr(const char *s);
+/* LUA_COPYRIGHT, the line `lua5.4 -v` prints. */
+const char *lf_copyright(void);
+/* lua.c's default prompts: "> " for a first line, ">> " for a continuation. */
+const char *lf_prompt(int firstline);
+
+/* Line reading for the interpreter: readline (loaded with dlopen when the system
+ * has it) or fgets. Returns a malloc'ed line without its newline, or NULL at end
+ * of input. */
+char *lf_readline(const char *prompt);
+void lf_addhistory(const char *line);
+
+#endif

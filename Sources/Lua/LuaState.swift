@@ -1,0 +1,88 @@
+// The Swift owner of one Lua state: creation, libraries, closing.
+import CLua
+import CLuaShims
+
+/// One Lua 5.4 state, owned by Swift.
+///
+/// A state is used by one thread at a time; it is not `Sendable`. Every operation
+/// that can raise a Lua error runs protected and throws a `LuaError` instead: no Lua
+/// error ever unwinds through a Swift frame (see `docs/architecture.md`).
+public final class LuaState {
+    /// The underlying `lua_State *`, for calls into the C API. Valid until `close()`.
+    public private(set) var handle: OpaquePointer?
+    /// Allocator bookkeeping; lives as long as the state.
+    let info: UnsafeMutablePointer<lf_StateInfo>
+    /// The last error a Swift function raised, kept so that the same Swift error
+    /// is thrown again if it reaches Swift unchanged.
+    var pendingSwiftError: (message: String, error: any Error)?
+
+    /// Creates a state and opens `libraries`. Corresponds to `luaL_newstate` and
+    /// `luaL_openlibs`; memory is limited to `memoryLimit` bytes when it is not nil.
+    public init(libraries: LuaLibraries = .all, memoryLimit: Int? = nil) throws {
+        info = .allocate(capacity: 1)
+        info.initialize(to: lf_StateInfo())
+        info.pointee.limit = memoryLimit.map { size_t(max($0, 1)) } ?? 0
+        guard let L = lf_newstate(info) else {
+            info.deallocate()
+            throw LuaError(.state, message: "cannot create state: not enough memory")
+        }
+        handle = L
+        info.pointee.owner = UnsafeMutableRawPointer(Unmanaged.passUnretained(self).toOpaque())
+        lf_getextraspace(L).storeBytes(of: info.pointee.owner, as: UnsafeMutableRawPointer?.self)
+        try open(libraries)
+    }
+
+    deinit {
+        close()
+        info.deallocate()
+    }
+
+    /// Closes the state: runs pending finalizers and frees all its memory.
+    /// Corresponds to `lua_close`. Later operations throw; closing twice is harmless.
+    public func close() {
+        guard let L = handle else { return }
+        handle = nil
+        lua_close(L)
+    }
+
+    /// Opens standard libraries (as `luaL_requiref` with a global), in
+    /// `luaL_openlibs` order. `[-0, +0, -]`
+    public func open(_ libraries: LuaLibraries) throws {
+        let L = try checkedHandle()
+        for (library, name, opener) in LuaLibraries.openers where libraries.contains(library) {
+            try check(lf_prequiref(L, name, opener, 1))
+        }
+    }
+
+    /// Bytes currently allocated by the state.
+    public var memoryInUse: Int { Int(info.pointee.used) }
+    /// The most bytes the state has had allocated at once.
+    public var peakMemory: Int { Int(info.pointee.peak) }
+    /// The memory limit in bytes (nil: none). Lua code that allocates past it gets
+    /// a "not enough memory" error; the host is unaffected.
+    public var memoryLimit: Int? {
+        get { info.pointee.limit == 0 ? nil : Int(info.pointee.limit) }
+        set { info.pointee.limit = newValue.map { size_t(max($0, 1)) } ?? 0 }
+    }
+
+    /// The Swift owner of a state made by `LuaState`, or nil for a foreign state.
+    static func owner(of L: OpaquePointer) -> LuaState? {
+        guard lf_stateinfo(L) != nil,
+              let raw = lf_getextraspace(L).load(as: UnsafeMutableRawPointer?.self)
+        else { return nil }
+        return Unmanaged<LuaState>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    /// The open handle, or a `.state` error after `close()`.
+    func checkedHandle() throws -> OpaquePointer {
+        guard let handle else { throw LuaError(.state, message: "the Lua state is closed") }
+        return handle
+    }
+
+    /// Turns a status of the C API into a thrown error, popping the error value.
+    /// `[-(0|1), +0, -]`
+    func check(_ status: Int32) throws {
+        guard status != LUA_OK, let L = handle else { return }
+        throw popError(L, status: status)
+    }
+}

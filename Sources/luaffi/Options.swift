@@ -1,0 +1,84 @@
+// The command line of lua5.4: which options were given and where the script is.
+import CLuaShims
+import Glibc
+
+/// The options found before the script (lua.c's `collectargs`).
+struct Options: OptionSet {
+    let rawValue: Int
+    static let error = Options(rawValue: 1 << 0)
+    static let interactive = Options(rawValue: 1 << 1)
+    static let version = Options(rawValue: 1 << 2)
+    static let execute = Options(rawValue: 1 << 3)
+    static let ignoreEnvironment = Options(rawValue: 1 << 4)
+
+    /// Scans `argv` as lua.c does. `script` becomes the index of the script name,
+    /// 0 when there is none, or the index of the bad option on `.error`.
+    static func collect(_ argv: [UnsafeMutablePointer<CChar>], script: inout Int) -> Options {
+        var options: Options = []
+        var i = 1
+        while i < argv.count {
+            script = i
+            let arg = argv[i]
+            guard arg[0] == dash else { return options }
+            switch UInt8(bitPattern: arg[1]) {
+            case UInt8(ascii: "-"):
+                if arg[2] != 0 { return .error }
+                script = i + 1
+                return options
+            case 0:
+                return options
+            case UInt8(ascii: "E"):
+                if arg[2] != 0 { return .error }
+                options.insert(.ignoreEnvironment)
+            case UInt8(ascii: "W"):
+                if arg[2] != 0 { return .error }
+            case UInt8(ascii: "i"), UInt8(ascii: "v"):
+                if arg[2] != 0 { return .error }
+                if arg[1] == CChar(UInt8(ascii: "i")) { options.insert(.interactive) }
+                options.insert(.version)  // -i implies -v
+            case UInt8(ascii: "e"), UInt8(ascii: "l"):
+                if arg[1] == CChar(UInt8(ascii: "e")) { options.insert(.execute) }
+                if arg[2] == 0 {
+                    i += 1
+                    if i >= argv.count || argv[i][0] == dash { return .error }
+                }
+            default:
+                return .error
+            }
+            i += 1
+        }
+        script = 0
+        return options
+    }
+}
+
+private let dash = CChar(UInt8(ascii: "-"))
+
+/// Writes to standard error and flushes, as lua.c's `lua_writestringerror`.
+func writeError(_ text: String) {
+    lf_writeerr(text)
+}
+
+/// Prints the usage message after a bad option (lua.c's `print_usage`).
+func printUsage(progname: String, badOption: String) {
+    let bytes = Array(badOption.utf8)
+    if bytes.count > 1, bytes[1] == UInt8(ascii: "e") || bytes[1] == UInt8(ascii: "l") {
+        writeError("\(progname): '\(badOption)' needs argument\n")
+    } else {
+        writeError("\(progname): unrecognized option '\(badOption)'\n")
+    }
+    writeError("""
+        usage: \(progname) [options] [script [args]]
+        Available options are:
+          -e stat   execute string 'stat'
+          -i        enter interactive mode after executing 'script'
+          -l mod    require library 'mod' into global 'mod'
+          -l g=mod  require library 'mod' into global 'g'
+          -v        show version information
+          -E        ignore environment variables
+          -W        turn warnings on
+          --        stop handling options
+          -         stop handling options and execute stdin
+
+        """)
+}
