@@ -32,6 +32,7 @@ let package = Package(
         .testTarget(name: "CTypesTests", dependencies: ["CTypes"], swiftSettings: strict),
         .testTarget(name: "LuaTests", dependencies: ["Lua"], swiftSettings: strict),
         .testTarget(
-            name: "luaffiTests", dependencies: ["Lua"], swiftSettings: strict),
+            name: "luaffiTests", dependencies: ["Lua"], exclude: ["Fixtures"],
+            swiftSettings: strict),
     ]
 )
