@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "Lua", targets: ["Lua"]),
         .library(name: "CTypes", targets: ["CTypes"]),
+        .library(name: "LuaFFI", targets: ["LuaFFI"]),
         .executable(name: "luaffi", targets: ["luaffi"]),
     ],
     targets: [
@@ -23,14 +24,18 @@ let package = Package(
         .target(name: "CTypes", swiftSettings: strict),
         // The Swift embedding API.
         .target(name: "Lua", dependencies: ["CLua", "CLuaShims"], swiftSettings: strict),
+        // The ffi module: ctypes, cdata, calls, callbacks, libraries.
+        .target(
+            name: "LuaFFI", dependencies: ["Lua", "CTypes", "CLua", "CLuaShims"],
+            swiftSettings: strict),
         // The lua5.4-compatible interpreter.
         .executableTarget(
-            name: "luaffi", dependencies: ["Lua"], swiftSettings: strict,
+            name: "luaffi", dependencies: ["Lua", "LuaFFI"], swiftSettings: strict,
             // Export the Lua API from the executable too, as lua5.4 does (-Wl,-E),
             // so that C modules loaded with require resolve against our one copy.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]),
         .testTarget(name: "CTypesTests", dependencies: ["CTypes"], swiftSettings: strict),
-        .testTarget(name: "LuaTests", dependencies: ["Lua"], swiftSettings: strict),
+        .testTarget(name: "LuaTests", dependencies: ["Lua", "LuaFFI"], swiftSettings: strict),
         .testTarget(
             name: "luaffiTests", dependencies: ["Lua"], exclude: ["Fixtures"],
             swiftSettings: strict),

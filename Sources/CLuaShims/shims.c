@@ -246,19 +246,29 @@ static void lstop(lua_State *L, lua_Debug *ar) {
   luaL_error(L, "interrupted!");
 }
 
+/* lua.c's setsignal: sigaction without SA_RESTART (signal() would restart), so that
+ * Ctrl-C also breaks a blocking read such as io.read(). */
+static void setsignal(int sig, void (*handler)(int)) {
+  struct sigaction sa;
+  sa.sa_handler = handler;
+  sa.sa_flags = 0;
+  sigemptyset(&sa.sa_mask);
+  sigaction(sig, &sa, NULL);
+}
+
 static void laction(int sig) {
   int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
-  signal(sig, SIG_DFL);
+  setsignal(sig, SIG_DFL);
   if (interrupted_state) lua_sethook(interrupted_state, lstop, flag, 1);
 }
 
 void lf_catchinterrupt(lua_State *L) {
   interrupted_state = L;
-  signal(SIGINT, laction);
+  setsignal(SIGINT, laction);
 }
 
 void lf_releaseinterrupt(void) {
-  signal(SIGINT, SIG_DFL);
+  setsignal(SIGINT, SIG_DFL);
   interrupted_state = NULL;
 }
 

@@ -54,6 +54,11 @@ extension LuaState {
     /// Calls the function on top with no arguments, pops its results and returns them.
     func callAndCollect(base: Int32) throws -> [LuaValue] {
         try call()
+        return popResults(above: base)
+    }
+
+    /// Pops the values above `base` and returns them, lowest first.
+    func popResults(above base: Int32) -> [LuaValue] {
         let count = top - base
         let results = (0..<count).map { value(at: base + 1 + $0) }
         pop(count)
@@ -109,5 +114,24 @@ extension LuaState {
             lf_pop(L, 1)
         }
         return "(error object is a \(String(cString: lf_typename(L, index))) value)"
+    }
+}
+
+extension LuaState {
+    /// Pushes the value of global `name` (metamethods of `_G` run, protected).
+    /// `[-0, +1, -]`
+    public func pushGlobal(_ name: String) throws {
+        let L = try checkedHandle()
+        try check(lf_pgetglobal(L, name))
+    }
+
+    /// Calls the global function `name` with `arguments` and returns its results.
+    @discardableResult
+    public func call(_ name: String, _ arguments: LuaValue...) throws -> [LuaValue] {
+        let base = top
+        try pushGlobal(name)
+        for argument in arguments { push(argument) }
+        try call(arguments: Int32(arguments.count))
+        return popResults(above: base)
     }
 }

@@ -11,8 +11,9 @@ struct Options: OptionSet {
     static let execute = Options(rawValue: 1 << 3)
     static let ignoreEnvironment = Options(rawValue: 1 << 4)
 
-    /// Scans `argv` as lua.c does. `script` becomes the index of the script name,
-    /// 0 when there is none, or the index of the bad option on `.error`.
+    /// Scans `argv` as lua.c 5.4.4 does. `script` becomes the index of the script
+    /// name, `argv.count` when there is none, or the index of the bad option on
+    /// `.error`.
     static func collect(_ argv: [UnsafeMutablePointer<CChar>], script: inout Int) -> Options {
         var options: Options = []
         var i = 1
@@ -33,8 +34,8 @@ struct Options: OptionSet {
             case UInt8(ascii: "W"):
                 if arg[2] != 0 { return .error }
             case UInt8(ascii: "i"), UInt8(ascii: "v"):
-                if arg[2] != 0 { return .error }
                 if arg[1] == CChar(UInt8(ascii: "i")) { options.insert(.interactive) }
+                if arg[2] != 0 { return .error }
                 options.insert(.version)  // -i implies -v
             case UInt8(ascii: "e"), UInt8(ascii: "l"):
                 if arg[1] == CChar(UInt8(ascii: "e")) { options.insert(.execute) }
@@ -47,28 +48,37 @@ struct Options: OptionSet {
             }
             i += 1
         }
-        script = 0
+        script = argv.count
         return options
     }
 }
 
 private let dash = CChar(UInt8(ascii: "-"))
 
-/// Writes to standard error and flushes, as lua.c's `lua_writestringerror`.
-func writeError(_ text: String) {
-    lf_writeerr(text)
+/// lua.c's `l_message`: `pname: msg` and a newline on standard error, each piece
+/// flushed; no prefix when `pname` is nil, "(null)" for a missing message (as glibc's
+/// printf). Bytes are written as they are: messages need not be UTF-8.
+func writeMessage(_ pname: UnsafePointer<CChar>?, _ msg: UnsafePointer<CChar>?) {
+    if let pname {
+        lf_writeerr(pname)
+        lf_writeerr(": ")
+    }
+    if let msg { lf_writeerr(msg) } else { lf_writeerr("(null)") }
+    lf_writeerr("\n")
 }
 
 /// Prints the usage message after a bad option (lua.c's `print_usage`).
-func printUsage(progname: String, badOption: String) {
-    let bytes = Array(badOption.utf8)
-    if bytes.count > 1, bytes[1] == UInt8(ascii: "e") || bytes[1] == UInt8(ascii: "l") {
-        writeError("\(progname): '\(badOption)' needs argument\n")
-    } else {
-        writeError("\(progname): unrecognized option '\(badOption)'\n")
-    }
-    writeError("""
-        usage: \(progname) [options] [script [args]]
+func printUsage(progname: UnsafePointer<CChar>, badOption: UnsafePointer<CChar>) {
+    lf_writeerr(progname)
+    let needsArgument = badOption[1] == CChar(UInt8(ascii: "e"))
+        || badOption[1] == CChar(UInt8(ascii: "l"))
+    lf_writeerr(needsArgument ? ": '" : ": unrecognized option '")
+    lf_writeerr(badOption)
+    lf_writeerr(needsArgument ? "' needs argument\n" : "'\n")
+    lf_writeerr("usage: ")
+    lf_writeerr(progname)
+    lf_writeerr("""
+         [options] [script [args]]
         Available options are:
           -e stat   execute string 'stat'
           -i        enter interactive mode after executing 'script'

@@ -1,0 +1,197 @@
+// C integer constant expressions: literals, operators, ternary, casts, sizeof, alignof.
+
+extension Parser {
+    /// Parses and evaluates a conditional expression (no comma operator).
+    mutating func constantExpression() throws(CDeclarationError) -> ConstantValue {
+        try enter()
+        defer { depth -= 1 }
+        let condition = try binary(minimumPrecedence: 1)
+        guard accept(.question) else { return condition }
+        if !condition.isTrue { unevaluated += 1 }
+        let a = try constantExpression()
+        if !condition.isTrue { unevaluated -= 1 }
+        try expect(.colon, ":")
+        if condition.isTrue { unevaluated += 1 }
+        let b = try constantExpression()
+        if condition.isTrue { unevaluated -= 1 }
+        let (width, isUnsigned) = ConstantValue.common(a, b)
+        return ConstantValue(bits: (condition.isTrue ? a : b).bits, width: width, isUnsigned: isUnsigned)
+    }
+
+    /// The precedence of a binary operator token (0 when it is not one).
+    private static func precedence(_ p: Punct) -> Int {
+        switch p {
+        case .orOr: return 1
+        case .andAnd: return 2
+        case .pipe: return 3
+        case .caret: return 4
+        case .amp: return 5
+        case .equal, .notEqual: return 6
+        case .less, .greater, .lessEqual, .greaterEqual: return 7
+        case .shiftLeft, .shiftRight: return 8
+        case .plus, .minus: return 9
+        case .star, .slash, .percent: return 10
+        default: return 0
+        }
+    }
+
+    private mutating func binary(minimumPrecedence: Int) throws(CDeclarationError) -> ConstantValue {
+        var left = try unary()
+        while case .punct(let op) = current.kind {
+            let precedence = Self.precedence(op)
+            guard precedence >= minimumPrecedence, precedence > 0 else { break }
+            let token = current
+            advance()
+            let skip = (op == .andAnd && !left.isTrue) || (op == .orOr && left.isTrue)
+            if skip { unevaluated += 1 }
+            let right = try binary(minimumPrecedence: precedence + 1)
+            if skip { unevaluated -= 1 }
+            left = try apply(op, left, right, at: token)
+        }
+        return left
+    }
+
+    private mutating func unary() throws(CDeclarationError) -> ConstantValue {
+        try enter()
+        defer { depth -= 1 }
+        let token = current
+        switch token.kind {
+        case .punct(.plus), .punct(.minus), .punct(.tilde), .punct(.bang):
+            advance()
+            return Self.applyUnary(token, try unary())
+        case .keyword(.sizeof), .keyword(.alignof):
+            advance()
+            return try sizeOrAlignment(isSize: token.isKeyword(.sizeof), at: token)
+        case .punct(.lparen) where startsTypeName(peek()):
+            advance()
+            let type = try typeName()
+            try expect(.rparen, ")")
+            let operand = try unary()
+            guard let value = ConstantValue(operand.bits, as: type, target: target) else {
+                throw error("invalid cast to '\(type)'", at: token, near: false)
+            }
+            return value
+        default:
+            return try primary()
+        }
+    }
+
+    private static func applyUnary(_ token: Token, _ v: ConstantValue) -> ConstantValue {
+        let w = max(v.width, 4)
+        switch token.kind {
+        case .punct(.minus): return ConstantValue(bits: 0 &- v.bits, width: w, isUnsigned: v.isUnsigned)
+        case .punct(.tilde): return ConstantValue(bits: ~v.bits, width: w, isUnsigned: v.isUnsigned)
+        case .punct(.bang): return ConstantValue(int: v.isTrue ? 0 : 1)
+        default: return v
+        }
+    }
+
+    /// After `sizeof`/`alignof`: `(type)` or an expression.
+    private mutating func sizeOrAlignment(isSize: Bool, at token: Token) throws(CDeclarationError) -> ConstantValue {
+        let type: CType
+        if current.isPunct(.lparen) && startsTypeName(peek()) {
+            advance()
+            type = try typeName()
+            try expect(.rparen, ")")
+        } else {
+            type = try unary().type
+        }
+        let value = isSize ? type.size(on: target) : type.alignment(on: target)
+        guard let value else {
+            throw error("invalid application of 'sizeof' to '\(type)'", at: token, near: false)
+        }
+        return ConstantValue(bits: UInt64(value), width: target.long.size, isUnsigned: true)
+    }
+
+    private mutating func primary() throws(CDeclarationError) -> ConstantValue {
+        let token = current
+        switch token.kind {
+        case .integer(let value, let isUnsigned, let isLong, let isDecimal):
+            advance()
+            return .literal(value, isUnsigned: isUnsigned, isLong: isLong, isDecimal: isDecimal)
+        case .character(let code, let isWide):
+            advance()
+            if !isWide && code <= 0xFF && target.charIsSigned { return ConstantValue(int: Int64(Int8(truncatingIfNeeded: code))) }
+            return ConstantValue(int: code)
+        case .identifier(let name):
+            advance()
+            guard let constant = transaction.constant(name) else {
+                throw error("undeclared identifier '\(name)'", at: token, near: false)
+            }
+            return ConstantValue(UInt64(bitPattern: constant.value), as: constant.type, target: target)
+                ?? ConstantValue(int: constant.value)
+        case .punct(.lparen):
+            advance()
+            let value = try constantExpression()
+            try expect(.rparen, ")")
+            return value
+        case .punct(.dollar):
+            return ConstantValue(bits: UInt64(bitPattern: try integerParameter()), width: 8, isUnsigned: false)
+        default:
+            throw error("unexpected symbol")
+        }
+    }
+
+    /// Evaluates a binary operator with C's conversions; division by zero is an error.
+    private func apply(_ op: Punct, _ a: ConstantValue, _ b: ConstantValue, at token: Token) throws(CDeclarationError) -> ConstantValue {
+        let (width, isUnsigned) = ConstantValue.common(a, b)
+        let x = ConstantValue(bits: a.bits, width: width, isUnsigned: isUnsigned)
+        let y = ConstantValue(bits: b.bits, width: width, isUnsigned: isUnsigned)
+        func make(_ bits: UInt64) -> ConstantValue { ConstantValue(bits: bits, width: width, isUnsigned: isUnsigned) }
+        func truth(_ value: Bool) -> ConstantValue { ConstantValue(int: value ? 1 : 0) }
+        switch op {
+        case .plus: return make(x.bits &+ y.bits)
+        case .minus: return make(x.bits &- y.bits)
+        case .star: return make(x.bits &* y.bits)
+        case .slash, .percent: return try divide(op, x, y, at: token)
+        case .shiftLeft, .shiftRight: return shift(op, a, b)
+        case .amp: return make(x.bits & y.bits)
+        case .pipe: return make(x.bits | y.bits)
+        case .caret: return make(x.bits ^ y.bits)
+        case .andAnd: return truth(a.isTrue && b.isTrue)
+        case .orOr: return truth(a.isTrue || b.isTrue)
+        case .equal: return truth(x.bits == y.bits)
+        case .notEqual: return truth(x.bits != y.bits)
+        default: return truth(Self.compare(op, x, y, isUnsigned))
+        }
+    }
+
+    private static func compare(_ op: Punct, _ x: ConstantValue, _ y: ConstantValue, _ isUnsigned: Bool) -> Bool {
+        let less = isUnsigned ? x.bits < y.bits : x.signedValue < y.signedValue
+        let greater = isUnsigned ? x.bits > y.bits : x.signedValue > y.signedValue
+        switch op {
+        case .less: return less
+        case .greater: return greater
+        case .lessEqual: return !greater
+        default: return !less
+        }
+    }
+
+    private func divide(_ op: Punct, _ x: ConstantValue, _ y: ConstantValue, at token: Token) throws(CDeclarationError) -> ConstantValue {
+        guard y.bits != 0 else {
+            if unevaluated > 0 { return x }
+            throw error("division by zero", at: token, near: false)
+        }
+        let bits: UInt64
+        if x.isUnsigned {
+            bits = op == .slash ? x.bits / y.bits : x.bits % y.bits
+        } else {
+            let (q, overflow) = x.signedValue.dividedReportingOverflow(by: y.signedValue)
+            let r = overflow ? 0 : x.signedValue % y.signedValue
+            bits = UInt64(bitPattern: op == .slash ? q : r)
+        }
+        return ConstantValue(bits: bits, width: x.width, isUnsigned: x.isUnsigned)
+    }
+
+    /// `<<` and `>>`: the result has the promoted left operand's type.
+    private func shift(_ op: Punct, _ a: ConstantValue, _ b: ConstantValue) -> ConstantValue {
+        let count = b.isUnsigned || b.signedValue >= 0 ? min(b.bits, 64) : 64
+        let bitsWide = UInt64(a.width * 8)
+        if op == .shiftLeft {
+            return ConstantValue(bits: count >= bitsWide ? 0 : a.bits << count, width: a.width, isUnsigned: a.isUnsigned)
+        }
+        if a.isUnsigned { return ConstantValue(bits: count >= 64 ? 0 : a.bits >> count, width: a.width, isUnsigned: true) }
+        let shifted = a.signedValue >> Int64(min(count, 63))
+        return ConstantValue(bits: UInt64(bitPattern: shifted), width: a.width, isUnsigned: false)
+    }
+}

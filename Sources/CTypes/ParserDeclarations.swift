@@ -1,0 +1,133 @@
+// Top-level declarations: typedefs, functions, variables, constants, pragmas, assertions.
+
+extension Parser {
+    /// One external declaration (or `;`, `#pragma`, `_Static_assert`).
+    mutating func externalDeclaration() throws(CDeclarationError) {
+        if accept(.semicolon) { return }
+        if case .pragma = current.kind { return try pragma() }
+        if current.isKeyword(.staticAssert) { return try staticAssertion() }
+        let start = current
+        let specs = try specifiers()
+        try declarationList(specs, at: start)
+    }
+
+    /// The declarators after `specs`, up to `;` (or a skipped function body).
+    mutating func declarationList(_ specs: Specifiers, at start: Token) throws(CDeclarationError) {
+        if accept(.semicolon) { return }
+        while true {
+            var declarator = try self.declarator(abstract: false)
+            try attributes(into: &declarator.attributes)
+            if declarator.isFunction && current.isPunct(.lbrace) {
+                return try skipBody()
+            }
+            var initializer: ConstantValue?
+            if accept(.assign) { initializer = try self.initializer() }
+            try declare(declarator, specs, initializer: initializer, at: start)
+            if accept(.comma) { continue }
+            try expect(.semicolon, ";")
+            return
+        }
+    }
+
+    /// Declares one declarator according to the storage class and type.
+    private mutating func declare(
+        _ declarator: Declarator, _ specs: Specifiers, initializer: ConstantValue?, at start: Token
+    ) throws(CDeclarationError) {
+        guard let name = declarator.name, let token = declarator.nameToken else { return }
+        let type = try self.type(of: declarator, specifiers: specs, at: start)
+        if specs.storage == .typedef { return try declareTypedef(name, type, at: token) }
+        if case .function(let function) = type.kind {
+            if transaction.function(name) == nil {
+                transaction.added.functions[name] = CFunctionDeclaration(
+                    name: name, type: function, asmName: declarator.attributes.asmName)
+            }
+            return
+        }
+        if let initializer, type.qualifiers.contains(.const), type.isInteger {
+            let value = ConstantValue(initializer.bits, as: type, target: target) ?? initializer
+            return try declareConstant(CConstant(name: name, value: value.signedValue, type: type.unqualified), at: token)
+        }
+        if transaction.variable(name) == nil {
+            transaction.added.variables[name] = CVariableDeclaration(
+                name: name, type: type, asmName: declarator.attributes.asmName)
+        }
+    }
+
+    /// A typedef: an identical redefinition is allowed, a different one is an error.
+    private mutating func declareTypedef(_ name: String, _ type: CType, at token: Token) throws(CDeclarationError) {
+        if let old = transaction.typedef(name) {
+            guard old.isEquivalent(to: type) else { throw error("redefinition of '\(name)'", at: token, near: false) }
+            return
+        }
+        transaction.added.typedefs[name] = type
+    }
+
+    /// After `=`: a constant expression, or a skipped brace/other initializer.
+    private mutating func initializer() throws(CDeclarationError) -> ConstantValue? {
+        if current.isPunct(.lbrace) {
+            try skipBody()
+            return nil
+        }
+        let saved = position
+        if let value = try? constantExpression(), current.isPunct(.comma) || current.isPunct(.semicolon) {
+            return value
+        }
+        position = saved
+        while !current.isPunct(.comma) && !current.isPunct(.semicolon) {
+            if case .eof = current.kind { throw error("';' expected") }
+            if current.isPunct(.lparen) { try skipBalancedParentheses() } else { advance() }
+        }
+        return nil
+    }
+
+    /// Skips a `{ ... }` body with balanced braces.
+    mutating func skipBody() throws(CDeclarationError) {
+        var level = 0
+        repeat {
+            if case .eof = current.kind { throw error("'}' expected") }
+            if current.isPunct(.lbrace) { level += 1 }
+            if current.isPunct(.rbrace) { level -= 1 }
+            advance()
+        } while level > 0
+    }
+
+    /// `_Static_assert(expr, "message");` — evaluated; false is an error.
+    mutating func staticAssertion() throws(CDeclarationError) {
+        let token = current
+        advance()
+        try expect(.lparen, "(")
+        let value = try constantExpression()
+        var message = "static assertion failed"
+        if accept(.comma), case .string(let text) = current.kind {
+            message += ": \"\(text)\""
+            advance()
+        }
+        try expect(.rparen, ")")
+        try expect(.semicolon, ";")
+        if !value.isTrue { throw error(message, at: token, near: false) }
+    }
+
+    /// `#pragma pack(n)`, `pack()`, `pack(push[, n])`, `pack(pop)`; other pragmas ignored.
+    mutating func pragma() throws(CDeclarationError) {
+        guard case .pragma(let text) = current.kind else { return }
+        let token = current
+        advance()
+        let words = text.split(whereSeparator: { " \t(),".contains($0) })
+        guard words.first == "pack" else { return }
+        var arguments = words.dropFirst()
+        switch arguments.first {
+        case "push"?:
+            packStack.append(pack)
+            arguments = arguments.dropFirst()
+        case "pop"?:
+            pack = packStack.popLast() ?? nil
+            return
+        default: break
+        }
+        guard let first = arguments.first else { return pack = nil }
+        guard let n = Int(first), n > 0, n & (n - 1) == 0, n <= 16 else {
+            throw error("invalid '#pragma pack' value", at: token, near: false)
+        }
+        pack = n
+    }
+}

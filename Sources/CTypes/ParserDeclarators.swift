@@ -1,0 +1,210 @@
+// Declarators: pointers, references, arrays, function parameter lists, grouping.
+
+/// One derivation step of a declarator, applied to the base type in order.
+enum DeclaratorOperation {
+    case pointer(CQualifiers)
+    case reference
+    case array(CArrayCount)
+    case function([CFunctionParameter], isVariadic: Bool)
+}
+
+/// A parsed declarator: the declared name (nil when abstract) and its derivations.
+struct Declarator {
+    var name: String?
+    var nameToken: Token?
+    var operations: [DeclaratorOperation] = []
+    var attributes = DeclarationAttributes()
+
+    /// Whether the declarator declares a function (its last step is a parameter list).
+    var isFunction: Bool {
+        if case .function? = operations.last { return true }
+        return false
+    }
+}
+
+extension Parser {
+    /// A type name: specifiers and an abstract declarator (`const char *`).
+    mutating func typeName() throws(CDeclarationError) -> CType {
+        let start = current
+        let specs = try specifiers()
+        var declarator = try self.declarator(abstract: true)
+        if let token = declarator.nameToken { throw error("unexpected symbol", at: token) }
+        try attributes(into: &declarator.attributes)
+        return try type(of: declarator, specifiers: specs, at: start)
+    }
+
+    /// The declared type: `specifiers` with attributes, derived by `declarator`.
+    func type(of declarator: Declarator, specifiers: Specifiers, at token: Token) throws(CDeclarationError) -> CType {
+        var attributes = specifiers.attributes
+        attributes.merge(declarator.attributes)
+        var type = try applying(attributes, to: specifiers.type, at: token)
+        for operation in declarator.operations {
+            type = try derive(type, operation, at: declarator.nameToken ?? token)
+        }
+        return type
+    }
+
+    /// Applies one derivation, rejecting arrays of functions and functions returning
+    /// arrays or functions.
+    private func derive(_ type: CType, _ operation: DeclaratorOperation, at token: Token) throws(CDeclarationError) -> CType {
+        switch operation {
+        case .pointer(let qualifiers):
+            return CType(.pointer(type), qualifiers: qualifiers)
+        case .reference:
+            return CType(.reference(type))
+        case .array(let count):
+            switch type.kind {
+            case .function, .void: throw error("invalid array element type", at: token, near: false)
+            case .array(_, let inner) where inner != .fixed(0) && type.size(on: target) == nil:
+                throw error("invalid array element type", at: token, near: false)
+            default: return CType(.array(type, count))
+            }
+        case .function(let parameters, let isVariadic):
+            switch type.kind {
+            case .function, .array: throw error("invalid function result type", at: token, near: false)
+            default:
+                return CType(.function(CFunctionType(result: type, parameters: parameters, isVariadic: isVariadic)))
+            }
+        }
+    }
+
+    /// Parses a declarator; `abstract` allows (but does not require) the name to be absent.
+    mutating func declarator(abstract: Bool) throws(CDeclarationError) -> Declarator {
+        try enter()
+        defer { depth -= 1 }
+        var result = Declarator()
+        var prefix: [DeclaratorOperation] = []
+        try pointers(into: &prefix, attributes: &result.attributes)
+        var inner: Declarator?
+        if current.isPunct(.lparen) && !(abstract && startsParameterList()) {
+            advance()
+            try attributes(into: &result.attributes)
+            inner = try declarator(abstract: abstract)
+            try expect(.rparen, ")")
+        } else if current.identifier != nil || (current.isPunct(.dollar) && !abstract) {
+            result.nameToken = current
+            result.name = try expectIdentifier()
+        } else if !abstract {
+            throw error("'<identifier>' expected")
+        }
+        let suffixes = try self.suffixes()
+        result.operations = prefix + suffixes.reversed()
+        if let inner {
+            result.operations += inner.operations
+            result.name = inner.name
+            result.nameToken = inner.nameToken
+            result.attributes.merge(inner.attributes)
+        }
+        return result
+    }
+
+    /// `* const`, `&`, with qualifiers and attributes, outermost first.
+    private mutating func pointers(
+        into operations: inout [DeclaratorOperation], attributes: inout DeclarationAttributes
+    ) throws(CDeclarationError) {
+        while true {
+            if accept(.star) {
+                operations.append(.pointer(try pointerQualifiers(&attributes)))
+            } else if accept(.amp) {
+                operations.append(.reference)
+            } else if atAttribute && !current.isKeyword(.asm) {
+                try self.attributes(into: &attributes)
+            } else {
+                return
+            }
+        }
+    }
+
+    private mutating func pointerQualifiers(_ attributes: inout DeclarationAttributes) throws(CDeclarationError) -> CQualifiers {
+        var qualifiers: CQualifiers = []
+        while case .keyword(let k) = current.kind {
+            switch k {
+            case .const, .volatile, .restrict, .atomic:
+                qualifiers.formUnion(qualifier(k))
+                advance()
+            case .attribute, .declspec, .callingConvention:
+                try self.attributes(into: &attributes)
+            default:
+                return qualifiers
+            }
+        }
+        return qualifiers
+    }
+
+    /// Whether `(` at the current token opens a parameter list rather than grouping.
+    private func startsParameterList() -> Bool {
+        let next = peek()
+        if next.isPunct(.rparen) || next.isPunct(.ellipsis) { return true }
+        if case .keyword(let k) = next.kind, k == .attribute || k == .callingConvention || k == .declspec {
+            return false
+        }
+        return startsTypeName(next)
+    }
+
+    /// Array and parameter-list suffixes in source order.
+    private mutating func suffixes() throws(CDeclarationError) -> [DeclaratorOperation] {
+        var result: [DeclaratorOperation] = []
+        while true {
+            if accept(.lbracket) {
+                result.append(.array(try arrayCount()))
+            } else if current.isPunct(.lparen) {
+                advance()
+                let (parameters, isVariadic) = try parameterList()
+                result.append(.function(parameters, isVariadic: isVariadic))
+            } else {
+                return result
+            }
+        }
+    }
+
+    /// After `[`: `]`, `?]`, `*]`, `[static const n]`, `n]`.
+    private mutating func arrayCount() throws(CDeclarationError) -> CArrayCount {
+        while case .keyword(let k) = current.kind, k == .static || k == .const || k == .volatile || k == .restrict {
+            advance()
+        }
+        if accept(.rbracket) { return .unspecified }
+        if current.isPunct(.question) || (current.isPunct(.star) && peek().isPunct(.rbracket)) {
+            advance()
+            try expect(.rbracket, "]")
+            return .variable
+        }
+        let token = current
+        let value = try constantExpression()
+        guard let count = value.nonNegativeInt, count <= Int(Int32.max) else {
+            throw error("invalid array size", at: token, near: false)
+        }
+        try expect(.rbracket, "]")
+        return .fixed(count)
+    }
+
+    /// After `(`: parameters up to and including `)`.
+    private mutating func parameterList() throws(CDeclarationError) -> ([CFunctionParameter], Bool) {
+        var parameters: [CFunctionParameter] = []
+        if accept(.rparen) { return ([], false) }
+        if current.isKeyword(.void) && peek().isPunct(.rparen) {
+            advance()
+            advance()
+            return ([], false)
+        }
+        while true {
+            if accept(.ellipsis) {
+                try expect(.rparen, ")")
+                return (parameters, true)
+            }
+            parameters.append(try parameter())
+            if accept(.rparen) { return (parameters, false) }
+            if !accept(.comma) { throw error("')' expected") }
+        }
+    }
+
+    /// One parameter: type adjusted as C does (arrays and functions become pointers).
+    private mutating func parameter() throws(CDeclarationError) -> CFunctionParameter {
+        let start = current
+        let specs = try specifiers()
+        var declarator = try self.declarator(abstract: true)
+        try attributes(into: &declarator.attributes)
+        let type = try self.type(of: declarator, specifiers: specs, at: start)
+        if type.kind == .void { throw error("invalid use of 'void'", at: start, near: false) }
+        return CFunctionParameter(name: declarator.name, type: type.decayed)
+    }
+}

@@ -1,0 +1,157 @@
+// struct/union specifiers and bodies: members, bitfields, anonymous members, layout.
+
+extension Parser {
+    /// `struct|union|enum [attributes] [tag] [body] [attributes]`: the type and its tag.
+    mutating func tagSpecifier(_ keyword: Keyword) throws(CDeclarationError) -> (CType, CTag) {
+        let start = current
+        advance()
+        var attributes = DeclarationAttributes()
+        try self.attributes(into: &attributes)
+        var tagName: String?
+        if current.identifier != nil || current.isPunct(.dollar) { tagName = try expectIdentifier() }
+        if keyword == .enum { return try enumSpecifier(tagName, attributes, at: start) }
+        let isUnion = keyword == .union
+        let hasBody = current.isPunct(.lbrace)
+        let record = try recordForTag(tagName, isUnion: isUnion, defining: hasBody, at: start)
+        if hasBody {
+            let (members, layout) = try recordBody(attributes: attributes)
+            try define(record, members: members, layout: layout, at: start)
+        }
+        return (CType(.record(record)), .record(record))
+    }
+
+    /// The record a tag names, created incomplete (and registered) when new.
+    private mutating func recordForTag(
+        _ tag: String?, isUnion: Bool, defining: Bool, at start: Token
+    ) throws(CDeclarationError) -> CRecord {
+        guard let tag else {
+            if !defining { throw error("'<identifier>' expected") }
+            return CRecord(isUnion: isUnion, tag: nil)
+        }
+        switch transaction.tag(tag) {
+        case .record(let record)? where record.isUnion == isUnion:
+            return record
+        case nil:
+            let record = CRecord(isUnion: isUnion, tag: tag)
+            transaction.added.tags[tag] = .record(record)
+            return record
+        default:
+            throw error("redefinition of '\(isUnion ? "union" : "struct") \(tag)'", at: start, near: false)
+        }
+    }
+
+    /// Lays out `record` (when incomplete), or checks that a complete one is identical.
+    private mutating func define(
+        _ record: CRecord, members: [MemberSpec], layout: RecordAttributes, at start: Token
+    ) throws(CDeclarationError) {
+        guard record.isComplete else {
+            transaction.willComplete(record)
+            RecordLayout.complete(record, members: members, attributes: layout, target: target)
+            return
+        }
+        let body = CRecord(isUnion: record.isUnion, tag: record.tag)
+        RecordLayout.complete(body, members: members, attributes: layout, target: target)
+        guard record.isEquivalent(to: body) else {
+            throw error("redefinition of '\(record.description)'", at: start, near: false)
+        }
+    }
+
+    /// Parses `{ members } [attributes]`: the members and the record's layout attributes.
+    private mutating func recordBody(
+        attributes: DeclarationAttributes
+    ) throws(CDeclarationError) -> ([MemberSpec], RecordAttributes) {
+        try enter()
+        defer { depth -= 1 }
+        advance()
+        var members: [MemberSpec] = []
+        while !accept(.rbrace) {
+            if case .eof = current.kind { throw error("'}' expected") }
+            try memberDeclaration(into: &members)
+        }
+        var attributes = attributes
+        try self.attributes(into: &attributes)
+        try checkFlexibleMembers(members)
+        let layout = RecordAttributes(
+            isPacked: attributes.isPacked, alignAttribute: attributes.aligned, pack: pack)
+        return (members, layout)
+    }
+
+    /// Only the last member may be a `[]` or `[?]` array.
+    private func checkFlexibleMembers(_ members: [MemberSpec]) throws(CDeclarationError) {
+        for member in members.dropLast() {
+            if case .array(_, let count) = member.type.kind, count != .fixed(count.fixedValue) {
+                throw error("flexible array member '\(member.name ?? "")' not at end of struct", near: false)
+            }
+        }
+    }
+
+    /// One member declaration: `specifiers declarator [: width], ... ;`.
+    private mutating func memberDeclaration(into members: inout [MemberSpec]) throws(CDeclarationError) {
+        if accept(.semicolon) { return }
+        if current.isKeyword(.staticAssert) { return try staticAssertion() }
+        if case .pragma = current.kind { return try pragma() }
+        let start = current
+        let specs = try specifiers()
+        if specs.storage == .static || specs.storage == .typedef {
+            return try declarationList(specs, at: start)
+        }
+        if current.isPunct(.semicolon) {
+            advance()
+            try anonymousMember(specs, into: &members, at: start)
+            return
+        }
+        repeat {
+            members.append(try member(specs, at: start, isLast: false))
+        } while accept(.comma)
+        try expect(.semicolon, ";")
+    }
+
+    /// `struct { ... };` inside a record: a transparent member when the record is untagged.
+    private func anonymousMember(_ specs: Specifiers, into members: inout [MemberSpec], at start: Token) throws(CDeclarationError) {
+        guard case .record(let record) = specs.type.kind, record.tag == nil else { return }
+        members.append(MemberSpec(name: nil, type: specs.type, isPacked: specs.attributes.isPacked, alignAttribute: specs.attributes.aligned))
+    }
+
+    /// One member declarator with optional bitfield width.
+    private mutating func member(_ specs: Specifiers, at start: Token, isLast: Bool) throws(CDeclarationError) -> MemberSpec {
+        var declarator = Declarator()
+        if !current.isPunct(.colon) { declarator = try self.declarator(abstract: false) }
+        try attributes(into: &declarator.attributes)
+        var width: Int?
+        var widthToken = current
+        if accept(.colon) {
+            widthToken = current
+            guard let w = try constantExpression().nonNegativeInt else {
+                throw error("invalid bitfield width", at: widthToken, near: false)
+            }
+            width = w
+            try attributes(into: &declarator.attributes)
+        }
+        let type = try self.type(of: declarator, specifiers: specs, at: start)
+        try checkMember(type, width: width, name: declarator.name, at: declarator.nameToken ?? widthToken)
+        var attributes = specs.attributes
+        attributes.merge(declarator.attributes)
+        return MemberSpec(
+            name: declarator.name, type: type, bitWidth: width, isPacked: attributes.isPacked,
+            alignAttribute: attributes.aligned)
+    }
+
+    /// Rejects members without a size and invalid bitfields.
+    private func checkMember(_ type: CType, width: Int?, name: String?, at token: Token) throws(CDeclarationError) {
+        if let width {
+            guard type.isInteger, let size = type.size(on: target), width <= size * 8 else {
+                throw error("invalid bitfield '\(name ?? "<anonymous>")'", at: token, near: false)
+            }
+            if width == 0 && name != nil { throw error("zero width for bitfield '\(name!)'", at: token, near: false) }
+            return
+        }
+        switch type.kind {
+        case .array(_, .unspecified), .array(_, .variable): return
+        case .function: throw error("field '\(name ?? "")' declared as a function", at: token, near: false)
+        default:
+            if type.size(on: target) == nil {
+                throw error("field '\(name ?? "")' has incomplete type '\(type)'", at: token, near: false)
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+// Structs and unions: nominal, created incomplete and completed once by the layout engine.
+
+/// The bit position and width of a bitfield.
+public struct CBitfield: Hashable, Sendable {
+    /// The offset of the first bit from the start of the enclosing record, in bits
+    /// (little-endian bit numbering: bit `n` is bit `n % 8` of byte `n / 8`).
+    public var bitOffset: Int
+    /// The width in bits (1...64; zero-width bitfields are not listed as fields).
+    public var width: Int
+    /// Creates bitfield facts.
+    public init(bitOffset: Int, width: Int) {
+        self.bitOffset = bitOffset
+        self.width = width
+    }
+}
+
+/// One member of a record.
+public struct CField: Hashable {
+    /// The name, or nil for an anonymous (transparent) struct/union member or an unnamed
+    /// bitfield.
+    public var name: String?
+    /// The declared type (for a bitfield, its declared integer type).
+    public var type: CType
+    /// The byte offset of the member (for a bitfield, the byte holding its first bit).
+    public var offset: Int
+    /// Bit position and width when the member is a bitfield.
+    public var bitfield: CBitfield?
+    /// Creates a field.
+    public init(name: String?, type: CType, offset: Int, bitfield: CBitfield? = nil) {
+        self.name = name
+        self.type = type
+        self.offset = offset
+        self.bitfield = bitfield
+    }
+}
+
+/// A field found by name, possibly through anonymous members: offsets are from the start
+/// of the record that was searched.
+public struct CFieldReference: Hashable {
+    /// The byte offset of the member.
+    public var offset: Int
+    /// The member type.
+    public var type: CType
+    /// Bitfield facts, with `bitOffset` relative to the searched record.
+    public var bitfield: CBitfield?
+}
+
+/// A struct or union. Compared by identity; created incomplete and completed later.
+///
+/// Corresponds to LuaJIT's `CT_STRUCT`.
+public final class CRecord: Hashable, CustomStringConvertible {
+    /// `true` for a union.
+    public let isUnion: Bool
+    /// The tag (`struct tag`), nil when anonymous.
+    public let tag: String?
+    /// The members, in declaration order (empty while incomplete).
+    public internal(set) var fields: [CField] = []
+    /// The size in bytes (nil while incomplete). For a record ending in a `[?]` or `[]`
+    /// array, the size without that array.
+    public internal(set) var size: Int?
+    /// The alignment in bytes (1 while incomplete).
+    public internal(set) var alignment: Int = 1
+    /// Whether the body has been declared.
+    public var isComplete: Bool { size != nil }
+    /// Whether `__attribute__((packed))` applies to the whole record.
+    public internal(set) var isPacked = false
+    /// Whether the last member is a `[?]` array (a variable-length struct, LuaJIT's VLS).
+    public internal(set) var isVariableLength = false
+    /// Whether the last member is a flexible array member `[]` (or `[0]`).
+    public internal(set) var hasFlexibleArray = false
+    /// Name lookup through anonymous members, built once on completion.
+    private var lookup: [String: CFieldReference] = [:]
+
+    /// Creates an incomplete record.
+    public init(isUnion: Bool, tag: String?) {
+        self.isUnion = isUnion
+        self.tag = tag
+    }
+
+    /// `struct` or `union`.
+    public var keyword: String { isUnion ? "union" : "struct" }
+
+    /// `struct tag`, or `struct <anonymous>`.
+    public var description: String { "\(keyword) \(tag ?? "<anonymous>")" }
+
+    /// Finds a member by name, looking through anonymous struct/union members.
+    public func field(named name: String) -> CFieldReference? { lookup[name] }
+
+    /// All names `field(named:)` answers for, in no particular order.
+    public var fieldNames: Dictionary<String, CFieldReference>.Keys { lookup.keys }
+
+    /// Completes the record with laid-out fields; rebuilds the lookup table.
+    func complete(fields: [CField], size: Int, alignment: Int, packed: Bool) {
+        self.fields = fields
+        self.size = size
+        self.alignment = alignment
+        self.isPacked = packed
+        if case .array(_, let count)? = fields.last?.type.kind {
+            isVariableLength = count == .variable
+            hasFlexibleArray = count == .unspecified || count == .fixed(0)
+        }
+        lookup = [:]
+        addLookup(of: self, offset: 0)
+    }
+
+    /// Returns the record to the incomplete state (used to roll back a failed `cdef`).
+    func resetToIncomplete() {
+        fields = []
+        size = nil
+        alignment = 1
+        isPacked = false
+        isVariableLength = false
+        hasFlexibleArray = false
+        lookup = [:]
+    }
+
+    /// Adds the members of `record` (at `offset` bytes) to this record's lookup table.
+    private func addLookup(of record: CRecord, offset: Int) {
+        for field in record.fields {
+            if let name = field.name {
+                if lookup[name] != nil { continue }
+                var bits = field.bitfield
+                bits?.bitOffset += offset * 8
+                lookup[name] = CFieldReference(
+                    offset: offset + field.offset, type: field.type, bitfield: bits)
+            } else if case .record(let inner) = field.type.kind, field.bitfield == nil {
+                addLookup(of: inner, offset: offset + field.offset)
+            }
+        }
+    }
+
+    public static func == (a: CRecord, b: CRecord) -> Bool { a === b }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+}

@@ -1,0 +1,104 @@
+// Tokens of the C declaration language, as produced by the lexer.
+
+/// Punctuators the parser distinguishes; anything else is `.other`.
+enum Punct: UInt8 {
+    case lparen, rparen, lbracket, rbracket, lbrace, rbrace, semicolon, comma
+    case star, amp, ellipsis, assign, colon, question, dot, dollar
+    case less, greater, lessEqual, greaterEqual, equal, notEqual
+    case plus, minus, slash, percent, caret, pipe, bang, tilde
+    case shiftLeft, shiftRight, andAnd, orOr, arrow, other
+}
+
+/// Reserved words and the GCC spellings of them.
+enum Keyword: UInt8 {
+    case typedef, extern, `static`, auto, register, inline, noreturn, threadLocal, gnuExtension
+    case const, volatile, restrict, atomic
+    case void, bool, char, short, int, long, float, double, signed, unsigned, complex
+    case int128, float128, float64, float32, float64x, float32x, float16, builtinVaList
+    case `struct`, union, `enum`
+    case attribute, declspec, asm, sizeof, alignof, typeof, staticAssert, alignas
+    case callingConvention
+
+    /// Spellings, including `__x` and `__x__` forms.
+    static let table: [String: Keyword] = {
+        var table: [String: Keyword] = [
+            "typedef": .typedef, "extern": .extern, "static": .static, "auto": .auto,
+            "register": .register, "_Noreturn": .noreturn, "__thread": .threadLocal,
+            "_Thread_local": .threadLocal, "__extension__": .gnuExtension,
+            "_Atomic": .atomic, "void": .void, "_Bool": .bool, "bool": .bool,
+            "char": .char, "short": .short, "int": .int, "long": .long, "float": .float,
+            "double": .double, "_Complex": .complex, "complex": .complex,
+            "__int128": .int128, "__int128_t": .int128, "_Float128": .float128,
+            "__float128": .float128, "_Float64": .float64, "_Float32": .float32,
+            "_Float64x": .float64x, "_Float32x": .float32x, "_Float16": .float16,
+            "__builtin_va_list": .builtinVaList, "struct": .struct, "union": .union,
+            "enum": .enum, "__declspec": .declspec, "sizeof": .sizeof,
+            "_Alignof": .alignof, "_Static_assert": .staticAssert,
+            "static_assert": .staticAssert, "_Alignas": .alignas,
+            "__cdecl": .callingConvention, "__stdcall": .callingConvention,
+            "__fastcall": .callingConvention, "__thiscall": .callingConvention,
+            "__ptr32": .callingConvention, "__ptr64": .callingConvention,
+        ]
+        let gnu: [(String, Keyword)] = [
+            ("inline", .inline), ("const", .const), ("volatile", .volatile),
+            ("restrict", .restrict), ("signed", .signed), ("unsigned", .unsigned),
+            ("complex", .complex), ("attribute", .attribute), ("asm", .asm),
+            ("alignof", .alignof), ("typeof", .typeof),
+        ]
+        for (word, keyword) in gnu {
+            table[word] = keyword
+            table["__" + word] = keyword
+            table["__" + word + "__"] = keyword
+        }
+        table["__attribute"] = .attribute
+        table["attribute"] = nil
+        table["alignof"] = .alignof
+        table["typeof"] = .typeof
+        return table
+    }()
+}
+
+/// A token: its kind and where it is.
+struct Token {
+    /// What the token is, with its value.
+    enum Kind {
+        case identifier(String)
+        case keyword(Keyword)
+        /// An integer literal: value, `u` suffix, `l`/`ll` suffix, decimal.
+        case integer(UInt64, isUnsigned: Bool, isLong: Bool, isDecimal: Bool)
+        /// A character literal's value (the raw code; plain chars are sign-adjusted later).
+        case character(Int64, isWide: Bool)
+        case string(String)
+        case floating
+        case punct(Punct)
+        /// `#pragma` line: the text after `pragma`.
+        case pragma(String)
+        case eof
+    }
+
+    var kind: Kind
+    /// Byte range in the source.
+    var start: Int
+    var end: Int
+    /// 1-based line and column of `start`.
+    var line: Int
+    var column: Int
+
+    /// Whether this is the given punctuator.
+    @inline(__always) func isPunct(_ p: Punct) -> Bool {
+        if case .punct(let q) = kind { return q == p }
+        return false
+    }
+
+    /// Whether this is the given keyword.
+    @inline(__always) func isKeyword(_ k: Keyword) -> Bool {
+        if case .keyword(let q) = kind { return q == k }
+        return false
+    }
+
+    /// The identifier's name, if it is one.
+    var identifier: String? {
+        if case .identifier(let name) = kind { return name }
+        return nil
+    }
+}

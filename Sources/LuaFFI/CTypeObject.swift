@@ -1,0 +1,142 @@
+// ctype objects: the Lua values that stand for a C type (`ffi.typeof` results).
+import CLua
+import CLuaShims
+import CTypes
+
+extension FFIState {
+    /// Pushes the ctype object of type `id`; the same object for the same type.
+    /// `[-0, +1, m]`
+    func pushCType(_ L: OpaquePointer, _ id: Int32) {
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(ctypeCacheRef))
+        if lua_rawgeti(L, -1, lua_Integer(id) + 1) == LUA_TUSERDATA {
+            lf_remove(L, -2)
+            return
+        }
+        lf_pop(L, 1)
+        let block = lf_newuserdata(L, MemoryLayout<Int32>.size, 0)!
+        block.storeBytes(of: id, as: Int32.self)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(ctypeMetatableRef))
+        lua_setmetatable(L, -2)
+        lua_pushvalue(L, -1)
+        lua_rawseti(L, -3, lua_Integer(id) + 1)
+        lf_remove(L, -2)
+    }
+
+    /// The type id of the ctype object at `index`, or nil if it is not one.
+    /// `[-0, +0, -]`
+    func ctypeID(_ L: OpaquePointer, at index: Int32) -> Int32? {
+        guard lua_type(L, index) == LUA_TUSERDATA, lua_getmetatable(L, index) != 0 else { return nil }
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(ctypeMetatableRef))
+        let isCType = lua_rawequal(L, -1, -2) != 0
+        lf_pop(L, 2)
+        guard isCType, let block = lua_touserdata(L, index) else { return nil }
+        return block.load(as: Int32.self)
+    }
+
+    /// Creates the ctype metatable and cache; the FFI owner userdata is on top.
+    /// `[-0, +0, m]`
+    func createCTypeMetatable(_ L: OpaquePointer) {
+        lua_createtable(L, 0, 4)
+        lua_pushvalue(L, -2)
+        lf_pushswiftfunction(L, ctypeToString, 1)
+        lua_setfield(L, -2, "__tostring")
+        lua_pushvalue(L, -2)
+        lf_pushswiftfunction(L, ctypeEquals, 1)
+        lua_setfield(L, -2, "__eq")
+        lua_pushstring(L, "ctype")
+        lua_setfield(L, -2, "__name")
+        lua_pushboolean(L, 0)
+        lua_setfield(L, -2, "__metatable")
+        ctypeMetatableRef = luaL_ref(L, lf_registryindex())
+        lua_createtable(L, 64, 0)
+        ctypeCacheRef = luaL_ref(L, lf_registryindex())
+    }
+
+    /// The C type named by argument `index` of `function`: a C declaration string,
+    /// a ctype object or a cdata (its type). `$` parameters follow at `index + 1`...
+    /// when `parameters` is true. Corresponds to LuaJIT's `ffi_checkctype`.
+    func checkType(
+        _ L: OpaquePointer, _ index: Int32, _ function: String, parameters: Bool = false
+    ) throws(FFIError) -> Int32 {
+        if let id = ctypeID(L, at: index) { return id }
+        guard lua_type(L, index) == LUA_TSTRING, let text = stringArgument(L, index) else {
+            throw FFIError.type(index, function, expected: "C type", in: L)
+        }
+        let params = parameters ? try typeParameters(L, from: index + 1, for: text) : []
+        if params.isEmpty, let id = parsedTypes[text] { return id }
+        do throws(CDeclarationError) {
+            let type = try declarations.parseType(text, parameters: params)
+            let id = intern(type)
+            if params.isEmpty, !text.utf8.contains(UInt8(ascii: "{")) { parsedTypes[text] = id }
+            return id
+        } catch {
+            throw FFIError(error)
+        }
+    }
+
+    /// The C type of argument `index` (see `checkType`).
+    func checkedType(_ L: OpaquePointer, _ index: Int32, _ function: String) throws(FFIError) -> CType {
+        let id = try checkType(L, index, function)  // may intern: read `types` after
+        return types[Int(id)]
+    }
+
+    /// The `$` parameters from stack index `first` to the top: ctypes, integers,
+    /// or strings (names). Corresponds to LuaJIT's parameterized types.
+    func typeParameters(
+        _ L: OpaquePointer, from first: Int32, for text: String
+    ) throws(FFIError) -> [CParameter] {
+        var result: [CParameter] = []
+        let top = lua_gettop(L)
+        let wanted = text.utf8.reduce(0) { $1 == UInt8(ascii: "$") ? $0 + 1 : $0 }
+        guard wanted == max(0, top - first + 1) else {
+            throw FFIError("wrong number of type parameters")
+        }
+        guard first <= top else { return result }
+        for index in first...top {
+            if let id = ctypeID(L, at: index) {
+                result.append(.type(types[Int(id)]))
+            } else if lua_type(L, index) == LUA_TNUMBER {
+                var isInteger: Int32 = 0
+                let value = lf_tointeger(L, index, &isInteger)
+                guard isInteger != 0 else {
+                    throw FFIError.argument(index, "typeof", "number has no integer representation")
+                }
+                result.append(.integer(Int64(value)))
+            } else if lua_type(L, index) == LUA_TSTRING, let name = stringArgument(L, index) {
+                result.append(.name(name))
+            } else {
+                throw FFIError.type(index, "typeof", expected: "C type", in: L)
+            }
+        }
+        return result
+    }
+}
+
+/// The Lua string at `index` as Swift text (Lua strings are bytes; C declarations
+/// are ASCII). `[-0, +0, -]`
+func stringArgument(_ L: OpaquePointer, _ index: Int32) -> String? {
+    var length = 0
+    guard lua_type(L, index) == LUA_TSTRING, let chars = lua_tolstring(L, index, &length) else {
+        return nil
+    }
+    return String(decoding: UnsafeRawBufferPointer(start: chars, count: length), as: UTF8.self)
+}
+
+/// `__tostring` of ctype objects: `ctype<struct foo *>`.
+private func ctypeToString(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        guard let id = ffi.ctypeID(L, at: 1) else { throw FFIError.type(1, "tostring", expected: "ctype", in: L) }
+        let text = "ctype<\(ffi.types[Int(id)].cName)>"
+        lua_pushlstring(L, text, text.utf8.count)
+        return 1
+    }
+}
+
+/// `__eq` of ctype objects: the same C type.
+private func ctypeEquals(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let a = ffi.ctypeID(L, at: 1), b = ffi.ctypeID(L, at: 2)
+        lua_pushboolean(L, a != nil && a == b ? 1 : 0)
+        return 1
+    }
+}

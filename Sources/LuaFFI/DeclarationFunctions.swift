@@ -1,0 +1,105 @@
+// ffi.cdef, typeof, sizeof, alignof, offsetof, istype: the declaration functions.
+import CLua
+import CLuaShims
+import CTypes
+
+/// `ffi.cdef(decls [, params...])`: declares C, all or nothing.
+func ffiCdef(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        guard let source = stringArgument(L, 1) else {
+            throw FFIError.type(1, "cdef", expected: "string", in: L)
+        }
+        let params = try ffi.typeParameters(L, from: 2, for: source)
+        do throws(CDeclarationError) {
+            try ffi.declarations.cdef(source, parameters: params)
+        } catch {
+            throw FFIError(error)
+        }
+        return 0
+    }
+}
+
+/// `ffi.typeof(ct [, params...])`: the ctype object of a C type.
+func ffiTypeof(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        if lua_type(L, 1) != LUA_TSTRING, lua_gettop(L) > 1 {
+            throw FFIError("wrong number of type parameters")
+        }
+        let id = try ffi.checkType(L, 1, "typeof", parameters: true)
+        ffi.pushCType(L, id)
+        return 1
+    }
+}
+
+/// `ffi.sizeof(ct [, nelem])`: size in bytes; nil if unknown (incomplete types).
+/// For a VLA or variable-length struct, `nelem` gives the number of elements.
+func ffiSizeof(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let type = try ffi.checkedType(L, 1, "sizeof")
+        guard let layout = type.variableLayout else {
+            if let size = type.size { lua_pushinteger(L, lua_Integer(size)) } else { lua_pushnil(L) }
+            return 1
+        }
+        var isInteger: Int32 = 0
+        let count = lf_tointeger(L, 2, &isInteger)
+        guard isInteger != 0 else { throw FFIError.argument(2, "sizeof", "value expected") }
+        guard count >= 0, let size = layout.size(count: Int(count)) else {
+            lua_pushnil(L)
+            return 1
+        }
+        lua_pushinteger(L, lua_Integer(size))
+        return 1
+    }
+}
+
+/// `ffi.alignof(ct)`: the alignment in bytes.
+func ffiAlignof(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let type = try ffi.checkedType(L, 1, "alignof")
+        lua_pushinteger(L, lua_Integer(type.alignment))
+        return 1
+    }
+}
+
+/// `ffi.offsetof(ct, field)`: the byte offset of a field; for a bitfield also its
+/// bit position and width. Nothing if there is no such field.
+func ffiOffsetof(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let type = try ffi.checkedType(L, 1, "offsetof")
+        guard let name = stringArgument(L, 2) else {
+            throw FFIError.type(2, "offsetof", expected: "string", in: L)
+        }
+        guard case .record(let record) = type.kind, let field = record.field(named: name) else {
+            return 0
+        }
+        guard let bitfield = field.bitfield else {
+            lua_pushinteger(L, lua_Integer(field.offset))
+            return 1
+        }
+        let unit = storageUnit(of: bitfield, declaredSize: field.type.size ?? 1)
+        lua_pushinteger(L, lua_Integer(unit))
+        lua_pushinteger(L, lua_Integer(bitfield.bitOffset - unit * 8))
+        lua_pushinteger(L, lua_Integer(bitfield.width))
+        return 3
+    }
+}
+
+/// `ffi.istype(ct, obj)`: whether `obj` is a cdata of type `ct`, qualifiers aside.
+func ffiIstype(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let type = try ffi.checkedType(L, 1, "istype")
+        let other = ffi.cdataType(L, at: 2)
+        lua_pushboolean(L, other.map { $0.unqualified == type.unqualified } == true ? 1 : 0)
+        return 1
+    }
+}
+
+/// The byte offset LuaJIT reports for a bitfield: the start of the aligned storage
+/// unit of its declared type that holds it, or, for a packed bitfield that straddles
+/// units, the byte holding its first bit.
+func storageUnit(of bitfield: CBitfield, declaredSize: Int) -> Int {
+    let unitBits = declaredSize * 8
+    let unit = bitfield.bitOffset / unitBits * declaredSize
+    if bitfield.bitOffset + bitfield.width <= (unit + declaredSize) * 8 { return unit }
+    return bitfield.bitOffset / 8
+}

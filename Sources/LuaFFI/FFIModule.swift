@@ -1,0 +1,63 @@
+// The ffi module: its function table, and how a Lua state gets it.
+import CLua
+import CLuaShims
+import CTypes
+import Lua
+
+/// The functions of the `ffi` table, each a Swift function behind the trampoline.
+private let moduleFunctions: [(String, lf_SwiftFunction)] = [
+    ("cdef", ffiCdef), ("typeof", ffiTypeof), ("sizeof", ffiSizeof),
+    ("alignof", ffiAlignof), ("offsetof", ffiOffsetof), ("istype", ffiIstype),
+    ("abi", ffiAbi),
+]
+
+/// Opens the ffi module: `require "ffi"` calls this. Returns the module table.
+/// Corresponds to LuaJIT's `luaopen_ffi`. Never raises (see `lf_SwiftFunction`).
+public func openFFI(_ L: OpaquePointer?) -> Int32 {
+    guard let L else { return 0 }
+    FFIState.pushNew(L)
+    let owner = lua_gettop(L)
+    guard let ffi = lua_touserdata(L, owner)?.load(as: UnsafeMutableRawPointer?.self)
+        .map({ Unmanaged<FFIState>.fromOpaque($0).takeUnretainedValue() }) else { return 0 }
+    ffi.createCTypeMetatable(L)
+    lua_createtable(L, 0, Int32(moduleFunctions.count + 4))
+    for (name, function) in moduleFunctions {
+        lua_pushvalue(L, owner)
+        lf_pushswiftfunction(L, function, 1)
+        lua_setfield(L, -2, name)
+    }
+    ffi.pushNamespace(L, ownerIndex: owner)
+    lua_setfield(L, -2, "C")
+    lua_pushstring(L, "Linux")
+    lua_setfield(L, -2, "os")
+    lua_pushstring(L, hostArchitecture)
+    lua_setfield(L, -2, "arch")
+    return 1
+}
+
+/// `ffi.arch` as LuaJIT names it.
+#if arch(x86_64)
+let hostArchitecture = "x64"
+#elseif arch(arm64)
+let hostArchitecture = "arm64"
+#else
+let hostArchitecture = "unknown"
+#endif
+
+/// `ffi.abi(param)`: whether the target has the ABI property (LuaJIT's names).
+func ffiAbi(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { _, L throws(FFIError) in
+        guard let name = stringArgument(L, 1) else { throw FFIError.type(1, "abi", expected: "string", in: L) }
+        let properties: Set<String> = ["64bit", "le", "fpu", "hardfp"]
+        lua_pushboolean(L, properties.contains(name) ? 1 : 0)
+        return 1
+    }
+}
+
+extension LuaState {
+    /// Makes `require "ffi"` load the ffi module in this state (a `package.preload`
+    /// entry; the module is created on first `require`).
+    public func preloadFFI() throws {
+        try preload("ffi", swiftOpener: openFFI)
+    }
+}

@@ -1,0 +1,60 @@
+// The per-Lua-state data of the ffi module: declarations and interned C types.
+import CLua
+import CLuaShims
+import CTypes
+
+/// Everything the ffi module keeps for one Lua state. Owned by a userdata (its
+/// `__gc` releases it) that is upvalue 2 of every ffi function.
+final class FFIState {
+    /// The declarations `ffi.cdef` made.
+    let declarations = CDeclarations()
+    /// Interned types: a ctype object stores an index into this array.
+    private(set) var types: [CType] = []
+    private var typeIDs: [CType: Int32] = [:]
+    /// Type strings already parsed (without `$` parameters or inline definitions).
+    var parsedTypes: [String: Int32] = [:]
+    /// Registry references: the ctype metatable, and the table id+1 -> ctype object.
+    var ctypeMetatableRef: Int32 = LUA_NOREF
+    var ctypeCacheRef: Int32 = LUA_NOREF
+
+    /// The id of `type`, interning it on first use.
+    func intern(_ type: CType) -> Int32 {
+        if let id = typeIDs[type] { return id }
+        let id = Int32(types.count)
+        types.append(type)
+        typeIDs[type] = id
+        return id
+    }
+
+    /// The registry name of the metatable of the state-owning userdata.
+    static let ownerMetatable = "luaffi.state"
+
+    /// Pushes a new userdata that owns a new FFIState. `[-0, +1, m]`
+    static func pushNew(_ L: OpaquePointer) {
+        let slot = lf_newuserdata(L, MemoryLayout<UnsafeMutableRawPointer>.size, 0)!
+        slot.storeBytes(of: Unmanaged.passRetained(FFIState()).toOpaque(), as: UnsafeMutableRawPointer.self)
+        if luaL_newmetatable(L, ownerMetatable) != 0 {
+            lf_pushswiftfunction(L, releaseFFIState, 0)
+            lua_setfield(L, -2, "__gc")
+        }
+        lua_setmetatable(L, -2)
+    }
+
+    /// The FFIState in upvalue 2 of the running function.
+    @inline(__always)
+    static func fromUpvalue(_ L: OpaquePointer) -> FFIState? {
+        guard let slot = lua_touserdata(L, lf_upvalueindex(2)),
+              let raw = slot.load(as: UnsafeMutableRawPointer?.self) else { return nil }
+        return Unmanaged<FFIState>.fromOpaque(raw).takeUnretainedValue()
+    }
+}
+
+/// `__gc` of the owner userdata: releases the FFIState.
+private func releaseFFIState(_ L: OpaquePointer?) -> Int32 {
+    guard let L, let slot = lua_touserdata(L, 1) else { return 0 }
+    if let raw = slot.load(as: UnsafeMutableRawPointer?.self) {
+        slot.storeBytes(of: nil, as: UnsafeMutableRawPointer?.self)
+        Unmanaged<FFIState>.fromOpaque(raw).release()
+    }
+    return 0
+}
