@@ -22,13 +22,15 @@ public struct TargetLayout: Hashable, Sendable {
     public var name: String
     /// Whether plain `char` is signed.
     public var charIsSigned: Bool
-    /// `short`, `int`, `long`, `long long`.
+    /// `short`, `int`, `long`, `long long` (integers are canonical by size; `long` gives the
+    /// size of `long`, the others the layout of each size).
     public var short = SizeAlign(2, 2)
     public var int = SizeAlign(4, 4)
     public var long: SizeAlign
     public var longLong = SizeAlign(8, 8)
     /// Pointers (also references and function pointers).
     public var pointer: SizeAlign
+    /// `float`, `double`, `long double`.
     public var float = SizeAlign(4, 4)
     public var double = SizeAlign(8, 8)
     public var longDouble: SizeAlign

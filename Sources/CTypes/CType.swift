@@ -107,6 +107,7 @@ public struct CType: Hashable {
         self.qualifiers = qualifiers
     }
 
+    /// Common types (`int32` is `int`, `int64` is `long`/`long long`/`int64_t` on LP64).
     public static var void: CType { CType(.void) }
     public static var bool: CType { CType(.bool) }
     public static var char: CType { CType(.char) }

@@ -15,7 +15,8 @@ extension Parser {
         let b = try constantExpression()
         if condition.isTrue { unevaluated -= 1 }
         let (width, isUnsigned) = ConstantValue.common(a, b)
-        return ConstantValue(bits: (condition.isTrue ? a : b).bits, width: width, isUnsigned: isUnsigned)
+        return ConstantValue(
+            bits: (condition.isTrue ? a : b).bits, width: width, isUnsigned: isUnsigned)
     }
 
     /// The precedence of a binary operator token (0 when it is not one).
@@ -35,7 +36,8 @@ extension Parser {
         }
     }
 
-    private mutating func binary(minimumPrecedence: Int) throws(CDeclarationError) -> ConstantValue {
+    private mutating func binary(minimumPrecedence: Int) throws(CDeclarationError) -> ConstantValue
+    {
         var left = try unary()
         while case .punct(let op) = current.kind {
             let precedence = Self.precedence(op)
@@ -79,7 +81,8 @@ extension Parser {
     private static func applyUnary(_ token: Token, _ v: ConstantValue) -> ConstantValue {
         let w = max(v.width, 4)
         switch token.kind {
-        case .punct(.minus): return ConstantValue(bits: 0 &- v.bits, width: w, isUnsigned: v.isUnsigned)
+        case .punct(.minus):
+            return ConstantValue(bits: 0 &- v.bits, width: w, isUnsigned: v.isUnsigned)
         case .punct(.tilde): return ConstantValue(bits: ~v.bits, width: w, isUnsigned: v.isUnsigned)
         case .punct(.bang): return ConstantValue(int: v.isTrue ? 0 : 1)
         default: return v
@@ -87,7 +90,9 @@ extension Parser {
     }
 
     /// After `sizeof`/`alignof`: `(type)` or an expression.
-    private mutating func sizeOrAlignment(isSize: Bool, at token: Token) throws(CDeclarationError) -> ConstantValue {
+    private mutating func sizeOrAlignment(isSize: Bool, at token: Token) throws(CDeclarationError)
+        -> ConstantValue
+    {
         let type: CType
         if current.isPunct(.lparen) && startsTypeName(peek()) {
             advance()
@@ -111,14 +116,17 @@ extension Parser {
             return .literal(value, isUnsigned: isUnsigned, isLong: isLong, isDecimal: isDecimal)
         case .character(let code, let isWide):
             advance()
-            if !isWide && code <= 0xFF && target.charIsSigned { return ConstantValue(int: Int64(Int8(truncatingIfNeeded: code))) }
+            if !isWide && code <= 0xFF && target.charIsSigned {
+                return ConstantValue(int: Int64(Int8(truncatingIfNeeded: code)))
+            }
             return ConstantValue(int: code)
         case .identifier(let name):
             advance()
             guard let constant = transaction.constant(name) else {
                 throw error("undeclared identifier '\(name)'", at: token, near: false)
             }
-            return ConstantValue(UInt64(bitPattern: constant.value), as: constant.type, target: target)
+            return ConstantValue(
+                UInt64(bitPattern: constant.value), as: constant.type, target: target)
                 ?? ConstantValue(int: constant.value)
         case .punct(.lparen):
             advance()
@@ -126,18 +134,23 @@ extension Parser {
             try expect(.rparen, ")")
             return value
         case .punct(.dollar):
-            return ConstantValue(bits: UInt64(bitPattern: try integerParameter()), width: 8, isUnsigned: false)
+            return ConstantValue(
+                bits: UInt64(bitPattern: try integerParameter()), width: 8, isUnsigned: false)
         default:
             throw error("unexpected symbol")
         }
     }
 
     /// Evaluates a binary operator with C's conversions; division by zero is an error.
-    private func apply(_ op: Punct, _ a: ConstantValue, _ b: ConstantValue, at token: Token) throws(CDeclarationError) -> ConstantValue {
+    private func apply(_ op: Punct, _ a: ConstantValue, _ b: ConstantValue, at token: Token)
+        throws(CDeclarationError) -> ConstantValue
+    {
         let (width, isUnsigned) = ConstantValue.common(a, b)
         let x = ConstantValue(bits: a.bits, width: width, isUnsigned: isUnsigned)
         let y = ConstantValue(bits: b.bits, width: width, isUnsigned: isUnsigned)
-        func make(_ bits: UInt64) -> ConstantValue { ConstantValue(bits: bits, width: width, isUnsigned: isUnsigned) }
+        func make(_ bits: UInt64) -> ConstantValue {
+            ConstantValue(bits: bits, width: width, isUnsigned: isUnsigned)
+        }
         func truth(_ value: Bool) -> ConstantValue { ConstantValue(int: value ? 1 : 0) }
         switch op {
         case .plus: return make(x.bits &+ y.bits)
@@ -156,7 +169,9 @@ extension Parser {
         }
     }
 
-    private static func compare(_ op: Punct, _ x: ConstantValue, _ y: ConstantValue, _ isUnsigned: Bool) -> Bool {
+    private static func compare(
+        _ op: Punct, _ x: ConstantValue, _ y: ConstantValue, _ isUnsigned: Bool
+    ) -> Bool {
         let less = isUnsigned ? x.bits < y.bits : x.signedValue < y.signedValue
         let greater = isUnsigned ? x.bits > y.bits : x.signedValue > y.signedValue
         switch op {
@@ -167,7 +182,9 @@ extension Parser {
         }
     }
 
-    private func divide(_ op: Punct, _ x: ConstantValue, _ y: ConstantValue, at token: Token) throws(CDeclarationError) -> ConstantValue {
+    private func divide(_ op: Punct, _ x: ConstantValue, _ y: ConstantValue, at token: Token)
+        throws(CDeclarationError) -> ConstantValue
+    {
         guard y.bits != 0 else {
             if unevaluated > 0 { return x }
             throw error("division by zero", at: token, near: false)
@@ -188,9 +205,14 @@ extension Parser {
         let count = b.isUnsigned || b.signedValue >= 0 ? min(b.bits, 64) : 64
         let bitsWide = UInt64(a.width * 8)
         if op == .shiftLeft {
-            return ConstantValue(bits: count >= bitsWide ? 0 : a.bits << count, width: a.width, isUnsigned: a.isUnsigned)
+            return ConstantValue(
+                bits: count >= bitsWide ? 0 : a.bits << count, width: a.width,
+                isUnsigned: a.isUnsigned)
         }
-        if a.isUnsigned { return ConstantValue(bits: count >= 64 ? 0 : a.bits >> count, width: a.width, isUnsigned: true) }
+        if a.isUnsigned {
+            return ConstantValue(
+                bits: count >= 64 ? 0 : a.bits >> count, width: a.width, isUnsigned: true)
+        }
         let shifted = a.signedValue >> Int64(min(count, 63))
         return ConstantValue(bits: UInt64(bitPattern: shifted), width: a.width, isUnsigned: false)
     }

@@ -19,7 +19,9 @@ struct ConstantValue {
         }
     }
 
-    init(int value: Int64) { self.init(bits: UInt64(bitPattern: value), width: 4, isUnsigned: false) }
+    init(int value: Int64) {
+        self.init(bits: UInt64(bitPattern: value), width: 4, isUnsigned: false)
+    }
 
     /// A value of C type `type` (truncating like a cast); nil for non-integer types.
     init?(_ value: UInt64, as type: CType, target: TargetLayout) {
@@ -28,7 +30,8 @@ struct ConstantValue {
             self.init(bits: value == 0 ? 0 : 1, width: 4, isUnsigned: false)
         case .char:
             let byte = UInt64(value & 0xFF)
-            self.init(int: target.charIsSigned ? Int64(Int8(truncatingIfNeeded: byte)) : Int64(byte))
+            self.init(
+                int: target.charIsSigned ? Int64(Int8(truncatingIfNeeded: byte)) : Int64(byte))
         case .integer(let size, let isSigned) where size < 4:
             let mask: UInt64 = (1 << UInt64(size * 8)) - 1
             let v = value & mask
@@ -54,7 +57,8 @@ struct ConstantValue {
     /// Whether the value is representable as `int`.
     var fitsInt32: Bool {
         let v = signedValue
-        return !(isUnsigned && width == 8 && bits > UInt64(Int64.max)) && v >= Int64(Int32.min) && v <= Int64(Int32.max)
+        return !(isUnsigned && width == 8 && bits > UInt64(Int64.max)) && v >= Int64(Int32.min)
+            && v <= Int64(Int32.max)
     }
 
     /// The value as a non-negative Int, if it is one.
@@ -75,19 +79,27 @@ struct ConstantValue {
 
     /// The common type of two operands (usual arithmetic conversions).
     static func common(_ a: ConstantValue, _ b: ConstantValue) -> (width: Int, isUnsigned: Bool) {
-        if a.width != b.width { return a.width > b.width ? (a.width, a.isUnsigned) : (b.width, b.isUnsigned) }
+        if a.width != b.width {
+            return a.width > b.width ? (a.width, a.isUnsigned) : (b.width, b.isUnsigned)
+        }
         return (a.width, a.isUnsigned || b.isUnsigned)
     }
 
     /// The type of an integer literal from its value and suffixes (C11 6.4.4.1).
-    static func literal(_ value: UInt64, isUnsigned: Bool, isLong: Bool, isDecimal: Bool) -> ConstantValue {
+    static func literal(_ value: UInt64, isUnsigned: Bool, isLong: Bool, isDecimal: Bool)
+        -> ConstantValue
+    {
         if !isLong {
-            if !isUnsigned && value <= UInt64(Int32.max) { return ConstantValue(bits: value, width: 4, isUnsigned: false) }
+            if !isUnsigned && value <= UInt64(Int32.max) {
+                return ConstantValue(bits: value, width: 4, isUnsigned: false)
+            }
             if (isUnsigned || !isDecimal) && value <= UInt64(UInt32.max) {
                 return ConstantValue(bits: value, width: 4, isUnsigned: true)
             }
         }
-        if !isUnsigned && value <= UInt64(Int64.max) { return ConstantValue(bits: value, width: 8, isUnsigned: false) }
+        if !isUnsigned && value <= UInt64(Int64.max) {
+            return ConstantValue(bits: value, width: 8, isUnsigned: false)
+        }
         return ConstantValue(bits: value, width: 8, isUnsigned: true)
     }
 }

@@ -187,7 +187,9 @@ final class Transaction {
 
     func typedef(_ name: String) -> CType? { added.typedefs[name] ?? base.table.typedefs[name] }
     func tag(_ name: String) -> CTag? { added.tags[name] ?? base.table.tags[name] }
-    func constant(_ name: String) -> CConstant? { added.constants[name] ?? base.table.constants[name] }
+    func constant(_ name: String) -> CConstant? {
+        added.constants[name] ?? base.table.constants[name]
+    }
     func function(_ name: String) -> CFunctionDeclaration? {
         added.functions[name] ?? base.table.functions[name]
     }

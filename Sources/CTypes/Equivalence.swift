@@ -14,7 +14,8 @@ extension CType {
         case (.record(let a), .record(let b)):
             return a.tag == nil && b.tag == nil && a.isEquivalent(to: b)
         case (.enumeration(let a), .enumeration(let b)):
-            return a.tag == nil && b.tag == nil && a.constants == b.constants && a.underlying == b.underlying
+            return a.tag == nil && b.tag == nil && a.constants == b.constants
+                && a.underlying == b.underlying
         case (.function(let a), .function(let b)):
             return a.isVariadic == b.isVariadic && a.result.isEquivalent(to: b.result)
                 && a.parameters.count == b.parameters.count

@@ -108,7 +108,9 @@ struct RecordLayout {
     ) {
         var layout = RecordLayout(target: target, attributes: attributes)
         for member in members { layout.place(member, isUnion: record.isUnion) }
-        if let aligned = attributes.alignAttribute { layout.alignment = max(layout.alignment, aligned) }
+        if let aligned = attributes.alignAttribute {
+            layout.alignment = max(layout.alignment, aligned)
+        }
         let bytes = (max(layout.bit, layout.maxBits) + 7) / 8
         let size = roundUp(bytes, layout.alignment)
         record.complete(
@@ -145,7 +147,8 @@ struct RecordLayout {
             bit = roundUp(bit, typeAlign * 8)
             return
         }
-        if let aligned = member.alignAttribute {
+        if var aligned = member.alignAttribute {
+            if let pack = attributes.pack { aligned = min(aligned, pack) }
             bit = roundUp(bit, aligned * 8)
             alignment = max(alignment, aligned)
         }
@@ -171,7 +174,9 @@ struct RecordLayout {
 
     /// GCC `excess_unit_span`: whether the bitfield spans more alignment units than its
     /// type has.
-    private static func excessUnitSpan(_ offset: Int, _ width: Int, _ alignBits: Int, _ sizeBits: Int) -> Bool {
+    private static func excessUnitSpan(
+        _ offset: Int, _ width: Int, _ alignBits: Int, _ sizeBits: Int
+    ) -> Bool {
         let inUnit = offset % alignBits
         return (inUnit + width + alignBits - 1) / alignBits > sizeBits / alignBits
     }

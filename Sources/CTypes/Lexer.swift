@@ -80,7 +80,10 @@ struct Lexer {
                 index += 2
                 return
             }
-            if bytes[index] == 10 { newline(at: index); atLineStart = false }
+            if bytes[index] == 10 {
+                newline(at: index)
+                atLineStart = false
+            }
             index += 1
         }
         throw error("unfinished comment", at: start, near: "<eof>")
@@ -99,7 +102,9 @@ struct Lexer {
             }
             index += 1
         }
-        while textStart < index && (bytes[textStart] == 32 || bytes[textStart] == 9) { textStart += 1 }
+        while textStart < index && (bytes[textStart] == 32 || bytes[textStart] == 9) {
+            textStart += 1
+        }
         let text = String(decoding: bytes[textStart..<index], as: UTF8.self)
         guard text.hasPrefix("pragma") else { return nil }
         atLineStart = false
@@ -159,12 +164,18 @@ struct Lexer {
         var value: [UInt8] = []
         while true {
             guard index < bytes.count, bytes[index] != 10 else {
-                throw error("unfinished string", at: start, near: String(decoding: bytes[start..<index], as: UTF8.self))
+                throw error(
+                    "unfinished string", at: start,
+                    near: String(decoding: bytes[start..<index], as: UTF8.self))
             }
             let c = bytes[index]
             index += 1
             if c == quote { break }
-            if c == UInt8(ascii: "\\") { value.append(contentsOf: escape()) } else { value.append(c) }
+            if c == UInt8(ascii: "\\") {
+                value.append(contentsOf: escape())
+            } else {
+                value.append(c)
+            }
         }
         if quote == 34 { return make(.string(String(decoding: value, as: UTF8.self)), from: start) }
         var code: Int64 = 0
@@ -251,7 +262,8 @@ struct Lexer {
 }
 
 @inline(__always) func isIdentifierStart(_ c: UInt8) -> Bool {
-    (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z") || c == UInt8(ascii: "_") || c >= 0x80
+    (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z") || c == UInt8(ascii: "_")
+        || c >= 0x80
 }
 
 @inline(__always) func isIdentifierPart(_ c: UInt8) -> Bool {
@@ -266,6 +278,8 @@ struct Lexer {
 func digitValue(_ c: UInt8) -> Int? {
     if isDigit(c) { return Int(c - UInt8(ascii: "0")) }
     let lower = c | 0x20
-    if lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "f") { return Int(lower - UInt8(ascii: "a")) + 10 }
+    if lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "f") {
+        return Int(lower - UInt8(ascii: "a")) + 10
+    }
     return nil
 }

@@ -4,7 +4,8 @@ enum NumberLiteral {
     /// Decodes a pp-number; nil when malformed (or out of range).
     static func parse(_ text: ArraySlice<UInt8>) -> Token.Kind? {
         let lower = text.map { $0 | 0x20 }
-        let isHex = lower.count > 2 && lower[0] == UInt8(ascii: "0") && lower[1] == UInt8(ascii: "x")
+        let isHex =
+            lower.count > 2 && lower[0] == UInt8(ascii: "0") && lower[1] == UInt8(ascii: "x")
         if lower.contains(UInt8(ascii: ".")) || (!isHex && lower.contains(UInt8(ascii: "e")))
             || (isHex && lower.contains(UInt8(ascii: "p")))
         {
@@ -19,7 +20,8 @@ enum NumberLiteral {
         if isHex {
             radix = 16
             position = 2
-        } else if lower.count > 2 && lower[0] == UInt8(ascii: "0") && lower[1] == UInt8(ascii: "b") {
+        } else if lower.count > 2 && lower[0] == UInt8(ascii: "0") && lower[1] == UInt8(ascii: "b")
+        {
             radix = 2
             position = 2
         } else if lower.count > 1 && lower[0] == UInt8(ascii: "0") {

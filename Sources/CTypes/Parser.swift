@@ -120,7 +120,9 @@ struct Parser {
 
     mutating func typeParameter() throws(CDeclarationError) -> CType {
         let token = current
-        guard case .type(let type) = try takeParameter() else { throw error("type parameter expected", at: token) }
+        guard case .type(let type) = try takeParameter() else {
+            throw error("type parameter expected", at: token)
+        }
         return type
     }
 

@@ -35,7 +35,8 @@ extension Parser {
     }
 
     /// Parses any run of attributes, `__asm__` labels and calling conventions.
-    mutating func attributes(into attributes: inout DeclarationAttributes) throws(CDeclarationError) {
+    mutating func attributes(into attributes: inout DeclarationAttributes) throws(CDeclarationError)
+    {
         while case .keyword(let keyword) = current.kind {
             switch keyword {
             case .attribute: try gnuAttribute(into: &attributes)
@@ -49,7 +50,9 @@ extension Parser {
     }
 
     /// `__attribute__ (( name, name(args), ... ))`.
-    private mutating func gnuAttribute(into attributes: inout DeclarationAttributes) throws(CDeclarationError) {
+    private mutating func gnuAttribute(into attributes: inout DeclarationAttributes)
+        throws(CDeclarationError)
+    {
         advance()
         try expect(.lparen, "(")
         try expect(.lparen, "(")
@@ -62,7 +65,9 @@ extension Parser {
     }
 
     /// One attribute inside `__attribute__((...))`.
-    private mutating func attribute(into attributes: inout DeclarationAttributes) throws(CDeclarationError) {
+    private mutating func attribute(into attributes: inout DeclarationAttributes)
+        throws(CDeclarationError)
+    {
         let token = current
         let name: String
         switch token.kind {
@@ -129,7 +134,9 @@ extension Parser {
     }
 
     /// `__declspec(align(n))`; other declspecs are skipped.
-    private mutating func declspec(into attributes: inout DeclarationAttributes) throws(CDeclarationError) {
+    private mutating func declspec(into attributes: inout DeclarationAttributes)
+        throws(CDeclarationError)
+    {
         advance()
         try expect(.lparen, "(")
         while !current.isPunct(.rparen) {
@@ -146,10 +153,14 @@ extension Parser {
     }
 
     /// `_Alignas(n)` or `_Alignas(type)`.
-    private mutating func alignas(into attributes: inout DeclarationAttributes) throws(CDeclarationError) {
+    private mutating func alignas(into attributes: inout DeclarationAttributes)
+        throws(CDeclarationError)
+    {
         advance()
         try expect(.lparen, "(")
-        let value = startsTypeName(current) ? try typeName().alignment(on: target) : try constantExpression().nonNegativeInt ?? 0
+        let value =
+            startsTypeName(current)
+            ? try typeName().alignment(on: target) : try constantExpression().nonNegativeInt ?? 0
         try expect(.rparen, ")")
         guard value & (value &- 1) == 0, value <= 1 << 28 else {
             throw error("requested alignment is not a power of 2", near: false)
@@ -184,22 +195,29 @@ extension Parser {
     }
 
     /// Applies `mode` and `vector_size` to a base type.
-    func applying(_ attributes: DeclarationAttributes, to type: CType, at token: Token) throws(CDeclarationError) -> CType {
+    func applying(_ attributes: DeclarationAttributes, to type: CType, at token: Token)
+        throws(CDeclarationError) -> CType
+    {
         var type = type
         if let mode = attributes.mode { type = try applying(mode, to: type, at: token) }
         if let size = attributes.vectorSize {
             guard let elementSize = type.size(on: target), elementSize > 0, size % elementSize == 0,
-                size & (size - 1) == 0, size <= 4096, type.isInteger || type.kind == .float || type.kind == .double
+                size & (size - 1) == 0, size <= 4096,
+                type.isInteger || type.kind == .float || type.kind == .double
             else { throw error("invalid vector type", at: token, near: false) }
             type = CType(.vector(type, size: size))
         }
         return type
     }
 
-    private func applying(_ mode: MachineMode, to type: CType, at token: Token) throws(CDeclarationError) -> CType {
+    private func applying(_ mode: MachineMode, to type: CType, at token: Token)
+        throws(CDeclarationError) -> CType
+    {
         switch mode {
         case .integer(let size):
-            guard type.isInteger else { throw error("invalid machine mode", at: token, near: false) }
+            guard type.isInteger else {
+                throw error("invalid machine mode", at: token, near: false)
+            }
             var isSigned = target.charIsSigned
             if case .integer(_, let s) = type.kind { isSigned = s }
             return CType(.integer(size: size, isSigned: isSigned), qualifiers: type.qualifiers)

@@ -45,7 +45,8 @@ extension Parser {
         }
         if let initializer, type.qualifiers.contains(.const), type.isInteger {
             let value = ConstantValue(initializer.bits, as: type, target: target) ?? initializer
-            return try declareConstant(CConstant(name: name, value: value.signedValue, type: type.unqualified), at: token)
+            return try declareConstant(
+                CConstant(name: name, value: value.signedValue, type: type.unqualified), at: token)
         }
         if transaction.variable(name) == nil {
             transaction.added.variables[name] = CVariableDeclaration(
@@ -54,9 +55,13 @@ extension Parser {
     }
 
     /// A typedef: an identical redefinition is allowed, a different one is an error.
-    private mutating func declareTypedef(_ name: String, _ type: CType, at token: Token) throws(CDeclarationError) {
+    private mutating func declareTypedef(_ name: String, _ type: CType, at token: Token)
+        throws(CDeclarationError)
+    {
         if let old = transaction.typedef(name) {
-            guard old.isEquivalent(to: type) else { throw error("redefinition of '\(name)'", at: token, near: false) }
+            guard old.isEquivalent(to: type) else {
+                throw error("redefinition of '\(name)'", at: token, near: false)
+            }
             return
         }
         transaction.added.typedefs[name] = type
@@ -69,7 +74,9 @@ extension Parser {
             return nil
         }
         let saved = position
-        if let value = try? constantExpression(), current.isPunct(.comma) || current.isPunct(.semicolon) {
+        if let value = try? constantExpression(),
+            current.isPunct(.comma) || current.isPunct(.semicolon)
+        {
             return value
         }
         position = saved
@@ -124,7 +131,10 @@ extension Parser {
             return
         default: break
         }
-        guard let first = arguments.first else { return pack = nil }
+        guard let first = arguments.first else {
+            pack = nil
+            return
+        }
         guard let n = Int(first), n > 0, n & (n - 1) == 0, n <= 16 else {
             throw error("invalid '#pragma pack' value", at: token, near: false)
         }

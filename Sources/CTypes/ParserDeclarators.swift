@@ -34,7 +34,9 @@ extension Parser {
     }
 
     /// The declared type: `specifiers` with attributes, derived by `declarator`.
-    func type(of declarator: Declarator, specifiers: Specifiers, at token: Token) throws(CDeclarationError) -> CType {
+    func type(of declarator: Declarator, specifiers: Specifiers, at token: Token)
+        throws(CDeclarationError) -> CType
+    {
         var attributes = specifiers.attributes
         attributes.merge(declarator.attributes)
         var type = try applying(attributes, to: specifiers.type, at: token)
@@ -46,7 +48,9 @@ extension Parser {
 
     /// Applies one derivation, rejecting arrays of functions and functions returning
     /// arrays or functions.
-    private func derive(_ type: CType, _ operation: DeclaratorOperation, at token: Token) throws(CDeclarationError) -> CType {
+    private func derive(_ type: CType, _ operation: DeclaratorOperation, at token: Token)
+        throws(CDeclarationError) -> CType
+    {
         switch operation {
         case .pointer(let qualifiers):
             return CType(.pointer(type), qualifiers: qualifiers)
@@ -61,9 +65,13 @@ extension Parser {
             }
         case .function(let parameters, let isVariadic):
             switch type.kind {
-            case .function, .array: throw error("invalid function result type", at: token, near: false)
+            case .function, .array:
+                throw error("invalid function result type", at: token, near: false)
             default:
-                return CType(.function(CFunctionType(result: type, parameters: parameters, isVariadic: isVariadic)))
+                return CType(
+                    .function(
+                        CFunctionType(result: type, parameters: parameters, isVariadic: isVariadic))
+                )
             }
         }
     }
@@ -115,7 +123,9 @@ extension Parser {
         }
     }
 
-    private mutating func pointerQualifiers(_ attributes: inout DeclarationAttributes) throws(CDeclarationError) -> CQualifiers {
+    private mutating func pointerQualifiers(_ attributes: inout DeclarationAttributes)
+        throws(CDeclarationError) -> CQualifiers
+    {
         var qualifiers: CQualifiers = []
         while case .keyword(let k) = current.kind {
             switch k {
@@ -135,7 +145,9 @@ extension Parser {
     private func startsParameterList() -> Bool {
         let next = peek()
         if next.isPunct(.rparen) || next.isPunct(.ellipsis) { return true }
-        if case .keyword(let k) = next.kind, k == .attribute || k == .callingConvention || k == .declspec {
+        if case .keyword(let k) = next.kind,
+            k == .attribute || k == .callingConvention || k == .declspec
+        {
             return false
         }
         return startsTypeName(next)
@@ -159,7 +171,9 @@ extension Parser {
 
     /// After `[`: `]`, `?]`, `*]`, `[static const n]`, `n]`.
     private mutating func arrayCount() throws(CDeclarationError) -> CArrayCount {
-        while case .keyword(let k) = current.kind, k == .static || k == .const || k == .volatile || k == .restrict {
+        while case .keyword(let k) = current.kind,
+            k == .static || k == .const || k == .volatile || k == .restrict
+        {
             advance()
         }
         if accept(.rbracket) { return .unspecified }
@@ -178,7 +192,8 @@ extension Parser {
     }
 
     /// After `(`: parameters up to and including `)`.
-    private mutating func parameterList() throws(CDeclarationError) -> ([CFunctionParameter], Bool) {
+    private mutating func parameterList() throws(CDeclarationError) -> ([CFunctionParameter], Bool)
+    {
         var parameters: [CFunctionParameter] = []
         if accept(.rparen) { return ([], false) }
         if current.isKeyword(.void) && peek().isPunct(.rparen) {

@@ -26,7 +26,9 @@ extension Parser {
         return (CType(.enumeration(enumeration)), .enumeration(enumeration))
     }
 
-    private mutating func enumForTag(_ tag: String?, defining: Bool, at start: Token) throws(CDeclarationError) -> CEnum {
+    private mutating func enumForTag(_ tag: String?, defining: Bool, at start: Token)
+        throws(CDeclarationError) -> CEnum
+    {
         guard let tag else {
             if !defining { throw error("'<identifier>' expected") }
             return CEnum(tag: nil)
@@ -53,13 +55,16 @@ extension Parser {
         transaction.willComplete(enumeration)
         enumeration.complete(constants: constants, underlying: underlying)
         let enumType = CType(.enumeration(enumeration))
-        for constant in constants where !(Int64(Int32.min)...Int64(Int32.max)).contains(constant.value) {
+        for constant in constants
+        where !(Int64(Int32.min)...Int64(Int32.max)).contains(constant.value) {
             transaction.added.constants[constant.name]?.type = enumType
         }
     }
 
     /// `{ A, B = expr, ... }`: each constant is declared as soon as it is parsed.
-    private mutating func enumerators() throws(CDeclarationError) -> [(CEnumConstant, ConstantValue)] {
+    private mutating func enumerators() throws(CDeclarationError) -> [(
+        CEnumConstant, ConstantValue
+    )] {
         advance()
         var result: [(CEnumConstant, ConstantValue)] = []
         var next = ConstantValue(int: 0)
@@ -70,7 +75,8 @@ extension Parser {
             try attributes(into: &dummy)
             if accept(.assign) { next = try constantExpression() }
             let type = next.fitsInt32 ? CType.int32 : next.type
-            try declareConstant(CConstant(name: name, value: next.signedValue, type: type), at: token)
+            try declareConstant(
+                CConstant(name: name, value: next.signedValue, type: type), at: token)
             result.append((CEnumConstant(name: name, value: next.signedValue), next))
             next = next.successor
             if !accept(.comma) {
@@ -82,7 +88,8 @@ extension Parser {
     }
 
     /// Declares a named constant; an identical redeclaration is allowed.
-    mutating func declareConstant(_ constant: CConstant, at token: Token) throws(CDeclarationError) {
+    mutating func declareConstant(_ constant: CConstant, at token: Token) throws(CDeclarationError)
+    {
         if let old = transaction.constant(constant.name), old.value != constant.value {
             throw error("redefinition of '\(constant.name)'", at: token, near: false)
         }
@@ -91,17 +98,23 @@ extension Parser {
 
     /// GCC's choice: `unsigned int` unless a value is negative (`int`) or needs 64 bits;
     /// with `packed`, the smallest type that holds every value.
-    static func underlyingType(_ constants: [(CEnumConstant, ConstantValue)], packed: Bool) -> CType {
-        if constants.contains(where: { $0.1.isUnsigned && $0.1.width == 8 && $0.1.bits > UInt64(Int64.max) }) {
+    static func underlyingType(_ constants: [(CEnumConstant, ConstantValue)], packed: Bool) -> CType
+    {
+        if constants.contains(where: {
+            $0.1.isUnsigned && $0.1.width == 8 && $0.1.bits > UInt64(Int64.max)
+        }) {
             return .uint64
         }
         let values = constants.map(\.0.value)
-        let low = values.min() ?? 0, high = values.max() ?? 0
+        let low = values.min() ?? 0
+        let high = values.max() ?? 0
         let sizes = packed ? [1, 2, 4, 8] : [4, 8]
         for size in sizes {
             let bits = Int64(size * 8)
             if low >= 0 {
-                if size == 8 || UInt64(high) < UInt64(1) << bits { return CType(.integer(size: size, isSigned: false)) }
+                if size == 8 || UInt64(high) < UInt64(1) << bits {
+                    return CType(.integer(size: size, isSigned: false))
+                }
             } else if size == 8 || (low >= -(1 << (bits - 1)) && high < 1 << (bits - 1)) {
                 return CType(.integer(size: size, isSigned: true))
             }

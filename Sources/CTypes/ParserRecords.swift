@@ -8,7 +8,9 @@ extension Parser {
         var attributes = DeclarationAttributes()
         try self.attributes(into: &attributes)
         var tagName: String?
-        if current.identifier != nil || current.isPunct(.dollar) { tagName = try expectIdentifier() }
+        if current.identifier != nil || current.isPunct(.dollar) {
+            tagName = try expectIdentifier()
+        }
         if keyword == .enum { return try enumSpecifier(tagName, attributes, at: start) }
         let isUnion = keyword == .union
         let hasBody = current.isPunct(.lbrace)
@@ -36,7 +38,8 @@ extension Parser {
             transaction.added.tags[tag] = .record(record)
             return record
         default:
-            throw error("redefinition of '\(isUnion ? "union" : "struct") \(tag)'", at: start, near: false)
+            throw error(
+                "redefinition of '\(isUnion ? "union" : "struct") \(tag)'", at: start, near: false)
         }
     }
 
@@ -80,13 +83,17 @@ extension Parser {
     private func checkFlexibleMembers(_ members: [MemberSpec]) throws(CDeclarationError) {
         for member in members.dropLast() {
             if case .array(_, let count) = member.type.kind, count != .fixed(count.fixedValue) {
-                throw error("flexible array member '\(member.name ?? "")' not at end of struct", near: false)
+                throw error(
+                    "flexible array member '\(member.name ?? "")' not at end of struct", near: false
+                )
             }
         }
     }
 
     /// One member declaration: `specifiers declarator [: width], ... ;`.
-    private mutating func memberDeclaration(into members: inout [MemberSpec]) throws(CDeclarationError) {
+    private mutating func memberDeclaration(into members: inout [MemberSpec])
+        throws(CDeclarationError)
+    {
         if accept(.semicolon) { return }
         if current.isKeyword(.staticAssert) { return try staticAssertion() }
         if case .pragma = current.kind { return try pragma() }
@@ -97,23 +104,28 @@ extension Parser {
         }
         if current.isPunct(.semicolon) {
             advance()
-            try anonymousMember(specs, into: &members, at: start)
+            anonymousMember(specs, into: &members)
             return
         }
         repeat {
-            members.append(try member(specs, at: start, isLast: false))
+            members.append(try member(specs, at: start))
         } while accept(.comma)
         try expect(.semicolon, ";")
     }
 
     /// `struct { ... };` inside a record: a transparent member when the record is untagged.
-    private func anonymousMember(_ specs: Specifiers, into members: inout [MemberSpec], at start: Token) throws(CDeclarationError) {
+    private func anonymousMember(_ specs: Specifiers, into members: inout [MemberSpec]) {
         guard case .record(let record) = specs.type.kind, record.tag == nil else { return }
-        members.append(MemberSpec(name: nil, type: specs.type, isPacked: specs.attributes.isPacked, alignAttribute: specs.attributes.aligned))
+        members.append(
+            MemberSpec(
+                name: nil, type: specs.type, isPacked: specs.attributes.isPacked,
+                alignAttribute: specs.attributes.aligned))
     }
 
     /// One member declarator with optional bitfield width.
-    private mutating func member(_ specs: Specifiers, at start: Token, isLast: Bool) throws(CDeclarationError) -> MemberSpec {
+    private mutating func member(_ specs: Specifiers, at start: Token) throws(CDeclarationError)
+        -> MemberSpec
+    {
         var declarator = Declarator()
         if !current.isPunct(.colon) { declarator = try self.declarator(abstract: false) }
         try attributes(into: &declarator.attributes)
@@ -128,7 +140,8 @@ extension Parser {
             try attributes(into: &declarator.attributes)
         }
         let type = try self.type(of: declarator, specifiers: specs, at: start)
-        try checkMember(type, width: width, name: declarator.name, at: declarator.nameToken ?? widthToken)
+        try checkMember(
+            type, width: width, name: declarator.name, at: declarator.nameToken ?? widthToken)
         var attributes = specs.attributes
         attributes.merge(declarator.attributes)
         return MemberSpec(
@@ -137,20 +150,26 @@ extension Parser {
     }
 
     /// Rejects members without a size and invalid bitfields.
-    private func checkMember(_ type: CType, width: Int?, name: String?, at token: Token) throws(CDeclarationError) {
+    private func checkMember(_ type: CType, width: Int?, name: String?, at token: Token)
+        throws(CDeclarationError)
+    {
         if let width {
             guard type.isInteger, let size = type.size(on: target), width <= size * 8 else {
                 throw error("invalid bitfield '\(name ?? "<anonymous>")'", at: token, near: false)
             }
-            if width == 0 && name != nil { throw error("zero width for bitfield '\(name!)'", at: token, near: false) }
+            if width == 0 && name != nil {
+                throw error("zero width for bitfield '\(name!)'", at: token, near: false)
+            }
             return
         }
         switch type.kind {
         case .array(_, .unspecified), .array(_, .variable): return
-        case .function: throw error("field '\(name ?? "")' declared as a function", at: token, near: false)
+        case .function:
+            throw error("field '\(name ?? "")' declared as a function", at: token, near: false)
         default:
             if type.size(on: target) == nil {
-                throw error("field '\(name ?? "")' has incomplete type '\(type)'", at: token, near: false)
+                throw error(
+                    "field '\(name ?? "")' has incomplete type '\(type)'", at: token, near: false)
             }
         }
     }

@@ -94,23 +94,26 @@ extension Parser {
         case .static: result.storage = .static
         case .auto, .register, .inline, .noreturn, .threadLocal, .gnuExtension, .callingConvention:
             break
+        case .atomic where peek().isPunct(.lparen):
+            try named(&words) { (p: inout Parser) throws(CDeclarationError) in try p.atomicSpecifier() }
+            return true
         case .const, .volatile, .restrict, .atomic:
             qualifiers.formUnion(qualifier(keyword))
         case .attribute, .declspec, .alignas:
             try attributes(into: &result.attributes)
             return true
         case .struct, .union, .enum:
-            try named(&words) { (p: inout Parser) throws(CDeclarationError) -> CType in
+            try named(&words) { (p: inout Parser) throws(CDeclarationError) in
                 let (type, tag) = try p.tagSpecifier(keyword)
                 result.tag = tag
                 return type
             }
             return true
         case .typeof:
-            try named(&words) { (p: inout Parser) throws(CDeclarationError) -> CType in try p.typeofSpecifier() }
+            try named(&words) { (p: inout Parser) throws(CDeclarationError) in try p.typeofSpecifier() }
             return true
         case .builtinVaList:
-            try named(&words) { (p: inout Parser) throws(CDeclarationError) -> CType in
+            try named(&words) { (p: inout Parser) throws(CDeclarationError) in
                 p.advance()
                 return .pointer(to: .void)
             }
@@ -143,6 +146,15 @@ extension Parser {
         }
     }
 
+    /// `_Atomic(type-name)`: the type (atomicity is not modelled).
+    private mutating func atomicSpecifier() throws(CDeclarationError) -> CType {
+        advance()
+        advance()
+        let type = try typeName()
+        try expect(.rparen, ")")
+        return type
+    }
+
     /// `__typeof__(type-name)`; an expression operand gives its integer type.
     private mutating func typeofSpecifier() throws(CDeclarationError) -> CType {
         advance()
@@ -167,7 +179,9 @@ extension Parser {
             }
         case .identifier(let name): return transaction.typedef(name) != nil
         case .punct(.dollar):
-            if nextParameter < parameters.count, case .type = parameters[nextParameter] { return true }
+            if nextParameter < parameters.count, case .type = parameters[nextParameter] {
+                return true
+            }
             return false
         default: return false
         }
@@ -181,7 +195,8 @@ extension Parser {
     }
 
     private func resolveWords(_ w: TypeWords) -> CType? {
-        let signed = w.count(.signed), unsigned = w.count(.unsigned)
+        let signed = w.count(.signed)
+        let unsigned = w.count(.unsigned)
         if signed + unsigned > 1 { return nil }
         let sign = unsigned == 0
         let sized = w.count(.short) + w.count(.long) + signed + unsigned
@@ -203,9 +218,12 @@ extension Parser {
 
     private func integer(_ w: TypeWords, _ isSigned: Bool) -> CType? {
         guard w.count(.int) <= 1 else { return nil }
-        let shorts = w.count(.short), longs = w.count(.long)
+        let shorts = w.count(.short)
+        let longs = w.count(.long)
         let all = w.total
-        guard all == shorts + longs + w.count(.int) + w.count(.signed) + w.count(.unsigned) else { return nil }
+        guard all == shorts + longs + w.count(.int) + w.count(.signed) + w.count(.unsigned) else {
+            return nil
+        }
         switch (shorts, longs) {
         case (0, 0): return CType(.integer(size: target.int.size, isSigned: isSigned))
         case (1, 0): return CType(.integer(size: target.short.size, isSigned: isSigned))
@@ -216,7 +234,8 @@ extension Parser {
     }
 
     private func floating(_ w: TypeWords) -> CType? {
-        let longs = w.count(.long), complex = w.count(.complex)
+        let longs = w.count(.long)
+        let complex = w.count(.complex)
         if w.count(.float128) == 1 { return CType(.float128) }
         if w.count(.float64x) == 1 { return CType(.longDouble) }
         if w.count(.float) + w.count(.float32) == 1 {

@@ -1,11 +1,127 @@
-// cdata: C values owned by Lua. (The declarations layer only needs to recognise them.)
+// cdata: C values owned by Lua. Layout of the userdata block, creation, recognition.
+//
+// A cdata is a full userdata with one user value (the finalizer, or for a reference
+// the object it points into). The block starts with a CDataHeader; the C value
+// follows, aligned to its type (Lua only guarantees LUAI_MAXALIGN, 8 bytes).
 import CLua
+import CLuaShims
 import CTypes
 
+/// The start of every cdata block.
+struct CDataHeader {
+    /// The interned type of the value.
+    var typeID: Int32
+    /// State bits: CDataFlags.
+    var flags: UInt16
+    /// Bytes from the start of the block to the value.
+    var payloadOffset: UInt16
+    /// Element count of a variable-length array or struct (`int[?]`); -1 otherwise.
+    var count: Int
+}
+
+/// The state bits of a cdata.
+struct CDataFlags: OptionSet {
+    let rawValue: UInt16
+    /// `ffi.gc` attached a finalizer (in the user value).
+    static let finalizer = CDataFlags(rawValue: 1 << 0)
+    /// `ffi.release` ran: the value may no longer be used.
+    static let released = CDataFlags(rawValue: 1 << 1)
+}
+
+/// A cdata seen from Swift: its header and where its C value is.
+struct CDataRef {
+    let header: UnsafeMutablePointer<CDataHeader>
+    var typeID: Int32 { header.pointee.typeID }
+    /// The C value itself (for a reference type: the address of the reference).
+    var payload: UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(header) + Int(header.pointee.payloadOffset)
+    }
+    var flags: CDataFlags {
+        get { CDataFlags(rawValue: header.pointee.flags) }
+        nonmutating set { header.pointee.flags = newValue.rawValue }
+    }
+}
+
+let cdataHeaderSize = MemoryLayout<CDataHeader>.stride
+
 extension FFIState {
+    /// Creates a zero-filled cdata of type `id` holding `size` bytes, pushes it and
+    /// returns it. `count` is the element count of a VLA/VLS. `[-0, +1, m]`
+    @discardableResult
+    func pushNewCData(
+        _ L: OpaquePointer, _ id: Int32, size: Int, alignment: Int, count: Int = -1, userValues: Int32 = 1
+    ) -> CDataRef {
+        let padding = alignment > 8 ? alignment - 8 : 0
+        let block = lf_newuserdata(L, cdataHeaderSize + padding + size, userValues)!
+        let start = UInt(bitPattern: block) + UInt(cdataHeaderSize)
+        let aligned = (start + UInt(alignment - 1)) & ~UInt(alignment - 1)
+        let offset = UInt16(Int(aligned) - Int(bitPattern: UInt(bitPattern: block)))
+        let header = block.bindMemory(to: CDataHeader.self, capacity: 1)
+        header.initialize(to: CDataHeader(typeID: id, flags: 0, payloadOffset: offset, count: count))
+        (block + Int(offset)).initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(hasMetatypeGC(id) ? gcMetatableRef : plainMetatableRef))
+        lua_setmetatable(L, -2)
+        return CDataRef(header: header)
+    }
+
+    /// Pushes a new cdata of type `id` (a complete, fixed-size type). `[-0, +1, m]`
+    @discardableResult
+    func pushNewCData(_ L: OpaquePointer, _ id: Int32) -> CDataRef {
+        let info = info(id)
+        return pushNewCData(L, id, size: info.size ?? 0, alignment: info.alignment)
+    }
+
+    /// Pushes a pointer cdata of pointer type `id` holding `address`. `[-0, +1, m]`
+    func pushPointer(_ L: OpaquePointer, _ id: Int32, _ address: UnsafeMutableRawPointer?) {
+        let cdata = pushNewCData(L, id, size: 8, alignment: 8)
+        cdata.payload.storeBytes(of: address, as: UnsafeMutableRawPointer?.self)
+    }
+
+    /// Pushes a reference of type `T &` to the value of type `id` at `address`,
+    /// keeping the object at `anchor` (the cdata the address points into) alive in
+    /// user value 2 (user value 1 is the finalizer slot of every cdata). `[-0, +1, m]`
+    func pushReference(_ L: OpaquePointer, to id: Int32, at address: UnsafeMutableRawPointer, anchor: Int32) {
+        let anchor = lua_absindex(L, anchor)
+        let cdata = pushNewCData(L, referenceType(to: id), size: 8, alignment: 8, userValues: 2)
+        cdata.payload.storeBytes(of: address, as: UnsafeMutableRawPointer.self)
+        lua_pushvalue(L, anchor)
+        lua_setiuservalue(L, -2, 2)
+    }
+
+    /// The cdata at `index`, or nil if the value is not one. `[-0, +0, -]`
+    @inline(__always)
+    func cdata(_ L: OpaquePointer, at index: Int32) -> CDataRef? {
+        guard lua_type(L, index) == LUA_TUSERDATA, lua_getmetatable(L, index) != 0 else { return nil }
+        let metatable = lua_topointer(L, -1)
+        lf_pop(L, 1)
+        guard metatable == plainMetatable || metatable == gcMetatable,
+              let block = lua_touserdata(L, index) else { return nil }
+        return CDataRef(header: block.assumingMemoryBound(to: CDataHeader.self))
+    }
+
     /// The C type of the cdata at `index`, or nil if the value is not a cdata.
-    /// No cdata can be created yet, so every value answers nil.
     func cdataType(_ L: OpaquePointer, at index: Int32) -> CType? {
-        nil
+        cdata(L, at: index).map { types[Int($0.typeID)] }
+    }
+
+    /// Where the C value of a cdata lives and its type: references are followed
+    /// (a `T &` cdata designates the T it points to).
+    @inline(__always)
+    func value(of cdata: CDataRef) -> (address: UnsafeMutableRawPointer, type: Int32) {
+        let info = info(cdata.typeID)
+        if info.kind == .reference {
+            return (cdata.payload.load(as: UnsafeMutableRawPointer.self), info.target)
+        }
+        return (cdata.payload, cdata.typeID)
+    }
+
+    /// The type id of `T &`.
+    func referenceType(to id: Int32) -> Int32 {
+        intern(CType(.reference(types[Int(id)])))
+    }
+
+    /// The type id of `T *`.
+    func pointerType(to id: Int32) -> Int32 {
+        intern(CType.pointer(to: types[Int(id)]))
     }
 }

@@ -43,6 +43,12 @@ extension FFIState {
         lua_pushvalue(L, -2)
         lf_pushswiftfunction(L, ctypeEquals, 1)
         lua_setfield(L, -2, "__eq")
+        lua_pushvalue(L, -2)
+        lf_pushswiftfunction(L, ctypeCall, 1)
+        lua_setfield(L, -2, "__call")
+        lua_pushvalue(L, -2)
+        lf_pushswiftfunction(L, ctypeIndex, 1)
+        lua_setfield(L, -2, "__index")
         lua_pushstring(L, "ctype")
         lua_setfield(L, -2, "__name")
         lua_pushboolean(L, 0)
@@ -59,6 +65,7 @@ extension FFIState {
         _ L: OpaquePointer, _ index: Int32, _ function: String, parameters: Bool = false
     ) throws(FFIError) -> Int32 {
         if let id = ctypeID(L, at: index) { return id }
+        if let cdata = cdata(L, at: index) { return cdata.typeID }
         guard lua_type(L, index) == LUA_TSTRING, let text = stringArgument(L, index) else {
             throw FFIError.type(index, function, expected: "C type", in: L)
         }

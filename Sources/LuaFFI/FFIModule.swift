@@ -8,7 +8,9 @@ import Lua
 private let moduleFunctions: [(String, lf_SwiftFunction)] = [
     ("cdef", ffiCdef), ("typeof", ffiTypeof), ("sizeof", ffiSizeof),
     ("alignof", ffiAlignof), ("offsetof", ffiOffsetof), ("istype", ffiIstype),
-    ("abi", ffiAbi),
+    ("abi", ffiAbi), ("new", ffiNew), ("cast", ffiCast), ("string", ffiString),
+    ("copy", ffiCopy), ("fill", ffiFill), ("isnull", ffiIsnull), ("addressof", ffiAddressof),
+    ("tonumber", ffiTonumber), ("gc", ffiGc), ("release", ffiRelease), ("metatype", ffiMetatype),
 ]
 
 /// Opens the ffi module: `require "ffi"` calls this. Returns the module table.
@@ -20,6 +22,7 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     guard let ffi = lua_touserdata(L, owner)?.load(as: UnsafeMutableRawPointer?.self)
         .map({ Unmanaged<FFIState>.fromOpaque($0).takeUnretainedValue() }) else { return 0 }
     ffi.createCTypeMetatable(L)
+    ffi.createCDataMetatables(L)
     lua_createtable(L, 0, Int32(moduleFunctions.count + 4))
     for (name, function) in moduleFunctions {
         lua_pushvalue(L, owner)
@@ -28,6 +31,8 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     }
     ffi.pushNamespace(L, ownerIndex: owner)
     lua_setfield(L, -2, "C")
+    ffi.pushPointer(L, ffi.voidPointerType, nil)
+    lua_setfield(L, -2, "NULL")
     lua_pushstring(L, "Linux")
     lua_setfield(L, -2, "os")
     lua_pushstring(L, hostArchitecture)

@@ -17,12 +17,42 @@ final class FFIState {
     var ctypeMetatableRef: Int32 = LUA_NOREF
     var ctypeCacheRef: Int32 = LUA_NOREF
 
+    /// Hot-path facts, parallel to `types`.
+    var infos: [TypeInfo] = []
+    /// Field lookup tables (registry references) by record type id, and their facts.
+    var fieldTables: [Int32: Int32] = [:]
+    var fieldInfos: [FieldInfo] = []
+    /// Metatables of cdata (registry references and addresses): plain cdata carry no
+    /// `__gc`; the gc variant is used once a finalizer is attached.
+    var plainMetatableRef: Int32 = LUA_NOREF
+    var gcMetatableRef: Int32 = LUA_NOREF
+    var plainMetatable: UnsafeRawPointer?
+    var gcMetatable: UnsafeRawPointer?
+    /// `ffi.metatype` tables (registry references) by record type id.
+    var metatypes: [Int32: Int32] = [:]
+    /// Record types whose metatype has `__gc`: their cdata get the gc metatable.
+    var metatypesWithGC: Set<Int32> = []
+    /// Ids of types the conversions produce.
+    private(set) lazy var int64Type = intern(.int64)
+    private(set) lazy var uint64Type = intern(.uint64)
+    private(set) lazy var voidPointerType = intern(.pointer(to: .void))
+    private(set) lazy var floatType = intern(.float)
+    private(set) lazy var doubleType = intern(.double)
+
+    /// Whether cdata of type `id` need the gc metatable from birth.
+    @inline(__always)
+    func hasMetatypeGC(_ id: Int32) -> Bool {
+        !metatypesWithGC.isEmpty && metatypesWithGC.contains(id)
+    }
+
     /// The id of `type`, interning it on first use.
     func intern(_ type: CType) -> Int32 {
         if let id = typeIDs[type] { return id }
         let id = Int32(types.count)
         types.append(type)
         typeIDs[type] = id
+        infos.append(TypeInfo(kind: .other, alignment: 1, isConst: false, isComplete: false))
+        infos[Int(id)] = makeInfo(type)
         return id
     }
 

@@ -1,0 +1,122 @@
+// Indexing cdata: array elements, pointer targets, struct fields, bitfields, with
+// bounds and NULL checks. The __index/__newindex of every cdata.
+import CLua
+import CLuaShims
+import CTypes
+
+/// Where an indexed element or field lives.
+enum Location {
+    /// A whole value of type `typeID` at `address`.
+    case value(address: UnsafeMutableRawPointer, typeID: Int32, isConst: Bool)
+    /// A bitfield of the record at `base`.
+    case bitfield(base: UnsafeMutableRawPointer, field: FieldInfo, isConst: Bool)
+}
+
+extension FFIState {
+    /// Resolves `cdata[key]` (key at stack index `key`) to a location, or nil when a
+    /// struct has no such field (the metatype may answer). Throws for bad keys,
+    /// NULL pointers and indexes out of range.
+    func locate(_ L: OpaquePointer, _ cdata: CDataRef, key: Int32) throws(FFIError) -> Location? {
+        try checkUsable(cdata)
+        let (address, id) = value(of: cdata)
+        let info = info(id)
+        switch info.kind {
+        case .pointer:
+            let target = address.load(as: UnsafeMutableRawPointer?.self)
+            if lua_type(L, key) == LUA_TSTRING, case .record = types[Int(info.target)].kind {
+                guard let target else { throw nullError(id) }
+                return try locateField(L, record: info.target, base: target, key: key)
+            }
+            let index = try elementIndex(L, key, id)
+            guard let target else { throw nullError(id) }
+            return try element(of: info.target, at: target, index: index, container: id)
+        case .array:
+            let index = try elementIndex(L, key, id)
+            let count = info.count ?? (cdata.header.pointee.count >= 0 ? cdata.header.pointee.count : nil)
+            if let count, index < 0 || index >= count {
+                throw FFIError("index \(index) out of range for '\(types[Int(id)].cName)' (\(count) elements)")
+            }
+            return try element(of: info.target, at: address, index: index, container: id)
+        case .record:
+            guard lua_type(L, key) == LUA_TSTRING else {
+                throw FFIError("'\(types[Int(id)].cName)' cannot be indexed with '\(typeName(L, key))'")
+            }
+            return try locateField(L, record: id, base: address, key: key)
+        case .complexFloat, .complexDouble:
+            let part = stringArgument(L, key)
+            let size = info.kind == .complexFloat ? 4 : 8
+            let partType = info.kind == .complexFloat ? floatType : doubleType
+            if part == "re" { return .value(address: address, typeID: partType, isConst: info.isConst) }
+            if part == "im" { return .value(address: address + size, typeID: partType, isConst: info.isConst) }
+            return nil
+        default:
+            throw FFIError("'\(types[Int(id)].cName)' cannot be indexed")
+        }
+    }
+
+    /// A field of the record of type `record` at `base`; nil if there is none.
+    func locateField(
+        _ L: OpaquePointer, record: Int32, base: UnsafeMutableRawPointer, key: Int32
+    ) throws(FFIError) -> Location? {
+        guard info(record).isComplete else {
+            throw FFIError("cannot access a field of incomplete type '\(types[Int(record)].cName)'")
+        }
+        guard let field = field(L, record: record, key: key) else { return nil }
+        let isConst = info(record).isConst || info(field.typeID).isConst
+        if field.bitWidth > 0 { return .bitfield(base: base, field: field, isConst: isConst) }
+        return .value(address: base + field.offset, typeID: field.typeID, isConst: isConst)
+    }
+
+    /// Element `index` of an array of `element` at `base`.
+    func element(
+        of element: Int32, at base: UnsafeMutableRawPointer, index: Int, container: Int32
+    ) throws(FFIError) -> Location {
+        let info = info(element)
+        guard let size = info.size else {
+            throw FFIError("cannot index '\(types[Int(container)].cName)': element size unknown")
+        }
+        return .value(address: base + index * size, typeID: element, isConst: info.isConst)
+    }
+
+    /// An index key: a Lua integer, an integral float or an integer cdata.
+    func elementIndex(_ L: OpaquePointer, _ key: Int32, _ id: Int32) throws(FFIError) -> Int {
+        var isInteger: Int32 = 0
+        let index = lf_tointeger(L, key, &isInteger)
+        if isInteger != 0 { return Int(index) }
+        if let cdata = cdata(L, at: key), let bits = try scalarBits(of: cdata) { return Int(bits) }
+        throw FFIError("'\(types[Int(id)].cName)' cannot be indexed with '\(typeName(L, key))'")
+    }
+
+    func nullError(_ id: Int32) -> FFIError {
+        FFIError("attempt to dereference a NULL pointer of type '\(types[Int(id)].cName)'")
+    }
+
+    /// Pushes the value at a location (reads). `[-0, +1, m]`
+    func push(_ L: OpaquePointer, _ location: Location, anchor: Int32) throws(FFIError) {
+        switch location {
+        case .value(let address, let typeID, _):
+            try push(L, typeID, from: address, anchor: anchor)
+        case .bitfield(let base, let field, _):
+            let value = loadBitfield(base, field)
+            if info(field.typeID).kind == .bool { lua_pushboolean(L, value != 0 ? 1 : 0) } else {
+                lua_pushinteger(L, lua_Integer(value))
+            }
+        }
+    }
+
+    /// Stores the Lua value at `index` into a location (writes).
+    func store(_ L: OpaquePointer, _ index: Int32, into location: Location) throws(FFIError) {
+        switch location {
+        case .value(let address, let typeID, let isConst):
+            if isConst { throw constError(typeID) }
+            try store(L, index, as: typeID, to: address)
+        case .bitfield(let base, let field, let isConst):
+            if isConst { throw constError(field.typeID) }
+            storeBitfield(try integer(L, index, field.typeID), base, field)
+        }
+    }
+
+    func constError(_ id: Int32) -> FFIError {
+        FFIError("attempt to write to constant location of type '\(types[Int(id)].cName)'")
+    }
+}

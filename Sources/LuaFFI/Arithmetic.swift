@@ -1,0 +1,189 @@
+// Arithmetic, bitwise operators and comparisons on cdata: pointer arithmetic and
+// 64-bit integer arithmetic (LuaJIT's rules; Lua 5.4 adds //, & | ~ << >>).
+import CLua
+import CLuaShims
+import CTypes
+import Glibc
+
+/// The operators a cdata metamethod implements.
+enum ArithmeticOperator {
+    case add, subtract, multiply, divide, modulo, power, floorDivide, negate
+    case and, or, xor, shiftLeft, shiftRight, not
+}
+
+/// Comparison operators.
+enum ComparisonOperator { case equal, less, lessOrEqual }
+
+/// An operand of cdata arithmetic.
+private enum Operand {
+    case pointer(address: UInt, element: Int32, type: Int32)
+    case integer(Int64, unsigned: Bool)
+    /// A floating value; `boxed` when it comes from a floating cdata.
+    case number(Double, boxed: Bool)
+}
+
+extension FFIState {
+    /// The operand at `index`: pointers (arrays decay), integers (64-bit cdata and
+    /// Lua integers), floating numbers.
+    private func operand(_ L: OpaquePointer, _ index: Int32) throws(FFIError) -> Operand? {
+        if lua_type(L, index) == LUA_TNUMBER {
+            if lua_isinteger(L, index) != 0 { return .integer(Int64(lf_tointeger(L, index, nil)), unsigned: false) }
+            return .number(lf_tonumber(L, index, nil), boxed: false)
+        }
+        guard let cdata = cdata(L, at: index) else { return nil }
+        try checkUsable(cdata)
+        let (address, id) = value(of: cdata)
+        let info = info(id)
+        switch info.kind {
+        case .pointer:
+            return .pointer(address: UInt(bitPattern: address.load(as: UnsafeMutableRawPointer?.self)),
+                            element: info.target, type: id)
+        case .array:
+            return .pointer(address: UInt(bitPattern: address), element: info.target, type: pointerType(to: info.target))
+        case let kind where kind.isInteger || kind == .bool:
+            return .integer(loadInteger(address, kind: kind == .bool ? .uint8 : kind), unsigned: kind == .uint64)
+        case let kind where kind.isFloating:
+            return .number(loadFloating(address, kind: kind), boxed: true)
+        default:
+            return nil
+        }
+    }
+
+    /// Performs `op` on arguments 1 and 2 and pushes the result.
+    func arithmetic(_ L: OpaquePointer, _ op: ArithmeticOperator) throws(FFIError) -> Int32 {
+        let unary = op == .negate || op == .not
+        guard let a = try operand(L, 1), let b = unary ? try operand(L, 1) : try operand(L, 2) else {
+            throw arithmeticError(L, op)
+        }
+        switch (a, b) {
+        case (.pointer(let p, let element, let type), .integer(let n, _)) where op == .add || op == .subtract:
+            let step = (info(element).size ?? 0) * Int(n) * (op == .add ? 1 : -1)
+            pushPointer(L, type, UnsafeMutableRawPointer(bitPattern: Int(bitPattern: p) &+ step))
+        case (.integer(let n, _), .pointer(let p, let element, let type)) where op == .add:
+            let step = (info(element).size ?? 0) * Int(n)
+            pushPointer(L, type, UnsafeMutableRawPointer(bitPattern: Int(bitPattern: p) &+ step))
+        case (.pointer(let p, let element, _), .pointer(let q, _, _)) where op == .subtract:
+            let size = max(info(element).size ?? 1, 1)
+            lua_pushinteger(L, lua_Integer((Int(bitPattern: p) &- Int(bitPattern: q)) / size))
+        case (.integer(let x, let ux), .integer(let y, let uy)):
+            try integerArithmetic(L, op, x, y, unsigned: ux || uy)
+        case (.integer(let x, let ux), .number(let d, boxed: false)):
+            try integerArithmetic(L, op, x, truncatedBits(d), unsigned: ux)
+        case (.number(let d, boxed: false), .integer(let y, let uy)):
+            try integerArithmetic(L, op, truncatedBits(d), y, unsigned: uy)
+        default:
+            guard let x = a.double, let y = b.double else { throw arithmeticError(L, op) }
+            try floatArithmetic(L, op, x, y)
+        }
+        return 1
+    }
+
+    private func integerArithmetic(
+        _ L: OpaquePointer, _ op: ArithmeticOperator, _ x: Int64, _ y: Int64, unsigned: Bool
+    ) throws(FFIError) {
+        let ux = UInt64(bitPattern: x), uy = UInt64(bitPattern: y)
+        let result: Int64
+        switch op {
+        case .add: result = x &+ y
+        case .subtract: result = x &- y
+        case .multiply: result = x &* y
+        case .negate: result = 0 &- x
+        case .divide, .floorDivide, .modulo:
+            guard y != 0 else { throw FFIError("attempt to perform 'n\(op == .modulo ? "%%" : "//")0'") }
+            result = unsigned ? Int64(bitPattern: divide(ux, uy, op)) : divide(x, y, op)
+        case .power: result = power(x, y, unsigned: unsigned)
+        case .and: result = x & y
+        case .or: result = x | y
+        case .xor: result = x ^ y
+        case .not: result = ~x
+        case .shiftLeft: result = y >= 64 || y <= -64 ? 0 : (y >= 0 ? x << y : Int64(bitPattern: ux >> UInt64(-y)))
+        case .shiftRight: result = y >= 64 || y <= -64 ? 0 : (y >= 0 ? Int64(bitPattern: ux >> UInt64(y)) : x << -y)
+        }
+        if unsigned { pushBoxed(L, uint64: UInt64(bitPattern: result)) } else { pushBoxed(L, int64: result) }
+    }
+
+    private func floatArithmetic(_ L: OpaquePointer, _ op: ArithmeticOperator, _ x: Double, _ y: Double) throws(FFIError) {
+        let result: Double
+        switch op {
+        case .add: result = x + y
+        case .subtract: result = x - y
+        case .multiply: result = x * y
+        case .divide: result = x / y
+        case .negate: result = -x
+        case .power: result = pow(x, y)
+        case .floorDivide: result = (x / y).rounded(.down)
+        case .modulo:
+            let m = fmod(x, y)
+            result = m != 0 && (m < 0) != (y < 0) ? m + y : m
+        default: throw FFIError("number has no integer representation")
+        }
+        lua_pushnumber(L, result)
+    }
+
+    private func arithmeticError(_ L: OpaquePointer, _ op: ArithmeticOperator) -> FFIError {
+        let culprit: Int32 = (try? operand(L, 1)) == nil ? 1 : 2
+        return FFIError("attempt to perform arithmetic on a cdata of type '\(typeName(L, culprit))'")
+    }
+
+    /// Compares arguments 1 and 2: pointers by address, numbers by value.
+    func compare(_ L: OpaquePointer, _ op: ComparisonOperator) throws(FFIError) -> Bool {
+        guard let a = try operand(L, 1), let b = try operand(L, 2) else {
+            if op == .equal { return lua_rawequal(L, 1, 2) != 0 }
+            throw FFIError("attempt to compare '\(typeName(L, 1))' with '\(typeName(L, 2))'")
+        }
+        switch (a, b) {
+        case (.pointer(let p, _, _), .pointer(let q, _, _)):
+            return op == .equal ? p == q : (op == .less ? p < q : p <= q)
+        case (.integer(let x, let ux), .integer(let y, let uy)):
+            if ux || uy {
+                let (x, y) = (UInt64(bitPattern: x), UInt64(bitPattern: y))
+                return op == .equal ? x == y : (op == .less ? x < y : x <= y)
+            }
+            return op == .equal ? x == y : (op == .less ? x < y : x <= y)
+        default:
+            guard let x = a.double, let y = b.double else {
+                if op == .equal { return false }
+                throw FFIError("attempt to compare '\(typeName(L, 1))' with '\(typeName(L, 2))'")
+            }
+            return op == .equal ? x == y : (op == .less ? x < y : x <= y)
+        }
+    }
+}
+
+private extension Operand {
+    var double: Double? {
+        switch self {
+        case .number(let d, _): d
+        case .integer(let i, let unsigned): unsigned ? Double(UInt64(bitPattern: i)) : Double(i)
+        case .pointer: nil
+        }
+    }
+}
+
+/// Signed division and remainder: `/` truncates (C), `//` floors, `%` takes the
+/// sign of the divisor (Lua).
+private func divide(_ x: Int64, _ y: Int64, _ op: ArithmeticOperator) -> Int64 {
+    if y == -1 { return op == .modulo ? 0 : 0 &- x }
+    let (q, r) = (x / y, x % y)
+    switch op {
+    case .divide: return q
+    case .floorDivide: return r != 0 && (r < 0) != (y < 0) ? q - 1 : q
+    default: return r != 0 && (r < 0) != (y < 0) ? r + y : r
+    }
+}
+
+private func divide(_ x: UInt64, _ y: UInt64, _ op: ArithmeticOperator) -> UInt64 {
+    op == .modulo ? x % y : x / y
+}
+
+/// Integer power by squaring (wrapping); negative exponents give 0 (or 1, -1).
+private func power(_ base: Int64, _ exponent: Int64, unsigned: Bool) -> Int64 {
+    if exponent < 0 && !unsigned { return base == 1 ? 1 : (base == -1 ? (exponent & 1 == 0 ? 1 : -1) : 0) }
+    var result: Int64 = 1, b = base, e = UInt64(bitPattern: exponent)
+    while e > 0 {
+        if e & 1 == 1 { result = result &* b }
+        b = b &* b
+        e >>= 1
+    }
+    return result
+}

@@ -1,0 +1,211 @@
+// The two shared metatables of cdata (plain, and with __gc) and their metamethods.
+// Each metamethod tries the type's metatype (ffi.metatype) where LuaJIT does, then
+// the built-in behaviour.
+import CLua
+import CLuaShims
+import CTypes
+
+/// Metamethods of every cdata, by event name.
+private let cdataMetamethods: [(String, lf_SwiftFunction)] = [
+    ("__index", cdataIndex), ("__newindex", cdataNewIndex), ("__tostring", cdataToString),
+    ("__eq", cdataEq), ("__lt", cdataLt), ("__le", cdataLe),
+    ("__add", cdataAdd), ("__sub", cdataSub), ("__mul", cdataMul), ("__div", cdataDiv),
+    ("__mod", cdataMod), ("__pow", cdataPow), ("__unm", cdataUnm), ("__idiv", cdataIdiv),
+    ("__band", cdataBand), ("__bor", cdataBor), ("__bxor", cdataBxor), ("__shl", cdataShl),
+    ("__shr", cdataShr), ("__bnot", cdataBnot), ("__len", cdataLen), ("__concat", cdataConcat),
+    ("__call", cdataCall), ("__close", cdataClose),
+]
+
+extension FFIState {
+    /// Creates the plain and the gc metatable; the FFI owner userdata is on top.
+    /// `[-0, +0, m]`
+    func createCDataMetatables(_ L: OpaquePointer) {
+        for withGC in [false, true] {
+            lua_createtable(L, 0, Int32(cdataMetamethods.count + 3))
+            for (name, function) in cdataMetamethods {
+                lua_pushvalue(L, -2)
+                lf_pushswiftfunction(L, function, 1)
+                lua_setfield(L, -2, name)
+            }
+            if withGC {
+                lua_pushvalue(L, -2)
+                lf_pushswiftfunction(L, cdataGC, 1)
+                lua_setfield(L, -2, "__gc")
+            }
+            lua_pushstring(L, "cdata")
+            lua_setfield(L, -2, "__name")
+            lua_pushstring(L, "ffi")
+            lua_setfield(L, -2, "__metatable")
+            let address = lua_topointer(L, -1)
+            let ref = luaL_ref(L, lf_registryindex())
+            if withGC { gcMetatableRef = ref; gcMetatable = address } else {
+                plainMetatableRef = ref; plainMetatable = address
+            }
+        }
+    }
+
+    /// The cdata at stack index 1 of a metamethod (guards against misuse through
+    /// `debug.getmetatable`).
+    func selfCData(_ L: OpaquePointer, at index: Int32 = 1) throws(FFIError) -> CDataRef {
+        guard let cdata = cdata(L, at: index) else { throw FFIError("cdata expected") }
+        return cdata
+    }
+
+    /// The record type whose metatype governs a cdata: its own type, or the record
+    /// a pointer or reference points to. nil when there is no metatype.
+    func metatypeOwner(of cdata: CDataRef) -> Int32? {
+        guard !metatypes.isEmpty else { return nil }
+        var id = cdata.typeID
+        let info = info(id)
+        if info.kind == .pointer || info.kind == .reference { id = info.target }
+        let type = types[Int(id)]
+        let key = type.qualifiers.isEmpty ? id : intern(type.unqualified)
+        return metatypes[key] != nil ? key : nil
+    }
+
+    /// Pushes `event` of the metatype governing any cdata among the first `count`
+    /// arguments, if it has one. `[-0, +(0|1), -]`
+    func pushMetamethod(_ L: OpaquePointer, _ event: String, among count: Int32) -> Bool {
+        guard !metatypes.isEmpty else { return false }
+        for index in 1...count {
+            guard let cdata = cdata(L, at: index), let owner = metatypeOwner(of: cdata),
+                  let ref = metatypes[owner] else { continue }
+            lua_rawgeti(L, lf_registryindex(), lua_Integer(ref))
+            lua_pushstring(L, event)
+            lua_rawget(L, -2)  // raw: a metamethod lookup must not run Lua code
+            lf_remove(L, -2)
+            if lua_type(L, -1) != LUA_TNIL { return true }
+            lf_pop(L, 1)
+        }
+        return false
+    }
+
+    /// Calls the function on top with the metamethod's arguments 1...count, in
+    /// protected mode; returns the number of results or re-raises the error value.
+    func callMetamethod(_ L: OpaquePointer, arguments count: Int32, results: Int32) -> Int32 {
+        let base = lua_gettop(L) - 1
+        for index in 1...count { lua_pushvalue(L, index) }
+        if lf_pcall(L, count, results, 0) != LUA_OK { return LF_RAISE }
+        return lua_gettop(L) - base
+    }
+}
+
+/// Runs a metamethod: the metatype's, if the cdata's type has one for `event`,
+/// else `builtin`.
+@inline(__always)
+private func dispatch(
+    _ L: OpaquePointer?, _ event: String, arguments: Int32, results: Int32 = 1,
+    _ builtin: (FFIState, OpaquePointer) throws(FFIError) -> Int32
+) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        if ffi.pushMetamethod(L, event, among: arguments) {
+            return ffi.callMetamethod(L, arguments: arguments, results: results)
+        }
+        return try builtin(ffi, L)
+    }
+}
+
+private func cdataIndex(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let cdata = try ffi.selfCData(L)
+        if let location = try ffi.locate(L, cdata, key: 2) {
+            try ffi.push(L, location, anchor: 1)
+            return 1
+        }
+        if let result = ffi.metatypeIndex(L, cdata) { return result }
+        throw ffi.missingMember(L, cdata, key: 2)
+    }
+}
+
+private func cdataNewIndex(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let cdata = try ffi.selfCData(L)
+        if let location = try ffi.locate(L, cdata, key: 2) {
+            try ffi.store(L, 3, into: location)
+            return 0
+        }
+        if let result = ffi.metatypeNewIndex(L, cdata) { return result }
+        throw ffi.missingMember(L, cdata, key: 2)
+    }
+}
+
+private func cdataToString(_ L: OpaquePointer?) -> Int32 {
+    dispatch(L, "__tostring", arguments: 1) { ffi, L throws(FFIError) in
+        let text = try ffi.describe(try ffi.selfCData(L))
+        lua_pushlstring(L, text, text.utf8.count)
+        return 1
+    }
+}
+
+private func cdataEq(_ L: OpaquePointer?) -> Int32 {
+    dispatch(L, "__eq", arguments: 2) { ffi, L throws(FFIError) in
+        lua_pushboolean(L, try ffi.compare(L, .equal) ? 1 : 0)
+        return 1
+    }
+}
+private func cdataLt(_ L: OpaquePointer?) -> Int32 {
+    dispatch(L, "__lt", arguments: 2) { ffi, L throws(FFIError) in
+        lua_pushboolean(L, try ffi.compare(L, .less) ? 1 : 0)
+        return 1
+    }
+}
+private func cdataLe(_ L: OpaquePointer?) -> Int32 {
+    dispatch(L, "__le", arguments: 2) { ffi, L throws(FFIError) in
+        lua_pushboolean(L, try ffi.compare(L, .lessOrEqual) ? 1 : 0)
+        return 1
+    }
+}
+
+private func arithmetic(_ L: OpaquePointer?, _ event: String, _ op: ArithmeticOperator) -> Int32 {
+    dispatch(L, event, arguments: 2) { ffi, L throws(FFIError) in try ffi.arithmetic(L, op) }
+}
+private func cdataAdd(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__add", .add) }
+private func cdataSub(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__sub", .subtract) }
+private func cdataMul(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__mul", .multiply) }
+private func cdataDiv(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__div", .divide) }
+private func cdataMod(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__mod", .modulo) }
+private func cdataPow(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__pow", .power) }
+private func cdataIdiv(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__idiv", .floorDivide) }
+private func cdataBand(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__band", .and) }
+private func cdataBor(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__bor", .or) }
+private func cdataBxor(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__bxor", .xor) }
+private func cdataShl(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__shl", .shiftLeft) }
+private func cdataShr(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__shr", .shiftRight) }
+private func cdataUnm(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__unm", .negate) }
+private func cdataBnot(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__bnot", .not) }
+
+private func cdataLen(_ L: OpaquePointer?) -> Int32 {
+    dispatch(L, "__len", arguments: 1) { ffi, L throws(FFIError) in
+        throw FFIError("attempt to get length of a cdata of type '\(ffi.typeName(L, 1))'")
+    }
+}
+
+private func cdataConcat(_ L: OpaquePointer?) -> Int32 {
+    dispatch(L, "__concat", arguments: 2) { ffi, L throws(FFIError) in
+        let culprit: Int32 = ffi.cdata(L, at: 1) != nil ? 1 : 2
+        throw FFIError("attempt to concatenate a cdata of type '\(ffi.typeName(L, culprit))'")
+    }
+}
+
+private func cdataCall(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let count = lua_gettop(L)
+        if ffi.pushMetamethod(L, "__call", among: 1) {
+            return ffi.callMetamethod(L, arguments: count, results: LUA_MULTRET)
+        }
+        throw FFIError("attempt to call a cdata of type '\(ffi.typeName(L, 1))'")
+    }
+}
+
+private func cdataClose(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        try ffi.release(L, try ffi.selfCData(L), at: 1)
+    }
+}
+
+private func cdataGC(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        guard let cdata = ffi.cdata(L, at: 1) else { return 0 }
+        return try ffi.finalize(L, cdata, at: 1)
+    }
+}

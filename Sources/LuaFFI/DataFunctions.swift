@@ -1,0 +1,230 @@
+// ffi.new, cast, string, copy, fill, isnull, addressof, tonumber: the data API.
+import CLua
+import CLuaShims
+import CTypes
+import Glibc
+
+extension FFIState {
+    /// Creates a cdata of type `id` from the arguments starting at `first`
+    /// (`[nelem,] init...`) and pushes it. Corresponds to `ffi.new`.
+    func newCData(_ L: OpaquePointer, _ id: Int32, arguments first: Int32, function: String) throws(FFIError) {
+        let type = types[Int(id)]
+        var first = first, count = -1, size: Int
+        if let layout = type.variableLayout {
+            var isInteger: Int32 = 0
+            let n = lf_tointeger(L, first, &isInteger)
+            guard isInteger != 0, n >= 0, let total = layout.size(count: Int(n)) else {
+                throw FFIError.argument(first, function, "size of '\(type.cName)' expected (a number of elements)")
+            }
+            (count, size, first) = (Int(n), total, first + 1)
+        } else {
+            guard let known = info(id).size, info(id).kind != .function else {
+                throw FFIError("cannot create a cdata of type '\(type.cName)' (size unknown)")
+            }
+            size = known
+        }
+        let last = lua_gettop(L)
+        let cdata = pushNewCData(L, id, size: size, alignment: info(id).alignment, count: count)
+        try initialize(L, id, at: cdata.payload, count: count, first: first, last: last)
+    }
+
+    /// Converts the value at `index` to `id` with cast rules: any pointer or integer
+    /// to a pointer, a pointer to an integer. Pushes the new cdata.
+    func cast(_ L: OpaquePointer, _ id: Int32, _ index: Int32) throws(FFIError) {
+        let info = info(id)
+        guard info.size != nil, !info.kind.isAggregate || lua_type(L, index) == LUA_TUSERDATA else {
+            throw conversionError(L, index, to: id)
+        }
+        if info.kind == .pointer || info.kind.isInteger, let bits = try castBits(L, index) {
+            let cdata = pushNewCData(L, id)
+            storeInteger(bits, kind: info.kind == .pointer ? .int64 : info.kind, to: cdata.payload)
+            return
+        }
+        let cdata = pushNewCData(L, id)
+        try store(L, index, as: id, to: cdata.payload)
+    }
+
+    /// The bits a cast takes from numbers, pointers and addresses; nil for others.
+    private func castBits(_ L: OpaquePointer, _ index: Int32) throws(FFIError) -> Int64? {
+        switch lua_type(L, index) {
+        case LUA_TNUMBER:
+            if lua_isinteger(L, index) != 0 { return Int64(lf_tointeger(L, index, nil)) }
+            return truncatedBits(lf_tonumber(L, index, nil))
+        case LUA_TNIL: return 0
+        case LUA_TLIGHTUSERDATA: return Int64(Int(bitPattern: lua_touserdata(L, index)))
+        case LUA_TSTRING: return Int64(Int(bitPattern: lua_tolstring(L, index, nil)))
+        case LUA_TUSERDATA:
+            guard let cdata = cdata(L, at: index) else { return Int64(Int(bitPattern: lua_touserdata(L, index))) }
+            if let (address, _) = try address(of: cdata) { return Int64(Int(bitPattern: address)) }
+            return try scalarBits(of: cdata)
+        default: return nil
+        }
+    }
+
+    /// Any pointer-like value as an address (cast rules), for `string`, `copy`, `fill`.
+    func anyAddress(_ L: OpaquePointer, _ index: Int32, _ function: String) throws(FFIError) -> UnsafeMutableRawPointer? {
+        switch lua_type(L, index) {
+        case LUA_TNIL: return nil
+        case LUA_TLIGHTUSERDATA: return lua_touserdata(L, index)
+        case LUA_TSTRING: return UnsafeMutableRawPointer(mutating: lua_tolstring(L, index, nil))
+        case LUA_TUSERDATA:
+            if let cdata = cdata(L, at: index) {
+                if let (address, _) = try address(of: cdata) { return address }
+            } else {
+                return lua_touserdata(L, index)
+            }
+        default: break
+        }
+        throw FFIError.argument(index, function, "cannot convert '\(typeName(L, index))' to 'void *'")
+    }
+
+    /// A byte count argument.
+    func length(_ L: OpaquePointer, _ index: Int32, _ function: String) throws(FFIError) -> Int {
+        var isInteger: Int32 = 0
+        let n = lf_tointeger(L, index, &isInteger)
+        if isInteger == 0, let cdata = cdata(L, at: index), let bits = try scalarBits(of: cdata) { return Int(bits) }
+        guard isInteger != 0 else { throw FFIError.type(index, function, expected: "number", in: L) }
+        guard n >= 0 else { throw FFIError.argument(index, function, "length must not be negative") }
+        return Int(n)
+    }
+}
+
+/// `ffi.new(ct [, nelem] [, init...])`.
+func ffiNew(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let id = try ffi.checkType(L, 1, "new")
+        try ffi.newCData(L, id, arguments: 2, function: "new")
+        return 1
+    }
+}
+
+/// `ffi.cast(ct, value)`.
+func ffiCast(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let id = try ffi.checkType(L, 1, "cast")
+        guard lua_gettop(L) >= 2 else { throw FFIError.argument(2, "cast", "value expected") }
+        try ffi.cast(L, id, 2)
+        return 1
+    }
+}
+
+/// `ffi.string(ptr [, len])`: the bytes at `ptr` up to the first zero, or `len` bytes.
+func ffiString(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        guard let address = try ffi.anyAddress(L, 1, "string") else {
+            throw FFIError("attempt to read a string from a NULL pointer")
+        }
+        let count = lua_type(L, 2) <= LUA_TNIL ? strlen(address) : try ffi.length(L, 2, "string")
+        lua_pushlstring(L, address.assumingMemoryBound(to: CChar.self), count)
+        return 1
+    }
+}
+
+/// `ffi.copy(dst, src, len)` or `ffi.copy(dst, str)` (copies `#str + 1` bytes).
+func ffiCopy(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let destination = try ffi.anyAddress(L, 1, "copy")
+        let source = try ffi.anyAddress(L, 2, "copy")
+        var count = 0
+        if lua_type(L, 3) <= LUA_TNIL {
+            guard lua_type(L, 2) == LUA_TSTRING else { throw FFIError.argument(3, "copy", "number expected, got no value") }
+            count = Int(lua_rawlen(L, 2)) + 1
+        } else {
+            count = try ffi.length(L, 3, "copy")
+        }
+        guard count == 0 || (destination != nil && source != nil) else {
+            throw FFIError("attempt to copy \(destination == nil ? "to" : "from") a NULL pointer")
+        }
+        if count > 0, let destination, let source { memmove(destination, source, count) }
+        return 0
+    }
+}
+
+/// `ffi.fill(dst, len [, byte])`.
+func ffiFill(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let destination = try ffi.anyAddress(L, 1, "fill")
+        let count = try ffi.length(L, 2, "fill")
+        let byte = lua_type(L, 3) <= LUA_TNIL ? 0 : Int32(truncatingIfNeeded: lf_tointeger(L, 3, nil))
+        guard count == 0 || destination != nil else { throw FFIError("attempt to fill a NULL pointer") }
+        if count > 0, let destination { memset(destination, byte, count) }
+        return 0
+    }
+}
+
+/// `ffi.isnull(p)`: true for nil, NULL pointers and NULL light userdata.
+func ffiIsnull(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        var isNull = false
+        switch lua_type(L, 1) {
+        case LUA_TNIL, LUA_TNONE: isNull = true
+        case LUA_TLIGHTUSERDATA: isNull = lua_touserdata(L, 1) == nil
+        case LUA_TUSERDATA:
+            if let cdata = ffi.cdata(L, at: 1), let (address, _) = try ffi.address(of: cdata) { isNull = address == nil }
+        default: break
+        }
+        lua_pushboolean(L, isNull ? 1 : 0)
+        return 1
+    }
+}
+
+/// `ffi.addressof(cdata [, key...])`: a pointer to the cdata, or to the element or
+/// field the keys name (Python cffi's spelling). The pointer does not keep the
+/// cdata alive.
+func ffiAddressof(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        guard var current = ffi.cdata(L, at: 1) else { throw FFIError.type(1, "addressof", expected: "cdata", in: L) }
+        var (address, id) = ffi.value(of: current)
+        let top = lua_gettop(L)
+        if top >= 2 {
+            for key in 2...top {
+                guard let location = try ffi.locate(L, current, key: key), case .value(let a, let t, _) = location else {
+                    throw FFIError.argument(key, "addressof", "no addressable element or field")
+                }
+                (address, id) = (a, t)
+                ffi.pushReference(L, to: t, at: a, anchor: 1)
+                lf_replace(L, key)
+                current = ffi.cdata(L, at: key)!
+            }
+        }
+        ffi.pushPointer(L, ffi.pointerType(to: id), address)
+        return 1
+    }
+}
+
+/// `ffi.tonumber(v)`: numeric cdata as Lua numbers; numbers and numeric strings as
+/// `tonumber`; nil otherwise.
+func ffiTonumber(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        if let cdata = ffi.cdata(L, at: 1) {
+            try ffi.pushNumber(L, cdata)
+        } else if lua_type(L, 1) == LUA_TNUMBER {
+            lua_pushvalue(L, 1)
+        } else if lua_type(L, 1) == LUA_TSTRING, let text = lua_tolstring(L, 1, nil), lua_stringtonumber(L, text) != 0 {
+        } else {
+            lua_pushnil(L)
+        }
+        return 1
+    }
+}
+
+extension FFIState {
+    /// Pushes a numeric cdata as a Lua number (integers as integers when they fit;
+    /// complex: the real part); nil for other cdata.
+    func pushNumber(_ L: OpaquePointer, _ cdata: CDataRef) throws(FFIError) {
+        try checkUsable(cdata)
+        let (address, id) = value(of: cdata)
+        let kind = info(id).kind
+        if kind.isInteger || kind == .bool {
+            let bits = loadInteger(address, kind: kind == .bool ? .uint8 : kind)
+            if kind == .uint64, bits < 0 { lua_pushnumber(L, Double(UInt64(bitPattern: bits))) } else {
+                lua_pushinteger(L, lua_Integer(bits))
+            }
+        } else if kind.isFloating || kind == .complexFloat || kind == .complexDouble {
+            lua_pushnumber(L, kind == .complexFloat ? Double(address.load(as: Float.self))
+                : kind == .complexDouble ? address.load(as: Double.self) : loadFloating(address, kind: kind))
+        } else {
+            lua_pushnil(L)
+        }
+    }
+}

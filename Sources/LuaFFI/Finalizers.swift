@@ -1,0 +1,118 @@
+// Finalizers (ffi.gc, ffi.release, metatype __gc) and metatype field fallbacks.
+import CLua
+import CLuaShims
+import CTypes
+
+extension FFIState {
+    /// `ffi.gc(cdata, finalizer)`: attaches (or with nil removes) the finalizer of
+    /// the cdata at `index` and switches it to the gc metatable. `[-0, +0, m]`
+    func setFinalizer(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32, finalizer: Int32) throws(FFIError) {
+        try checkUsable(cdata)
+        lua_pushvalue(L, finalizer)
+        lua_setiuservalue(L, index, 1)
+        if lua_type(L, finalizer) == LUA_TNIL {
+            cdata.flags.remove(.finalizer)
+            return
+        }
+        cdata.flags.insert(.finalizer)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(gcMetatableRef))
+        lua_setmetatable(L, index)
+    }
+
+    /// `__gc`: runs the finalizer once, then the metatype's `__gc`. An error is
+    /// re-raised: Lua turns errors in `__gc` into warnings.
+    func finalize(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32) throws(FFIError) -> Int32 {
+        if cdata.flags.contains(.released) { return 0 }
+        let status = runFinalizer(L, cdata, at: index)
+        if status != 0 { return status }
+        if pushMetamethod(L, "__gc", among: 1), metatypeOwner(of: cdata) == cdata.typeID {
+            return callMetamethod(L, arguments: 1, results: 0) == LF_RAISE ? LF_RAISE : 0
+        }
+        return 0
+    }
+
+    /// `ffi.release(cdata)` and `__close`: runs the finalizer now (once) and marks
+    /// the cdata released; later use is an error. Idempotent.
+    func release(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32) throws(FFIError) -> Int32 {
+        if cdata.flags.contains(.released) { return 0 }
+        let status = runFinalizer(L, cdata, at: index)
+        cdata.flags.insert(.released)
+        return status == LF_RAISE ? LF_RAISE : 0
+    }
+
+    /// Calls and forgets the `ffi.gc` finalizer, if any, with the cdata; returns 0
+    /// or LF_RAISE with the error value on top.
+    private func runFinalizer(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32) -> Int32 {
+        guard cdata.flags.contains(.finalizer) else { return 0 }
+        cdata.flags.remove(.finalizer)
+        let index = lua_absindex(L, index)
+        lua_getiuservalue(L, index, 1)
+        lua_pushnil(L)
+        lua_setiuservalue(L, index, 1)
+        lua_pushvalue(L, index)
+        return lf_pcall(L, 1, 0, 0) == LUA_OK ? 0 : LF_RAISE
+    }
+
+    /// `cdata.key` missing from the struct: the metatype's `__index` (a table, read
+    /// with metamethods, or a function), in protected mode. nil if there is none.
+    func metatypeIndex(_ L: OpaquePointer, _ cdata: CDataRef) -> Int32? {
+        guard pushMetamethod(L, "__index", among: 1) else { return nil }
+        if lua_type(L, -1) == LUA_TFUNCTION { return callMetamethod(L, arguments: 2, results: 1) }
+        lua_pushvalue(L, 2)
+        return lf_pgettable(L, -2) == LUA_OK ? 1 : LF_RAISE
+    }
+
+    /// `cdata.key = value` with no such field: the metatype's `__newindex`.
+    func metatypeNewIndex(_ L: OpaquePointer, _ cdata: CDataRef) -> Int32? {
+        guard pushMetamethod(L, "__newindex", among: 1) else { return nil }
+        if lua_type(L, -1) == LUA_TFUNCTION {
+            return callMetamethod(L, arguments: 3, results: 0) == LF_RAISE ? LF_RAISE : 0
+        }
+        lua_pushvalue(L, 2)
+        lua_pushvalue(L, 3)
+        return lf_psettable(L, -3) == LUA_OK ? 0 : LF_RAISE
+    }
+
+    /// LuaJIT's error for an unknown member or a bad key.
+    func missingMember(_ L: OpaquePointer, _ cdata: CDataRef, key: Int32) -> FFIError {
+        let name = stringArgument(L, key) ?? typeName(L, key)
+        var id = cdata.typeID
+        if info(id).kind == .pointer || info(id).kind == .reference { id = info(id).target }
+        return FFIError("'\(types[Int(id)].cName)' has no member named '\(name)'")
+    }
+
+    /// `tostring(cdata)`: `cdata<int *>: 0x...`, `123LL`, `123ULL`, `1+2i`.
+    func describe(_ cdata: CDataRef) throws(FFIError) -> String {
+        let (address, id) = value(of: cdata)
+        let info = info(id)
+        let released = cdata.flags.contains(.released)
+        switch info.kind {
+        case .int64 where cdata.typeID == id && !released:
+            return "\(address.load(as: Int64.self))LL"
+        case .uint64 where cdata.typeID == id && !released:
+            return "\(address.load(as: UInt64.self))ULL"
+        case .complexFloat where !released, .complexDouble where !released:
+            let float = info.kind == .complexFloat
+            let re = float ? Double(address.load(as: Float.self)) : address.load(as: Double.self)
+            let im = float ? Double(address.load(fromByteOffset: 4, as: Float.self))
+                : address.load(fromByteOffset: 8, as: Double.self)
+            return "\(formatNumber(re))\(im < 0 || im.sign == .minus ? "" : "+")\(formatNumber(im))i"
+        case .pointer:
+            let pointer = cdata.payload.load(as: UnsafeMutableRawPointer?.self)
+            return "cdata<\(types[Int(cdata.typeID)].cName)>: \(hexAddress(pointer))"
+        default:
+            return "cdata<\(types[Int(cdata.typeID)].cName)>: \(hexAddress(address))"
+        }
+    }
+}
+
+/// `0x` and the address in hex, as Lua prints pointers.
+func hexAddress(_ pointer: UnsafeRawPointer?) -> String {
+    "0x" + String(UInt(bitPattern: pointer), radix: 16)
+}
+
+/// A number as Lua's `%.14g` prints it.
+func formatNumber(_ value: Double) -> String {
+    if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+    return String(value)
+}

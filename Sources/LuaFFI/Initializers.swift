@@ -1,0 +1,185 @@
+// Initializers of ffi.new and of assignments to aggregates (LuaJIT's rules).
+import CLua
+import CLuaShims
+import CTypes
+
+extension FFIState {
+    /// Initializes the zero-filled object of type `id` at `address` from the Lua
+    /// values at stack indexes `first...last`. `count` is the element count of a
+    /// VLA/VLS (-1 otherwise).
+    func initialize(
+        _ L: OpaquePointer, _ id: Int32, at address: UnsafeMutableRawPointer,
+        count: Int, first: Int32, last: Int32
+    ) throws(FFIError) {
+        guard last >= first else { return }
+        let info = info(id)
+        switch info.kind {
+        case .array:
+            try initializeArray(L, id, at: address, count: info.count ?? count, first: first, last: last)
+        case .record:
+            try initializeRecord(L, id, at: address, count: count, first: first, last: last)
+        case .complexFloat, .complexDouble:
+            try initializeComplex(L, id, at: address, first: first, last: last)
+        default:
+            if last > first { throw tooMany(id) }
+            try store(L, first, as: id, to: address)
+        }
+    }
+
+    func tooMany(_ id: Int32) -> FFIError {
+        FFIError("too many initializers for '\(types[Int(id)].cName)'")
+    }
+
+    /// Arrays: a table (0- or 1-based), a string for byte arrays, a cdata of the
+    /// same type, one value for every element, or one value per element.
+    private func initializeArray(
+        _ L: OpaquePointer, _ id: Int32, at address: UnsafeMutableRawPointer,
+        count: Int, first: Int32, last: Int32
+    ) throws(FFIError) {
+        let element = info(id).target
+        let elementSize = info(element).size ?? 0
+        let single = first == last
+        if single, lua_type(L, first) == LUA_TTABLE {
+            return try initializeArray(L, id, at: address, count: count, table: first)
+        }
+        if single, lua_type(L, first) == LUA_TSTRING, isByteOrVoid(element) {
+            var length = 0
+            let bytes = lua_tolstring(L, first, &length)!
+            guard length <= count else { throw tooMany(id) }
+            address.copyMemory(from: bytes, byteCount: min(length + 1, count))
+            return
+        }
+        if single, let cdata = cdata(L, at: first), types[Int(value(of: cdata).type)].unqualified == types[Int(id)].unqualified {
+            address.copyMemory(from: value(of: cdata).address, byteCount: count * elementSize)
+            return
+        }
+        if single {
+            guard count > 0 else { return }
+            try store(L, first, as: element, to: address)
+            for i in 1..<max(count, 1) { (address + i * elementSize).copyMemory(from: address, byteCount: elementSize) }
+            return
+        }
+        guard Int(last - first + 1) <= count else { throw tooMany(id) }
+        for (i, index) in (first...last).enumerated() {
+            try store(L, index, as: element, to: address + i * elementSize)
+        }
+    }
+
+    private func initializeArray(
+        _ L: OpaquePointer, _ id: Int32, at address: UnsafeMutableRawPointer, count: Int, table: Int32
+    ) throws(FFIError) {
+        let element = info(id).target
+        let elementSize = info(element).size ?? 0
+        let base: lua_Integer = lua_rawgeti(L, table, 0) != LUA_TNIL ? 0 : 1
+        lf_pop(L, 1)
+        var i = 0
+        while true {
+            let type = lua_rawgeti(L, table, base + lua_Integer(i))
+            if type == LUA_TNIL { lf_pop(L, 1); break }
+            guard i < count else { lf_pop(L, 1); throw tooMany(id) }
+            do {
+                try store(L, -1, as: element, to: address + i * elementSize)
+            } catch {
+                lf_pop(L, 1)
+                throw error
+            }
+            lf_pop(L, 1)
+            i += 1
+        }
+    }
+
+    /// Structs and unions: a table (by position from [1], else by field name), a
+    /// cdata of the same type, or one value per field in order (unions: the first).
+    private func initializeRecord(
+        _ L: OpaquePointer, _ id: Int32, at address: UnsafeMutableRawPointer,
+        count: Int, first: Int32, last: Int32
+    ) throws(FFIError) {
+        guard case .record(let record) = types[Int(id)].kind, record.isComplete else {
+            throw FFIError("cannot initialize incomplete type '\(types[Int(id)].cName)'")
+        }
+        if first == last, let cdata = cdata(L, at: first),
+           types[Int(value(of: cdata).type)].unqualified == types[Int(id)].unqualified {
+            address.copyMemory(from: value(of: cdata).address, byteCount: info(id).size ?? 0)
+            return
+        }
+        let fields = record.fields.filter { !($0.name == nil && $0.bitfield != nil) }
+        if first == last, lua_type(L, first) == LUA_TTABLE {
+            return try initializeRecord(L, id, record, fields, at: address, count: count, table: first)
+        }
+        let limit = record.isUnion ? min(1, fields.count) : fields.count
+        guard Int(last - first + 1) <= limit else { throw tooMany(id) }
+        for (field, index) in zip(fields, first...last) {
+            try storeField(L, index, field, base: address, count: count)
+        }
+    }
+
+    private func initializeRecord(
+        _ L: OpaquePointer, _ id: Int32, _ record: CRecord, _ fields: [CField],
+        at address: UnsafeMutableRawPointer, count: Int, table: Int32
+    ) throws(FFIError) {
+        let table = lua_absindex(L, table)
+        if lua_rawgeti(L, table, 1) != LUA_TNIL {
+            lf_pop(L, 1)
+            let limit = record.isUnion ? min(1, fields.count) : fields.count
+            for (i, field) in fields.enumerated() {
+                let type = lua_rawgeti(L, table, lua_Integer(i + 1))
+                defer { lf_pop(L, 1) }
+                if type == LUA_TNIL { break }
+                guard i < limit else { throw tooMany(id) }
+                try storeField(L, -1, field, base: address, count: count)
+            }
+            return
+        }
+        lf_pop(L, 1)
+        lua_pushnil(L)
+        while lua_next(L, table) != 0 {
+            defer { lf_pop(L, 1) }
+            guard let name = stringArgument(L, -2), let reference = record.field(named: name) else {
+                let key = stringArgument(L, -2) ?? typeName(L, -2)
+                throw FFIError("'\(types[Int(id)].cName)' has no member named '\(key)'")
+            }
+            let field = CField(name: name, type: reference.type, offset: reference.offset, bitfield: reference.bitfield)
+            try storeField(L, -1, field, base: address, count: count)
+        }
+    }
+
+    /// Stores the value at `index` into one field of the record at `base`.
+    private func storeField(
+        _ L: OpaquePointer, _ index: Int32, _ field: CField, base: UnsafeMutableRawPointer, count: Int
+    ) throws(FFIError) {
+        let typeID = intern(field.type)
+        if let bitfield = field.bitfield {
+            let info = FieldInfo(
+                offset: field.offset, typeID: typeID, bitOffset: bitfield.bitOffset, bitWidth: bitfield.width,
+                isSigned: TypeInfo.kind(of: field.type).isSigned)
+            storeBitfield(try integer(L, index, typeID), base, info)
+            return
+        }
+        if case .array(_, .variable) = field.type.kind {
+            return try initialize(L, typeID, at: base + field.offset, count: count, first: index, last: index)
+        }
+        try store(L, index, as: typeID, to: base + field.offset)
+    }
+
+    /// Complex numbers: a number (the real part), two numbers, or a table {re, im}.
+    private func initializeComplex(
+        _ L: OpaquePointer, _ id: Int32, at address: UnsafeMutableRawPointer, first: Int32, last: Int32
+    ) throws(FFIError) {
+        let part = info(id).kind == .complexFloat ? floatType : doubleType
+        let size = info(part).size ?? 8
+        if first == last, lua_type(L, first) == LUA_TTABLE {
+            for i in 0..<2 {
+                lua_rawgeti(L, first, lua_Integer(i + 1))
+                defer { lf_pop(L, 1) }
+                if lua_type(L, -1) != LUA_TNIL { try store(L, -1, as: part, to: address + i * size) }
+            }
+            return
+        }
+        if first == last, let cdata = cdata(L, at: first), value(of: cdata).type == id {
+            address.copyMemory(from: value(of: cdata).address, byteCount: 2 * size)
+            return
+        }
+        guard last - first < 2 else { throw tooMany(id) }
+        for (i, index) in (first...last).enumerated() { try store(L, index, as: part, to: address + i * size) }
+    }
+}

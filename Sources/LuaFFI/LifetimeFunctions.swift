@@ -1,0 +1,88 @@
+// ffi.gc, ffi.release, ffi.metatype and the ctype constructor.
+import CLua
+import CLuaShims
+import CTypes
+
+/// `ffi.gc(cdata, finalizer)`: attaches a finalizer (nil removes it); returns the cdata.
+func ffiGc(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        guard let cdata = ffi.cdata(L, at: 1) else { throw FFIError.type(1, "gc", expected: "cdata", in: L) }
+        let type = lua_type(L, 2)
+        guard type == LUA_TNIL || type == LUA_TFUNCTION || ffi.cdata(L, at: 2) != nil else {
+            throw FFIError.type(2, "gc", expected: "function or nil", in: L)
+        }
+        try ffi.setFinalizer(L, cdata, at: 1, finalizer: 2)
+        lua_settop(L, 1)
+        return 1
+    }
+}
+
+/// `ffi.release(cdata)`: runs the finalizer now; the cdata is unusable afterwards.
+func ffiRelease(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        guard let cdata = ffi.cdata(L, at: 1) else { throw FFIError.type(1, "release", expected: "cdata", in: L) }
+        return try ffi.release(L, cdata, at: 1)
+    }
+}
+
+/// `ffi.metatype(ct, mt)`: the metatable of a struct or union type, once.
+func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let id = try ffi.checkType(L, 1, "metatype")
+        guard lua_type(L, 2) == LUA_TTABLE else { throw FFIError.type(2, "metatype", expected: "table", in: L) }
+        let type = ffi.types[Int(id)]
+        guard case .record = type.kind else {
+            throw FFIError("metatype of '\(type.cName)': only struct and union types can have one")
+        }
+        let key = ffi.intern(type.unqualified)
+        guard ffi.metatypes[key] == nil else {
+            throw FFIError("cannot change the metatype of '\(type.cName)'")
+        }
+        lua_pushstring(L, "__gc")
+        let hasGC = lua_rawget(L, 2) != LUA_TNIL
+        lf_pop(L, 1)
+        lua_pushvalue(L, 2)
+        ffi.metatypes[key] = luaL_ref(L, lf_registryindex())
+        if hasGC { ffi.metatypesWithGC.insert(key); ffi.metatypesWithGC.insert(id) }
+        ffi.pushCType(L, id)
+        return 1
+    }
+}
+
+/// `ct(...)`: the constructor; the metatype's `__new(ct, ...)` if it has one, else
+/// `ffi.new(ct, ...)`.
+func ctypeCall(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        guard let id = ffi.ctypeID(L, at: 1) else { throw FFIError.type(1, "ctype", expected: "ctype", in: L) }
+        if let ref = ffi.metatypes[ffi.intern(ffi.types[Int(id)].unqualified)] {
+            lua_rawgeti(L, lf_registryindex(), lua_Integer(ref))
+            lua_pushstring(L, "__new")
+            if lua_rawget(L, -2) != LUA_TNIL {
+                lf_remove(L, -2)
+                return ffi.callMetamethod(L, arguments: lua_gettop(L) - 1, results: LUA_MULTRET)
+            }
+            lf_pop(L, 2)
+        }
+        try ffi.newCData(L, id, arguments: 2, function: "ctype")
+        return 1
+    }
+}
+
+/// `ct.name`: the metatype's `__index` for ctype objects (static members).
+func ctypeIndex(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        guard let id = ffi.ctypeID(L, at: 1),
+              let ref = ffi.metatypes[ffi.intern(ffi.types[Int(id)].unqualified)] else {
+            throw FFIError("'\(ffi.typeName(L, 1))' is not indexable")
+        }
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(ref))
+        lua_pushstring(L, "__index")
+        lua_rawget(L, -2)
+        if lua_type(L, -1) == LUA_TFUNCTION {
+            return ffi.callMetamethod(L, arguments: 2, results: 1)
+        }
+        guard lua_type(L, -1) == LUA_TTABLE else { lua_pushnil(L); return 1 }
+        lua_pushvalue(L, 2)
+        return lf_pgettable(L, -2) == LUA_OK ? 1 : LF_RAISE
+    }
+}

@@ -1,0 +1,86 @@
+// Conversions to C pointers, and the pointer compatibility rules of implicit ones.
+import CLua
+import CLuaShims
+import CTypes
+
+extension FFIState {
+    /// The Lua value at `index` as a value of pointer type `id`: nil is NULL,
+    /// strings point to their bytes (for `char` and `void` pointers), cdata give
+    /// their address (pointers, arrays, structs, references), light and full
+    /// userdata their address. Other values, and incompatible pointers, are errors.
+    func pointer(_ L: OpaquePointer, _ index: Int32, to id: Int32) throws(FFIError) -> UnsafeMutableRawPointer? {
+        let target = info(id).target
+        switch lua_type(L, index) {
+        case LUA_TNIL:
+            return nil
+        case LUA_TSTRING:
+            guard isByteOrVoid(target) else { break }
+            return UnsafeMutableRawPointer(mutating: lua_tolstring(L, index, nil))
+        case LUA_TLIGHTUSERDATA:
+            return lua_touserdata(L, index)
+        case LUA_TUSERDATA:
+            guard let cdata = cdata(L, at: index) else { return lua_touserdata(L, index) }
+            guard let (address, pointee) = try address(of: cdata) else { break }
+            guard isCompatible(pointee, with: target) else { break }
+            return address
+        default:
+            break
+        }
+        throw conversionError(L, index, to: id)
+    }
+
+    /// The address a cdata stands for and the type found there: a pointer's value,
+    /// an array's first element, an aggregate's own address. nil for numbers.
+    func address(of cdata: CDataRef) throws(FFIError) -> (UnsafeMutableRawPointer?, Int32)? {
+        try checkUsable(cdata)
+        let (address, id) = value(of: cdata)
+        let info = info(id)
+        switch info.kind {
+        case .pointer: return (address.load(as: UnsafeMutableRawPointer?.self), info.target)
+        case .array: return (address, info.target)
+        case .record, .complexFloat, .complexDouble: return (address, id)
+        case .function: return (address.load(as: UnsafeMutableRawPointer?.self), id)
+        default: return nil
+        }
+    }
+
+    /// Whether a `char`-sized integer or `void` is pointed to.
+    func isByteOrVoid(_ id: Int32) -> Bool {
+        let kind = info(id).kind
+        return kind == .void || kind == .int8 || kind == .uint8
+    }
+
+    /// Whether a pointer to `source` converts implicitly to a pointer to `target`:
+    /// `void *` either way, the same type (adding qualifiers, not dropping `const`),
+    /// or integers of the same size.
+    func isCompatible(_ source: Int32, with target: Int32) -> Bool {
+        if source == target { return true }
+        let s = types[Int(source)], t = types[Int(target)]
+        if case .void = t.kind { return true }
+        if case .void = s.kind { return true }
+        if s.qualifiers.contains(.const) && !t.qualifiers.contains(.const) { return false }
+        if s.unqualified == t.unqualified { return true }
+        let sk = info(source).kind, tk = info(target).kind
+        if sk.isInteger, tk.isInteger, info(source).size == info(target).size { return true }
+        return false
+    }
+
+    /// Stores the Lua value at `index` into an aggregate (array, struct, union,
+    /// complex) of type `id`: a cdata of the same type is copied, a table is an
+    /// initializer, a string fills a `char` array.
+    func storeAggregate(_ L: OpaquePointer, _ index: Int32, as id: Int32, to address: UnsafeMutableRawPointer) throws(FFIError) {
+        let info = info(id)
+        guard let size = info.size else { throw conversionError(L, index, to: id) }
+        if let cdata = cdata(L, at: index) {
+            try checkUsable(cdata)
+            let (source, sourceType) = value(of: cdata)
+            guard types[Int(sourceType)].unqualified == types[Int(id)].unqualified else {
+                throw conversionError(L, index, to: id)
+            }
+            address.copyMemory(from: source, byteCount: size)
+            return
+        }
+        address.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        try initialize(L, id, at: address, count: -1, first: index, last: index)
+    }
+}

@@ -1,0 +1,154 @@
+// Lua values to C values: the conversions of writes, initializers and arguments.
+import CLua
+import CLuaShims
+import CTypes
+
+extension FFIState {
+    /// Converts the Lua value at `index` to C type `id` and stores it at `address`.
+    /// Throws LuaJIT's message (`cannot convert 'string' to 'int'`); the caller adds
+    /// where (argument, field...). Corresponds to LuaJIT's `lj_cconv_ct_tv`.
+    func store(_ L: OpaquePointer, _ index: Int32, as id: Int32, to address: UnsafeMutableRawPointer) throws(FFIError) {
+        let info = info(id)
+        switch info.kind {
+        case .bool:
+            address.storeBytes(of: try truth(L, index, id) ? 1 : 0, as: UInt8.self)
+        case let kind where kind.isInteger:
+            storeInteger(try integer(L, index, id), kind: kind, to: address)
+        case .float:
+            address.storeBytes(of: Float(try number(L, index, id)), toByteOffset: 0, as: Float.self)
+        case .double:
+            address.storeBytes(of: try number(L, index, id), as: Double.self)
+        case .longDouble:
+            storeLongDouble(try number(L, index, id), to: address)
+        case .pointer:
+            address.storeBytes(of: try pointer(L, index, to: id), as: UnsafeMutableRawPointer?.self)
+        case .array, .record, .complexFloat, .complexDouble:
+            try storeAggregate(L, index, as: id, to: address)
+        case .reference:
+            try store(L, index, as: info.target, to: address.load(as: UnsafeMutableRawPointer.self))
+        default:
+            throw conversionError(L, index, to: id)
+        }
+    }
+
+    /// `cannot convert 'X' to 'T'`, X being the Lua type or the cdata's C type.
+    func conversionError(_ L: OpaquePointer, _ index: Int32, to id: Int32) -> FFIError {
+        FFIError("cannot convert '\(typeName(L, index))' to '\(types[Int(id)].cName)'")
+    }
+
+    /// The C type of a cdata, or the Lua type name of any other value.
+    func typeName(_ L: OpaquePointer, _ index: Int32) -> String {
+        if let cdata = cdata(L, at: index) { return types[Int(cdata.typeID)].cName }
+        return String(cString: lf_typename(L, index))
+    }
+
+    /// A Lua value as a C truth value: booleans, numbers (non-zero), numeric cdata.
+    func truth(_ L: OpaquePointer, _ index: Int32, _ id: Int32) throws(FFIError) -> Bool {
+        switch lua_type(L, index) {
+        case LUA_TBOOLEAN: return lua_toboolean(L, index) != 0
+        case LUA_TNUMBER: return lf_tonumber(L, index, nil) != 0
+        default: return try integer(L, index, id) != 0
+        }
+    }
+
+    /// A Lua value as a C integer (two's complement bits): Lua numbers (floats are
+    /// truncated toward zero), booleans only for `bool`, numeric cdata, enum
+    /// constant names for enums.
+    func integer(_ L: OpaquePointer, _ index: Int32, _ id: Int32) throws(FFIError) -> Int64 {
+        switch lua_type(L, index) {
+        case LUA_TNUMBER:
+            if lua_isinteger(L, index) != 0 { return Int64(lf_tointeger(L, index, nil)) }
+            return truncatedBits(lf_tonumber(L, index, nil))
+        case LUA_TSTRING:
+            if case .enumeration(let e) = types[Int(id)].kind, let name = stringArgument(L, index) {
+                guard let value = e.value(of: name) else {
+                    throw FFIError("invalid value '\(name)' for '\(types[Int(id)].cName)'")
+                }
+                return value
+            }
+        case LUA_TBOOLEAN:
+            if info(id).kind == .bool { return lua_toboolean(L, index) != 0 ? 1 : 0 }
+        case LUA_TUSERDATA:
+            if let cdata = cdata(L, at: index), let value = try scalarBits(of: cdata) { return value }
+        default:
+            break
+        }
+        throw conversionError(L, index, to: id)
+    }
+
+    /// A Lua value as a C floating value: numbers and numeric cdata.
+    func number(_ L: OpaquePointer, _ index: Int32, _ id: Int32) throws(FFIError) -> Double {
+        if lua_type(L, index) == LUA_TNUMBER { return lf_tonumber(L, index, nil) }
+        if let cdata = cdata(L, at: index), let value = try scalarNumber(of: cdata) { return value }
+        throw conversionError(L, index, to: id)
+    }
+
+    /// The integer bits of a numeric cdata (truncating floating values), or nil.
+    func scalarBits(of cdata: CDataRef) throws(FFIError) -> Int64? {
+        try checkUsable(cdata)
+        let (address, id) = value(of: cdata)
+        let kind = info(id).kind
+        if kind.isInteger || kind == .bool { return loadInteger(address, kind: kind == .bool ? .uint8 : kind) }
+        if kind.isFloating { return truncatedBits(loadFloating(address, kind: kind)) }
+        return nil
+    }
+
+    /// The value of a numeric cdata as a Double, or nil.
+    func scalarNumber(of cdata: CDataRef) throws(FFIError) -> Double? {
+        try checkUsable(cdata)
+        let (address, id) = value(of: cdata)
+        let kind = info(id).kind
+        if kind.isFloating { return loadFloating(address, kind: kind) }
+        guard kind.isInteger || kind == .bool else { return nil }
+        let bits = loadInteger(address, kind: kind == .bool ? .uint8 : kind)
+        return kind == .uint64 ? Double(UInt64(bitPattern: bits)) : Double(bits)
+    }
+
+    /// A released cdata may not be used.
+    @inline(__always)
+    func checkUsable(_ cdata: CDataRef) throws(FFIError) {
+        if cdata.flags.contains(.released) {
+            throw FFIError("attempt to use a released cdata of type '\(types[Int(cdata.typeID)].cName)'")
+        }
+    }
+}
+
+/// A double truncated toward zero to 64 bits (values of uint64_t range keep their
+/// bits; NaN and out-of-range values give 0x8000000000000000, as x86-64 does).
+func truncatedBits(_ value: Double) -> Int64 {
+    if value > -9.3e18 && value < 9.2e18 { return Int64(value) }
+    if value >= 0 && value < 18446744073709551616.0 { return Int64(bitPattern: UInt64(value)) }
+    return Int64.min
+}
+
+/// Stores the low bits of `value` as an integer of `kind`.
+func storeInteger(_ value: Int64, kind: ValueKind, to address: UnsafeMutableRawPointer) {
+    switch kind {
+    case .int8, .uint8, .bool: address.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+    case .int16, .uint16: address.storeBytes(of: UInt16(truncatingIfNeeded: value), as: UInt16.self)
+    case .int32, .uint32: address.storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self)
+    default: address.storeBytes(of: value, as: Int64.self)
+    }
+}
+
+/// Loads an integer of `kind`, sign- or zero-extended to 64 bits.
+func loadInteger(_ address: UnsafeRawPointer, kind: ValueKind) -> Int64 {
+    switch kind {
+    case .int8: Int64(address.load(as: Int8.self))
+    case .uint8, .bool: Int64(address.load(as: UInt8.self))
+    case .int16: Int64(address.loadUnaligned(as: Int16.self))
+    case .uint16: Int64(address.loadUnaligned(as: UInt16.self))
+    case .int32: Int64(address.loadUnaligned(as: Int32.self))
+    case .uint32: Int64(address.loadUnaligned(as: UInt32.self))
+    default: address.loadUnaligned(as: Int64.self)
+    }
+}
+
+/// Loads a floating value of `kind` as a Double.
+func loadFloating(_ address: UnsafeRawPointer, kind: ValueKind) -> Double {
+    switch kind {
+    case .float: Double(address.loadUnaligned(as: Float.self))
+    case .longDouble: loadLongDouble(address)
+    default: address.loadUnaligned(as: Double.self)
+    }
+}

@@ -1,0 +1,54 @@
+// Layouts computed by CTypes agree exactly with the C compiler's.
+
+import CTypes
+import Testing
+
+@Suite struct LayoutTests {
+    /// The lines the C program prints, computed by CTypes instead.
+    static func expectedLines(_ records: ArraySlice<GeneratedRecord>, in scope: CDeclarations)
+        throws -> [String]
+    {
+        var lines: [String] = []
+        for record in records {
+            let type = try scope.parseType(record.name)
+            lines.append("\(record.name) \(type.size ?? -1) \(type.alignment)")
+            guard case .record(let r) = type.kind else { continue }
+            for (field, isBitfield) in record.checks {
+                guard let ref = r.field(named: field) else {
+                    lines.append("\(record.name).\(field) missing")
+                    continue
+                }
+                if isBitfield {
+                    lines.append("\(record.name).\(field) bit \(ref.bitfield?.bitOffset ?? -1)")
+                } else {
+                    lines.append("\(record.name).\(field) \(ref.offset)")
+                }
+            }
+        }
+        return lines
+    }
+
+    @Test(arguments: Array(1...6))
+    func randomLayoutsMatchTheCompiler(batch: Int) throws {
+        var generator = LayoutGenerator(seed: UInt64(batch) &* 0x1234_5678_9ABC)
+        for _ in 0..<300 { generator.generateRecord() }
+        let scope = CDeclarations()
+        try scope.cdef(generator.declarations)
+        let output = try CCompiler.compileAndRun(generator.program(for: generator.records[...]))
+        let actual = output.split(separator: "\n").map(String.init)
+        let expected = try Self.expectedLines(generator.records[...], in: scope)
+        #expect(actual.count == expected.count)
+        var mismatches = 0
+        for (a, e) in zip(actual, expected) where a != e {
+            mismatches += 1
+            if mismatches <= 5 {
+                let name = String(
+                    a.split(separator: ".")[0].split(separator: " ").prefix(2).joined(
+                        separator: " "))
+                let source = generator.records.first { $0.name == name }?.source ?? ""
+                Issue.record("cc: \(a)  ctypes: \(e)\n\(source)")
+            }
+        }
+        #expect(mismatches == 0)
+    }
+}
