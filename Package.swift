@@ -17,7 +17,8 @@ let package = Package(
         // System libraries (Debian: liblua5.4-dev, libffi-dev). No pkg-config needed:
         // the headers are found under /usr/include with no flags.
         .systemLibrary(name: "CLua", path: "Sources/CLua"),
-        .systemLibrary(name: "CLibFFI", path: "Sources/CLibFFI"),
+        // libffi, with accessors for its type globals.
+        .target(name: "CLibFFI", linkerSettings: [.linkedLibrary("ffi")]),
         // Lua's function-like macros as functions, and the error trampolines.
         .target(name: "CLuaShims", dependencies: ["CLua"]),
         // C declarations: lexer, parser, type model, layout. Pure Swift.
@@ -26,8 +27,8 @@ let package = Package(
         .target(name: "Lua", dependencies: ["CLua", "CLuaShims"], swiftSettings: strict),
         // The ffi module: ctypes, cdata, calls, callbacks, libraries.
         .target(
-            name: "LuaFFI", dependencies: ["Lua", "CTypes", "CLua", "CLuaShims"],
-            swiftSettings: strict),
+            name: "LuaFFI", dependencies: ["Lua", "CTypes", "CLua", "CLuaShims", "CLibFFI"],
+            swiftSettings: strict, linkerSettings: [.linkedLibrary("dl")]),
         // The lua5.4-compatible interpreter.
         .executableTarget(
             name: "luaffi", dependencies: ["Lua", "LuaFFI"], swiftSettings: strict,

@@ -84,6 +84,9 @@ extension FFIState {
         let index = lf_tointeger(L, key, &isInteger)
         if isInteger != 0 { return Int(index) }
         if let cdata = cdata(L, at: key), let bits = try scalarBits(of: cdata) { return Int(bits) }
+        if let name = stringArgument(L, key) {
+            throw FFIError("'\(types[Int(id)].cName)' has no member named '\(name)'")
+        }
         throw FFIError("'\(types[Int(id)].cName)' cannot be indexed with '\(typeName(L, key))'")
     }
 

@@ -11,6 +11,26 @@ enum ArithmeticOperator {
     case and, or, xor, shiftLeft, shiftRight, not
 }
 
+extension ArithmeticOperator {
+    /// Whether the operator is one of Lua 5.4's bitwise operators.
+    var isBitwise: Bool {
+        switch self {
+        case .and, .or, .xor, .shiftLeft, .shiftRight, .not: true
+        default: false
+        }
+    }
+
+    /// The operator as Lua spells it (in error messages).
+    var symbol: String {
+        switch self {
+        case .divide: "/"
+        case .floorDivide: "//"
+        case .modulo: "%"
+        default: "?"
+        }
+    }
+}
+
 /// Comparison operators.
 enum ComparisonOperator { case equal, less, lessOrEqual }
 
@@ -68,16 +88,31 @@ extension FFIState {
         case (.integer(let x, let ux), .integer(let y, let uy)):
             try integerArithmetic(L, op, x, y, unsigned: ux || uy)
         case (.integer(let x, let ux), .number(let d, boxed: false)):
-            try integerArithmetic(L, op, x, truncatedBits(d), unsigned: ux)
+            try integerArithmetic(L, op, x, try integralBits(d, op), unsigned: ux)
         case (.number(let d, boxed: false), .integer(let y, let uy)):
-            try integerArithmetic(L, op, truncatedBits(d), y, unsigned: uy)
+            try integerArithmetic(L, op, try integralBits(d, op), y, unsigned: uy)
         default:
             guard let x = a.double, let y = b.double else { throw arithmeticError(L, op) }
-            try floatArithmetic(L, op, x, y)
+            if op.isBitwise {
+                try integerArithmetic(L, op, try integralBits(x, op), try integralBits(y, op), unsigned: false)
+            } else {
+                try floatArithmetic(L, op, x, y)
+            }
         }
         return 1
     }
 
+    /// A Lua float operand of 64-bit integer arithmetic: truncated toward zero (as
+    /// LuaJIT), but the bitwise operators require an integral value (as Lua 5.4).
+    private func integralBits(_ value: Double, _ op: ArithmeticOperator) throws(FFIError) -> Int64 {
+        if op.isBitwise, value.rounded(.towardZero) != value {
+            throw FFIError("number has no integer representation")
+        }
+        return truncatedBits(value)
+    }
+
+    /// 64-bit integer arithmetic with wrap-around; the result is boxed (`int64_t`,
+    /// or `uint64_t` when either operand is unsigned).
     private func integerArithmetic(
         _ L: OpaquePointer, _ op: ArithmeticOperator, _ x: Int64, _ y: Int64, unsigned: Bool
     ) throws(FFIError) {
@@ -89,7 +124,7 @@ extension FFIState {
         case .multiply: result = x &* y
         case .negate: result = 0 &- x
         case .divide, .floorDivide, .modulo:
-            guard y != 0 else { throw FFIError("attempt to perform 'n\(op == .modulo ? "%%" : "//")0'") }
+            guard y != 0 else { throw FFIError("attempt to perform 'n\(op.symbol)0'") }
             result = unsigned ? Int64(bitPattern: divide(ux, uy, op)) : divide(x, y, op)
         case .power: result = power(x, y, unsigned: unsigned)
         case .and: result = x & y
@@ -120,9 +155,12 @@ extension FFIState {
         lua_pushnumber(L, result)
     }
 
+    /// LuaJIT's message: `attempt to perform arithmetic on 'struct foo' and 'number'`.
     private func arithmeticError(_ L: OpaquePointer, _ op: ArithmeticOperator) -> FFIError {
-        let culprit: Int32 = (try? operand(L, 1)) == nil ? 1 : 2
-        return FFIError("attempt to perform arithmetic on a cdata of type '\(typeName(L, culprit))'")
+        if op == .negate || op == .not {
+            return FFIError("attempt to perform arithmetic on '\(typeName(L, 1))'")
+        }
+        return FFIError("attempt to perform arithmetic on '\(typeName(L, 1))' and '\(typeName(L, 2))'")
     }
 
     /// Compares arguments 1 and 2: pointers by address, numbers by value.
@@ -160,15 +198,15 @@ private extension Operand {
     }
 }
 
-/// Signed division and remainder: `/` truncates (C), `//` floors, `%` takes the
-/// sign of the divisor (Lua).
+/// Signed division and remainder: `/` and `%` truncate (C, as LuaJIT), `//`
+/// floors (Lua 5.4).
 private func divide(_ x: Int64, _ y: Int64, _ op: ArithmeticOperator) -> Int64 {
     if y == -1 { return op == .modulo ? 0 : 0 &- x }
     let (q, r) = (x / y, x % y)
     switch op {
     case .divide: return q
     case .floorDivide: return r != 0 && (r < 0) != (y < 0) ? q - 1 : q
-    default: return r != 0 && (r < 0) != (y < 0) ? r + y : r
+    default: return r
     }
 }
 

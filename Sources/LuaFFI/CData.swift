@@ -26,6 +26,9 @@ struct CDataFlags: OptionSet {
     static let finalizer = CDataFlags(rawValue: 1 << 0)
     /// `ffi.release` ran: the value may no longer be used.
     static let released = CDataFlags(rawValue: 1 << 1)
+    /// `ffi.gc` was called on the cdata (even with nil): its finalizer replaces the
+    /// metatype's `__gc`, as in LuaJIT.
+    static let finalizerSet = CDataFlags(rawValue: 1 << 2)
 }
 
 /// A cdata seen from Swift: its header and where its C value is.

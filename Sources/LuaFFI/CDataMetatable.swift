@@ -112,7 +112,7 @@ private func cdataIndex(_ L: OpaquePointer?) -> Int32 {
             try ffi.push(L, location, anchor: 1)
             return 1
         }
-        if let result = ffi.metatypeIndex(L, cdata) { return result }
+        if let result = try ffi.metatypeIndex(L, cdata) { return result }
         throw ffi.missingMember(L, cdata, key: 2)
     }
 }
@@ -176,14 +176,13 @@ private func cdataBnot(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__bnot", .
 
 private func cdataLen(_ L: OpaquePointer?) -> Int32 {
     dispatch(L, "__len", arguments: 1) { ffi, L throws(FFIError) in
-        throw FFIError("attempt to get length of a cdata of type '\(ffi.typeName(L, 1))'")
+        throw FFIError("attempt to get length of '\(ffi.typeName(L, 1))'")
     }
 }
 
 private func cdataConcat(_ L: OpaquePointer?) -> Int32 {
     dispatch(L, "__concat", arguments: 2) { ffi, L throws(FFIError) in
-        let culprit: Int32 = ffi.cdata(L, at: 1) != nil ? 1 : 2
-        throw FFIError("attempt to concatenate a cdata of type '\(ffi.typeName(L, culprit))'")
+        throw FFIError("attempt to concatenate '\(ffi.typeName(L, 1))' and '\(ffi.typeName(L, 2))'")
     }
 }
 
@@ -193,13 +192,19 @@ private func cdataCall(_ L: OpaquePointer?) -> Int32 {
         if ffi.pushMetamethod(L, "__call", among: 1) {
             return ffi.callMetamethod(L, arguments: count, results: LUA_MULTRET)
         }
-        throw FFIError("attempt to call a cdata of type '\(ffi.typeName(L, 1))'")
+        if let result = try ffi.callFunctionPointer(L) { return result }
+        throw FFIError("'\(ffi.typeName(L, 1))' is not callable")
     }
 }
 
+/// `__close` (a `<close>` variable): the metatype's `__close(cdata, error)` if it
+/// has one, else `ffi.release`.
 private func cdataClose(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        try ffi.release(L, try ffi.selfCData(L), at: 1)
+        if ffi.pushMetamethod(L, "__close", among: 1) {
+            return ffi.callMetamethod(L, arguments: 2, results: 0) == LF_RAISE ? LF_RAISE : 0
+        }
+        return try ffi.release(L, try ffi.selfCData(L), at: 1)
     }
 }
 

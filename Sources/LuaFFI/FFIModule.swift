@@ -11,6 +11,7 @@ private let moduleFunctions: [(String, lf_SwiftFunction)] = [
     ("abi", ffiAbi), ("new", ffiNew), ("cast", ffiCast), ("string", ffiString),
     ("copy", ffiCopy), ("fill", ffiFill), ("isnull", ffiIsnull), ("addressof", ffiAddressof),
     ("tonumber", ffiTonumber), ("gc", ffiGc), ("release", ffiRelease), ("metatype", ffiMetatype),
+    ("load", ffiLoad), ("dlopen", ffiDlopen), ("dlclose", ffiDlclose), ("errno", ffiErrno),
 ]
 
 /// Opens the ffi module: `require "ffi"` calls this. Returns the module table.
@@ -23,13 +24,16 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
         .map({ Unmanaged<FFIState>.fromOpaque($0).takeUnretainedValue() }) else { return 0 }
     ffi.createCTypeMetatable(L)
     ffi.createCDataMetatables(L)
+    ffi.createNamespaceMetatable(L)
+    lua_pushvalue(L, owner)
+    ffi.ownerReference = luaL_ref(L, lf_registryindex())
     lua_createtable(L, 0, Int32(moduleFunctions.count + 4))
     for (name, function) in moduleFunctions {
         lua_pushvalue(L, owner)
         lf_pushswiftfunction(L, function, 1)
         lua_setfield(L, -2, name)
     }
-    ffi.pushNamespace(L, ownerIndex: owner)
+    ffi.pushNamespace(L, handle: nil, name: "C")
     lua_setfield(L, -2, "C")
     ffi.pushPointer(L, ffi.voidPointerType, nil)
     lua_setfield(L, -2, "NULL")

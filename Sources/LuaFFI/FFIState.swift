@@ -32,11 +32,25 @@ final class FFIState {
     var metatypes: [Int32: Int32] = [:]
     /// Record types whose metatype has `__gc`: their cdata get the gc metatable.
     var metatypesWithGC: Set<Int32> = []
+    /// Library namespaces' metatable.
+    var namespaceMetatableRef: Int32 = LUA_NOREF
+    var namespaceMetatable: UnsafeRawPointer?
+    /// Prepared calls by function type, and libffi's type descriptions.
+    var callPlans: [Int32: CallPlan] = [:]
+    let libffiTypes = LibFFITypes()
+    /// The message of a callback error, raised when the outer C call returns.
+    var pendingCallbackError: String?
+    /// `errno` right after the last C call (`ffi.errno`).
+    var savedErrno: Int32 = 0
     /// Ids of types the conversions produce.
     private(set) lazy var int64Type = intern(.int64)
     private(set) lazy var uint64Type = intern(.uint64)
     private(set) lazy var voidPointerType = intern(.pointer(to: .void))
     private(set) lazy var floatType = intern(.float)
+    private(set) lazy var int32Type = intern(.int32)
+    private(set) lazy var constCharPointerType = intern(.pointer(to: CType.char.adding(.const)))
+    /// Registry reference to the owner userdata (for closures made later).
+    var ownerReference: Int32?
     private(set) lazy var doubleType = intern(.double)
 
     /// Whether cdata of type `id` need the gc metatable from birth.

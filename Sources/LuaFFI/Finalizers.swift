@@ -10,6 +10,7 @@ extension FFIState {
         try checkUsable(cdata)
         lua_pushvalue(L, finalizer)
         lua_setiuservalue(L, index, 1)
+        cdata.flags.insert(.finalizerSet)
         if lua_type(L, finalizer) == LUA_TNIL {
             cdata.flags.remove(.finalizer)
             return
@@ -19,30 +20,33 @@ extension FFIState {
         lua_setmetatable(L, index)
     }
 
-    /// `__gc`: runs the finalizer once, then the metatype's `__gc`. An error is
-    /// re-raised: Lua turns errors in `__gc` into warnings.
+    /// `__gc`: runs the finalizer once. An error is re-raised: Lua turns errors in
+    /// `__gc` into warnings.
     func finalize(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32) throws(FFIError) -> Int32 {
         if cdata.flags.contains(.released) { return 0 }
-        let status = runFinalizer(L, cdata, at: index)
-        if status != 0 { return status }
-        if pushMetamethod(L, "__gc", among: 1), metatypeOwner(of: cdata) == cdata.typeID {
-            return callMetamethod(L, arguments: 1, results: 0) == LF_RAISE ? LF_RAISE : 0
-        }
-        return 0
+        return runFinalizer(L, cdata, at: index)
     }
 
     /// `ffi.release(cdata)` and `__close`: runs the finalizer now (once) and marks
     /// the cdata released; later use is an error. Idempotent.
     func release(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32) throws(FFIError) -> Int32 {
         if cdata.flags.contains(.released) { return 0 }
-        let status = runFinalizer(L, cdata, at: index)
         cdata.flags.insert(.released)
-        return status == LF_RAISE ? LF_RAISE : 0
+        return runFinalizer(L, cdata, at: index)
     }
 
-    /// Calls and forgets the `ffi.gc` finalizer, if any, with the cdata; returns 0
-    /// or LF_RAISE with the error value on top.
+    /// Calls and forgets the finalizer of the cdata: the one `ffi.gc` set, or if
+    /// `ffi.gc` was never called, the metatype's `__gc` (LuaJIT installs that one as
+    /// the default finalizer; `ffi.gc` replaces it). Returns 0 or LF_RAISE with the
+    /// error value on top.
     private func runFinalizer(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32) -> Int32 {
+        if !cdata.flags.contains(.finalizerSet) {
+            cdata.flags.insert(.finalizerSet)
+            guard metatypeOwner(of: cdata) == cdata.typeID, pushMetamethod(L, "__gc", among: 1) else { return 0 }
+            let index = lua_absindex(L, index)
+            lua_pushvalue(L, index)
+            return lf_pcall(L, 1, 0, 0) == LUA_OK ? 0 : LF_RAISE
+        }
         guard cdata.flags.contains(.finalizer) else { return 0 }
         cdata.flags.remove(.finalizer)
         let index = lua_absindex(L, index)
@@ -55,11 +59,14 @@ extension FFIState {
 
     /// `cdata.key` missing from the struct: the metatype's `__index` (a table, read
     /// with metamethods, or a function), in protected mode. nil if there is none.
-    func metatypeIndex(_ L: OpaquePointer, _ cdata: CDataRef) -> Int32? {
+    /// A table without the key is an error, as in LuaJIT.
+    func metatypeIndex(_ L: OpaquePointer, _ cdata: CDataRef) throws(FFIError) -> Int32? {
         guard pushMetamethod(L, "__index", among: 1) else { return nil }
         if lua_type(L, -1) == LUA_TFUNCTION { return callMetamethod(L, arguments: 2, results: 1) }
         lua_pushvalue(L, 2)
-        return lf_pgettable(L, -2) == LUA_OK ? 1 : LF_RAISE
+        guard lf_pgettable(L, -2) == LUA_OK else { return LF_RAISE }
+        if lua_type(L, -1) == LUA_TNIL { throw missingMember(L, cdata, key: 2) }
+        return 1
     }
 
     /// `cdata.key = value` with no such field: the metatype's `__newindex`.

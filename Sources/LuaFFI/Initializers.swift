@@ -30,7 +30,8 @@ extension FFIState {
         FFIError("too many initializers for '\(types[Int(id)].cName)'")
     }
 
-    /// Arrays: a table (0- or 1-based), a string for byte arrays, a cdata of the
+    /// Arrays: a table (0- or 1-based), a string for byte arrays (truncated to the
+    /// array's size, as LuaJIT), a cdata of the
     /// same type, one value for every element, or one value per element.
     private func initializeArray(
         _ L: OpaquePointer, _ id: Int32, at address: UnsafeMutableRawPointer,
@@ -45,7 +46,8 @@ extension FFIState {
         if single, lua_type(L, first) == LUA_TSTRING, isByteOrVoid(element) {
             var length = 0
             let bytes = lua_tolstring(L, first, &length)!
-            guard length <= count else { throw tooMany(id) }
+            // LuaJIT copies at most the array's size: the terminator, then the tail,
+            // are dropped when the string is too long.
             address.copyMemory(from: bytes, byteCount: min(length + 1, count))
             return
         }
@@ -134,10 +136,10 @@ extension FFIState {
         lua_pushnil(L)
         while lua_next(L, table) != 0 {
             defer { lf_pop(L, 1) }
-            guard let name = stringArgument(L, -2), let reference = record.field(named: name) else {
-                let key = stringArgument(L, -2) ?? typeName(L, -2)
-                throw FFIError("'\(types[Int(id)].cName)' has no member named '\(key)'")
-            }
+            // Keys that name no field are ignored, as LuaJIT does (it looks up each
+            // field's name in the table).
+            guard lua_type(L, -2) == LUA_TSTRING, let name = stringArgument(L, -2),
+                  let reference = record.field(named: name) else { continue }
             let field = CField(name: name, type: reference.type, offset: reference.offset, bitfield: reference.bitfield)
             try storeField(L, -1, field, base: address, count: count)
         }

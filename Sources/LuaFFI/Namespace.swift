@@ -1,69 +1,162 @@
-// ffi.C: the namespace of C symbols. Reading a name gives a declared constant
-// (enum constants and `static const` integers).
+// Library namespaces: ffi.C, ffi.load, ffi.dlopen, ffi.dlclose. Reading a name
+// resolves the symbol once (dlsym) and caches it: functions become callables,
+// variables are read and written in place, constants are values.
 import CLua
 import CLuaShims
 import CTypes
+import Glibc
+
+/// The start of a namespace userdata (user value 1: the cache, 2: the name).
+struct LibraryHeader {
+    var handle: UnsafeMutableRawPointer?
+    var closed: Bool
+}
 
 extension FFIState {
-    /// Pushes a namespace object (`ffi.C`). `[-0, +1, m]`
-    /// The FFI owner userdata must be at `ownerIndex` (it becomes an upvalue).
-    func pushNamespace(_ L: OpaquePointer, ownerIndex: Int32) {
-        let owner = lua_absindex(L, ownerIndex)
-        _ = lf_newuserdata(L, 0, 0)
-        lua_createtable(L, 0, 3)
-        lua_pushvalue(L, owner)
-        lf_pushswiftfunction(L, namespaceIndex, 1)
-        lua_setfield(L, -2, "__index")
-        lua_pushvalue(L, owner)
-        lf_pushswiftfunction(L, namespaceNewIndex, 1)
-        lua_setfield(L, -2, "__newindex")
-        lua_pushstring(L, "ffi.namespace")
-        lua_setfield(L, -2, "__name")
+    /// Pushes a namespace for a dlopen handle. `[-0, +1, m]`
+    func pushNamespace(_ L: OpaquePointer, handle: UnsafeMutableRawPointer?, name: String) {
+        let block = lf_newuserdata(L, MemoryLayout<LibraryHeader>.stride, 2)!
+        block.initializeMemory(as: LibraryHeader.self, repeating: LibraryHeader(handle: handle, closed: false), count: 1)
+        lua_createtable(L, 0, 8)
+        lua_setiuservalue(L, -2, 1)
+        lua_pushstring(L, name)
+        lua_setiuservalue(L, -2, 2)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(namespaceMetatableRef))
         lua_setmetatable(L, -2)
     }
 
-    /// Pushes the value of symbol `name`, or throws LuaJIT's error for it.
-    func pushSymbol(_ L: OpaquePointer, _ name: String) throws(FFIError) {
-        if let constant = declarations.constant(named: name) {
-            pushConstant(L, constant)
-            return
+    /// Creates the namespace metatable; the FFI owner userdata is on top.
+    func createNamespaceMetatable(_ L: OpaquePointer) {
+        lua_createtable(L, 0, 5)
+        let methods: [(String, lf_SwiftFunction)] = [
+            ("__index", namespaceIndex), ("__newindex", namespaceNewIndex),
+            ("__gc", namespaceGC), ("__tostring", namespaceToString),
+        ]
+        for (name, function) in methods {
+            lua_pushvalue(L, -2)
+            lf_pushswiftfunction(L, function, 1)
+            lua_setfield(L, -2, name)
         }
-        if declarations.function(named: name) != nil || declarations.variable(named: name) != nil {
-            throw FFIError("cannot access C symbol '\(name)': C functions and variables are not supported yet")
-        }
-        throw FFIError("missing declaration for symbol '\(name)'")
+        lua_pushstring(L, "ffi.namespace")
+        lua_setfield(L, -2, "__name")
+        namespaceMetatable = lua_topointer(L, -1)
+        namespaceMetatableRef = luaL_ref(L, lf_registryindex())
     }
 
-    /// Pushes an integer constant: a Lua integer (64-bit unsigned values above
-    /// 2^63-1 as the float of the same value, until boxed 64-bit cdata exist).
+    /// The namespace at `index`, or nil. `[-0, +0, -]`
+    func library(_ L: OpaquePointer, at index: Int32) -> UnsafeMutablePointer<LibraryHeader>? {
+        guard lua_type(L, index) == LUA_TUSERDATA, lua_getmetatable(L, index) != 0 else { return nil }
+        let isNamespace = lua_topointer(L, -1) == namespaceMetatable
+        lf_pop(L, 1)
+        return isNamespace ? lua_touserdata(L, index)?.assumingMemoryBound(to: LibraryHeader.self) : nil
+    }
+
+    /// The library name of the namespace at `index`.
+    func libraryName(_ L: OpaquePointer, at index: Int32) -> String {
+        lua_getiuservalue(L, index, 2)
+        defer { lf_pop(L, 1) }
+        return stringArgument(L, -1) ?? "?"
+    }
+
+    /// Pushes `namespace.name` (namespace at 1, name at 2), resolving it once.
+    func pushSymbol(_ L: OpaquePointer, _ library: UnsafeMutablePointer<LibraryHeader>) throws(FFIError) {
+        guard let name = stringArgument(L, 2) else {
+            throw FFIError("bad symbol name (string expected, got \(typeName(L, 2)))")
+        }
+        guard !library.pointee.closed else { throw FFIError("library '\(libraryName(L, at: 1))' is closed") }
+        lua_getiuservalue(L, 1, 1)
+        lua_pushvalue(L, 2)
+        if lua_rawget(L, -2) != LUA_TNIL { return }
+        lf_pop(L, 1)
+        if let constant = declarations.constant(named: name) {
+            pushConstant(L, constant)
+        } else if let function = declarations.function(named: name) {
+            let address = try resolve(L, library, function.symbol, name: name)
+            try pushFunction(L, type: intern(CType(.function(function.type))), address: address, name: name, anchor: 1)
+        } else if let variable = declarations.variable(named: name) {
+            let address = try resolve(L, library, variable.symbol, name: name)
+            lf_pop(L, 1)
+            return try push(L, intern(variable.type), from: address, anchor: 1)
+        } else {
+            throw FFIError("missing declaration for symbol '\(name)'")
+        }
+        lua_pushvalue(L, 2)
+        lua_pushvalue(L, -2)
+        lua_rawset(L, -4)  // cache functions and constants
+        lf_remove(L, -2)
+    }
+
+    /// `namespace.name = value`: writes a declared variable.
+    func storeSymbol(_ L: OpaquePointer, _ library: UnsafeMutablePointer<LibraryHeader>) throws(FFIError) {
+        guard let name = stringArgument(L, 2) else { throw FFIError("bad symbol name") }
+        guard !library.pointee.closed else { throw FFIError("library '\(libraryName(L, at: 1))' is closed") }
+        guard let variable = declarations.variable(named: name) else {
+            if declarations.constant(named: name) != nil || declarations.function(named: name) != nil {
+                throw FFIError("attempt to write to constant '\(name)'")
+            }
+            throw FFIError("missing declaration for symbol '\(name)'")
+        }
+        let address = try resolve(L, library, variable.symbol, name: name)
+        let id = intern(variable.type)
+        if info(id).isConst { throw constError(id) }
+        try store(L, 3, as: id, to: address)
+    }
+
+    /// The address of `symbol` in the library, or LuaJIT's error.
+    func resolve(
+        _ L: OpaquePointer, _ library: UnsafeMutablePointer<LibraryHeader>, _ symbol: String, name: String
+    ) throws(FFIError) -> UnsafeMutableRawPointer {
+        _ = dlerror()
+        let handle = library.pointee.handle ?? UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
+        guard let address = dlsym(handle, symbol) else {
+            throw FFIError("cannot resolve symbol '\(name)' in '\(libraryName(L, at: 1))': undefined symbol")
+        }
+        return address
+    }
+
+    /// Pushes an integer constant: a Lua integer, or a boxed `uint64_t` above 2^63-1.
     func pushConstant(_ L: OpaquePointer, _ constant: CConstant) {
         if case .integer(size: 8, isSigned: false) = constant.type.kind, constant.value < 0 {
-            lua_pushnumber(L, Double(UInt64(bitPattern: constant.value)))
+            pushBoxed(L, uint64: UInt64(bitPattern: constant.value))
         } else {
             lua_pushinteger(L, lua_Integer(constant.value))
         }
     }
 }
 
-/// `__index` of a namespace: `ffi.C.name`.
 private func namespaceIndex(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        guard let name = stringArgument(L, 2) else {
-            throw FFIError("bad symbol name (string expected, got \(String(cString: lf_typename(L, 2))))")
-        }
-        try ffi.pushSymbol(L, name)
+        guard let library = ffi.library(L, at: 1) else { throw FFIError("namespace expected") }
+        try ffi.pushSymbol(L, library)
         return 1
     }
 }
 
-/// `__newindex` of a namespace: constants cannot be assigned.
 private func namespaceNewIndex(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        let name = stringArgument(L, 2) ?? "?"
-        if ffi.declarations.constant(named: name) != nil {
-            throw FFIError("attempt to write to constant '\(name)'")
-        }
-        try ffi.pushSymbol(L, name)
+        guard let library = ffi.library(L, at: 1) else { throw FFIError("namespace expected") }
+        try ffi.storeSymbol(L, library)
         return 0
+    }
+}
+
+/// `__gc`: the library is unloaded when its namespace and every function taken
+/// from it are gone (functions keep their namespace alive).
+private func namespaceGC(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        guard let library = ffi.library(L, at: 1) else { return 0 }
+        if let handle = library.pointee.handle { dlclose(handle) }
+        library.pointee.handle = nil
+        library.pointee.closed = true
+        return 0
+    }
+}
+
+private func namespaceToString(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        guard ffi.library(L, at: 1) != nil else { return 0 }
+        let text = "library: \(ffi.libraryName(L, at: 1))"
+        lua_pushstring(L, text)
+        return 1
     }
 }

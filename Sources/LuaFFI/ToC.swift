@@ -52,7 +52,7 @@ extension FFIState {
     }
 
     /// A Lua value as a C integer (two's complement bits): Lua numbers (floats are
-    /// truncated toward zero), booleans only for `bool`, numeric cdata, enum
+    /// truncated toward zero), booleans (0 or 1, as LuaJIT), numeric cdata, enum
     /// constant names for enums.
     func integer(_ L: OpaquePointer, _ index: Int32, _ id: Int32) throws(FFIError) -> Int64 {
         switch lua_type(L, index) {
@@ -67,7 +67,7 @@ extension FFIState {
                 return value
             }
         case LUA_TBOOLEAN:
-            if info(id).kind == .bool { return lua_toboolean(L, index) != 0 ? 1 : 0 }
+            return lua_toboolean(L, index) != 0 ? 1 : 0
         case LUA_TUSERDATA:
             if let cdata = cdata(L, at: index), let value = try scalarBits(of: cdata) { return value }
         default:
@@ -76,9 +76,11 @@ extension FFIState {
         throw conversionError(L, index, to: id)
     }
 
-    /// A Lua value as a C floating value: numbers and numeric cdata.
+    /// A Lua value as a C floating value: numbers, booleans (0 or 1, as LuaJIT) and
+    /// numeric cdata.
     func number(_ L: OpaquePointer, _ index: Int32, _ id: Int32) throws(FFIError) -> Double {
         if lua_type(L, index) == LUA_TNUMBER { return lf_tonumber(L, index, nil) }
+        if lua_type(L, index) == LUA_TBOOLEAN { return lua_toboolean(L, index) != 0 ? 1 : 0 }
         if let cdata = cdata(L, at: index), let value = try scalarNumber(of: cdata) { return value }
         throw conversionError(L, index, to: id)
     }

@@ -1,2 +1,0 @@
-/* The system libffi (Debian libffi-dev). */
-#include <ffi.h>

@@ -1,0 +1,263 @@
+// Calling C: callables, argument conversion, the direct register path and libffi.
+//
+// The direct path calls the C function through one universal prototype: six
+// integer registers and eight floating registers, integer or floating result. On
+// x86-64 SysV and AArch64 the two register files are assigned independently and
+// unused argument registers are ignored by the callee, so any non-variadic function
+// whose arguments all travel in registers can be called this way without libffi
+// (docs/architecture.md). Everything else goes through libffi.
+import CLibFFI
+import CLua
+import CLuaShims
+import CTypes
+import Glibc
+
+private typealias DirectInteger = @convention(c) (
+    UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+    Double, Double, Double, Double, Double, Double, Double, Double) -> UInt64
+private typealias DirectFloating = @convention(c) (
+    UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+    Double, Double, Double, Double, Double, Double, Double, Double) -> Double
+
+/// The argument registers of a direct call: integer slots 0...5, floating 6...13.
+private struct Registers {
+    var r: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+    @inline(__always)
+    mutating func set(_ slot: Int, _ value: UInt64) {
+        withUnsafeMutableBytes(of: &r) { $0.storeBytes(of: value, toByteOffset: slot * 8, as: UInt64.self) }
+    }
+
+    @inline(__always)
+    func double(_ slot: Int) -> Double {
+        withUnsafeBytes(of: r) { Double(bitPattern: $0.load(fromByteOffset: slot * 8, as: UInt64.self)) }
+    }
+}
+
+extension FFIState {
+    /// Pushes a callable for the C function of type `type` at `address`: a Lua C
+    /// closure (faster to call than a userdata with `__call`). It keeps the object at
+    /// `anchor` (its library) alive. `[-0, +1, m]`
+    func pushFunction(_ L: OpaquePointer, type: Int32, address: UnsafeMutableRawPointer, name: String, anchor: Int32) throws(FFIError) {
+        let anchor = lua_absindex(L, anchor)
+        let plan = try callPlan(type)
+        guard let owner = ownerReference else { throw FFIError("ffi state is gone") }
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(owner))
+        lua_pushlightuserdata(L, Unmanaged.passUnretained(plan).toOpaque())
+        lua_pushlightuserdata(L, address)
+        lua_pushstring(L, name)
+        lua_pushvalue(L, anchor)
+        lf_pushswiftfunction(L, callFunction, 5)
+    }
+
+    /// Calls `address` with the Lua arguments `first...top` according to `plan` and
+    /// pushes the result. `name` names the function in errors.
+    func call(
+        _ L: OpaquePointer, _ plan: CallPlan, _ address: UnsafeMutableRawPointer, first: Int32,
+        name: () -> String
+    ) throws(FFIError) -> Int32 {
+        let given = Int(lua_gettop(L) - first + 1)
+        let fixed = plan.parameters.count
+        guard plan.isVariadic ? given >= fixed : given == fixed else {
+            throw FFIError("wrong number of arguments to '\(name())' (\(fixed)\(plan.isVariadic ? " or more" : "") expected, got \(given))")
+        }
+        if plan.isDirect { return try callDirect(L, plan, address, first: first, name: name) }
+        return try callLibFFI(L, plan, address, first: first, count: given, name: name)
+    }
+
+    private func callDirect(
+        _ L: OpaquePointer, _ plan: CallPlan, _ address: UnsafeMutableRawPointer, first: Int32,
+        name: () -> String
+    ) throws(FFIError) -> Int32 {
+        var registers = Registers()
+        for i in 0..<plan.parameters.count {
+            let parameter = plan.parameters[i]
+            let index = first + Int32(i)
+            do {
+                registers.set(parameter.slot, try registerValue(L, index, parameter))
+            } catch {
+                throw FFIError.argument(Int32(i + 1), name(), error.message)
+            }
+        }
+        let r = registers.r
+        if plan.resultKind == .float || plan.resultKind == .double {
+            let function = unsafeBitCast(address, to: DirectFloating.self)
+            let result = function(r.0, r.1, r.2, r.3, r.4, r.5, registers.double(6), registers.double(7),
+                                  registers.double(8), registers.double(9), registers.double(10),
+                                  registers.double(11), registers.double(12), registers.double(13))
+            savedErrno = errno
+            try raisePendingCallbackError()
+            let value = plan.resultKind == .float
+                ? Double(Float(bitPattern: UInt32(truncatingIfNeeded: result.bitPattern))) : result
+            lua_pushnumber(L, value)
+            return 1
+        }
+        let function = unsafeBitCast(address, to: DirectInteger.self)
+        let result = function(r.0, r.1, r.2, r.3, r.4, r.5, registers.double(6), registers.double(7),
+                              registers.double(8), registers.double(9), registers.double(10),
+                              registers.double(11), registers.double(12), registers.double(13))
+        savedErrno = errno
+        try raisePendingCallbackError()
+        if plan.resultKind == .void { return 0 }
+        var bits = result
+        try withUnsafeMutableBytes(of: &bits) { bytes throws(FFIError) in
+            try push(L, plan.resultType, from: bytes.baseAddress!, anchor: 0)
+        }
+        return 1
+    }
+
+    /// One argument as a register value: integers sign- or zero-extended from their
+    /// C type, floats in the low half of the floating register.
+    @inline(__always)
+    private func registerValue(_ L: OpaquePointer, _ index: Int32, _ parameter: ParameterPlan) throws(FFIError) -> UInt64 {
+        switch parameter.kind {
+        case .double:
+            return try number(L, index, parameter.typeID).bitPattern
+        case .float:
+            return UInt64(Float(try number(L, index, parameter.typeID)).bitPattern)
+        case .pointer:
+            return UInt64(UInt(bitPattern: try pointer(L, index, to: parameter.typeID)))
+        case .bool:
+            return try truth(L, index, parameter.typeID) ? 1 : 0
+        default:
+            var isInteger: Int32 = 0
+            let value = lua_type(L, index) == LUA_TNUMBER ? Int64(lf_tointeger(L, index, &isInteger)) : 0
+            let bits = isInteger != 0 ? value : try integer(L, index, parameter.typeID)
+            return UInt64(bitPattern: extend(bits, parameter.kind))
+        }
+    }
+
+    private func callLibFFI(
+        _ L: OpaquePointer, _ plan: CallPlan, _ address: UnsafeMutableRawPointer, first: Int32, count: Int,
+        name: () -> String
+    ) throws(FFIError) -> Int32 {
+        var typeIDs = plan.parameters.map(\.typeID)
+        for index in (first + Int32(plan.parameters.count)) ..< (first + Int32(count)) {
+            typeIDs.append(try variadicType(L, index, argument: Int32(index - first + 1), name: name))
+        }
+        let slotSize = typeIDs.reduce(16) { max($0, (info($1).size ?? 8 + 15) / 16 * 16) }
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: slotSize * (count + 1), alignment: 16)
+        let values = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: max(count, 1))
+        defer {
+            storage.deallocate()
+            values.deallocate()
+        }
+        for (i, id) in typeIDs.enumerated() {
+            let slot = storage + slotSize * (i + 1)
+            slot.initializeMemory(as: UInt8.self, repeating: 0, count: slotSize)
+            values[i] = slot
+            do {
+                try store(L, first + Int32(i), as: id, to: slot)
+            } catch {
+                throw FFIError.argument(Int32(i + 1), name(), error.message)
+            }
+        }
+        var cif = plan.cif
+        var variadic: (UnsafeMutablePointer<ffi_cif>, UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>)?
+        if plan.isVariadic {
+            let fn = CFunctionType(result: types[Int(plan.resultType)], parameters: [], isVariadic: true)
+            variadic = try CallPlan.prepare(result: plan.resultType, parameters: typeIDs,
+                                            fixed: plan.parameters.count, in: self, name: fn)
+            cif = variadic?.0
+        }
+        defer {
+            variadic?.0.deallocate()
+            variadic?.1.deallocate()
+        }
+        let resultSize = max(info(plan.resultType).size ?? 8, 8)
+        let result = UnsafeMutableRawPointer.allocate(byteCount: resultSize + 16, alignment: 16)
+        defer { result.deallocate() }
+        result.initializeMemory(as: UInt8.self, repeating: 0, count: resultSize + 16)
+        ffi_call(cif, unsafeBitCast(address, to: (@convention(c) () -> Void).self), result, values)
+        savedErrno = errno
+        try raisePendingCallbackError()
+        return try pushResult(L, plan.resultType, from: result)
+    }
+
+    /// Pushes a call result: scalars as on reads, aggregates as new cdata (copies).
+    private func pushResult(_ L: OpaquePointer, _ id: Int32, from result: UnsafeMutableRawPointer) throws(FFIError) -> Int32 {
+        let info = info(id)
+        switch info.kind {
+        case .void: return 0
+        case .record, .complexFloat, .complexDouble, .array:
+            let cdata = pushNewCData(L, id)
+            cdata.payload.copyMemory(from: result, byteCount: info.size ?? 0)
+        default:
+            try push(L, id, from: result, anchor: 0)
+        }
+        return 1
+    }
+
+    /// The C type a variadic argument is passed as: Lua integers as `int64_t`,
+    /// floats as `double`, booleans as `int`, strings as `const char *`, nil and
+    /// userdata as `void *`, cdata as their own type after C's promotions.
+    private func variadicType(_ L: OpaquePointer, _ index: Int32, argument: Int32, name: () -> String) throws(FFIError) -> Int32 {
+        switch lua_type(L, index) {
+        case LUA_TNUMBER: return lua_isinteger(L, index) != 0 ? int64Type : doubleType
+        case LUA_TBOOLEAN: return int32Type
+        case LUA_TSTRING: return constCharPointerType
+        case LUA_TNIL, LUA_TLIGHTUSERDATA: return voidPointerType
+        case LUA_TUSERDATA:
+            guard let cdata = cdata(L, at: index) else { return voidPointerType }
+            let (_, id) = value(of: cdata)
+            let info = info(id)
+            switch info.kind {
+            case .float: return doubleType
+            case .bool, .int8, .uint8, .int16, .uint16: return int32Type
+            case .array: return pointerType(to: info.target)
+            default: return id
+            }
+        default:
+            throw FFIError.argument(argument, name(), "cannot pass a \(typeName(L, index)) as a variadic argument")
+        }
+    }
+}
+
+/// Sign- or zero-extends the low bits of `value` as an integer of `kind`.
+@inline(__always)
+func extend(_ value: Int64, _ kind: ValueKind) -> Int64 {
+    switch kind {
+    case .int8: Int64(Int8(truncatingIfNeeded: value))
+    case .uint8: Int64(UInt8(truncatingIfNeeded: value))
+    case .int16: Int64(Int16(truncatingIfNeeded: value))
+    case .uint16: Int64(UInt16(truncatingIfNeeded: value))
+    case .int32: Int64(Int32(truncatingIfNeeded: value))
+    case .uint32: Int64(UInt32(truncatingIfNeeded: value))
+    default: value
+    }
+}
+
+/// The callable of a C function: upvalues 2 FFI owner, 3 plan, 4 address, 5 name,
+/// 6 library.
+private func callFunction(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        let plan = Unmanaged<CallPlan>.fromOpaque(lua_touserdata(L, lf_upvalueindex(3))!).takeUnretainedValue()
+        let address = lua_touserdata(L, lf_upvalueindex(4))!
+        return try ffi.call(L, plan, address, first: 1) { stringArgument(L, lf_upvalueindex(5)) ?? "?" }
+    }
+}
+
+extension FFIState {
+    /// `f(...)` on a function pointer cdata (at 1): calls it; nil if it is not one.
+    func callFunctionPointer(_ L: OpaquePointer) throws(FFIError) -> Int32? {
+        guard let cdata = cdata(L, at: 1) else { return nil }
+        let (address, id) = value(of: cdata)
+        let info = info(id)
+        guard info.kind == .pointer, info.target >= 0, self.info(info.target).kind == .function else { return nil }
+        try checkUsable(cdata)
+        guard let function = address.load(as: UnsafeMutableRawPointer?.self) else {
+            throw FFIError("attempt to call a NULL function pointer of type '\(types[Int(id)].cName)'")
+        }
+        let plan = try callPlan(id)
+        return try call(L, plan, function, first: 2) { types[Int(id)].cName }
+    }
+
+    /// Raises the error of a Lua callback that failed during the last C call.
+    @inline(__always)
+    func raisePendingCallbackError() throws(FFIError) {
+        guard let message = pendingCallbackError else { return }
+        pendingCallbackError = nil
+        throw FFIError(message, positioned: false)
+    }
+}

@@ -1,0 +1,117 @@
+// Prepared calls: per function type, how each argument is converted and passed,
+// and whether the direct (register) path or libffi is used.
+import CLibFFI
+import CLua
+import CTypes
+
+/// How one argument is converted and where it goes on the direct path.
+struct ParameterPlan {
+    var typeID: Int32
+    var kind: ValueKind
+    /// Register slot on the direct path: integer slots 0..5, floating slots 6..13.
+    var slot: Int
+}
+
+/// A prepared call for one C function type. Built once per type, owned by the
+/// FFIState (its plans live as long as the state).
+final class CallPlan {
+    let typeID: Int32
+    let resultType: Int32
+    let resultKind: ValueKind
+    let parameters: UnsafeMutableBufferPointer<ParameterPlan>
+    let isVariadic: Bool
+    /// The direct path: every argument in a register, a scalar result.
+    let isDirect: Bool
+    /// libffi's description of the fixed part (nil on the direct path or when the
+    /// function is variadic: prepared per call then).
+    let cif: UnsafeMutablePointer<ffi_cif>?
+    private let argumentTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>?
+
+    init(typeID: Int32, function: CFunctionType, in ffi: FFIState) throws(FFIError) {
+        self.typeID = typeID
+        resultType = ffi.intern(function.result)
+        resultKind = ffi.info(resultType).kind
+        isVariadic = function.isVariadic
+        parameters = .allocate(capacity: function.parameters.count)
+        var integers = 0, floats = 0, direct = !function.isVariadic && Self.isDirectResult(resultKind)
+        for (i, parameter) in function.parameters.enumerated() {
+            let id = ffi.intern(parameter.type.decayed)
+            let kind = ffi.info(id).kind
+            var slot = -1
+            if kind.isInteger || kind == .bool || kind == .pointer {
+                slot = integers
+                integers += 1
+            } else if kind == .float || kind == .double {
+                slot = 6 + floats
+                floats += 1
+            } else {
+                direct = false
+            }
+            parameters[i] = ParameterPlan(typeID: id, kind: kind, slot: slot)
+        }
+        isDirect = direct && integers <= 6 && floats <= 8
+        if isDirect || isVariadic {
+            cif = nil
+            argumentTypes = nil
+            return
+        }
+        let (cif, types) = try Self.prepare(result: resultType, parameters: parameters.map(\.typeID),
+                                            fixed: -1, in: ffi, name: function)
+        self.cif = cif
+        argumentTypes = types
+    }
+
+    deinit {
+        parameters.deallocate()
+        cif?.deallocate()
+        argumentTypes?.deallocate()
+    }
+
+    /// Whether the direct path can return this kind (in RAX or XMM0).
+    static func isDirectResult(_ kind: ValueKind) -> Bool {
+        kind == .void || kind.isInteger || kind == .bool || kind == .pointer || kind == .float || kind == .double
+    }
+
+    /// A prepared libffi cif for these types; `fixed` >= 0 prepares a variadic call.
+    static func prepare(
+        result: Int32, parameters: [Int32], fixed: Int, in ffi: FFIState, name: CFunctionType
+    ) throws(FFIError) -> (UnsafeMutablePointer<ffi_cif>, UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>) {
+        let types = UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>.allocate(capacity: max(parameters.count, 1))
+        for (i, id) in parameters.enumerated() {
+            guard let type = ffi.libffiTypes.type(id, in: ffi), ffi.info(id).kind != .void else {
+                types.deallocate()
+                throw FFIError("cannot pass '\(ffi.types[Int(id)].cName)' to a C function")
+            }
+            types[i] = type
+        }
+        guard let resultType = ffi.libffiTypes.type(result, in: ffi) else {
+            types.deallocate()
+            throw FFIError("cannot return '\(ffi.types[Int(result)].cName)' from a C function")
+        }
+        let cif = UnsafeMutablePointer<ffi_cif>.allocate(capacity: 1)
+        let status = fixed >= 0
+            ? ffi_prep_cif_var(cif, lf_ffi_default_abi(), UInt32(fixed), UInt32(parameters.count), resultType, types)
+            : ffi_prep_cif(cif, lf_ffi_default_abi(), UInt32(parameters.count), resultType, types)
+        guard status == FFI_OK else {
+            cif.deallocate()
+            types.deallocate()
+            throw FFIError("cannot prepare a call to '\(ffi.types[Int(ffi.intern(CType(.function(name))))].cName)'")
+        }
+        return (cif, types)
+    }
+}
+
+extension FFIState {
+    /// The call plan of function type `id` (a function or a pointer to one).
+    func callPlan(_ id: Int32) throws(FFIError) -> CallPlan {
+        if let plan = callPlans[id] { return plan }
+        var type = types[Int(id)]
+        if case .pointer(let pointee) = type.kind { type = pointee }
+        guard case .function(let function) = type.kind else {
+            throw FFIError("'\(types[Int(id)].cName)' is not a function type")
+        }
+        let plan = try CallPlan(typeID: id, function: function, in: self)
+        callPlans[id] = plan
+        return plan
+    }
+}

@@ -1,0 +1,156 @@
+// Where libffi meets the type model: the ffi_type of each C type. Structs are
+// described field by field; unions (which libffi lacks), packed structs and
+// structs with bitfields are described by their x86-64 SysV classification, one
+// element per eightbyte, which makes libffi pass them exactly as C does.
+import CLibFFI
+import CTypes
+
+/// ffi_type descriptions, owned by one FFIState (freed with it).
+final class LibFFITypes {
+    private var cache: [Int32: UnsafeMutablePointer<ffi_type>] = [:]
+    private var allocations: [UnsafeMutableRawPointer] = []
+
+    deinit {
+        for block in allocations { block.deallocate() }
+    }
+
+    /// The ffi_type of type `id`, or nil when libffi cannot pass it (void is
+    /// allowed only as a result; incomplete types never).
+    func type(_ id: Int32, in ffi: FFIState) -> UnsafeMutablePointer<ffi_type>? {
+        if let cached = cache[id] { return cached }
+        let info = ffi.info(id)
+        let result: UnsafeMutablePointer<ffi_type>?
+        switch info.kind {
+        case .void: result = lf_ffi_type(Int32(LF_FFI_VOID))
+        case .bool, .uint8: result = lf_ffi_type(Int32(LF_FFI_UINT8))
+        case .int8: result = lf_ffi_type(Int32(LF_FFI_SINT8))
+        case .int16: result = lf_ffi_type(Int32(LF_FFI_SINT16))
+        case .uint16: result = lf_ffi_type(Int32(LF_FFI_UINT16))
+        case .int32: result = lf_ffi_type(Int32(LF_FFI_SINT32))
+        case .uint32: result = lf_ffi_type(Int32(LF_FFI_UINT32))
+        case .int64: result = lf_ffi_type(Int32(LF_FFI_SINT64))
+        case .uint64: result = lf_ffi_type(Int32(LF_FFI_UINT64))
+        case .float: result = lf_ffi_type(Int32(LF_FFI_FLOAT))
+        case .double: result = lf_ffi_type(Int32(LF_FFI_DOUBLE))
+        case .longDouble: result = lf_ffi_type(Int32(LF_FFI_LONGDOUBLE))
+        case .complexFloat: result = lf_ffi_type(Int32(LF_FFI_COMPLEX_FLOAT))
+        case .complexDouble: result = lf_ffi_type(Int32(LF_FFI_COMPLEX_DOUBLE))
+        case .pointer, .reference: result = lf_ffi_type(Int32(LF_FFI_POINTER))
+        case .record: result = recordType(id, in: ffi)
+        case .array, .function, .other: result = nil
+        }
+        if let result { cache[id] = result }
+        return result
+    }
+
+    /// A struct described by its fields, or any record by its classification.
+    private func recordType(_ id: Int32, in ffi: FFIState) -> UnsafeMutablePointer<ffi_type>? {
+        guard case .record(let record) = ffi.types[Int(id)].kind, let size = record.size, size > 0,
+              !record.isVariableLength, !record.hasFlexibleArray else { return nil }
+        if !record.isUnion, !record.isPacked, record.fields.allSatisfy({ $0.bitfield == nil }) {
+            var elements: [UnsafeMutablePointer<ffi_type>] = []
+            for field in record.fields {
+                guard appendElements(of: ffi.intern(field.type), to: &elements, in: ffi) else { return nil }
+            }
+            return makeStruct(elements)
+        }
+        return classifiedType(size: size, alignment: record.alignment, leaves: scalarLeaves(id, in: ffi))
+    }
+
+    /// Appends the elements a field contributes: arrays become repeated elements.
+    private func appendElements(
+        of id: Int32, to elements: inout [UnsafeMutablePointer<ffi_type>], in ffi: FFIState
+    ) -> Bool {
+        let info = ffi.info(id)
+        if info.kind == .array {
+            guard let count = info.count else { return false }
+            for _ in 0..<count where !appendElements(of: info.target, to: &elements, in: ffi) { return false }
+            return true
+        }
+        guard let element = type(id, in: ffi), info.kind != .void else { return false }
+        elements.append(element)
+        return true
+    }
+
+    /// The x86-64 SysV description: per eightbyte, SSE when only float/double
+    /// leaves touch it, INTEGER otherwise; bigger than 16 bytes or containing long
+    /// double: memory (only size and alignment matter then).
+    private func classifiedType(
+        size: Int, alignment: Int, leaves: [(offset: Int, size: Int, isFloating: Bool)]?
+    ) -> UnsafeMutablePointer<ffi_type>? {
+        let unit = min(alignment, 8)
+        var elements: [UnsafeMutablePointer<ffi_type>] = []
+        guard let leaves, size <= 16 else {
+            let longDouble = alignment >= 16
+            let element = lf_ffi_type(Int32(longDouble ? LF_FFI_LONGDOUBLE : Self.unsignedCode(unit)))!
+            for _ in 0..<(size / (longDouble ? 16 : unit)) { elements.append(element) }
+            return makeStruct(elements)
+        }
+        for start in stride(from: 0, to: size, by: 8) {
+            let end = min(start + 8, size)
+            let touching = leaves.filter { $0.offset < end && $0.offset + $0.size > start }
+            let sse = !touching.isEmpty && touching.allSatisfy(\.isFloating)
+            var offset = start
+            while offset < end {
+                let width = sse ? (end - offset >= 8 && unit >= 8 ? 8 : 4) : unit
+                let code = sse ? (width == 8 ? LF_FFI_DOUBLE : LF_FFI_FLOAT) : Self.unsignedCode(width)
+                elements.append(lf_ffi_type(Int32(code))!)
+                offset += width
+            }
+        }
+        return makeStruct(elements)
+    }
+
+    /// Every scalar inside a type with its offset; nil if a leaf forces memory
+    /// passing (long double, complex, bitfield-free analysis impossible).
+    private func scalarLeaves(_ id: Int32, in ffi: FFIState, base: Int = 0) -> [(offset: Int, size: Int, isFloating: Bool)]? {
+        let info = ffi.info(id)
+        switch info.kind {
+        case .array:
+            guard let count = info.count, let elementSize = ffi.info(info.target).size else { return nil }
+            var leaves: [(offset: Int, size: Int, isFloating: Bool)] = []
+            for i in 0..<count {
+                guard let inner = scalarLeaves(info.target, in: ffi, base: base + i * elementSize) else { return nil }
+                leaves += inner
+            }
+            return leaves
+        case .record:
+            guard case .record(let record) = ffi.types[Int(id)].kind else { return nil }
+            var leaves: [(offset: Int, size: Int, isFloating: Bool)] = []
+            for field in record.fields {
+                if let bitfield = field.bitfield {
+                    leaves.append((base + bitfield.bitOffset / 8, (bitfield.bitOffset % 8 + bitfield.width + 7) / 8, false))
+                    continue
+                }
+                guard let inner = scalarLeaves(ffi.intern(field.type), in: ffi, base: base + field.offset) else { return nil }
+                leaves += inner
+            }
+            return leaves
+        case .longDouble, .complexFloat, .complexDouble, .other, .function, .void:
+            return nil
+        default:
+            return [(base, info.size ?? 8, info.kind == .float || info.kind == .double)]
+        }
+    }
+
+    private static func unsignedCode(_ width: Int) -> Int {
+        switch width {
+        case 1: LF_FFI_UINT8
+        case 2: LF_FFI_UINT16
+        case 4: LF_FFI_UINT32
+        default: LF_FFI_UINT64
+        }
+    }
+
+    /// A libffi struct type with these elements (kept alive by this object).
+    private func makeStruct(_ elements: [UnsafeMutablePointer<ffi_type>]) -> UnsafeMutablePointer<ffi_type> {
+        let list = UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>.allocate(capacity: elements.count + 1)
+        for (i, element) in elements.enumerated() { list[i] = element }
+        list[elements.count] = nil
+        let type = UnsafeMutablePointer<ffi_type>.allocate(capacity: 1)
+        type.initialize(to: ffi_type(size: 0, alignment: 0, type: lf_ffi_type_struct(), elements: list))
+        allocations.append(UnsafeMutableRawPointer(list))
+        allocations.append(UnsafeMutableRawPointer(type))
+        return type
+    }
+}
