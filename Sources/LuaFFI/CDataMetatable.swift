@@ -108,6 +108,7 @@ private func dispatch(
 private func cdataIndex(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         let cdata = try ffi.selfCData(L)
+        if let method = ffi.callbackMethod(L, cdata) { return method }
         if let location = try ffi.locate(L, cdata, key: 2) {
             try ffi.push(L, location, anchor: 1)
             return 1

@@ -83,22 +83,22 @@ extension FFIState {
         let r = registers.r
         if plan.resultKind == .float || plan.resultKind == .double {
             let function = unsafeBitCast(address, to: DirectFloating.self)
+            enterC(L)
             let result = function(r.0, r.1, r.2, r.3, r.4, r.5, registers.double(6), registers.double(7),
                                   registers.double(8), registers.double(9), registers.double(10),
                                   registers.double(11), registers.double(12), registers.double(13))
-            savedErrno = errno
-            try raisePendingCallbackError()
+            try leaveC(L)
             let value = plan.resultKind == .float
                 ? Double(Float(bitPattern: UInt32(truncatingIfNeeded: result.bitPattern))) : result
             lua_pushnumber(L, value)
             return 1
         }
         let function = unsafeBitCast(address, to: DirectInteger.self)
+        enterC(L)
         let result = function(r.0, r.1, r.2, r.3, r.4, r.5, registers.double(6), registers.double(7),
                               registers.double(8), registers.double(9), registers.double(10),
                               registers.double(11), registers.double(12), registers.double(13))
-        savedErrno = errno
-        try raisePendingCallbackError()
+        try leaveC(L)
         if plan.resultKind == .void { return 0 }
         var bits = result
         try withUnsafeMutableBytes(of: &bits) { bytes throws(FFIError) in
@@ -169,9 +169,9 @@ extension FFIState {
         let result = UnsafeMutableRawPointer.allocate(byteCount: resultSize + 16, alignment: 16)
         defer { result.deallocate() }
         result.initializeMemory(as: UInt8.self, repeating: 0, count: resultSize + 16)
+        enterC(L)
         ffi_call(cif, unsafeBitCast(address, to: (@convention(c) () -> Void).self), result, values)
-        savedErrno = errno
-        try raisePendingCallbackError()
+        try leaveC(L)
         return try pushResult(L, plan.resultType, from: result)
     }
 
@@ -228,6 +228,9 @@ func extend(_ value: Int64, _ kind: ValueKind) -> Int64 {
     }
 }
 
+/// `callFunction` as the pointer stored in its closures (to recognise them).
+let callFunctionEntry: lf_SwiftFunction = callFunction
+
 /// The callable of a C function: upvalues 2 FFI owner, 3 plan, 4 address, 5 name,
 /// 6 library.
 private func callFunction(_ L: OpaquePointer?) -> Int32 {
@@ -253,9 +256,23 @@ extension FFIState {
         return try call(L, plan, function, first: 2) { types[Int(id)].cName }
     }
 
-    /// Raises the error of a Lua callback that failed during the last C call.
+    /// Before a C call: callbacks run on this Lua thread; with callbacks alive,
+    /// foreign threads may now run them (callState 1).
     @inline(__always)
-    func raisePendingCallbackError() throws(FFIError) {
+    func enterC(_ L: OpaquePointer) {
+        callingState = L
+        if !liveCallbacks.isEmpty { callState.store(1, ordering: .releasing) }
+    }
+
+    /// After a C call: saves errno, waits for a foreign callback still running,
+    /// frees this call's temporary callbacks and raises a callback's error.
+    @inline(__always)
+    func leaveC(_ L: OpaquePointer) throws(FFIError) {
+        savedErrno = errno
+        if callState.load(ordering: .relaxed) != 0 {
+            while !callState.compareExchange(expected: 1, desired: 0, ordering: .acquiring).exchanged { sched_yield() }
+        }
+        freeTemporaryCallbacks(L)
         guard let message = pendingCallbackError else { return }
         pendingCallbackError = nil
         throw FFIError(message, positioned: false)

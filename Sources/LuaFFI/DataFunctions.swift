@@ -32,6 +32,9 @@ extension FFIState {
     /// to a pointer, a pointer to an integer. Pushes the new cdata.
     func cast(_ L: OpaquePointer, _ id: Int32, _ index: Int32) throws(FFIError) {
         let info = info(id)
+        if lua_type(L, index) == LUA_TFUNCTION, info.kind == .pointer, cFunctionAddress(L, index) == nil {
+            return try pushCallback(L, id, function: index, errorValue: 0)
+        }
         guard info.size != nil, !info.kind.isAggregate || lua_type(L, index) == LUA_TUSERDATA else {
             throw conversionError(L, index, to: id)
         }

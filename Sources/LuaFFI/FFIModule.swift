@@ -2,6 +2,7 @@
 import CLua
 import CLuaShims
 import CTypes
+import Glibc
 import Lua
 
 /// The functions of the `ffi` table, each a Swift function behind the trampoline.
@@ -11,7 +12,7 @@ private let moduleFunctions: [(String, lf_SwiftFunction)] = [
     ("abi", ffiAbi), ("new", ffiNew), ("cast", ffiCast), ("string", ffiString),
     ("copy", ffiCopy), ("fill", ffiFill), ("isnull", ffiIsnull), ("addressof", ffiAddressof),
     ("tonumber", ffiTonumber), ("gc", ffiGc), ("release", ffiRelease), ("metatype", ffiMetatype),
-    ("load", ffiLoad), ("dlopen", ffiDlopen), ("dlclose", ffiDlclose), ("errno", ffiErrno),
+    ("callback", ffiCallback), ("load", ffiLoad), ("dlopen", ffiDlopen), ("dlclose", ffiDlclose), ("errno", ffiErrno),
 ]
 
 /// Opens the ffi module: `require "ffi"` calls this. Returns the module table.
@@ -27,6 +28,8 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     ffi.createNamespaceMetatable(L)
     lua_pushvalue(L, owner)
     ffi.ownerReference = luaL_ref(L, lf_registryindex())
+    ffi.mainState = L
+    ffi.ownerThread = pthread_self()
     lua_createtable(L, 0, Int32(moduleFunctions.count + 4))
     for (name, function) in moduleFunctions {
         lua_pushvalue(L, owner)

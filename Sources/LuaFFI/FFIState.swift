@@ -2,6 +2,8 @@
 import CLua
 import CLuaShims
 import CTypes
+import Glibc
+import Synchronization
 
 /// Everything the ffi module keeps for one Lua state. Owned by a userdata (its
 /// `__gc` releases it) that is upvalue 2 of every ffi function.
@@ -38,6 +40,17 @@ final class FFIState {
     /// Prepared calls by function type, and libffi's type descriptions.
     var callPlans: [Int32: CallPlan] = [:]
     let libffiTypes = LibFFITypes()
+    /// Callbacks by entry point, recycled ones by type, and this call's temporaries.
+    var liveCallbacks: [UInt: Callback] = [:]
+    var freeCallbacks: [Int32: [Callback]] = [:]
+    var temporaryCallbacks: [Callback] = []
+    /// The Lua thread making the current C call (callbacks run on it), and the main one.
+    var callingState: OpaquePointer?
+    var mainState: OpaquePointer?
+    /// The thread that owns the state, and the foreign-callback protocol:
+    /// 0 owner runs Lua, 1 owner is inside a C call, 2 a foreign callback runs.
+    var ownerThread = pthread_self()
+    let callState = Atomic<Int>(0)
     /// The message of a callback error, raised when the outer C call returns.
     var pendingCallbackError: String?
     /// `errno` right after the last C call (`ffi.errno`).

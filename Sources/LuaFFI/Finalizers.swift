@@ -88,7 +88,8 @@ extension FFIState {
         return FFIError("'\(types[Int(id)].cName)' has no member named '\(name)'")
     }
 
-    /// `tostring(cdata)`: `cdata<int *>: 0x...`, `123LL`, `123ULL`, `1+2i`.
+    /// `tostring(cdata)`: `cdata<int *>: 0x...` (`NULL` for null pointers, as
+    /// LuaJIT), `123LL`, `123ULL`, `1+2i`.
     func describe(_ cdata: CDataRef) throws(FFIError) -> String {
         let (address, id) = value(of: cdata)
         let info = info(id)
@@ -106,7 +107,7 @@ extension FFIState {
             return "\(formatNumber(re))\(im < 0 || im.sign == .minus ? "" : "+")\(formatNumber(im))i"
         case .pointer:
             let pointer = cdata.payload.load(as: UnsafeMutableRawPointer?.self)
-            return "cdata<\(types[Int(cdata.typeID)].cName)>: \(hexAddress(pointer))"
+            return "cdata<\(types[Int(cdata.typeID)].cName)>: \(pointer == nil ? "NULL" : hexAddress(pointer))"
         default:
             return "cdata<\(types[Int(cdata.typeID)].cName)>: \(hexAddress(address))"
         }

@@ -18,6 +18,8 @@ extension FFIState {
             return UnsafeMutableRawPointer(mutating: lua_tolstring(L, index, nil))
         case LUA_TLIGHTUSERDATA:
             return lua_touserdata(L, index)
+        case LUA_TFUNCTION:
+            return try functionPointer(L, index, to: id)
         case LUA_TUSERDATA:
             guard let cdata = cdata(L, at: index) else { return lua_touserdata(L, index) }
             guard let (address, pointee) = try address(of: cdata) else { break }
