@@ -21,17 +21,42 @@ private typealias DirectFloating = @convention(c) (
 
 /// The argument registers of a direct call: integer slots 0...5, floating 6...13.
 private struct Registers {
-    var r: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-            UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var a0: UInt64 = 0, a1: UInt64 = 0, a2: UInt64 = 0, a3: UInt64 = 0, a4: UInt64 = 0, a5: UInt64 = 0
+    var d0: UInt64 = 0, d1: UInt64 = 0, d2: UInt64 = 0, d3: UInt64 = 0
+    var d4: UInt64 = 0, d5: UInt64 = 0, d6: UInt64 = 0, d7: UInt64 = 0
 
     @inline(__always)
     mutating func set(_ slot: Int, _ value: UInt64) {
-        withUnsafeMutableBytes(of: &r) { $0.storeBytes(of: value, toByteOffset: slot * 8, as: UInt64.self) }
+        switch slot {
+        case 0: a0 = value
+        case 1: a1 = value
+        case 2: a2 = value
+        case 3: a3 = value
+        case 4: a4 = value
+        case 5: a5 = value
+        case 6: d0 = value
+        case 7: d1 = value
+        case 8: d2 = value
+        case 9: d3 = value
+        case 10: d4 = value
+        case 11: d5 = value
+        case 12: d6 = value
+        default: d7 = value
+        }
     }
 
     @inline(__always)
-    func double(_ slot: Int) -> Double {
-        withUnsafeBytes(of: r) { Double(bitPattern: $0.load(fromByteOffset: slot * 8, as: UInt64.self)) }
+    func call(_ function: DirectInteger) -> UInt64 {
+        function(a0, a1, a2, a3, a4, a5, Double(bitPattern: d0), Double(bitPattern: d1), Double(bitPattern: d2),
+                 Double(bitPattern: d3), Double(bitPattern: d4), Double(bitPattern: d5),
+                 Double(bitPattern: d6), Double(bitPattern: d7))
+    }
+
+    @inline(__always)
+    func call(_ function: DirectFloating) -> Double {
+        function(a0, a1, a2, a3, a4, a5, Double(bitPattern: d0), Double(bitPattern: d1), Double(bitPattern: d2),
+                 Double(bitPattern: d3), Double(bitPattern: d4), Double(bitPattern: d5),
+                 Double(bitPattern: d6), Double(bitPattern: d7))
     }
 }
 
@@ -42,13 +67,12 @@ extension FFIState {
     func pushFunction(_ L: OpaquePointer, type: Int32, address: UnsafeMutableRawPointer, name: String, anchor: Int32) throws(FFIError) {
         let anchor = lua_absindex(L, anchor)
         let plan = try callPlan(type)
-        guard let owner = ownerReference else { throw FFIError("ffi state is gone") }
-        lua_rawgeti(L, lf_registryindex(), lua_Integer(owner))
-        lua_pushlightuserdata(L, Unmanaged.passUnretained(plan).toOpaque())
-        lua_pushlightuserdata(L, address)
+        let target = lf_newuserdata(L, MemoryLayout<CallTarget>.stride, 0)!
+        target.initializeMemory(as: CallTarget.self, repeating: CallTarget(
+            ffi: Unmanaged.passUnretained(self), plan: Unmanaged.passUnretained(plan), address: address), count: 1)
         lua_pushstring(L, name)
         lua_pushvalue(L, anchor)
-        lf_pushswiftfunction(L, callFunction, 5)
+        lf_pushswiftfunction(L, callFunction, 3)
     }
 
     /// Calls `address` with the Lua arguments `first...top` according to `plan` and
@@ -71,38 +95,31 @@ extension FFIState {
         name: () -> String
     ) throws(FFIError) -> Int32 {
         var registers = Registers()
-        for i in 0..<plan.parameters.count {
-            let parameter = plan.parameters[i]
-            let index = first + Int32(i)
+        let parameters = plan.parameters
+        for i in 0..<parameters.count {
+            let parameter = parameters[i]
             do {
-                registers.set(parameter.slot, try registerValue(L, index, parameter))
+                registers.set(parameter.slot, try registerValue(L, first + Int32(i), parameter))
             } catch {
                 throw FFIError.argument(Int32(i + 1), name(), error.message)
             }
         }
-        let r = registers.r
+        enterC(L)
         if plan.resultKind == .float || plan.resultKind == .double {
-            let function = unsafeBitCast(address, to: DirectFloating.self)
-            enterC(L)
-            let result = function(r.0, r.1, r.2, r.3, r.4, r.5, registers.double(6), registers.double(7),
-                                  registers.double(8), registers.double(9), registers.double(10),
-                                  registers.double(11), registers.double(12), registers.double(13))
+            let result = registers.call(unsafeBitCast(address, to: DirectFloating.self))
             try leaveC(L)
-            let value = plan.resultKind == .float
-                ? Double(Float(bitPattern: UInt32(truncatingIfNeeded: result.bitPattern))) : result
-            lua_pushnumber(L, value)
+            lua_pushnumber(L, plan.resultKind == .float
+                ? Double(Float(bitPattern: UInt32(truncatingIfNeeded: result.bitPattern))) : result)
             return 1
         }
-        let function = unsafeBitCast(address, to: DirectInteger.self)
-        enterC(L)
-        let result = function(r.0, r.1, r.2, r.3, r.4, r.5, registers.double(6), registers.double(7),
-                              registers.double(8), registers.double(9), registers.double(10),
-                              registers.double(11), registers.double(12), registers.double(13))
+        let result = registers.call(unsafeBitCast(address, to: DirectInteger.self))
         try leaveC(L)
-        if plan.resultKind == .void { return 0 }
-        var bits = result
-        try withUnsafeMutableBytes(of: &bits) { bytes throws(FFIError) in
-            try push(L, plan.resultType, from: bytes.baseAddress!, anchor: 0)
+        switch plan.resultKind {
+        case .void: return 0
+        case .bool: lua_pushboolean(L, result & 0xff != 0 ? 1 : 0)
+        case .pointer: pushPointer(L, plan.resultType, UnsafeMutableRawPointer(bitPattern: UInt(result)))
+        case .uint64 where result > UInt64(Int64.max): pushBoxed(L, uint64: result)
+        default: lua_pushinteger(L, lua_Integer(extend(Int64(bitPattern: result), plan.resultKind)))
         }
         return 1
     }
@@ -231,13 +248,29 @@ func extend(_ value: Int64, _ kind: ValueKind) -> Int64 {
 /// `callFunction` as the pointer stored in its closures (to recognise them).
 let callFunctionEntry: lf_SwiftFunction = callFunction
 
-/// The callable of a C function: upvalues 2 FFI owner, 3 plan, 4 address, 5 name,
-/// 6 library.
+/// What a C-function callable calls: its upvalue 2. The FFIState and the plan are
+/// owned elsewhere (the state's owner userdata, the state's plan cache), so no
+/// reference counting happens per call.
+struct CallTarget {
+    var ffi: Unmanaged<FFIState>
+    var plan: Unmanaged<CallPlan>
+    var address: UnsafeMutableRawPointer
+}
+
+/// The callable of a C function: upvalues 2 CallTarget, 3 name, 4 library.
 private func callFunction(_ L: OpaquePointer?) -> Int32 {
-    ffiEntry(L) { ffi, L throws(FFIError) in
-        let plan = Unmanaged<CallPlan>.fromOpaque(lua_touserdata(L, lf_upvalueindex(3))!).takeUnretainedValue()
-        let address = lua_touserdata(L, lf_upvalueindex(4))!
-        return try ffi.call(L, plan, address, first: 1) { stringArgument(L, lf_upvalueindex(5)) ?? "?" }
+    guard let L, let block = lua_touserdata(L, lf_upvalueindex(2)) else { return 0 }
+    let target = block.load(as: CallTarget.self)
+    return target.ffi._withUnsafeGuaranteedRef { ffi in
+        target.plan._withUnsafeGuaranteedRef { plan in
+            do throws(FFIError) {
+                return try ffi.call(L, plan, target.address, first: 1) {
+                    stringArgument(L, lf_upvalueindex(3)) ?? "?"
+                }
+            } catch {
+                return error.raise(L)
+            }
+        }
     }
 }
 

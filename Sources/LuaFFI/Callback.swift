@@ -99,9 +99,9 @@ extension FFIState {
         guard lua_iscfunction(L, index) != 0, lua_getupvalue(L, index, 1) != nil else { return nil }
         let isCall = lua_touserdata(L, -1) == unsafeBitCast(callFunctionEntry, to: UnsafeMutableRawPointer.self)
         lf_pop(L, 1)
-        guard isCall, lua_getupvalue(L, index, 4) != nil else { return nil }
+        guard isCall, lua_getupvalue(L, index, 2) != nil else { return nil }
         defer { lf_pop(L, 1) }
-        return lua_touserdata(L, -1)
+        return lua_touserdata(L, -1)?.load(as: CallTarget.self).address
     }
 
     /// Frees the temporary callbacks of the call that just returned.

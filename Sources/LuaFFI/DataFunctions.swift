@@ -181,8 +181,11 @@ func ffiAddressof(_ L: OpaquePointer?) -> Int32 {
         let top = lua_gettop(L)
         if top >= 2 {
             for key in 2...top {
-                guard let location = try ffi.locate(L, current, key: key), case .value(let a, let t, _) = location else {
-                    throw FFIError.argument(key, "addressof", "no addressable element or field")
+                guard let location = try ffi.locate(L, current, key: key) else {
+                    throw ffi.missingMember(L, current, key: key)
+                }
+                guard case .value(let a, let t, _) = location else {
+                    throw FFIError.argument(key, "addressof", "cannot take the address of a bitfield")
                 }
                 (address, id) = (a, t)
                 ffi.pushReference(L, to: t, at: a, anchor: 1)

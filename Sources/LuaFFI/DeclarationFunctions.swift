@@ -41,7 +41,10 @@ func ffiSizeof(_ L: OpaquePointer?) -> Int32 {
             return 1
         }
         var isInteger: Int32 = 0
-        let count = lf_tointeger(L, 2, &isInteger)
+        var count = lf_tointeger(L, 2, &isInteger)
+        if isInteger == 0, let cdata = ffi.cdata(L, at: 1), cdata.header.pointee.count >= 0 {
+            (count, isInteger) = (lua_Integer(cdata.header.pointee.count), 1)  // the object's own length
+        }
         guard isInteger != 0 else { throw FFIError.argument(2, "sizeof", "value expected") }
         guard count >= 0, let size = layout.size(count: Int(count)) else {
             lua_pushnil(L)

@@ -11,60 +11,70 @@ final class FFIState {
     /// The declarations `ffi.cdef` made.
     let declarations = CDeclarations()
     /// Interned types: a ctype object stores an index into this array.
-    private(set) var types: [CType] = []
-    private var typeIDs: [CType: Int32] = [:]
+    @exclusivity(unchecked) private(set) var types: [CType] = []
+    @exclusivity(unchecked) private var typeIDs: [CType: Int32] = [:]
     /// Type strings already parsed (without `$` parameters or inline definitions).
-    var parsedTypes: [String: Int32] = [:]
+    @exclusivity(unchecked) var parsedTypes: [String: Int32] = [:]
     /// Registry references: the ctype metatable, and the table id+1 -> ctype object.
-    var ctypeMetatableRef: Int32 = LUA_NOREF
-    var ctypeCacheRef: Int32 = LUA_NOREF
+    @exclusivity(unchecked) var ctypeMetatableRef: Int32 = LUA_NOREF
+    @exclusivity(unchecked) var ctypeCacheRef: Int32 = LUA_NOREF
 
     /// Hot-path facts, parallel to `types`.
-    var infos: [TypeInfo] = []
+    @exclusivity(unchecked) var infos: [TypeInfo] = []
     /// Field lookup tables (registry references) by record type id, and their facts.
-    var fieldTables: [Int32: Int32] = [:]
-    var fieldInfos: [FieldInfo] = []
+    @exclusivity(unchecked) var fieldTables: [Int32: Int32] = [:]
+    @exclusivity(unchecked) var fieldInfos: [FieldInfo] = []
     /// Metatables of cdata (registry references and addresses): plain cdata carry no
     /// `__gc`; the gc variant is used once a finalizer is attached.
-    var plainMetatableRef: Int32 = LUA_NOREF
-    var gcMetatableRef: Int32 = LUA_NOREF
-    var plainMetatable: UnsafeRawPointer?
-    var gcMetatable: UnsafeRawPointer?
+    @exclusivity(unchecked) var plainMetatableRef: Int32 = LUA_NOREF
+    @exclusivity(unchecked) var gcMetatableRef: Int32 = LUA_NOREF
+    @exclusivity(unchecked) var plainMetatable: UnsafeRawPointer?
+    @exclusivity(unchecked) var gcMetatable: UnsafeRawPointer?
     /// `ffi.metatype` tables (registry references) by record type id.
-    var metatypes: [Int32: Int32] = [:]
+    @exclusivity(unchecked) var metatypes: [Int32: Int32] = [:]
     /// Record types whose metatype has `__gc`: their cdata get the gc metatable.
-    var metatypesWithGC: Set<Int32> = []
+    @exclusivity(unchecked) var metatypesWithGC: Set<Int32> = []
     /// Library namespaces' metatable.
-    var namespaceMetatableRef: Int32 = LUA_NOREF
-    var namespaceMetatable: UnsafeRawPointer?
+    @exclusivity(unchecked) var namespaceMetatableRef: Int32 = LUA_NOREF
+    @exclusivity(unchecked) var namespaceMetatable: UnsafeRawPointer?
     /// Prepared calls by function type, and libffi's type descriptions.
-    var callPlans: [Int32: CallPlan] = [:]
+    @exclusivity(unchecked) var callPlans: [Int32: CallPlan] = [:]
     let libffiTypes = LibFFITypes()
     /// Callbacks by entry point, recycled ones by type, and this call's temporaries.
-    var liveCallbacks: [UInt: Callback] = [:]
-    var freeCallbacks: [Int32: [Callback]] = [:]
-    var temporaryCallbacks: [Callback] = []
+    @exclusivity(unchecked) var liveCallbacks: [UInt: Callback] = [:]
+    @exclusivity(unchecked) var freeCallbacks: [Int32: [Callback]] = [:]
+    @exclusivity(unchecked) var temporaryCallbacks: [Callback] = []
     /// The Lua thread making the current C call (callbacks run on it), and the main one.
-    var callingState: OpaquePointer?
-    var mainState: OpaquePointer?
+    @exclusivity(unchecked) var callingState: OpaquePointer?
+    @exclusivity(unchecked) var mainState: OpaquePointer?
     /// The thread that owns the state, and the foreign-callback protocol:
     /// 0 owner runs Lua, 1 owner is inside a C call, 2 a foreign callback runs.
-    var ownerThread = pthread_self()
+    @exclusivity(unchecked) var ownerThread = pthread_self()
     let callState = Atomic<Int>(0)
     /// The message of a callback error, raised when the outer C call returns.
-    var pendingCallbackError: String?
+    @exclusivity(unchecked) var pendingCallbackError: String?
     /// `errno` right after the last C call (`ffi.errno`).
-    var savedErrno: Int32 = 0
+    @exclusivity(unchecked) var savedErrno: Int32 = 0
     /// Ids of types the conversions produce.
-    private(set) lazy var int64Type = intern(.int64)
-    private(set) lazy var uint64Type = intern(.uint64)
-    private(set) lazy var voidPointerType = intern(.pointer(to: .void))
-    private(set) lazy var floatType = intern(.float)
-    private(set) lazy var int32Type = intern(.int32)
-    private(set) lazy var constCharPointerType = intern(.pointer(to: CType.char.adding(.const)))
+    @exclusivity(unchecked) private(set) var int64Type: Int32 = -1
+    @exclusivity(unchecked) private(set) var uint64Type: Int32 = -1
+    @exclusivity(unchecked) private(set) var voidPointerType: Int32 = -1
+    @exclusivity(unchecked) private(set) var floatType: Int32 = -1
+    @exclusivity(unchecked) private(set) var int32Type: Int32 = -1
+    @exclusivity(unchecked) private(set) var constCharPointerType: Int32 = -1
     /// Registry reference to the owner userdata (for closures made later).
-    var ownerReference: Int32?
-    private(set) lazy var doubleType = intern(.double)
+    @exclusivity(unchecked) var ownerReference: Int32?
+    @exclusivity(unchecked) private(set) var doubleType: Int32 = -1
+
+    init() {
+        int64Type = intern(.int64)
+        uint64Type = intern(.uint64)
+        voidPointerType = intern(.pointer(to: .void))
+        floatType = intern(.float)
+        int32Type = intern(.int32)
+        constCharPointerType = intern(.pointer(to: CType.char.adding(.const)))
+        doubleType = intern(.double)
+    }
 
     /// Whether cdata of type `id` need the gc metatable from birth.
     @inline(__always)

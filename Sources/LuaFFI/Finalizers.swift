@@ -31,8 +31,9 @@ extension FFIState {
     /// the cdata released; later use is an error. Idempotent.
     func release(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32) throws(FFIError) -> Int32 {
         if cdata.flags.contains(.released) { return 0 }
+        let status = runFinalizer(L, cdata, at: index)  // it may still use the cdata
         cdata.flags.insert(.released)
-        return runFinalizer(L, cdata, at: index)
+        return status
     }
 
     /// Calls and forgets the finalizer of the cdata: the one `ffi.gc` set, or if

@@ -1,6 +1,7 @@
 // Runs each Lua test script of lua/tests in a fresh state.
 import Foundation
 import Lua
+import LuaFFI
 import Testing
 
 /// The package root, found from this file's path.
@@ -14,10 +15,11 @@ func luaTestScripts() -> [String] {
     return names.filter { $0.hasSuffix(".lua") && $0 != "run.lua" && !$0.hasPrefix("_") }.sorted()
 }
 
-/// Runs one script file in a new state with every standard library; the error, if
+/// Runs one script file in a new state with every standard library and `ffi`; the error, if
 /// any, carries the script's file name and line (`lua/tests/x.lua:12: ...`).
 func runScript(at path: String) throws {
     let state = try LuaState()
+    try state.preloadFFI()
     try state.runFile(path)
 }
 
