@@ -12,10 +12,15 @@ let package = Package(
         .library(name: "CTypes", targets: ["CTypes"]),
         .library(name: "LuaFFI", targets: ["LuaFFI"]),
         .executable(name: "luaffi", targets: ["luaffi"]),
+        // The C test library of the call tests (libffitest.so next to the test bundle).
+        .library(name: "ffitest", type: .dynamic, targets: ["CTestLib"]),
     ],
     targets: [
         // System libraries (Debian: liblua5.4-dev, libffi-dev). No pkg-config needed:
-        // the headers are found under /usr/include with no flags.
+        // the headers are found under /usr/include with no flags. CLua gives the
+        // headers only: liblua5.4 is linked by the `Lua` target (apps, the
+        // interpreter, tests), never into the module that stock lua5.4 loads, which
+        // must use the interpreter's own copy of Lua.
         .systemLibrary(name: "CLua", path: "Sources/CLua"),
         // libffi, with accessors for its type globals.
         .target(name: "CLibFFI", linkerSettings: [.linkedLibrary("ffi")]),
@@ -23,18 +28,20 @@ let package = Package(
         .target(name: "CLuaShims", dependencies: ["CLua"]),
         // C declarations: lexer, parser, type model, layout. Pure Swift.
         .target(name: "CTypes", swiftSettings: strict),
-        // The Swift embedding API.
-        .target(name: "Lua", dependencies: ["CLua", "CLuaShims"], swiftSettings: strict),
-        // The ffi module: ctypes, cdata, calls, callbacks, libraries.
+        // The ffi module: ctypes, cdata, calls, callbacks, libraries. Uses the Lua C
+        // API only (no LuaState), so that it can also be loaded into stock lua5.4.
         .target(
-            name: "LuaFFI", dependencies: ["Lua", "CTypes", "CLua", "CLuaShims", "CLibFFI"],
+            name: "LuaFFI", dependencies: ["CTypes", "CLua", "CLuaShims", "CLibFFI"],
             swiftSettings: strict, linkerSettings: [.linkedLibrary("dl")]),
-        // The lua5.4-compatible interpreter.
-        .executableTarget(
-            name: "luaffi", dependencies: ["Lua", "LuaFFI"], swiftSettings: strict,
-            // Export the Lua API from the executable too, as lua5.4 does (-Wl,-E),
-            // so that C modules loaded with require resolve against our one copy.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]),
+        // The Swift embedding API (offers the ffi module to the states it makes).
+        .target(
+            name: "Lua", dependencies: ["CLua", "CLuaShims", "LuaFFI"], swiftSettings: strict,
+            linkerSettings: [.linkedLibrary("lua5.4")]),
+        // The lua5.4-compatible interpreter. It links the shared liblua5.4, whose
+        // symbols C modules loaded with require resolve against: one Lua per process.
+        .executableTarget(name: "luaffi", dependencies: ["Lua", "LuaFFI"], swiftSettings: strict),
+        // Known C functions, structs, unions, callbacks and globals for the call tests.
+        .target(name: "CTestLib", path: "Tests/CTestLib", linkerSettings: [.linkedLibrary("pthread")]),
         .testTarget(name: "CTypesTests", dependencies: ["CTypes"], swiftSettings: strict),
         .testTarget(name: "LuaTests", dependencies: ["Lua", "LuaFFI"], swiftSettings: strict),
         .testTarget(

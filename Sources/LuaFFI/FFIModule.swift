@@ -3,7 +3,6 @@ import CLua
 import CLuaShims
 import CTypes
 import Glibc
-import Lua
 
 /// The functions of the `ffi` table, each a Swift function behind the trampoline.
 private let moduleFunctions: [(String, lf_SwiftFunction)] = [
@@ -63,13 +62,5 @@ func ffiAbi(_ L: OpaquePointer?) -> Int32 {
         let properties: Set<String> = ["64bit", "le", "fpu", "hardfp"]
         lua_pushboolean(L, properties.contains(name) ? 1 : 0)
         return 1
-    }
-}
-
-extension LuaState {
-    /// Makes `require "ffi"` load the ffi module in this state (a `package.preload`
-    /// entry; the module is created on first `require`).
-    public func preloadFFI() throws {
-        try preload("ffi", swiftOpener: openFFI)
     }
 }
