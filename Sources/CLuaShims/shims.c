@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- Allocator --------------------------------------------------------------- */
@@ -352,4 +353,86 @@ char *lf_readline(const char *prompt) {
 
 void lf_addhistory(const char *line) {
   if (rl_add_history) rl_add_history(line);
+}
+
+/* ---- Embedding API: yields, coroutines, limits -------------------------------- */
+
+/* lf_trampoline, plus LF_YIELD(n): yields from C once the Swift frame is gone. */
+static int lf_yieldingtrampoline(lua_State *L) {
+  lf_SwiftFunction fn = (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1));
+  lf_StateInfo *info = lf_stateinfo(L);
+  int armed = info ? info->armed : 0;
+  if (info) info->armed = 0;
+  int n = fn(L);
+  if (info) info->armed = armed;
+  if (n == LF_RAISE) return lua_error(L);
+  if (info && info->overdrawn && info->limit != 0 && info->used > info->limit) {
+    info->overdrawn = 0;
+    info->armed = 1;
+    lua_createtable(L, 0, 4); /* refused: raises LUA_ERRMEM */
+    info->armed = armed;
+  }
+  if (info) info->overdrawn = 0;
+  if (n <= LF_YIELD(0)) return lua_yield(L, LF_YIELD(0) - n);
+  return n;
+}
+
+void lf_pushyieldingswiftfunction(lua_State *L, lf_SwiftFunction fn, int nup) {
+  lua_pushlightuserdata(L, (void *)fn);
+  if (nup > 0) lua_insert(L, -nup - 1);
+  lua_pushcclosure(L, lf_yieldingtrampoline, nup + 1);
+}
+
+int lf_resume(lua_State *co, lua_State *from, int nargs, int *nresults) {
+  lf_StateInfo *info = lf_stateinfo(co);
+  int armed = info ? info->armed : 0;
+  if (info) info->armed = 1;
+  int status = lua_resume(co, from, nargs, nresults);
+  if (info) info->armed = armed;
+  return status;
+}
+
+static const char lf_limitskey = 0; /* registry key (its address) of the lf_Limits */
+
+double lf_monotonic(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void lf_resetlimits(lf_Limits *limits) {
+  limits->instructions = 0;
+  limits->tripped = 0;
+  limits->deadline = limits->time_limit > 0 ? lf_monotonic() + limits->time_limit : 0;
+}
+
+static void lf_limithook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &lf_limitskey);
+  lf_Limits *limits = (lf_Limits *)lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (limits == NULL) return;
+  int count = lua_gethookcount(L);
+  if (!limits->tripped) {
+    limits->instructions += count;
+    if (limits->instruction_limit > 0 && limits->instructions > limits->instruction_limit)
+      limits->tripped = 1;
+    else if (limits->deadline > 0 && lf_monotonic() > limits->deadline)
+      limits->tripped = 2;
+  }
+  if (!limits->tripped) {
+    /* A thread left at step 1 by an earlier trip goes back to the normal step. */
+    if (count != limits->step) lua_sethook(L, lf_limithook, LUA_MASKCOUNT, limits->step);
+    return;
+  }
+  /* Raise at every instruction from now on: a pcall cannot swallow the stop. */
+  if (count != 1) lua_sethook(L, lf_limithook, LUA_MASKCOUNT, 1);
+  luaL_error(L, limits->tripped == 1 ? "instruction limit exceeded" : "time limit exceeded");
+}
+
+void lf_setlimits(lua_State *L, lf_Limits *limits) {
+  lua_pushlightuserdata(L, limits);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &lf_limitskey);
+  if (limits->step <= 0) limits->step = 1000;
+  lua_sethook(L, lf_limithook, LUA_MASKCOUNT, limits->step);
 }

@@ -38,6 +38,7 @@ extension FFIState {
             lua_setfield(L, -2, "__metatable")
             let address = lua_topointer(L, -1)
             let ref = luaL_ref(L, lf_registryindex())
+            metatableSlots[withGC ? 1 : 0] = address
             if withGC { gcMetatableRef = ref; gcMetatable = address } else {
                 plainMetatableRef = ref; plainMetatable = address
             }

@@ -67,12 +67,72 @@ extension FFIState {
     func pushFunction(_ L: OpaquePointer, type: Int32, address: UnsafeMutableRawPointer, name: String, anchor: Int32) throws(FFIError) {
         let anchor = lua_absindex(L, anchor)
         let plan = try callPlan(type)
-        let target = lf_newuserdata(L, MemoryLayout<CallTarget>.stride, 0)!
-        target.initializeMemory(as: CallTarget.self, repeating: CallTarget(
-            ffi: Unmanaged.passUnretained(self), plan: Unmanaged.passUnretained(plan), address: address), count: 1)
         lua_pushstring(L, name)
         lua_pushvalue(L, anchor)
-        lf_pushswiftfunction(L, callFunction, 3)
+        let callable = lf_pushcallable(L, 2)!
+        callable.pointee.function = address
+        callable.pointee.saved_errno = errnoSlot
+        callable.pointee.busy = UnsafePointer(busySlot)
+        callable.pointee.metatables = UnsafePointer(metatableSlots)
+        callable.pointee.slow = callFunction
+        callable.pointee.swift.0 = Unmanaged.passUnretained(self).toOpaque()
+        callable.pointee.swift.1 = Unmanaged.passUnretained(plan).toOpaque()
+        describeDirectPath(plan, into: callable)
+    }
+
+    /// Fills in the C direct path of a callable when its signature allows it:
+    /// register arguments of scalar or pointer type, a scalar result that is not a
+    /// pointer (results that become cdata take the Swift path).
+    private func describeDirectPath(_ plan: CallPlan, into callable: UnsafeMutablePointer<lf_Callable>) {
+        let resultCode = Self.directCode(plan.resultKind)
+        guard plan.isDirect, plan.parameters.count <= Int(LF_MAX_DIRECT), resultCode != LF_K_POINTER,
+              resultCode != LF_K_NONE, plan.resultKind != .uint64 else { return }
+        callable.pointee.result = Int32(resultCode)
+        callable.pointee.nparams = Int32(plan.parameters.count)
+        callable.pointee.floats = Int32(plan.parameters.filter { $0.slot >= 6 }.count)
+        withUnsafeMutableBytes(of: &callable.pointee.kinds) { kinds in
+            withUnsafeMutableBytes(of: &callable.pointee.slots) { slots in
+                for (i, parameter) in plan.parameters.enumerated() {
+                    kinds[i] = UInt8(Self.directCode(parameter.kind))
+                    slots[i] = UInt8(parameter.slot)
+                }
+            }
+        }
+        withUnsafeMutableBytes(of: &callable.pointee.pointee) { pointee in
+            withUnsafeMutableBytes(of: &callable.pointee.pointer) { pointer in
+                for (i, parameter) in plan.parameters.enumerated() where parameter.kind == .pointer {
+                    let target = types[Int(info(parameter.typeID).target)].unqualified
+                    let valueType = intern(target)
+                    pointee.storeBytes(of: info(valueType).kind == .void ? -1 : valueType,
+                                       toByteOffset: i * 4, as: Int32.self)
+                    pointer.storeBytes(of: intern(.pointer(to: target)), toByteOffset: i * 4, as: Int32.self)
+                }
+            }
+        }
+        let integersOnly = plan.parameters.count <= 6
+            && plan.parameters.allSatisfy { $0.kind.isInteger }
+            && (plan.resultKind.isInteger || plan.resultKind == .void)
+        callable.pointee.fast = integersOnly ? 2 : 1
+    }
+
+    /// The LF_K_* code of a value kind (LF_K_NONE when the direct path cannot take it).
+    private static func directCode(_ kind: ValueKind) -> Int {
+        switch kind {
+        case .int8: LF_K_I8
+        case .uint8: LF_K_U8
+        case .int16: LF_K_I16
+        case .uint16: LF_K_U16
+        case .int32: LF_K_I32
+        case .uint32: LF_K_U32
+        case .int64: LF_K_I64
+        case .uint64: LF_K_U64
+        case .bool: LF_K_BOOL
+        case .float: LF_K_FLOAT
+        case .double: LF_K_DOUBLE
+        case .pointer: LF_K_POINTER
+        case .void: LF_K_VOID
+        default: LF_K_NONE
+        }
     }
 
     /// Calls `address` with the Lua arguments `first...top` according to `plan` and
@@ -86,6 +146,10 @@ extension FFIState {
         guard plan.isVariadic ? given >= fixed : given == fixed else {
             throw FFIError("wrong number of arguments to '\(name())' (\(fixed)\(plan.isVariadic ? " or more" : "") expected, got \(given))")
         }
+        // Implicit callbacks made for this call's arguments live until it returns
+        // (also when converting a later argument fails); nested calls free their own.
+        let mark = temporaryCallbacks.count
+        defer { if temporaryCallbacks.count > mark { freeTemporaryCallbacks(L, downTo: mark) } }
         if plan.isDirect { return try callDirect(L, plan, address, first: first, name: name) }
         return try callLibFFI(L, plan, address, first: first, count: given, name: name)
     }
@@ -104,16 +168,16 @@ extension FFIState {
                 throw FFIError.argument(Int32(i + 1), name(), error.message)
             }
         }
-        enterC(L)
+        let entry = enterC(L)
         if plan.resultKind == .float || plan.resultKind == .double {
             let result = registers.call(unsafeBitCast(address, to: DirectFloating.self))
-            try leaveC(L)
+            try leaveC(L, entry)
             lua_pushnumber(L, plan.resultKind == .float
                 ? Double(Float(bitPattern: UInt32(truncatingIfNeeded: result.bitPattern))) : result)
             return 1
         }
         let result = registers.call(unsafeBitCast(address, to: DirectInteger.self))
-        try leaveC(L)
+        try leaveC(L, entry)
         switch plan.resultKind {
         case .void: return 0
         case .bool: lua_pushboolean(L, result & 0xff != 0 ? 1 : 0)
@@ -153,8 +217,10 @@ extension FFIState {
         for index in (first + Int32(plan.parameters.count)) ..< (first + Int32(count)) {
             typeIDs.append(try variadicType(L, index, argument: Int32(index - first + 1), name: name))
         }
-        let slotSize = typeIDs.reduce(16) { max($0, (info($1).size ?? 8 + 15) / 16 * 16) }
-        let storage = UnsafeMutableRawPointer.allocate(byteCount: slotSize * (count + 1), alignment: 16)
+        // One slot per argument, each big and aligned enough for any of them.
+        let alignment = typeIDs.reduce(16) { max($0, info($1).alignment) }
+        let slotSize = typeIDs.reduce(alignment) { max($0, ((info($1).size ?? 8) + alignment - 1) / alignment * alignment) }
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: slotSize * (count + 1), alignment: alignment)
         let values = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: max(count, 1))
         defer {
             storage.deallocate()
@@ -186,9 +252,9 @@ extension FFIState {
         let result = UnsafeMutableRawPointer.allocate(byteCount: resultSize + 16, alignment: 16)
         defer { result.deallocate() }
         result.initializeMemory(as: UInt8.self, repeating: 0, count: resultSize + 16)
-        enterC(L)
+        let entry = enterC(L)
         ffi_call(cif, unsafeBitCast(address, to: (@convention(c) () -> Void).self), result, values)
-        try leaveC(L)
+        try leaveC(L, entry)
         return try pushResult(L, plan.resultType, from: result)
     }
 
@@ -245,27 +311,19 @@ func extend(_ value: Int64, _ kind: ValueKind) -> Int64 {
     }
 }
 
-/// `callFunction` as the pointer stored in its closures (to recognise them).
-let callFunctionEntry: lf_SwiftFunction = callFunction
-
-/// What a C-function callable calls: its upvalue 2. The FFIState and the plan are
-/// owned elsewhere (the state's owner userdata, the state's plan cache), so no
-/// reference counting happens per call.
-struct CallTarget {
-    var ffi: Unmanaged<FFIState>
-    var plan: Unmanaged<CallPlan>
-    var address: UnsafeMutableRawPointer
-}
-
-/// The callable of a C function: upvalues 2 CallTarget, 3 name, 4 library.
+/// The Swift path of a callable (see lf_call.h): upvalue 1 its lf_Callable, 2 the
+/// name, 3 the library. The FFIState and the plan are owned elsewhere (the owner
+/// userdata, the plan cache), so no reference counting happens per call.
 private func callFunction(_ L: OpaquePointer?) -> Int32 {
-    guard let L, let block = lua_touserdata(L, lf_upvalueindex(2)) else { return 0 }
-    let target = block.load(as: CallTarget.self)
-    return target.ffi._withUnsafeGuaranteedRef { ffi in
-        target.plan._withUnsafeGuaranteedRef { plan in
+    guard let L, let block = lua_touserdata(L, lf_upvalueindex(1)) else { return 0 }
+    let callable = block.load(as: lf_Callable.self)
+    let ffi = Unmanaged<FFIState>.fromOpaque(callable.swift.0!)
+    let plan = Unmanaged<CallPlan>.fromOpaque(callable.swift.1!)
+    return ffi._withUnsafeGuaranteedRef { ffi in
+        plan._withUnsafeGuaranteedRef { plan in
             do throws(FFIError) {
-                return try ffi.call(L, plan, target.address, first: 1) {
-                    stringArgument(L, lf_upvalueindex(3)) ?? "?"
+                return try ffi.call(L, plan, callable.function, first: 1) {
+                    stringArgument(L, lf_upvalueindex(2)) ?? "?"
                 }
             } catch {
                 return error.raise(L)
@@ -290,24 +348,37 @@ extension FFIState {
     }
 
     /// Before a C call: callbacks run on this Lua thread; with callbacks alive,
-    /// foreign threads may now run them (callState 1).
+    /// foreign threads may now run them (callState 1). Returns what `leaveC`
+    /// restores (calls nest: C -> Lua callback -> C).
     @inline(__always)
-    func enterC(_ L: OpaquePointer) {
+    func enterC(_ L: OpaquePointer) -> CallEntry {
+        let entry = CallEntry(callingState: callingState, state: callState.load(ordering: .relaxed))
         callingState = L
-        if !liveCallbacks.isEmpty { callState.store(1, ordering: .releasing) }
+        if !liveCallbacks.isEmpty || entry.state != 0 { callState.store(1, ordering: .releasing) }
+        return entry
     }
 
     /// After a C call: saves errno, waits for a foreign callback still running,
-    /// frees this call's temporary callbacks and raises a callback's error.
+    /// restores the outer call's state and raises a callback's error. (The call's
+    /// temporary callbacks are freed by `call`.)
     @inline(__always)
-    func leaveC(_ L: OpaquePointer) throws(FFIError) {
+    func leaveC(_ L: OpaquePointer, _ entry: CallEntry) throws(FFIError) {
         savedErrno = errno
-        if callState.load(ordering: .relaxed) != 0 {
-            while !callState.compareExchange(expected: 1, desired: 0, ordering: .acquiring).exchanged { sched_yield() }
+        if callState.load(ordering: .relaxed) != entry.state {
+            while !callState.compareExchange(expected: 1, desired: entry.state, ordering: .acquiring).exchanged {
+                sched_yield()
+            }
         }
-        freeTemporaryCallbacks(L)
+        callingState = entry.callingState ?? L
         guard let message = pendingCallbackError else { return }
         pendingCallbackError = nil
         throw FFIError(message, positioned: false)
     }
+}
+
+/// What a C call saves on entry: the Lua thread of the outer call and the
+/// foreign-callback state to go back to (0 none, 2 the owner runs a callback).
+struct CallEntry {
+    var callingState: OpaquePointer?
+    var state: Int
 }

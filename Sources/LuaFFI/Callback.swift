@@ -66,6 +66,7 @@ extension FFIState {
         callback.function = luaL_ref(L, lf_registryindex())
         callback.errorValue = callback.errorValue.map { _ in 0 }
         liveCallbacks[UInt(bitPattern: callback.code)] = callback
+        busySlot.pointee = 1
         return callback
     }
 
@@ -75,6 +76,7 @@ extension FFIState {
         luaL_unref(L, lf_registryindex(), callback.function)
         callback.function = LUA_NOREF
         liveCallbacks[UInt(bitPattern: callback.code)] = nil
+        busySlot.pointee = liveCallbacks.isEmpty ? 0 : 1
         freeCallbacks[callback.plan.typeID, default: []].append(callback)
     }
 
@@ -96,27 +98,30 @@ extension FFIState {
 
     /// The address behind a callable made by `pushFunction`, or nil.
     func cFunctionAddress(_ L: OpaquePointer, _ index: Int32) -> UnsafeMutableRawPointer? {
-        guard lua_iscfunction(L, index) != 0, lua_getupvalue(L, index, 1) != nil else { return nil }
-        let isCall = lua_touserdata(L, -1) == unsafeBitCast(callFunctionEntry, to: UnsafeMutableRawPointer.self)
-        lf_pop(L, 1)
-        guard isCall, lua_getupvalue(L, index, 2) != nil else { return nil }
-        defer { lf_pop(L, 1) }
-        return lua_touserdata(L, -1)?.load(as: CallTarget.self).address
+        lf_tocallable(L, index)?.pointee.function
     }
 
-    /// Frees the temporary callbacks of the call that just returned.
-    @inline(__always)
-    func freeTemporaryCallbacks(_ L: OpaquePointer) {
-        guard !temporaryCallbacks.isEmpty else { return }
-        for callback in temporaryCallbacks { free(L, callback) }
-        temporaryCallbacks.removeAll(keepingCapacity: true)
+    /// Frees the temporary callbacks made since `mark` (by the call that returned).
+    func freeTemporaryCallbacks(_ L: OpaquePointer, downTo mark: Int) {
+        while temporaryCallbacks.count > mark { free(L, temporaryCallbacks.removeLast()) }
     }
 
     /// Runs a callback on the calling thread, or on behalf of a foreign thread
     /// while the owner waits inside a C call.
     func invoke(_ callback: Callback, result: UnsafeMutableRawPointer, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
         guard pthread_equal(pthread_self(), ownerThread) == 0 else {
-            return run(callback, result: result, arguments: arguments)
+            // The owner's own C code calls back: take the state from foreign
+            // threads (waiting for one that runs) unless none may use it.
+            var took = false
+            while true {
+                let (exchanged, seen) = callState.compareExchange(expected: 1, desired: 2, ordering: .acquiring)
+                if exchanged { took = true }
+                if exchanged || seen == 0 { break }
+                sched_yield()
+            }
+            run(callback, result: result, arguments: arguments)
+            if took { callState.store(1, ordering: .releasing) }
+            return
         }
         while true {
             let (exchanged, seen) = callState.compareExchange(expected: 1, desired: 2, ordering: .acquiring)

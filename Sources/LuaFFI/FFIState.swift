@@ -54,7 +54,15 @@ final class FFIState {
     /// The message of a callback error, raised when the outer C call returns.
     @exclusivity(unchecked) var pendingCallbackError: String?
     /// `errno` right after the last C call (`ffi.errno`).
-    @exclusivity(unchecked) var savedErrno: Int32 = 0
+    var savedErrno: Int32 {
+        get { errnoSlot.pointee }
+        set { errnoSlot.pointee = newValue }
+    }
+    /// Memory the C direct call path reads and writes (stable addresses): errno
+    /// after the last call, "callbacks alive", and the two cdata metatables.
+    let errnoSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    let busySlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    let metatableSlots = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: 2)
     /// Ids of types the conversions produce.
     @exclusivity(unchecked) private(set) var int64Type: Int32 = -1
     @exclusivity(unchecked) private(set) var uint64Type: Int32 = -1
@@ -67,6 +75,9 @@ final class FFIState {
     @exclusivity(unchecked) private(set) var doubleType: Int32 = -1
 
     init() {
+        errnoSlot.initialize(to: 0)
+        busySlot.initialize(to: 0)
+        metatableSlots.initialize(repeating: nil, count: 2)
         int64Type = intern(.int64)
         uint64Type = intern(.uint64)
         voidPointerType = intern(.pointer(to: .void))
@@ -74,6 +85,12 @@ final class FFIState {
         int32Type = intern(.int32)
         constCharPointerType = intern(.pointer(to: CType.char.adding(.const)))
         doubleType = intern(.double)
+    }
+
+    deinit {
+        errnoSlot.deallocate()
+        busySlot.deallocate()
+        metatableSlots.deallocate()
     }
 
     /// Whether cdata of type `id` need the gc metatable from birth.

@@ -5,10 +5,21 @@
 import CLibFFI
 import CTypes
 
+/// A scalar inside an aggregate, for the x86-64 classification.
+private struct Leaf {
+    var offset: Int
+    var size: Int
+    var isFloating: Bool
+    /// At an offset that is not a multiple of its type's alignment (packed).
+    var isMisaligned: Bool
+}
+
 /// ffi_type descriptions, owned by one FFIState (freed with it).
 final class LibFFITypes {
     private var cache: [Int32: UnsafeMutablePointer<ffi_type>] = [:]
     private var allocations: [UnsafeMutableRawPointer] = []
+    /// The element that makes a struct MEMORY class for libffi (see `memoryType`).
+    private var memoryMarker: UnsafeMutablePointer<ffi_type>?
 
     deinit {
         for block in allocations { block.deallocate() }
@@ -47,6 +58,14 @@ final class LibFFITypes {
     private func recordType(_ id: Int32, in ffi: FFIState) -> UnsafeMutablePointer<ffi_type>? {
         guard case .record(let record) = ffi.types[Int(id)].kind, let size = record.size, size > 0,
               !record.isVariableLength, !record.hasFlexibleArray else { return nil }
+        let leaves = scalarLeaves(id, in: ffi)
+        if size <= 16, leaves.map({ $0.contains { $0.isMisaligned } }) ?? true {
+            // One long double (possibly nested) is returned in st0 as a long double
+            // is, and passed in memory as it is; anything else with a long double or
+            // a misaligned field (packed) is MEMORY class (clang and gcc agree).
+            if size == 16, isSingleLongDouble(id, in: ffi) { return lf_ffi_type(Int32(LF_FFI_LONGDOUBLE)) }
+            return memoryType(size: size, alignment: record.alignment)
+        }
         if !record.isUnion, !record.isPacked, record.fields.allSatisfy({ $0.bitfield == nil }) {
             var elements: [UnsafeMutablePointer<ffi_type>] = []
             for field in record.fields {
@@ -54,7 +73,39 @@ final class LibFFITypes {
             }
             return makeStruct(elements)
         }
-        return classifiedType(size: size, alignment: record.alignment, leaves: scalarLeaves(id, in: ffi))
+        return classifiedType(size: size, alignment: record.alignment, leaves: leaves)
+    }
+
+    /// Whether the record is a long double wrapped in structs or one-element arrays.
+    private func isSingleLongDouble(_ id: Int32, in ffi: FFIState) -> Bool {
+        let info = ffi.info(id)
+        switch info.kind {
+        case .longDouble: return true
+        case .array: return info.count == 1 && isSingleLongDouble(info.target, in: ffi)
+        case .record:
+            guard case .record(let record) = ffi.types[Int(id)].kind, !record.isUnion || record.fields.count == 1,
+                  record.fields.count == 1, record.fields[0].bitfield == nil else { return false }
+            return isSingleLongDouble(ffi.intern(record.fields[0].type), in: ffi)
+        default: return false
+        }
+    }
+
+    /// A struct of `size` bytes that libffi passes and returns in memory, whatever
+    /// its size: its only element is bigger than 32 bytes, which libffi classifies
+    /// as MEMORY. The outer size and alignment are preset, so libffi never lays the
+    /// element out (`ffi_prep_cif` initializes only types whose size is 0).
+    private func memoryType(size: Int, alignment: Int) -> UnsafeMutablePointer<ffi_type> {
+        let marker = memoryMarker ?? {
+            let marker = makeStruct([lf_ffi_type(Int32(LF_FFI_UINT8))!])
+            marker.pointee.size = 40
+            marker.pointee.alignment = 1
+            memoryMarker = marker
+            return marker
+        }()
+        let type = makeStruct([marker])
+        type.pointee.size = size
+        type.pointee.alignment = UInt16(alignment)
+        return type
     }
 
     /// Appends the elements a field contributes: arrays become repeated elements.
@@ -76,7 +127,7 @@ final class LibFFITypes {
     /// leaves touch it, INTEGER otherwise; bigger than 16 bytes or containing long
     /// double: memory (only size and alignment matter then).
     private func classifiedType(
-        size: Int, alignment: Int, leaves: [(offset: Int, size: Int, isFloating: Bool)]?
+        size: Int, alignment: Int, leaves: [Leaf]?
     ) -> UnsafeMutablePointer<ffi_type>? {
         let unit = min(alignment, 8)
         var elements: [UnsafeMutablePointer<ffi_type>] = []
@@ -103,12 +154,12 @@ final class LibFFITypes {
 
     /// Every scalar inside a type with its offset; nil if a leaf forces memory
     /// passing (long double, complex, bitfield-free analysis impossible).
-    private func scalarLeaves(_ id: Int32, in ffi: FFIState, base: Int = 0) -> [(offset: Int, size: Int, isFloating: Bool)]? {
+    private func scalarLeaves(_ id: Int32, in ffi: FFIState, base: Int = 0) -> [Leaf]? {
         let info = ffi.info(id)
         switch info.kind {
         case .array:
             guard let count = info.count, let elementSize = ffi.info(info.target).size else { return nil }
-            var leaves: [(offset: Int, size: Int, isFloating: Bool)] = []
+            var leaves: [Leaf] = []
             for i in 0..<count {
                 guard let inner = scalarLeaves(info.target, in: ffi, base: base + i * elementSize) else { return nil }
                 leaves += inner
@@ -116,20 +167,29 @@ final class LibFFITypes {
             return leaves
         case .record:
             guard case .record(let record) = ffi.types[Int(id)].kind else { return nil }
-            var leaves: [(offset: Int, size: Int, isFloating: Bool)] = []
+            var leaves: [Leaf] = []
             for field in record.fields {
                 if let bitfield = field.bitfield {
-                    leaves.append((base + bitfield.bitOffset / 8, (bitfield.bitOffset % 8 + bitfield.width + 7) / 8, false))
+                    leaves.append(Leaf(offset: base + bitfield.bitOffset / 8,
+                                       size: (bitfield.bitOffset % 8 + bitfield.width + 7) / 8,
+                                       isFloating: false, isMisaligned: false))
                     continue
                 }
                 guard let inner = scalarLeaves(ffi.intern(field.type), in: ffi, base: base + field.offset) else { return nil }
                 leaves += inner
             }
             return leaves
-        case .longDouble, .complexFloat, .complexDouble, .other, .function, .void:
+        case .complexFloat, .complexDouble:
+            let half = info.kind == .complexFloat ? 4 : 8
+            let misaligned = base % half != 0
+            return [Leaf(offset: base, size: half, isFloating: true, isMisaligned: misaligned),
+                    Leaf(offset: base + half, size: half, isFloating: true, isMisaligned: misaligned)]
+        case .longDouble, .other, .function, .void:
             return nil
         default:
-            return [(base, info.size ?? 8, info.kind == .float || info.kind == .double)]
+            let size = info.size ?? 8
+            return [Leaf(offset: base, size: size, isFloating: info.kind == .float || info.kind == .double,
+                         isMisaligned: base % max(info.alignment, 1) != 0)]
         }
     }
 

@@ -34,7 +34,7 @@ extension FFIState {
         ]
         for (name, function) in methods {
             lua_pushvalue(L, -2)
-            lf_pushswiftfunction(L, function, 1)
+            if name == "__index" { lf_pushcachedindex(L, function, 1) } else { lf_pushswiftfunction(L, function, 1) }
             lua_setfield(L, -2, name)
         }
         lua_pushstring(L, "ffi.namespace")

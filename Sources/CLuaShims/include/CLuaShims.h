@@ -121,4 +121,49 @@ const char *lf_prompt(int firstline);
 char *lf_readline(const char *prompt);
 void lf_addhistory(const char *line);
 
+#include "lf_call.h"
+#include "lf_index.h"
+
+/* ---- Embedding API: yields, coroutines, limits -------------------------------- */
+
+/* Status a yielding Swift function returns to ask its trampoline to yield the
+ * n >= 0 values on top of the stack: LF_YIELD(n). (Only functions pushed with
+ * lf_pushyieldingswiftfunction may return it.) */
+#define LF_YIELD(n) (-2 - (n))
+
+/* As lf_pushswiftfunction, but `fn` may also return LF_YIELD(n): the trampoline
+ * then calls lua_yield from C, after the Swift frame is gone. When the coroutine
+ * is resumed, the values passed to resume are the results of the call. [-nup, +1, m] */
+void lf_pushyieldingswiftfunction(lua_State *L, lf_SwiftFunction fn, int nup);
+
+/* lua_resume with the allocator armed (Lua code runs). Never raises: the status
+ * is LUA_OK (returned), LUA_YIELD (yielded) or an error code with the error value
+ * on top of `co`. *nresults receives the number of values on top of `co`. */
+int lf_resume(lua_State *co, lua_State *from, int nargs, int *nresults);
+
+/* Execution limits of one state: an instruction budget and a wall-clock deadline,
+ * both counted from the start of a call from the host (lf_resetlimits). The caller
+ * keeps the struct alive until lua_close. */
+typedef struct lf_Limits {
+  long long instruction_limit; /* 0: no instruction budget */
+  long long instructions;      /* counted since the last reset (in hook steps) */
+  double time_limit;           /* seconds, 0: no deadline */
+  double deadline;             /* lf_monotonic() time past which the run stops */
+  int step;                    /* instructions between two checks */
+  int tripped;                 /* 0 none, 1 instruction budget, 2 deadline */
+} lf_Limits;
+
+/* Installs the count hook that enforces `limits` (on `L` and, by inheritance, on
+ * coroutines created later). When a limit trips, the hook raises "instruction
+ * limit exceeded" / "time limit exceeded" from C at every further instruction, so
+ * that a script cannot catch it and go on. [-0, +0, m] */
+void lf_setlimits(lua_State *L, lf_Limits *limits);
+
+/* Starts a new budget: clears the count and the trip, sets the deadline. */
+void lf_resetlimits(lf_Limits *limits);
+
+/* Seconds of a monotonic clock. */
+double lf_monotonic(void);
+
 #endif
+

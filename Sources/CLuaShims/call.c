@@ -1,0 +1,180 @@
+/* The direct call path: see lf_call.h. */
+#include "lf_call.h"
+#include "CLuaShims.h"
+
+#include <errno.h>
+#include <string.h>
+
+typedef uint64_t (*direct_int)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
+                               double, double, double, double, double, double, double, double);
+typedef uint64_t (*direct_int6)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+typedef double (*direct_double)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
+                                double, double, double, double, double, double, double, double);
+
+/* The start of a cdata block (Swift's CDataHeader). */
+typedef struct { int32_t type; uint16_t flags; uint16_t offset; int64_t count; } cdata_header;
+#define CDATA_RELEASED 2
+
+/* Converts argument `idx` for parameter `i`; returns 0 when the slow path must do it. */
+static int convert(lua_State *L, const lf_Callable *c, int i, int idx, uint64_t *slot) {
+  int kind = c->kinds[i];
+  int type = lua_type(L, idx);
+  if (kind == LF_K_DOUBLE || kind == LF_K_FLOAT) {
+    if (type != LUA_TNUMBER) return 0;
+    double d = lua_tonumberx(L, idx, NULL);
+    if (kind == LF_K_FLOAT) { float f = (float)d; uint32_t bits; memcpy(&bits, &f, 4); *slot = bits; }
+    else memcpy(slot, &d, 8);
+    return 1;
+  }
+  if (kind == LF_K_POINTER) {
+    if (type == LUA_TNIL) { *slot = 0; return 1; }
+    if (type != LUA_TUSERDATA || !lua_getmetatable(L, idx)) return 0;
+    const void *mt = lua_topointer(L, -1);
+    lua_pop(L, 1);
+    if (mt != c->metatables[0] && mt != c->metatables[1]) return 0;
+    cdata_header *h = (cdata_header *)lua_touserdata(L, idx);
+    if (h->flags & CDATA_RELEASED) return 0;
+    char *payload = (char *)h + h->offset;
+    if (h->type == c->pointee[i]) { *slot = (uint64_t)(uintptr_t)payload; return 1; }
+    if (h->type == c->pointer[i]) { memcpy(slot, payload, 8); return 1; }
+    return 0;
+  }
+  int64_t v;
+  if (type == LUA_TNUMBER) {
+    int isint = 0;
+    v = lua_tointegerx(L, idx, &isint);
+    if (!isint) return 0; /* floats: truncation rules live in the slow path */
+  } else if (type == LUA_TBOOLEAN && kind == LF_K_BOOL) {
+    v = lua_toboolean(L, idx);
+  } else {
+    return 0;
+  }
+  switch (kind) {
+  case LF_K_I8: v = (int8_t)v; break;
+  case LF_K_U8: v = (uint8_t)v; break;
+  case LF_K_I16: v = (int16_t)v; break;
+  case LF_K_U16: v = (uint16_t)v; break;
+  case LF_K_I32: v = (int32_t)v; break;
+  case LF_K_U32: v = (uint32_t)v; break;
+  case LF_K_BOOL: v = v != 0; break;
+  default: break;
+  }
+  *slot = (uint64_t)v;
+  return 1;
+}
+
+static int push_integer(lua_State *L, int kind, uint64_t x);
+
+/* Bits to shift left then right (arithmetic for signed) to extend a value of an
+ * integer class to 64 bits. */
+static const uint8_t shift_of[] = {
+  [LF_K_I8] = 56, [LF_K_U8] = 56, [LF_K_I16] = 48, [LF_K_U16] = 48,
+  [LF_K_I32] = 32, [LF_K_U32] = 32, [LF_K_I64] = 0, [LF_K_U64] = 0,
+};
+static const uint8_t signed_of[] = {
+  [LF_K_I8] = 1, [LF_K_I16] = 1, [LF_K_I32] = 1, [LF_K_I64] = 1,
+};
+
+/* The integers-only direct path (the commonest signatures): every argument a Lua
+ * integer, an integer result. -1 when the general paths must take the call. */
+static int direct_integers(lua_State *L, const lf_Callable *c) {
+  int n = c->nparams;
+  if (lua_gettop(L) != n || *c->busy) return -1;
+  uint64_t r[6] = {0, 0, 0, 0, 0, 0};
+  for (int i = 0; i < n; i++) {
+    int isint = 0;
+    if (lua_type(L, i + 1) != LUA_TNUMBER) return -1;
+    uint64_t v = (uint64_t)lua_tointegerx(L, i + 1, &isint);
+    if (!isint) return -1;
+    int k = c->kinds[i], s = shift_of[k];
+    r[i] = signed_of[k] ? (uint64_t)((int64_t)(v << s) >> s) : (v << s) >> s;
+  }
+  uint64_t x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]);
+  *c->saved_errno = errno;
+  if (c->result == LF_K_VOID) return 0;
+  int k = c->result, s = shift_of[k];
+  lua_pushinteger(L, signed_of[k] ? (lua_Integer)((int64_t)(x << s) >> s) : (lua_Integer)((x << s) >> s));
+  return 1;
+}
+
+/* The direct path; -1 when the slow path must take the call (nothing happened). */
+static int direct(lua_State *L, const lf_Callable *c) {
+  int n = c->nparams;
+  if (lua_gettop(L) != n || *c->busy) return -1;
+  uint64_t r[14];
+  for (int i = 0; i < 6; i++) r[i] = 0;
+  if (c->floats) for (int i = 6; i < 14; i++) r[i] = 0;
+  for (int i = 0; i < n; i++)
+    if (!convert(L, c, i, i + 1, &r[c->slots[i]])) return -1;
+  if (!c->floats && c->result != LF_K_DOUBLE && c->result != LF_K_FLOAT) {
+    /* Integer registers only: the short prototype. */
+    uint64_t x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]);
+    *c->saved_errno = errno;
+    return push_integer(L, c->result, x);
+  }
+  double d[8];
+  memcpy(d, r + 6, sizeof d);
+  if (c->result == LF_K_DOUBLE || c->result == LF_K_FLOAT) {
+    double x = ((direct_double)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
+                                            d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
+    *c->saved_errno = errno;
+    if (c->result == LF_K_FLOAT) { float f; memcpy(&f, &x, 4); x = f; }
+    lua_pushnumber(L, x);
+    return 1;
+  }
+  uint64_t x = ((direct_int)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
+                                         d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
+  *c->saved_errno = errno;
+  return push_integer(L, c->result, x);
+}
+
+/* Pushes an integer-class result of class `kind`; returns the result count. */
+static int push_integer(lua_State *L, int kind, uint64_t x) {
+  switch (kind) {
+  case LF_K_VOID: return 0;
+  case LF_K_BOOL: lua_pushboolean(L, (uint8_t)x != 0); return 1;
+  case LF_K_I8: lua_pushinteger(L, (int8_t)x); return 1;
+  case LF_K_U8: lua_pushinteger(L, (uint8_t)x); return 1;
+  case LF_K_I16: lua_pushinteger(L, (int16_t)x); return 1;
+  case LF_K_U16: lua_pushinteger(L, (uint16_t)x); return 1;
+  case LF_K_I32: lua_pushinteger(L, (int32_t)x); return 1;
+  case LF_K_U32: lua_pushinteger(L, (uint32_t)x); return 1;
+  default: lua_pushinteger(L, (lua_Integer)x); return 1; /* I64; U64 <= INT64_MAX only */
+  }
+}
+
+/* The callable's C function: the direct path, else the Swift path behind the
+ * same protections as lf_trampoline (allocator disarmed, error raised here). */
+static int callable(lua_State *L) {
+  lf_Callable *c = (lf_Callable *)lua_touserdata(L, lua_upvalueindex(1));
+  if (c->fast == 2) {
+    int n = direct_integers(L, c);
+    if (n >= 0) return n;
+  } else if (c->fast) {
+    int n = direct(L, c);
+    if (n >= 0) return n;
+  }
+  lf_StateInfo *info = lf_stateinfo(L);
+  int armed = info ? info->armed : 0;
+  if (info) info->armed = 0;
+  int n = c->slow(L);
+  if (info) info->armed = armed;
+  if (n == LF_RAISE) return lua_error(L);
+  return n;
+}
+
+lf_Callable *lf_pushcallable(lua_State *L, int nup) {
+  lf_Callable *c = (lf_Callable *)lua_newuserdatauv(L, sizeof(lf_Callable), 0);
+  memset(c, 0, sizeof *c);
+  if (nup > 0) lua_insert(L, -nup - 1);
+  lua_pushcclosure(L, callable, nup + 1);
+  return c;
+}
+
+lf_Callable *lf_tocallable(lua_State *L, int idx) {
+  if (lua_tocfunction(L, idx) != callable) return NULL;
+  if (lua_getupvalue(L, idx, 1) == NULL) return NULL;
+  lf_Callable *c = (lf_Callable *)lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return c;
+}

@@ -1,0 +1,45 @@
+/* The direct call path of the ffi module, in C: for functions whose arguments are
+ * plain Lua numbers, booleans, nil or pointer cdata and whose result is a scalar,
+ * the C function is called straight from here. Anything else falls back to the
+ * Swift path (`slow`), which handles every conversion, libffi and callbacks. */
+#ifndef LF_CALL_H
+#define LF_CALL_H
+
+#include <lua5.4/lua.h>
+#include <stdint.h>
+
+/* Argument and result classes of the direct path. */
+enum {
+  LF_K_NONE, LF_K_I8, LF_K_U8, LF_K_I16, LF_K_U16, LF_K_I32, LF_K_U32, LF_K_I64, LF_K_U64,
+  LF_K_BOOL, LF_K_FLOAT, LF_K_DOUBLE, LF_K_POINTER, LF_K_VOID
+};
+
+#define LF_MAX_DIRECT 8
+
+/* Everything a callable needs, in its upvalue 1 (a full userdata). */
+typedef struct lf_Callable {
+  void *function;                 /* the C function */
+  int fast;                       /* 1: the direct path applies; 2: integers only */
+  int nparams;
+  int floats;                     /* number of floating arguments */
+  uint8_t kinds[LF_MAX_DIRECT];   /* LF_K_* per parameter */
+  uint8_t slots[LF_MAX_DIRECT];   /* register slot: 0-5 integer, 6-13 floating */
+  int32_t pointee[LF_MAX_DIRECT]; /* pointers: type id of a cdata whose address is passed */
+  int32_t pointer[LF_MAX_DIRECT]; /* pointers: type id of a pointer cdata passed as is */
+  int result;                     /* LF_K_* of the result (never LF_K_POINTER here) */
+  int *saved_errno;               /* where errno goes after the call */
+  const int *busy;                /* nonzero: callbacks alive, use the slow path */
+  const void *const *metatables;  /* the two cdata metatables (plain, gc) */
+  int (*slow)(lua_State *L);      /* the Swift path: an lf_SwiftFunction */
+  void *swift[3];                 /* the Swift path's own data */
+} lf_Callable;
+
+/* Pushes a callable: a C closure whose upvalue 1 is a new lf_Callable block
+ * (returned, zero-filled, for the caller to fill) and whose upvalues 2...nup+1
+ * are the `nup` values on the stack. [-nup, +1, m] */
+lf_Callable *lf_pushcallable(lua_State *L, int nup);
+
+/* The lf_Callable of the value at `idx` if it is a callable, else NULL. */
+lf_Callable *lf_tocallable(lua_State *L, int idx);
+
+#endif

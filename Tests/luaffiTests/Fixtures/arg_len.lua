@@ -1,0 +1,2 @@
+-- prints the script's varargs: what lua.c's pushargs passed
+print(select("#", ...), ...)

@@ -1,0 +1,2 @@
+-- error(nil)
+error(nil)

@@ -1,0 +1,2 @@
+-- an error message with an embedded NUL
+error("before\0after")

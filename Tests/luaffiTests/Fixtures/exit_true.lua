@@ -1,0 +1,3 @@
+-- os.exit(true) exits with EXIT_SUCCESS
+print("exiting")
+os.exit(true)

@@ -1,0 +1,3 @@
+-- a module for -l mod and -l g=mod
+print("loading mod", ...)
+return { name = "mod" }

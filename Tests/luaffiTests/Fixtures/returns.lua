@@ -1,0 +1,3 @@
+-- a chunk that returns values: lua5.4 discards them
+print("returning")
+return 1, "two", nil

@@ -1,0 +1,2 @@
+-- io.write with no final newline
+io.write("no newline", " ", 42)
