@@ -24,7 +24,11 @@ extension FFIState {
             lua_createtable(L, 0, Int32(cdataMetamethods.count + 3))
             for (name, function) in cdataMetamethods {
                 lua_pushvalue(L, -2)
-                lf_pushswiftfunction(L, function, 1)
+                if name == "__index" || name == "__newindex" {
+                    lf_pushcdataaccess(L, name == "__index" ? 0 : 1, fastTypes, function)
+                } else {
+                    lf_pushswiftfunction(L, function, 1)
+                }
                 lua_setfield(L, -2, name)
             }
             if withGC {

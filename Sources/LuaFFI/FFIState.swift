@@ -63,6 +63,9 @@ final class FFIState {
     let errnoSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     let busySlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     let metatableSlots = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: 2)
+    /// The C fast paths' view of the types (lf_cdata.h), and its capacity.
+    let fastTypes = UnsafeMutablePointer<lf_FastTypes>.allocate(capacity: 1)
+    @exclusivity(unchecked) var fastCapacity = 0
     /// Ids of types the conversions produce.
     @exclusivity(unchecked) private(set) var int64Type: Int32 = -1
     @exclusivity(unchecked) private(set) var uint64Type: Int32 = -1
@@ -75,6 +78,7 @@ final class FFIState {
     @exclusivity(unchecked) private(set) var doubleType: Int32 = -1
 
     init() {
+        fastTypes.initialize(to: lf_FastTypes(types: nil, count: 0))
         errnoSlot.initialize(to: 0)
         busySlot.initialize(to: 0)
         metatableSlots.initialize(repeating: nil, count: 2)
@@ -91,6 +95,8 @@ final class FFIState {
         errnoSlot.deallocate()
         busySlot.deallocate()
         metatableSlots.deallocate()
+        releaseFastTypes()
+        fastTypes.deallocate()
     }
 
     /// Whether cdata of type `id` need the gc metatable from birth.
@@ -107,6 +113,7 @@ final class FFIState {
         typeIDs[type] = id
         infos.append(TypeInfo(kind: .other, alignment: 1, isConst: false, isComplete: false))
         infos[Int(id)] = makeInfo(type)
+        appendFastType(id)
         return id
     }
 

@@ -25,17 +25,21 @@ extension FFIState {
         guard case .record(let record) = types[Int(id)].kind else { preconditionFailure("not a record") }
         let names = record.fieldNames
         lua_createtable(L, 0, Int32(names.count))
+        var entered: [(String, FieldInfo)] = []
         for name in names {
             guard let field = record.field(named: name) else { continue }
             lua_pushinteger(L, lua_Integer(fieldInfos.count))
             lua_setfield(L, -2, name)
-            fieldInfos.append(FieldInfo(
+            let info = FieldInfo(
                 offset: field.offset, typeID: intern(field.type),
                 bitOffset: field.bitfield?.bitOffset ?? 0, bitWidth: field.bitfield?.width ?? 0,
-                isSigned: TypeInfo.kind(of: field.type).isSigned))
+                isSigned: TypeInfo.kind(of: field.type).isSigned)
+            fieldInfos.append(info)
+            entered.append((name, info))
         }
         lua_pushvalue(L, -1)
         fieldTables[id] = luaL_ref(L, lf_registryindex())
+        fillFastFields(L, record: id, names: entered)
     }
 
     /// The field of record `id` named by the string at `key`, or nil. `[-0, +0, m]`

@@ -1,0 +1,146 @@
+/* The fast paths of cdata access: see lf_cdata.h. */
+#include "lf_cdata.h"
+#include "CLuaShims.h"
+
+#include <string.h>
+
+typedef struct { int32_t type; uint16_t flags; uint16_t offset; int64_t count; } cdata_header;
+#define CDATA_RELEASED 2
+
+/* The field of `t` named by the short string `key`, or NULL. */
+static const lf_FieldSlot *find_field(const lf_TypeFast *t, const char *key) {
+  if (t->fields == NULL) return NULL;
+  uint32_t i = (uint32_t)((uintptr_t)key >> 4) & t->mask;
+  for (;;) {
+    const lf_FieldSlot *slot = &t->fields[i];
+    if (slot->key == key) return slot;
+    if (slot->key == NULL) return NULL;
+    i = (i + 1) & t->mask;
+  }
+}
+
+/* Pushes the scalar of class `kind` at `p`; 0 when the slow path must do it. */
+static int push_scalar(lua_State *L, int kind, const char *p) {
+  switch (kind) {
+  case LF_K_I8: lua_pushinteger(L, *(const int8_t *)p); return 1;
+  case LF_K_U8: lua_pushinteger(L, *(const uint8_t *)p); return 1;
+  case LF_K_I16: { int16_t v; memcpy(&v, p, 2); lua_pushinteger(L, v); return 1; }
+  case LF_K_U16: { uint16_t v; memcpy(&v, p, 2); lua_pushinteger(L, v); return 1; }
+  case LF_K_I32: { int32_t v; memcpy(&v, p, 4); lua_pushinteger(L, v); return 1; }
+  case LF_K_U32: { uint32_t v; memcpy(&v, p, 4); lua_pushinteger(L, v); return 1; }
+  case LF_K_I64: { int64_t v; memcpy(&v, p, 8); lua_pushinteger(L, v); return 1; }
+  case LF_K_U64: {
+    uint64_t v; memcpy(&v, p, 8);
+    if (v > (uint64_t)INT64_MAX) return 0; /* boxed: the slow path */
+    lua_pushinteger(L, (lua_Integer)v); return 1;
+  }
+  case LF_K_BOOL: lua_pushboolean(L, *(const uint8_t *)p != 0); return 1;
+  case LF_K_FLOAT: { float v; memcpy(&v, p, 4); lua_pushnumber(L, v); return 1; }
+  case LF_K_DOUBLE: { double v; memcpy(&v, p, 8); lua_pushnumber(L, v); return 1; }
+  default: return 0;
+  }
+}
+
+/* Stores Lua value 3 as a scalar of class `kind` at `p`; 0 for the slow path
+ * (non-numbers, floats into integers: their rules live in Swift). */
+static int store_scalar(lua_State *L, int kind, char *p) {
+  int type = lua_type(L, 3);
+  if (kind == LF_K_DOUBLE || kind == LF_K_FLOAT) {
+    if (type != LUA_TNUMBER) return 0;
+    double d = lua_tonumberx(L, 3, NULL);
+    if (kind == LF_K_FLOAT) { float f = (float)d; memcpy(p, &f, 4); } else memcpy(p, &d, 8);
+    return 1;
+  }
+  if (kind == LF_K_BOOL) {
+    if (type != LUA_TBOOLEAN) return 0;
+    *(uint8_t *)p = (uint8_t)lua_toboolean(L, 3);
+    return 1;
+  }
+  if (type != LUA_TNUMBER) return 0;
+  int isint = 0;
+  lua_Integer v = lua_tointegerx(L, 3, &isint);
+  if (!isint) return 0;
+  switch (kind) {
+  case LF_K_I8: case LF_K_U8: { uint8_t x = (uint8_t)v; memcpy(p, &x, 1); return 1; }
+  case LF_K_I16: case LF_K_U16: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); return 1; }
+  case LF_K_I32: case LF_K_U32: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); return 1; }
+  case LF_K_I64: case LF_K_U64: memcpy(p, &v, 8); return 1;
+  default: return 0;
+  }
+}
+
+/* Resolves cdata[key] to a scalar location; NULL for the slow path. */
+static char *locate(lua_State *L, const lf_FastTypes *ft, int *kind, int *readonly) {
+  cdata_header *h = (cdata_header *)lua_touserdata(L, 1);
+  if (h == NULL || (h->flags & CDATA_RELEASED) || h->type < 0 || h->type >= ft->count) return NULL;
+  const lf_TypeFast *t = &ft->types[h->type];
+  char *p = (char *)h + h->offset;
+  if (t->shape == LF_T_REFERENCE) {
+    memcpy(&p, p, sizeof p);
+    if (t->target < 0 || t->target >= ft->count) return NULL;
+    t = &ft->types[t->target];
+  }
+  int keytype = lua_type(L, 2);
+  if (t->shape == LF_T_POINTER) {
+    memcpy(&p, p, sizeof p);
+    if (p == NULL) return NULL; /* the slow path raises the NULL error */
+    if (keytype == LUA_TSTRING) {
+      if (t->target < 0 || t->target >= ft->count) return NULL;
+      t = &ft->types[t->target];
+      if (t->shape != LF_T_RECORD) return NULL;
+    }
+  }
+  if (keytype == LUA_TSTRING) {
+    if (t->shape != LF_T_RECORD) return NULL;
+    const lf_FieldSlot *f = find_field(t, lua_tolstring(L, 2, NULL));
+    if (f == NULL || f->kind == LF_K_NONE) return NULL;
+    *kind = f->kind;
+    *readonly = f->readonly;
+    return p + f->offset;
+  }
+  if (keytype != LUA_TNUMBER || (t->shape != LF_T_ARRAY && t->shape != LF_T_POINTER)) return NULL;
+  if (t->element == LF_K_NONE) return NULL;
+  int isint = 0;
+  lua_Integer i = lua_tointegerx(L, 2, &isint);
+  if (!isint) return NULL;
+  if (t->shape == LF_T_ARRAY) {
+    int64_t count = t->count >= 0 ? t->count : h->count;
+    if (count < 0 || i < 0 || i >= count) return NULL; /* the slow path raises */
+  }
+  *kind = t->element;
+  *readonly = t->readonly;
+  return p + (ptrdiff_t)i * t->element_size;
+}
+
+static int slow_call(lua_State *L) {
+  lf_SwiftFunction slow = (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1));
+  lf_StateInfo *info = lf_stateinfo(L);
+  int armed = info ? info->armed : 0;
+  if (info) info->armed = 0;
+  int n = slow(L);
+  if (info) info->armed = armed;
+  return n == LF_RAISE ? lua_error(L) : n;
+}
+
+static int cdata_index(lua_State *L) {
+  const lf_FastTypes *ft = (const lf_FastTypes *)lua_touserdata(L, lua_upvalueindex(3));
+  int kind = 0, readonly = 0;
+  const char *p = locate(L, ft, &kind, &readonly);
+  if (p != NULL && push_scalar(L, kind, p)) return 1;
+  return slow_call(L);
+}
+
+static int cdata_newindex(lua_State *L) {
+  const lf_FastTypes *ft = (const lf_FastTypes *)lua_touserdata(L, lua_upvalueindex(3));
+  int kind = 0, readonly = 0;
+  char *p = locate(L, ft, &kind, &readonly);
+  if (p != NULL && !readonly && store_scalar(L, kind, p)) return 0;
+  return slow_call(L);
+}
+
+void lf_pushcdataaccess(lua_State *L, int newindex, lf_FastTypes *types, int (*slow)(lua_State *L)) {
+  lua_pushlightuserdata(L, (void *)slow);
+  lua_insert(L, -2);
+  lua_pushlightuserdata(L, types);
+  lua_pushcclosure(L, newindex ? cdata_newindex : cdata_index, 3);
+}

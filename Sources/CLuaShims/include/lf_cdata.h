@@ -1,0 +1,47 @@
+/* The fast paths of cdata access, in C: reading and writing scalar struct fields,
+ * array elements and pointer targets. Everything else (aggregates, bitfields,
+ * conversions of non-numbers, errors, metatypes) falls back to the Swift
+ * metamethods, which the Swift side installs as the `slow` functions. */
+#ifndef LF_CDATA_H
+#define LF_CDATA_H
+
+#include <lua5.4/lua.h>
+#include <stdint.h>
+
+/* Shapes of types the fast paths know (scalars use the LF_K_* codes of lf_call.h). */
+enum { LF_T_OTHER = 32, LF_T_RECORD, LF_T_ARRAY, LF_T_POINTER, LF_T_REFERENCE };
+
+/* One field in a record's lookup table: keyed by the address of the interned
+ * (short) Lua string that names it, which the record's field table keeps alive. */
+typedef struct lf_FieldSlot {
+  const char *key;
+  int32_t offset;
+  uint8_t kind;     /* LF_K_* scalar, or LF_K_NONE: take the slow path */
+  uint8_t readonly;
+} lf_FieldSlot;
+
+/* What the fast paths know of one type id. */
+typedef struct lf_TypeFast {
+  uint8_t shape;      /* LF_K_* scalar or LF_T_* */
+  uint8_t element;    /* arrays, pointers: LF_K_* of the element (LF_K_NONE: slow) */
+  uint8_t readonly;   /* arrays, pointers: the element is const */
+  int32_t element_size;
+  int32_t target;     /* pointers, references, arrays: the target/element type id */
+  int64_t count;      /* fixed arrays: the length; -1 otherwise */
+  lf_FieldSlot *fields; /* records: open-addressing table (NULL until built) */
+  uint32_t mask;      /* records: table size - 1 */
+} lf_TypeFast;
+
+/* The per-state table of lf_TypeFast, indexed by type id (the Swift side owns and
+ * grows `types`; this struct's address is stable). */
+typedef struct lf_FastTypes {
+  lf_TypeFast *types;
+  int32_t count;
+} lf_FastTypes;
+
+/* Pushes the cdata __index (`newindex` 0) or __newindex (1) metamethod: the fast
+ * path, else `slow` (an lf_SwiftFunction; its upvalue 2 is the value on top of the
+ * stack, popped). [-1, +1, m] */
+void lf_pushcdataaccess(lua_State *L, int newindex, lf_FastTypes *types, int (*slow)(lua_State *L));
+
+#endif

@@ -1,0 +1,102 @@
+// The facts the C fast paths of cdata access read (lf_cdata.h), kept in step with
+// the interned types: one lf_TypeFast per type id, and per record a table from
+// interned field name to offset and scalar class.
+import CLua
+import CLuaShims
+import CTypes
+
+extension FFIState {
+    /// Appends the fast-path facts of the newly interned type `id`.
+    func appendFastType(_ id: Int32) {
+        let table = fastTypes
+        if Int(table.pointee.count) == fastCapacity {
+            fastCapacity = max(64, fastCapacity * 2)
+            let grown = UnsafeMutablePointer<lf_TypeFast>.allocate(capacity: fastCapacity)
+            if let old = table.pointee.types {
+                grown.moveInitialize(from: old, count: Int(table.pointee.count))
+                old.deallocate()
+            }
+            table.pointee.types = grown
+        }
+        (table.pointee.types! + Int(id)).initialize(to: fastType(id))
+        table.pointee.count = id + 1
+    }
+
+    /// The fast-path facts of type `id` (records get their field table later).
+    private func fastType(_ id: Int32) -> lf_TypeFast {
+        let info = infos[Int(id)]
+        var fast = lf_TypeFast()
+        fast.target = -1
+        fast.count = -1
+        switch info.kind {
+        case .record: fast.shape = UInt8(LF_T_RECORD)
+        case .reference: fast.shape = UInt8(LF_T_REFERENCE); fast.target = info.target
+        case .pointer, .array:
+            fast.shape = UInt8(info.kind == .pointer ? LF_T_POINTER : LF_T_ARRAY)
+            fast.target = info.target
+            fast.count = Int64(info.count ?? -1)
+            let element = infos[Int(info.target)]
+            fast.element = UInt8(scalarCode(element.kind))
+            fast.readonly = element.isConst ? 1 : 0
+            fast.element_size = Int32(element.size ?? 0)
+        default:
+            fast.shape = UInt8(scalarCode(info.kind) == LF_K_NONE ? LF_T_OTHER : scalarCode(info.kind))
+        }
+        return fast
+    }
+
+    /// Fills the field lookup of record `id` from its field table (on top of the
+    /// stack). Only short names are entered: Lua interns them, so the key string
+    /// an access passes is the very object the field table keeps alive.
+    func fillFastFields(_ L: OpaquePointer, record id: Int32, names: [(String, FieldInfo)]) {
+        let short = names.filter { $0.0.utf8.count <= 40 }
+        guard !short.isEmpty, id < fastTypes.pointee.count else { return }
+        var size = 4
+        while size < short.count * 2 { size *= 2 }
+        let slots = UnsafeMutablePointer<lf_FieldSlot>.allocate(capacity: size)
+        slots.initialize(repeating: lf_FieldSlot(), count: size)
+        let recordConst = infos[Int(id)].isConst
+        for (name, field) in short {
+            lua_pushstring(L, name)
+            guard let key = lua_tolstring(L, -1, nil) else { lf_pop(L, 1); continue }
+            lf_pop(L, 1)  // the field table keeps the interned string alive
+            let type = infos[Int(field.typeID)]
+            var index = Int((UInt(bitPattern: key) >> 4) & UInt(size - 1))
+            while slots[index].key != nil { index = (index + 1) & (size - 1) }
+            slots[index] = lf_FieldSlot(
+                key: key, offset: Int32(field.offset),
+                kind: UInt8(field.bitWidth > 0 ? LF_K_NONE : scalarCode(type.kind)),
+                readonly: recordConst || type.isConst ? 1 : 0)
+        }
+        let entry = fastTypes.pointee.types! + Int(id)
+        entry.pointee.fields?.deallocate()
+        entry.pointee.fields = slots
+        entry.pointee.mask = UInt32(size - 1)
+    }
+
+    /// Frees the fast-path tables.
+    func releaseFastTypes() {
+        guard let types = fastTypes.pointee.types else { return }
+        for i in 0..<Int(fastTypes.pointee.count) { types[i].fields?.deallocate() }
+        types.deallocate()
+        fastTypes.pointee.types = nil
+    }
+}
+
+/// The LF_K_* code of a scalar kind; LF_K_NONE for everything else.
+func scalarCode(_ kind: ValueKind) -> Int {
+    switch kind {
+    case .int8: LF_K_I8
+    case .uint8: LF_K_U8
+    case .int16: LF_K_I16
+    case .uint16: LF_K_U16
+    case .int32: LF_K_I32
+    case .uint32: LF_K_U32
+    case .int64: LF_K_I64
+    case .uint64: LF_K_U64
+    case .bool: LF_K_BOOL
+    case .float: LF_K_FLOAT
+    case .double: LF_K_DOUBLE
+    default: LF_K_NONE
+    }
+}
