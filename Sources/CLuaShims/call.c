@@ -91,13 +91,15 @@ static int direct_integers(lua_State *L, const lf_Callable *c) {
   }
   uint64_t x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]);
   *c->saved_errno = errno;
+  if (*c->pending) return -2;
   if (c->result == LF_K_VOID) return 0;
   int k = c->result, s = shift_of[k];
   lua_pushinteger(L, signed_of[k] ? (lua_Integer)((int64_t)(x << s) >> s) : (lua_Integer)((x << s) >> s));
   return 1;
 }
 
-/* The direct path; -1 when the slow path must take the call (nothing happened). */
+/* The direct path; -1 when the slow path must take the call (nothing happened),
+ * -2 when a callback failed during the call (its error is to be raised). */
 static int direct(lua_State *L, const lf_Callable *c) {
   int n = c->nparams;
   if (lua_gettop(L) != n || *c->busy) return -1;
@@ -110,6 +112,7 @@ static int direct(lua_State *L, const lf_Callable *c) {
     /* Integer registers only: the short prototype. */
     uint64_t x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]);
     *c->saved_errno = errno;
+    if (*c->pending) return -2;
     return push_integer(L, c->result, x);
   }
   double d[8];
@@ -118,6 +121,7 @@ static int direct(lua_State *L, const lf_Callable *c) {
     double x = ((direct_double)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
                                             d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
     *c->saved_errno = errno;
+    if (*c->pending) return -2;
     if (c->result == LF_K_FLOAT) { float f; memcpy(&f, &x, 4); x = f; }
     lua_pushnumber(L, x);
     return 1;
@@ -125,6 +129,7 @@ static int direct(lua_State *L, const lf_Callable *c) {
   uint64_t x = ((direct_int)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
                                          d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
   *c->saved_errno = errno;
+  if (*c->pending) return -2;
   return push_integer(L, c->result, x);
 }
 
@@ -147,12 +152,17 @@ static int push_integer(lua_State *L, int kind, uint64_t x) {
  * same protections as lf_trampoline (allocator disarmed, error raised here). */
 static int callable(lua_State *L) {
   lf_Callable *c = (lf_Callable *)lua_touserdata(L, lua_upvalueindex(1));
-  if (c->fast == 2) {
-    int n = direct_integers(L, c);
+  if (c->fast) {
+    int n = c->fast == 2 ? direct_integers(L, c) : direct(L, c);
     if (n >= 0) return n;
-  } else if (c->fast) {
-    int n = direct(L, c);
-    if (n >= 0) return n;
+    if (n == -2) {
+      lf_StateInfo *info = lf_stateinfo(L);
+      int armed = info ? info->armed : 0;
+      if (info) info->armed = 0; /* the message is pushed from Swift */
+      c->raise(L);
+      if (info) info->armed = armed;
+      return lua_error(L);
+    }
   }
   lf_StateInfo *info = lf_stateinfo(L);
   int armed = info ? info->armed : 0;

@@ -26,9 +26,8 @@ extension FFIState {
     /// `[-0, +0, -]`
     func ctypeID(_ L: OpaquePointer, at index: Int32) -> Int32? {
         guard lua_type(L, index) == LUA_TUSERDATA, lua_getmetatable(L, index) != 0 else { return nil }
-        lua_rawgeti(L, lf_registryindex(), lua_Integer(ctypeMetatableRef))
-        let isCType = lua_rawequal(L, -1, -2) != 0
-        lf_pop(L, 2)
+        let isCType = lua_topointer(L, -1) == ctypeMetatable
+        lf_pop(L, 1)
         guard isCType, let block = lua_touserdata(L, index) else { return nil }
         return block.load(as: Int32.self)
     }
@@ -53,6 +52,7 @@ extension FFIState {
         lua_setfield(L, -2, "__name")
         lua_pushboolean(L, 0)
         lua_setfield(L, -2, "__metatable")
+        ctypeMetatable = lua_topointer(L, -1)
         ctypeMetatableRef = luaL_ref(L, lf_registryindex())
         lua_createtable(L, 64, 0)
         ctypeCacheRef = luaL_ref(L, lf_registryindex())

@@ -73,6 +73,8 @@ extension FFIState {
         callable.pointee.function = address
         callable.pointee.saved_errno = errnoSlot
         callable.pointee.busy = UnsafePointer(busySlot)
+        callable.pointee.pending = pendingSlot
+        callable.pointee.raise = raisePendingError
         callable.pointee.metatables = UnsafePointer(metatableSlots)
         callable.pointee.slow = callFunction
         callable.pointee.swift.0 = Unmanaged.passUnretained(self).toOpaque()
@@ -372,6 +374,7 @@ extension FFIState {
         callingState = entry.callingState ?? L
         guard let message = pendingCallbackError else { return }
         pendingCallbackError = nil
+        pendingSlot.pointee = 0
         throw FFIError(message, positioned: false)
     }
 }
@@ -381,4 +384,17 @@ extension FFIState {
 struct CallEntry {
     var callingState: OpaquePointer?
     var state: Int
+}
+
+/// Raises the error a callback left during a call on the C direct path (which
+/// calls this after the C function returned): upvalue 1 is the callable.
+private func raisePendingError(_ L: OpaquePointer?) -> Int32 {
+    guard let L, let block = lua_touserdata(L, lf_upvalueindex(1)) else { return 0 }
+    let ffi = Unmanaged<FFIState>.fromOpaque(block.load(as: lf_Callable.self).swift.0!)
+    return ffi._withUnsafeGuaranteedRef { ffi in
+        let message = ffi.pendingCallbackError ?? "callback failed"
+        ffi.pendingCallbackError = nil
+        ffi.pendingSlot.pointee = 0
+        return FFIError(message, positioned: false).raise(L)
+    }
 }

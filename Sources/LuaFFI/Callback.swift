@@ -199,6 +199,7 @@ extension FFIState {
     /// Keeps the first callback error of the current C call, to raise after it.
     private func recordCallbackError(_ message: String) {
         if pendingCallbackError == nil { pendingCallbackError = message }
+        pendingSlot.pointee = 1  // the C direct path raises it after its call
     }
 }
 

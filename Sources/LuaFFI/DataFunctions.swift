@@ -8,9 +8,9 @@ extension FFIState {
     /// Creates a cdata of type `id` from the arguments starting at `first`
     /// (`[nelem,] init...`) and pushes it. Corresponds to `ffi.new`.
     func newCData(_ L: OpaquePointer, _ id: Int32, arguments first: Int32, function: String) throws(FFIError) {
-        let type = types[Int(id)]
         var first = first, count = -1, size: Int
-        if let layout = type.variableLayout {
+        if info(id).isVariable, let layout = types[Int(id)].variableLayout {
+            let type = types[Int(id)]
             var isInteger: Int32 = 0
             let n = lf_tointeger(L, first, &isInteger)
             guard isInteger != 0, n >= 0, let total = layout.size(count: Int(n)) else {
@@ -19,7 +19,7 @@ extension FFIState {
             (count, size, first) = (Int(n), total, first + 1)
         } else {
             guard let known = info(id).size, info(id).kind != .function else {
-                throw FFIError("cannot create a cdata of type '\(type.cName)' (size unknown)")
+                throw FFIError("cannot create a cdata of type '\(types[Int(id)].cName)' (size unknown)")
             }
             size = known
         }

@@ -18,6 +18,10 @@ final class FFIState {
     /// Registry references: the ctype metatable, and the table id+1 -> ctype object.
     @exclusivity(unchecked) var ctypeMetatableRef: Int32 = LUA_NOREF
     @exclusivity(unchecked) var ctypeCacheRef: Int32 = LUA_NOREF
+    @exclusivity(unchecked) var ctypeMetatable: UnsafeRawPointer?
+    /// Per record type, its fields in declaration order for positional initializers
+    /// (unnamed bitfields left out).
+    @exclusivity(unchecked) var positionalFieldInfos: [FieldInfo] = []
 
     /// Hot-path facts, parallel to `types`.
     @exclusivity(unchecked) var infos: [TypeInfo] = []
@@ -62,6 +66,8 @@ final class FFIState {
     /// after the last call, "callbacks alive", and the two cdata metatables.
     let errnoSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     let busySlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    /// Nonzero while a callback error waits to be raised (pendingCallbackError).
+    let pendingSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     let metatableSlots = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: 2)
     /// The C fast paths' view of the types (lf_cdata.h), and its capacity.
     let fastTypes = UnsafeMutablePointer<lf_FastTypes>.allocate(capacity: 1)
@@ -81,6 +87,7 @@ final class FFIState {
         fastTypes.initialize(to: lf_FastTypes(types: nil, count: 0))
         errnoSlot.initialize(to: 0)
         busySlot.initialize(to: 0)
+        pendingSlot.initialize(to: 0)
         metatableSlots.initialize(repeating: nil, count: 2)
         int64Type = intern(.int64)
         uint64Type = intern(.uint64)
@@ -94,6 +101,7 @@ final class FFIState {
     deinit {
         errnoSlot.deallocate()
         busySlot.deallocate()
+        pendingSlot.deallocate()
         metatableSlots.deallocate()
         releaseFastTypes()
         fastTypes.deallocate()

@@ -96,22 +96,55 @@ extension FFIState {
         _ L: OpaquePointer, _ id: Int32, at address: UnsafeMutableRawPointer,
         count: Int, first: Int32, last: Int32
     ) throws(FFIError) {
-        guard case .record(let record) = types[Int(id)].kind, record.isComplete else {
+        guard info(id).isComplete else {
             throw FFIError("cannot initialize incomplete type '\(types[Int(id)].cName)'")
         }
-        if first == last, let cdata = cdata(L, at: first),
-           types[Int(value(of: cdata).type)].unqualified == types[Int(id)].unqualified {
-            address.copyMemory(from: value(of: cdata).address, byteCount: info(id).size ?? 0)
-            return
+        if first == last, lua_type(L, first) != LUA_TNUMBER {
+            if let cdata = cdata(L, at: first),
+               types[Int(value(of: cdata).type)].unqualified == types[Int(id)].unqualified {
+                address.copyMemory(from: value(of: cdata).address, byteCount: info(id).size ?? 0)
+                return
+            }
+            if lua_type(L, first) == LUA_TTABLE, case .record(let record) = types[Int(id)].kind {
+                let fields = record.fields.filter { !($0.name == nil && $0.bitfield != nil) }
+                return try initializeRecord(L, id, record, fields, at: address, count: count, table: first)
+            }
         }
-        let fields = record.fields.filter { !($0.name == nil && $0.bitfield != nil) }
-        if first == last, lua_type(L, first) == LUA_TTABLE {
-            return try initializeRecord(L, id, record, fields, at: address, count: count, table: first)
+        let (start, fieldCount) = positional(id)
+        guard Int(last - first + 1) <= fieldCount else { throw tooMany(id) }
+        for i in 0..<Int(last - first + 1) {
+            try storeField(L, first + Int32(i), positionalFieldInfos[start + i], base: address, count: count)
         }
-        let limit = record.isUnion ? min(1, fields.count) : fields.count
-        guard Int(last - first + 1) <= limit else { throw tooMany(id) }
-        for (field, index) in zip(fields, first...last) {
-            try storeField(L, index, field, base: address, count: count)
+    }
+
+    /// The fields a positional initializer fills, in order (unions: the first one),
+    /// built once per record type.
+    private func positional(_ id: Int32) -> (start: Int, count: Int) {
+        let known = infos[Int(id)].positional
+        if known.start >= 0 { return (Int(known.start), Int(known.count)) }
+        guard case .record(let record) = types[Int(id)].kind else { return (0, 0) }
+        var fields = record.fields.filter { !($0.name == nil && $0.bitfield != nil) }.map { field in
+            FieldInfo(offset: field.offset, typeID: intern(field.type),
+                      bitOffset: field.bitfield?.bitOffset ?? 0, bitWidth: field.bitfield?.width ?? 0,
+                      isSigned: TypeInfo.kind(of: field.type).isSigned)
+        }
+        if record.isUnion { fields = Array(fields.prefix(1)) }
+        let start = positionalFieldInfos.count
+        positionalFieldInfos += fields
+        infos[Int(id)].positional = (Int32(start), Int32(fields.count))
+        return (start, fields.count)
+    }
+
+    /// Stores the value at `index` into one field (as FieldInfo) of the record at `base`.
+    private func storeField(
+        _ L: OpaquePointer, _ index: Int32, _ field: FieldInfo, base: UnsafeMutableRawPointer, count: Int
+    ) throws(FFIError) {
+        if field.bitWidth > 0 {
+            storeBitfield(try integer(L, index, field.typeID), base, field)
+        } else if info(field.typeID).isVariable {
+            try initialize(L, field.typeID, at: base + field.offset, count: count, first: index, last: index)
+        } else {
+            try store(L, index, as: field.typeID, to: base + field.offset)
         }
     }
 

@@ -18,12 +18,36 @@ extension FFIState {
     func openLibrary(_ L: OpaquePointer, _ name: String, flags: Int32) throws(FFIError) {
         var handle = dlopen(name, flags)
         if handle == nil, !name.contains("/") { handle = dlopen(libraryFileName(name), flags) }
-        guard let handle else {
-            let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
-            throw FFIError("cannot load library '\(name)': \(reason)")
+        var reason = handle == nil ? dlerror().map { String(cString: $0) } ?? "unknown error" : ""
+        if handle == nil, let target = linkerScriptTarget(reason) {
+            handle = dlopen(target, flags)
+            if handle == nil { reason = dlerror().map { String(cString: $0) } ?? reason }
         }
+        guard let handle else { throw FFIError("cannot load library '\(name)': \(reason)") }
         pushNamespace(L, handle: handle, name: name)
     }
+}
+
+/// The library a GNU ld script names (`libm.so` on Debian is one), as LuaJIT's
+/// `clib_resolve_lds` finds it: dlerror gives "/path: invalid ELF header"; the
+/// file's first `GROUP ( /path ...` or `INPUT ( /path ...` is loaded instead.
+func linkerScriptTarget(_ dlerrorMessage: String) -> String? {
+    guard dlerrorMessage.hasPrefix("/"), let colon = dlerrorMessage.firstIndex(of: ":"),
+          let file = fopen(String(dlerrorMessage[..<colon]), "r") else { return nil }
+    defer { fclose(file) }
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let count = fread(&buffer, 1, buffer.count - 1, file)
+    let text = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    guard text.hasPrefix("/* GNU ld script") || text.hasPrefix("GROUP") || text.hasPrefix("INPUT") else { return nil }
+    for line in text.split(separator: "\n") {
+        for keyword in ["GROUP", "INPUT"] {
+            guard let range = line.firstRange(of: keyword) else { continue }
+            let rest = line[range.upperBound...].drop { $0 == " " || $0 == "(" || $0 == "\t" }
+            let path = rest.prefix { $0 != " " && $0 != ")" && $0 != "\t" }
+            if path.hasPrefix("/") { return String(path) }
+        }
+    }
+    return nil
 }
 
 /// `ffi.load(name [, global])`: LuaJIT's loader.
@@ -53,6 +77,8 @@ func ffiDlclose(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         guard let library = ffi.library(L, at: 1) else { throw FFIError.type(1, "dlclose", expected: "library", in: L) }
         library.pointee.closed = true
+        lua_pushnil(L)  // drop the symbol cache: lookups reach the closed check
+        lua_setiuservalue(L, 1, 1)
         return 0
     }
 }

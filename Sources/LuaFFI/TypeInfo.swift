@@ -33,6 +33,11 @@ struct TypeInfo {
     var isConst: Bool
     /// Whether the type is complete; incomplete records are looked at again later.
     var isComplete: Bool
+    /// A `[?]` array or a struct ending in one (sized per object).
+    var isVariable = false
+    /// Records: where their positional initializer fields are in
+    /// `positionalFieldInfos` (start -1 until built).
+    var positional: (start: Int32, count: Int32) = (-1, 0)
 
     /// The integer kind for a size and signedness.
     static func integerKind(size: Int, signed: Bool) -> ValueKind {
@@ -87,6 +92,7 @@ extension FFIState {
         var info = TypeInfo(
             kind: TypeInfo.kind(of: type), size: type.size, alignment: type.alignment,
             isConst: type.qualifiers.contains(.const), isComplete: true)
+        info.isVariable = type.variableLayout != nil
         switch type.kind {
         case .pointer(let pointee), .reference(let pointee):
             info.target = intern(pointee)

@@ -29,6 +29,8 @@ typedef struct lf_Callable {
   int result;                     /* LF_K_* of the result (never LF_K_POINTER here) */
   int *saved_errno;               /* where errno goes after the call */
   const int *busy;                /* nonzero: callbacks alive, use the slow path */
+  int *pending;                   /* nonzero: a callback failed during the call */
+  int (*raise)(lua_State *L);     /* pushes that error, returns LF_RAISE (Swift) */
   const void *const *metatables;  /* the two cdata metatables (plain, gc) */
   int (*slow)(lua_State *L);      /* the Swift path: an lf_SwiftFunction */
   void *swift[3];                 /* the Swift path's own data */

@@ -1,0 +1,122 @@
+// Calling C from Lua: runs lua/tests/{call,callback,library,real}_*.lua against the
+// C test library (Tests/CTestLib, built by SwiftPM as libffitest.so next to the
+// test binary), each in a fresh state, plus callback stress checks.
+import Foundation
+import Lua
+import Testing
+
+/// The path of libffitest.so: in the build folder that holds the test binary.
+let testLibraryPath: String? = {
+    var folders: [URL] = []
+    let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    folders.append(executable.deletingLastPathComponent())
+    folders.append(Bundle.main.bundleURL)
+    folders.append(Bundle.main.bundleURL.deletingLastPathComponent())
+    if let argument = CommandLine.arguments.first {
+        folders.append(URL(fileURLWithPath: argument).resolvingSymlinksInPath().deletingLastPathComponent())
+    }
+    // `.../debug/LuaFFIPackageTests.xctest` may be a folder (bundle layout).
+    for folder in folders {
+        for candidate in [folder, folder.deletingLastPathComponent(), folder.deletingLastPathComponent().deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("libffitest.so").path
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+    }
+    return nil
+}()
+
+/// The call-layer scripts of lua/tests.
+func callTestScripts() -> [String] {
+    luaTestScripts().filter { name in
+        ["call_", "callback_", "library_", "real_"].contains { name.hasPrefix($0) }
+    }
+}
+
+/// A fresh state with `ffi` and the global `TESTLIB` (the test library's path).
+func callTestState() throws -> LuaState {
+    let state = try LuaState()
+    try state.preloadFFI()
+    if let path = testLibraryPath { try state.setGlobal("TESTLIB", .string(path)) }
+    return state
+}
+
+@Suite struct CallTests {
+    @Test func testLibraryIsBuilt() {
+        #expect(testLibraryPath != nil, "libffitest.so not found next to the test binary (product 'ffitest')")
+    }
+
+    /// Each script in its own state; a failure reports `lua/tests/x.lua:LINE: message`.
+    @Test(arguments: callTestScripts())
+    func script(_ name: String) throws {
+        try #require(testLibraryPath != nil, "libffitest.so not built")
+        let path = packageRoot.appendingPathComponent("lua/tests/\(name)").path
+        let state = try callTestState()
+        do {
+            try state.runFile(path)
+        } catch let error as LuaError {
+            Issue.record("\(error.message)\n\(error.traceback ?? "")")
+        }
+    }
+
+    /// 10,000 explicit callbacks alive at once (no fixed limit), all freed; a second
+    /// round reuses exactly the first round's entry points (closures are recycled),
+    /// and create/free in a loop never grows past one closure.
+    @Test func tenThousandCallbacksAreRecycled() throws {
+        let state = try callTestState()
+        let results = try state.run("""
+            local ffi = require("ffi")
+            local n = 10000
+            local function round()
+              local list, seen = {}, {}
+              for i = 1, n do
+                list[i] = ffi.cast("int (*)(int)", function(x) return x + i end)
+                seen[ffi.tonumber(ffi.cast("intptr_t", list[i]))] = true
+              end
+              assert(list[n](1) == n + 1 and list[1](1) == 2)
+              for i = 1, n do list[i]:free() end
+              return seen
+            end
+            local first, second = round(), round()
+            local distinct, reused = 0, 0
+            for address in pairs(first) do distinct = distinct + 1 end
+            for address in pairs(second) do if first[address] then reused = reused + 1 end end
+            local loop = {}
+            for i = 1, 20000 do
+              local cb = ffi.cast("double (*)(double)", function(x) return x * i end)
+              loop[ffi.tonumber(ffi.cast("intptr_t", cb))] = true
+              cb:free()
+            end
+            local loopDistinct = 0
+            for _ in pairs(loop) do loopDistinct = loopDistinct + 1 end
+            return distinct, reused, loopDistinct
+            """)
+        #expect(results == [.integer(10000), .integer(10000), .integer(1)])
+    }
+
+    /// Implicit callbacks (one per call) are recycled too: the Lua heap does not grow
+    /// over many calls that pass a Lua function.
+    @Test func implicitCallbacksDoNotGrowMemory() throws {
+        let state = try callTestState()
+        _ = try state.run("""
+            local ffi = require("ffi")
+            ffi.cdef "void qsort(void *, size_t, size_t, int (*)(const void *, const void *));"
+            function sortMany(count)
+              local a = ffi.new("int[4]", {4, 3, 2, 1})
+              for _ = 1, count do
+                ffi.C.qsort(a, 4, 4, function(x, y) return ffi.cast("const int *", x)[0] - ffi.cast("const int *", y)[0] end)
+              end
+              collectgarbage()
+              collectgarbage()
+              return collectgarbage("count")
+            end
+            sortMany(1000)
+            """)
+        let before = try state.call("sortMany", .integer(1000))
+        let after = try state.call("sortMany", .integer(20000))
+        guard case .number(let kbBefore) = before.first, case .number(let kbAfter) = after.first else {
+            Issue.record("unexpected results \(before) \(after)")
+            return
+        }
+        #expect(kbAfter < kbBefore + 64, "Lua heap grew from \(kbBefore) KB to \(kbAfter) KB")
+    }
+}
