@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "CLuaShims", dependencies: ["CLua"]),
         // C declarations: lexer, parser, type model, layout. Pure Swift.
         .target(name: "CTypes", swiftSettings: strict),
+        // libFuzzer target for the CTypes parser (docs/ctypes.md); a plain build runs files.
+        .executableTarget(name: "CTypesFuzz", dependencies: ["CTypes"], swiftSettings: strict),
         // The ffi module: ctypes, cdata, calls, callbacks, libraries. Uses the Lua C
         // API only (no LuaState), so that it can also be loaded into stock lua5.4.
         .target(

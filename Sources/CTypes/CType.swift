@@ -66,7 +66,8 @@ public struct CFunctionType: Hashable {
 /// `const char *` is `pointer(to: char[const])`; `char *const` is `pointer(to: char)[const]`.
 public struct CType: Hashable {
     /// The kinds of C types.
-    public indirect enum Kind: Hashable {
+    /// Only the cases that contain types are boxed, so primitive types need no allocation.
+    public enum Kind: Hashable {
         case void
         /// `bool`, `_Bool`.
         case bool
@@ -81,19 +82,19 @@ public struct CType: Hashable {
         /// `complex float`, `complex double` (`_Complex`, `__complex__`).
         case complexFloat, complexDouble
         /// A pointer to the pointee type.
-        case pointer(CType)
+        indirect case pointer(CType)
         /// A C++ reference (`int &`).
-        case reference(CType)
+        indirect case reference(CType)
         /// An array of the element type.
-        case array(CType, CArrayCount)
+        indirect case array(CType, CArrayCount)
         /// A function (not a pointer to one).
-        case function(CFunctionType)
+        indirect case function(CFunctionType)
         /// A struct or union.
         case record(CRecord)
         /// An enum.
         case enumeration(CEnum)
         /// A GCC vector (`__attribute__((vector_size(n)))`) of the element type, `size` bytes.
-        case vector(CType, size: Int)
+        indirect case vector(CType, size: Int)
     }
 
     /// What kind of type this is.

@@ -120,9 +120,10 @@ extension Parser {
                 return ConstantValue(int: Int64(Int8(truncatingIfNeeded: code)))
             }
             return ConstantValue(int: code)
-        case .identifier(let name):
+        case .identifier:
+            let name = name(of: token)
             advance()
-            guard let constant = transaction.constant(name) else {
+            guard let constant = transaction.constant(name)?.value else {
                 throw error("undeclared identifier '\(name)'", at: token, near: false)
             }
             return ConstantValue(

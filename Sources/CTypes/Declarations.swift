@@ -51,13 +51,37 @@ public enum CTag: Hashable {
     case enumeration(CEnum)
 }
 
+/// Where a declaration is: `chunk:line:column`.
+public struct CSourceLocation: Hashable, Sendable, CustomStringConvertible {
+    /// The chunk name given to `cdef` or `parseType`.
+    public var chunkName: String
+    /// 1-based line and (byte) column.
+    public var line: Int
+    public var column: Int
+    /// Creates a location.
+    public init(chunkName: String, line: Int, column: Int) {
+        self.chunkName = chunkName
+        self.line = line
+        self.column = column
+    }
+    /// `cdef:3:8`.
+    public var description: String { "\(chunkName):\(line):\(column)" }
+}
+
+/// A symbol table entry: the declared thing and where it was first declared (nil for
+/// the predefined typedefs).
+struct Declared<Value> {
+    var value: Value
+    var location: CSourceLocation?
+}
+
 /// The symbol tables of one scope (also the pending additions of a transaction).
 struct SymbolTable {
-    var typedefs: [String: CType] = [:]
-    var tags: [String: CTag] = [:]
-    var functions: [String: CFunctionDeclaration] = [:]
-    var variables: [String: CVariableDeclaration] = [:]
-    var constants: [String: CConstant] = [:]
+    var typedefs: [String: Declared<CType>] = [:]
+    var tags: [String: Declared<CTag>] = [:]
+    var functions: [String: Declared<CFunctionDeclaration>] = [:]
+    var variables: [String: Declared<CVariableDeclaration>] = [:]
+    var constants: [String: Declared<CConstant>] = [:]
 
     /// Adds everything in `other`, replacing entries with the same name.
     mutating func merge(_ other: SymbolTable) {
@@ -97,7 +121,7 @@ public final class CDeclarations {
         table.typedefs = Self.predefined(for: target)
     }
 
-    private static func predefined(for target: TargetLayout) -> [String: CType] {
+    private static func predefined(for target: TargetLayout) -> [String: Declared<CType>] {
         let long = target.long.size
         var types: [String: CType] = [
             "int8_t": .int8, "uint8_t": .uint8, "int16_t": .int16, "uint16_t": .uint16,
@@ -111,26 +135,42 @@ public final class CDeclarations {
         ]
         let vaList = CType.pointer(to: .void)
         for name in ["va_list", "__builtin_va_list", "__gnuc_va_list"] { types[name] = vaList }
-        return types
+        return types.mapValues { Declared(value: $0, location: nil) }
     }
 
     /// The type a typedef name stands for.
-    public func typedef(named name: String) -> CType? { table.typedefs[name] }
+    public func typedef(named name: String) -> CType? { table.typedefs[name]?.value }
     /// The struct, union or enum with this tag.
-    public func tag(named name: String) -> CTag? { table.tags[name] }
+    public func tag(named name: String) -> CTag? { table.tags[name]?.value }
     /// A declared function.
-    public func function(named name: String) -> CFunctionDeclaration? { table.functions[name] }
+    public func function(named name: String) -> CFunctionDeclaration? {
+        table.functions[name]?.value
+    }
     /// A declared variable.
-    public func variable(named name: String) -> CVariableDeclaration? { table.variables[name] }
+    public func variable(named name: String) -> CVariableDeclaration? {
+        table.variables[name]?.value
+    }
     /// A named integer constant (enumerator or `static const`).
-    public func constant(named name: String) -> CConstant? { table.constants[name] }
+    public func constant(named name: String) -> CConstant? { table.constants[name]?.value }
+
+    /// Where a typedef was declared (nil for the predefined ones).
+    public func location(ofTypedef name: String) -> CSourceLocation? {
+        table.typedefs[name]?.location
+    }
+    /// Where a tag was first declared (or defined, when the definition came first).
+    public func location(ofTag name: String) -> CSourceLocation? { table.tags[name]?.location }
+    /// Where a function, variable or constant was first declared.
+    public func location(of name: String) -> CSourceLocation? {
+        table.functions[name]?.location ?? table.variables[name]?.location
+            ?? table.constants[name]?.location
+    }
 
     /// All typedef names.
-    public var typedefNames: Dictionary<String, CType>.Keys { table.typedefs.keys }
+    public var typedefNames: some Collection<String> { table.typedefs.keys }
     /// All declared function names.
-    public var functionNames: Dictionary<String, CFunctionDeclaration>.Keys { table.functions.keys }
+    public var functionNames: some Collection<String> { table.functions.keys }
     /// All tags.
-    public var tagNames: Dictionary<String, CTag>.Keys { table.tags.keys }
+    public var tagNames: some Collection<String> { table.tags.keys }
 
     /// Parses and declares C declarations, all or nothing. Corresponds to `ffi.cdef`.
     ///
@@ -185,15 +225,17 @@ final class Transaction {
 
     var target: TargetLayout { base.target }
 
-    func typedef(_ name: String) -> CType? { added.typedefs[name] ?? base.table.typedefs[name] }
-    func tag(_ name: String) -> CTag? { added.tags[name] ?? base.table.tags[name] }
-    func constant(_ name: String) -> CConstant? {
+    func typedef(_ name: String) -> Declared<CType>? {
+        added.typedefs[name] ?? base.table.typedefs[name]
+    }
+    func tag(_ name: String) -> Declared<CTag>? { added.tags[name] ?? base.table.tags[name] }
+    func constant(_ name: String) -> Declared<CConstant>? {
         added.constants[name] ?? base.table.constants[name]
     }
-    func function(_ name: String) -> CFunctionDeclaration? {
+    func function(_ name: String) -> Declared<CFunctionDeclaration>? {
         added.functions[name] ?? base.table.functions[name]
     }
-    func variable(_ name: String) -> CVariableDeclaration? {
+    func variable(_ name: String) -> Declared<CVariableDeclaration>? {
         added.variables[name] ?? base.table.variables[name]
     }
 

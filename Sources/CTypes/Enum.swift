@@ -25,6 +25,8 @@ public final class CEnum: Hashable, CustomStringConvertible {
     public internal(set) var underlying: CType = .uint32
     /// Whether the enumerator list has been declared.
     public internal(set) var isComplete = false
+    /// Where the enumerator list was defined (nil while incomplete).
+    public internal(set) var location: CSourceLocation?
 
     /// Creates an incomplete enum.
     public init(tag: String?) { self.tag = tag }
@@ -49,6 +51,7 @@ public final class CEnum: Hashable, CustomStringConvertible {
         constants = []
         underlying = .uint32
         isComplete = false
+        location = nil
     }
 
     public static func == (a: CEnum, b: CEnum) -> Bool { a === b }

@@ -77,6 +77,8 @@ struct MemberSpec {
     var isPacked = false
     /// `__attribute__((aligned(n)))` on the member.
     var alignAttribute: Int?
+    /// Where the member's name is (for error messages).
+    var nameToken: Token?
 }
 
 /// Attributes of the record as a whole.
@@ -94,7 +96,7 @@ struct RecordLayout {
     private(set) var bit = 0
     private(set) var maxBits = 0
     private(set) var alignment = 1
-    private(set) var fields: [CField] = []
+    var fields: [CField] = []
 
     init(target: TargetLayout, attributes: RecordAttributes) {
         self.target = target
@@ -107,6 +109,7 @@ struct RecordLayout {
         target: TargetLayout
     ) {
         var layout = RecordLayout(target: target, attributes: attributes)
+        layout.fields.reserveCapacity(members.count)
         for member in members { layout.place(member, isUnion: record.isUnion) }
         if let aligned = attributes.alignAttribute {
             layout.alignment = max(layout.alignment, aligned)

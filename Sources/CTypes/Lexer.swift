@@ -2,27 +2,37 @@
 
 /// Turns C source bytes into tokens; skips comments and `#` lines other than `#pragma`.
 struct Lexer {
-    let bytes: [UInt8]
+    /// The source, for error messages.
+    let source: [UInt8]
+    /// The same bytes, scanned without bounds checks in release builds.
+    let bytes: UnsafeBufferPointer<UInt8>
     let chunkName: String
     private var index = 0
     private var line = 1
     private var lineStart = 0
     private var atLineStart = true
+    /// Decoded string literals and pragma texts, indexed by `.string` and `.pragma` tokens.
+    private(set) var literals: [String] = []
 
-    init(bytes: [UInt8], chunkName: String) {
+    init(source: [UInt8], bytes: UnsafeBufferPointer<UInt8>, chunkName: String) {
+        self.source = source
         self.bytes = bytes
         self.chunkName = chunkName
     }
 
-    /// Lexes the whole input; the last token is `.eof`.
-    static func tokens(of bytes: [UInt8], chunkName: String) throws(CDeclarationError) -> [Token] {
-        var lexer = Lexer(bytes: bytes, chunkName: chunkName)
-        var tokens: [Token] = []
-        tokens.reserveCapacity(bytes.count / 4 + 1)
-        while true {
-            let token = try lexer.next()
-            tokens.append(token)
-            if case .eof = token.kind { return tokens }
+    /// Lexes the whole input; the last token is `.eof`. Also returns the literals.
+    static func tokens(of bytes: [UInt8], chunkName: String) throws(CDeclarationError) -> (
+        [Token], [String]
+    ) {
+        try bytes.withUnsafeBufferPointer { buffer throws(CDeclarationError) in
+            var lexer = Lexer(source: bytes, bytes: buffer, chunkName: chunkName)
+            var tokens: [Token] = []
+            tokens.reserveCapacity(bytes.count / 5 + 16)
+            while true {
+                let token = try lexer.next()
+                tokens.append(token)
+                if case .eof = token.kind { return (tokens, lexer.literals) }
+            }
         }
     }
 
@@ -105,10 +115,10 @@ struct Lexer {
         while textStart < index && (bytes[textStart] == 32 || bytes[textStart] == 9) {
             textStart += 1
         }
-        let text = String(decoding: bytes[textStart..<index], as: UTF8.self)
-        guard text.hasPrefix("pragma") else { return nil }
+        guard bytes[textStart..<index].starts(with: "pragma".utf8) else { return nil }
         atLineStart = false
-        return make(.pragma(String(text.dropFirst(6))), from: start)
+        literals.append(String(decoding: bytes[(textStart + 6)..<index], as: UTF8.self))
+        return make(.pragma(literals.count - 1), from: start)
     }
 
     private mutating func token() throws(CDeclarationError) -> Token {
@@ -132,10 +142,10 @@ struct Lexer {
 
     private mutating func identifier(from start: Int) -> Token {
         while index < bytes.count && isIdentifierPart(bytes[index]) { index += 1 }
-        if let keyword = KeywordTable.shared.keyword(bytes[start..<index]) {
+        if let keyword = KeywordTable.shared.keyword(bytes, start..<index) {
             return make(.keyword(keyword), from: start)
         }
-        return make(.identifier(String(decoding: bytes[start..<index], as: UTF8.self)), from: start)
+        return make(.identifier, from: start)
     }
 
     private mutating func number(from start: Int) throws(CDeclarationError) -> Token {
@@ -151,7 +161,7 @@ struct Lexer {
                 break
             }
         }
-        let text = bytes[start..<index]
+        let text = source[start..<index]
         guard let kind = NumberLiteral.parse(text) else {
             throw error("malformed number", at: start, near: String(decoding: text, as: UTF8.self))
         }
@@ -177,7 +187,10 @@ struct Lexer {
                 value.append(c)
             }
         }
-        if quote == 34 { return make(.string(String(decoding: value, as: UTF8.self)), from: start) }
+        if quote == 34 {
+            literals.append(String(decoding: value, as: UTF8.self))
+            return make(.string(literals.count - 1), from: start)
+        }
         var code: Int64 = 0
         for b in value { code = (code << 8) | Int64(b) }
         return make(.character(code, isWide: wide), from: start)
@@ -224,19 +237,32 @@ struct Lexer {
     }
 
     /// The punctuator starting with bytes `c d e` and its length.
-    private static func punct(_ c: UInt8, _ d: UInt8, _ e: UInt8) -> (Punct, Int) {
-        switch (Character(Unicode.Scalar(c)), Character(Unicode.Scalar(d))) {
-        case ("<", "<"): return (.shiftLeft, 2)
-        case (">", ">"): return (.shiftRight, 2)
-        case ("<", "="): return (.lessEqual, 2)
-        case (">", "="): return (.greaterEqual, 2)
-        case ("=", "="): return (.equal, 2)
-        case ("!", "="): return (.notEqual, 2)
-        case ("&", "&"): return (.andAnd, 2)
-        case ("|", "|"): return (.orOr, 2)
-        case ("-", ">"): return (.arrow, 2)
-        case (".", "."): return e == UInt8(ascii: ".") ? (.ellipsis, 3) : (.other, 1)
-        default: return (single[Int(c)], 1)
+    @inline(__always) private static func punct(_ c: UInt8, _ d: UInt8, _ e: UInt8) -> (Punct, Int)
+    {
+        let one = single[Int(c)]
+        switch one {
+        case .less, .greater, .assign, .bang, .amp, .pipe, .minus, .dot:
+            return double(c, d, e) ?? (one, 1)
+        default:
+            return (one, 1)
+        }
+    }
+
+    /// The two- or three-byte punctuator starting with `c d e`, if any.
+    private static func double(_ c: UInt8, _ d: UInt8, _ e: UInt8) -> (Punct, Int)? {
+        switch (c, d) {
+        case (UInt8(ascii: "<"), UInt8(ascii: "<")): return (.shiftLeft, 2)
+        case (UInt8(ascii: ">"), UInt8(ascii: ">")): return (.shiftRight, 2)
+        case (UInt8(ascii: "<"), UInt8(ascii: "=")): return (.lessEqual, 2)
+        case (UInt8(ascii: ">"), UInt8(ascii: "=")): return (.greaterEqual, 2)
+        case (UInt8(ascii: "="), UInt8(ascii: "=")): return (.equal, 2)
+        case (UInt8(ascii: "!"), UInt8(ascii: "=")): return (.notEqual, 2)
+        case (UInt8(ascii: "&"), UInt8(ascii: "&")): return (.andAnd, 2)
+        case (UInt8(ascii: "|"), UInt8(ascii: "|")): return (.orOr, 2)
+        case (UInt8(ascii: "-"), UInt8(ascii: ">")): return (.arrow, 2)
+        case (UInt8(ascii: "."), UInt8(ascii: ".")):
+            return e == UInt8(ascii: ".") ? (.ellipsis, 3) : (.other, 1)
+        default: return nil
         }
     }
 
@@ -254,10 +280,18 @@ struct Lexer {
         return table
     }()
 
+    /// An error at byte `position`; its line and column are counted afresh (the error may
+    /// start on an earlier line, as an unfinished comment does).
     private func error(_ reason: String, at position: Int, near: String) -> CDeclarationError {
-        CDeclarationError(
+        var line = 1
+        var lineStart = 0
+        for index in 0..<min(position, source.count) where source[index] == 10 {
+            line += 1
+            lineStart = index + 1
+        }
+        return CDeclarationError(
             chunkName: chunkName, line: line, column: position - lineStart + 1, reason: reason,
-            near: near)
+            near: near, excerpt: SourceExcerpt.make(source, at: position))
     }
 }
 

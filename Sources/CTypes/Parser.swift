@@ -5,6 +5,8 @@ struct Parser {
     let bytes: [UInt8]
     let chunkName: String
     let tokens: [Token]
+    /// Decoded string literals and pragma texts (see `Token.Kind`).
+    let literals: [String]
     let transaction: Transaction
     var position = 0
     var parameters: [CParameter]
@@ -25,7 +27,11 @@ struct Parser {
         self.chunkName = chunkName
         self.transaction = transaction
         self.parameters = parameters
-        tokens = try Lexer.tokens(of: bytes, chunkName: chunkName)
+        if bytes.count >= Int(Int32.max) {
+            throw CDeclarationError(
+                chunkName: chunkName, line: 1, column: 1, reason: "chunk too large", near: nil)
+        }
+        (tokens, literals) = try Lexer.tokens(of: bytes, chunkName: chunkName)
     }
 
     var target: TargetLayout { transaction.target }
@@ -71,9 +77,18 @@ struct Parser {
         guard accept(p) else { throw error("'\(spelling)' expected") }
     }
 
+    /// The name of an identifier token (its source text).
+    func name(of token: Token) -> String {
+        String(decoding: bytes[token.start..<token.end], as: UTF8.self)
+    }
+
+    /// The current token's name if it is an identifier.
+    var currentIdentifier: String? { current.isIdentifier ? name(of: current) : nil }
+
     /// Consumes an identifier (or a `$` name parameter) or fails.
     mutating func expectIdentifier() throws(CDeclarationError) -> String {
-        if let name = current.identifier {
+        if current.isIdentifier {
+            let name = name(of: current)
             advance()
             return name
         }
@@ -95,7 +110,18 @@ struct Parser {
         let token = token ?? current
         return CDeclarationError(
             chunkName: chunkName, line: token.line, column: token.column, reason: reason,
-            near: near ? text(of: token) : nil)
+            near: near ? text(of: token) : nil, excerpt: SourceExcerpt.make(bytes, at: token.start))
+    }
+
+    /// Where `token` is.
+    func location(of token: Token) -> CSourceLocation {
+        CSourceLocation(chunkName: chunkName, line: token.line, column: token.column)
+    }
+
+    /// ` (previous definition at cdef:1:8)`, or ` (predefined)` without a location.
+    func previous(_ location: CSourceLocation?, _ what: String = "definition") -> String {
+        guard let location else { return " (predefined)" }
+        return " (previous \(what) at \(location))"
     }
 
     /// `unexpected symbol near 'x'`.

@@ -71,7 +71,7 @@ extension Parser {
         let token = current
         let name: String
         switch token.kind {
-        case .identifier(let n): name = n
+        case .identifier: name = self.name(of: token)
         case .keyword: name = text(of: token)
         default: throw error("'<identifier>' expected")
         }
@@ -141,7 +141,8 @@ extension Parser {
         try expect(.lparen, "(")
         while !current.isPunct(.rparen) {
             let token = current
-            if case .identifier("align") = token.kind {
+            if case .eof = token.kind { throw error("')' expected") }
+            if token.isIdentifier && name(of: token) == "align" {
                 advance()
                 attributes.aligned = try alignedArgument(at: token)
             } else {
@@ -175,7 +176,7 @@ extension Parser {
         try expect(.lparen, "(")
         var name = ""
         while case .string(let part) = current.kind {
-            name += part
+            name += literals[part]
             advance()
         }
         try expect(.rparen, ")")

@@ -37,21 +37,45 @@ extension Parser {
         let type = try self.type(of: declarator, specifiers: specs, at: start)
         if specs.storage == .typedef { return try declareTypedef(name, type, at: token) }
         if case .function(let function) = type.kind {
-            if transaction.function(name) == nil {
-                transaction.added.functions[name] = CFunctionDeclaration(
-                    name: name, type: function, asmName: declarator.attributes.asmName)
-            }
-            return
+            return try declareFunction(
+                CFunctionDeclaration(
+                    name: name, type: function, asmName: declarator.attributes.asmName),
+                at: token)
         }
         if let initializer, type.qualifiers.contains(.const), type.isInteger {
             let value = ConstantValue(initializer.bits, as: type, target: target) ?? initializer
             return try declareConstant(
                 CConstant(name: name, value: value.signedValue, type: type.unqualified), at: token)
         }
-        if transaction.variable(name) == nil {
-            transaction.added.variables[name] = CVariableDeclaration(
-                name: name, type: type, asmName: declarator.attributes.asmName)
+        if let old = transaction.variable(name) {
+            guard old.value.type.isEquivalent(to: type) else {
+                throw error(
+                    "conflicting types for '\(name)'" + previous(old.location, "declaration"),
+                    at: token, near: false)
+            }
+            return
         }
+        transaction.added.variables[name] = Declared(
+            value: CVariableDeclaration(
+                name: name, type: type, asmName: declarator.attributes.asmName),
+            location: location(of: token))
+    }
+
+    /// A function: a redeclaration keeps the first one and must have an equivalent type.
+    private mutating func declareFunction(_ function: CFunctionDeclaration, at token: Token)
+        throws(CDeclarationError)
+    {
+        if let old = transaction.function(function.name) {
+            guard CType(.function(old.value.type)).isEquivalent(to: CType(.function(function.type)))
+            else {
+                throw error(
+                    "conflicting types for '\(function.name)'"
+                        + previous(old.location, "declaration"), at: token, near: false)
+            }
+            return
+        }
+        transaction.added.functions[function.name] = Declared(
+            value: function, location: location(of: token))
     }
 
     /// A typedef: an identical redefinition is allowed, a different one is an error.
@@ -59,12 +83,13 @@ extension Parser {
         throws(CDeclarationError)
     {
         if let old = transaction.typedef(name) {
-            guard old.isEquivalent(to: type) else {
-                throw error("redefinition of '\(name)'", at: token, near: false)
+            guard old.value.isEquivalent(to: type) else {
+                throw error(
+                    "redefinition of '\(name)'" + previous(old.location), at: token, near: false)
             }
             return
         }
-        transaction.added.typedefs[name] = type
+        transaction.added.typedefs[name] = Declared(value: type, location: location(of: token))
     }
 
     /// After `=`: a constant expression, or a skipped brace/other initializer.
@@ -106,7 +131,7 @@ extension Parser {
         let value = try constantExpression()
         var message = "static assertion failed"
         if accept(.comma), case .string(let text) = current.kind {
-            message += ": \"\(text)\""
+            message += ": \"\(literals[text])\""
             advance()
         }
         try expect(.rparen, ")")
@@ -116,7 +141,8 @@ extension Parser {
 
     /// `#pragma pack(n)`, `pack()`, `pack(push[, n])`, `pack(pop)`; other pragmas ignored.
     mutating func pragma() throws(CDeclarationError) {
-        guard case .pragma(let text) = current.kind else { return }
+        guard case .pragma(let index) = current.kind else { return }
+        let text = literals[index]
         let token = current
         advance()
         let words = text.split(whereSeparator: { " \t(),".contains($0) })

@@ -89,16 +89,26 @@ extension Parser {
             try attributes(into: &result.attributes)
             inner = try declarator(abstract: abstract)
             try expect(.rparen, ")")
-        } else if current.identifier != nil || (current.isPunct(.dollar) && !abstract) {
+        } else if current.isIdentifier || (current.isPunct(.dollar) && !abstract) {
             result.nameToken = current
             result.name = try expectIdentifier()
         } else if !abstract {
             throw error("'<identifier>' expected")
         }
         let suffixes = try self.suffixes()
-        result.operations = prefix + suffixes.reversed()
+        if suffixes.isEmpty {
+            result.operations = prefix
+        } else if prefix.isEmpty && suffixes.count == 1 {
+            result.operations = suffixes
+        } else {
+            result.operations = prefix + suffixes.reversed()
+        }
         if let inner {
-            result.operations += inner.operations
+            if result.operations.isEmpty {
+                result.operations = inner.operations
+            } else {
+                result.operations += inner.operations
+            }
             result.name = inner.name
             result.nameToken = inner.nameToken
             result.attributes.merge(inner.attributes)
@@ -194,8 +204,9 @@ extension Parser {
     /// After `(`: parameters up to and including `)`.
     private mutating func parameterList() throws(CDeclarationError) -> ([CFunctionParameter], Bool)
     {
-        var parameters: [CFunctionParameter] = []
         if accept(.rparen) { return ([], false) }
+        var parameters: [CFunctionParameter] = []
+        parameters.reserveCapacity(6)
         if current.isKeyword(.void) && peek().isPunct(.rparen) {
             advance()
             advance()

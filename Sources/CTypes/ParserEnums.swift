@@ -33,13 +33,17 @@ extension Parser {
             if !defining { throw error("'<identifier>' expected") }
             return CEnum(tag: nil)
         }
-        switch transaction.tag(tag) {
+        let entry = transaction.tag(tag)
+        switch entry?.value {
         case .enumeration(let enumeration)?: return enumeration
         case nil:
             let enumeration = CEnum(tag: tag)
-            transaction.added.tags[tag] = .enumeration(enumeration)
+            transaction.added.tags[tag] = Declared(
+                value: .enumeration(enumeration), location: location(of: start))
             return enumeration
-        default: throw error("redefinition of 'enum \(tag)'", at: start, near: false)
+        default:
+            throw error(
+                "redefinition of 'enum \(tag)'" + previous(entry?.location), at: start, near: false)
         }
     }
 
@@ -48,16 +52,19 @@ extension Parser {
     ) throws(CDeclarationError) {
         if enumeration.isComplete {
             guard enumeration.constants == constants || enumeration.constants.isEmpty else {
-                throw error("redefinition of '\(enumeration)'", at: start, near: false)
+                throw error(
+                    "redefinition of '\(enumeration)'" + previous(enumeration.location),
+                    at: start, near: false)
             }
             if !enumeration.constants.isEmpty { return }
         }
         transaction.willComplete(enumeration)
         enumeration.complete(constants: constants, underlying: underlying)
+        enumeration.location = location(of: start)
         let enumType = CType(.enumeration(enumeration))
         for constant in constants
         where !(Int64(Int32.min)...Int64(Int32.max)).contains(constant.value) {
-            transaction.added.constants[constant.name]?.type = enumType
+            transaction.added.constants[constant.name]?.value.type = enumType
         }
     }
 
@@ -90,10 +97,14 @@ extension Parser {
     /// Declares a named constant; an identical redeclaration is allowed.
     mutating func declareConstant(_ constant: CConstant, at token: Token) throws(CDeclarationError)
     {
-        if let old = transaction.constant(constant.name), old.value != constant.value {
-            throw error("redefinition of '\(constant.name)'", at: token, near: false)
+        let old = transaction.constant(constant.name)
+        if let old, old.value.value != constant.value {
+            throw error(
+                "redefinition of '\(constant.name)'" + previous(old.location), at: token,
+                near: false)
         }
-        transaction.added.constants[constant.name] = constant
+        transaction.added.constants[constant.name] = Declared(
+            value: constant, location: old?.location ?? location(of: token))
     }
 
     /// GCC's choice: `unsigned int` unless a value is negative (`int`) or needs 64 bits;

@@ -3,12 +3,14 @@
 extension Parser {
     /// `struct|union|enum [attributes] [tag] [body] [attributes]`: the type and its tag.
     mutating func tagSpecifier(_ keyword: Keyword) throws(CDeclarationError) -> (CType, CTag) {
-        let start = current
+        // Errors and locations point at the tag name (at the keyword when there is none).
+        var start = current
         advance()
         var attributes = DeclarationAttributes()
         try self.attributes(into: &attributes)
         var tagName: String?
-        if current.identifier != nil || current.isPunct(.dollar) {
+        if current.isIdentifier || current.isPunct(.dollar) {
+            start = current
             tagName = try expectIdentifier()
         }
         if keyword == .enum { return try enumSpecifier(tagName, attributes, at: start) }
@@ -30,16 +32,19 @@ extension Parser {
             if !defining { throw error("'<identifier>' expected") }
             return CRecord(isUnion: isUnion, tag: nil)
         }
-        switch transaction.tag(tag) {
+        let entry = transaction.tag(tag)
+        switch entry?.value {
         case .record(let record)? where record.isUnion == isUnion:
             return record
         case nil:
             let record = CRecord(isUnion: isUnion, tag: tag)
-            transaction.added.tags[tag] = .record(record)
+            transaction.added.tags[tag] = Declared(
+                value: .record(record), location: location(of: start))
             return record
         default:
             throw error(
-                "redefinition of '\(isUnion ? "union" : "struct") \(tag)'", at: start, near: false)
+                "redefinition of '\(isUnion ? "union" : "struct") \(tag)'"
+                    + previous(entry?.location), at: start, near: false)
         }
     }
 
@@ -50,13 +55,26 @@ extension Parser {
         guard record.isComplete else {
             transaction.willComplete(record)
             RecordLayout.complete(record, members: members, attributes: layout, target: target)
-            return
+            record.location = location(of: start)
+            return try checkDuplicateMembers(record, members)
         }
         let body = CRecord(isUnion: record.isUnion, tag: record.tag)
         RecordLayout.complete(body, members: members, attributes: layout, target: target)
+        try checkDuplicateMembers(body, members)
         guard record.isEquivalent(to: body) else {
-            throw error("redefinition of '\(record.description)'", at: start, near: false)
+            throw error(
+                "redefinition of '\(record.description)'" + previous(record.location), at: start,
+                near: false)
         }
+    }
+
+    /// `duplicate member 'a'` when two members (or members of anonymous members) share a name.
+    private func checkDuplicateMembers(_ record: CRecord, _ members: [MemberSpec])
+        throws(CDeclarationError)
+    {
+        guard let name = record.duplicateMember else { return }
+        let token = members.last { $0.name == name }?.nameToken ?? current
+        throw error("duplicate member '\(name)'", at: token, near: false)
     }
 
     /// Parses `{ members } [attributes]`: the members and the record's layout attributes.
@@ -67,6 +85,7 @@ extension Parser {
         defer { depth -= 1 }
         advance()
         var members: [MemberSpec] = []
+        members.reserveCapacity(8)
         while !accept(.rbrace) {
             if case .eof = current.kind { throw error("'}' expected") }
             try memberDeclaration(into: &members)
@@ -146,7 +165,7 @@ extension Parser {
         attributes.merge(declarator.attributes)
         return MemberSpec(
             name: declarator.name, type: type, bitWidth: width, isPacked: attributes.isPacked,
-            alignAttribute: attributes.aligned)
+            alignAttribute: attributes.aligned, nameToken: declarator.nameToken)
     }
 
     /// Rejects members without a size and invalid bitfields.

@@ -52,7 +52,7 @@ extension Parser {
         let start = current
         while try specifier(&result, &words, &qualifiers) {}
         if words.isEmpty && words.named == nil {
-            if let name = current.identifier {
+            if let name = currentIdentifier {
                 throw error("undeclared identifier '\(name)'", near: false)
             }
             throw error("declaration specifier expected")
@@ -68,8 +68,10 @@ extension Parser {
         switch current.kind {
         case .keyword(let keyword):
             return try keywordSpecifier(keyword, &result, &words, &qualifiers)
-        case .identifier(let name):
-            guard words.isEmpty, words.named == nil, let type = transaction.typedef(name) else {
+        case .identifier:
+            guard words.isEmpty, words.named == nil,
+                let type = transaction.typedef(name(of: current))?.value
+            else {
                 return false
             }
             advance()
@@ -177,7 +179,7 @@ extension Parser {
             case .sizeof, .alignof, .asm, .staticAssert: return false
             default: return true
             }
-        case .identifier(let name): return transaction.typedef(name) != nil
+        case .identifier: return transaction.typedef(name(of: token)) != nil
         case .punct(.dollar):
             if nextParameter < parameters.count, case .type = parameters[nextParameter] {
                 return true

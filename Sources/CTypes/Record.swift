@@ -70,6 +70,10 @@ public final class CRecord: Hashable, CustomStringConvertible {
     public internal(set) var hasFlexibleArray = false
     /// Name lookup through anonymous members, built once on completion.
     private var lookup: [String: CFieldReference] = [:]
+    /// A member name found twice while building `lookup`, if any.
+    private(set) var duplicateMember: String?
+    /// Where the body was defined (nil while incomplete).
+    public internal(set) var location: CSourceLocation?
 
     /// Creates an incomplete record.
     public init(isUnion: Bool, tag: String?) {
@@ -99,7 +103,8 @@ public final class CRecord: Hashable, CustomStringConvertible {
             isVariableLength = count == .variable
             hasFlexibleArray = count == .unspecified || count == .fixed(0)
         }
-        lookup = [:]
+        lookup = Dictionary(minimumCapacity: fields.count)
+        duplicateMember = nil
         addLookup(of: self, offset: 0)
     }
 
@@ -112,17 +117,21 @@ public final class CRecord: Hashable, CustomStringConvertible {
         isVariableLength = false
         hasFlexibleArray = false
         lookup = [:]
+        duplicateMember = nil
+        location = nil
     }
 
     /// Adds the members of `record` (at `offset` bytes) to this record's lookup table.
     private func addLookup(of record: CRecord, offset: Int) {
         for field in record.fields {
             if let name = field.name {
-                if lookup[name] != nil { continue }
                 var bits = field.bitfield
                 bits?.bitOffset += offset * 8
-                lookup[name] = CFieldReference(
+                let reference = CFieldReference(
                     offset: offset + field.offset, type: field.type, bitfield: bits)
+                if lookup.updateValue(reference, forKey: name) != nil {
+                    duplicateMember = duplicateMember ?? name
+                }
             } else if case .record(let inner) = field.type.kind, field.bitfield == nil {
                 addLookup(of: inner, offset: offset + field.offset)
             }

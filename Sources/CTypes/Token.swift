@@ -58,31 +58,43 @@ enum Keyword: UInt8 {
     }()
 }
 
-/// A token: its kind and where it is.
+/// A token: its kind and where it is. Plain data (no references), so copying it is free.
 struct Token {
     /// What the token is, with its value.
     enum Kind {
-        case identifier(String)
+        /// An identifier: its name is the source text (`Parser.name(of:)`).
+        case identifier
         case keyword(Keyword)
         /// An integer literal: value, `u` suffix, `l`/`ll` suffix, decimal.
         case integer(UInt64, isUnsigned: Bool, isLong: Bool, isDecimal: Bool)
         /// A character literal's value (the raw code; plain chars are sign-adjusted later).
         case character(Int64, isWide: Bool)
-        case string(String)
+        /// A string literal: the index of its decoded value in the lexer's `literals`.
+        case string(Int)
         case floating
         case punct(Punct)
-        /// `#pragma` line: the text after `pragma`.
-        case pragma(String)
+        /// `#pragma` line: the index of the text after `pragma` in the lexer's `literals`.
+        case pragma(Int)
         case eof
     }
 
     var kind: Kind
+    private var range: (start: Int32, end: Int32)
+    private var position: (line: Int32, column: Int32)
+
+    /// Creates a token; offsets, line and column fit in 32 bits (the parser checks the size).
+    init(kind: Kind, start: Int, end: Int, line: Int, column: Int) {
+        self.kind = kind
+        range = (Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: end))
+        position = (Int32(truncatingIfNeeded: line), Int32(truncatingIfNeeded: column))
+    }
+
     /// Byte range in the source.
-    var start: Int
-    var end: Int
+    var start: Int { Int(range.start) }
+    var end: Int { Int(range.end) }
     /// 1-based line and column of `start`.
-    var line: Int
-    var column: Int
+    var line: Int { Int(position.line) }
+    var column: Int { Int(position.column) }
 
     /// Whether this is the given punctuator.
     @inline(__always) func isPunct(_ p: Punct) -> Bool {
@@ -96,9 +108,9 @@ struct Token {
         return false
     }
 
-    /// The identifier's name, if it is one.
-    var identifier: String? {
-        if case .identifier(let name) = kind { return name }
-        return nil
+    /// Whether this is an identifier.
+    @inline(__always) var isIdentifier: Bool {
+        if case .identifier = kind { return true }
+        return false
     }
 }

@@ -1,0 +1,1 @@
+typedef struct s { int a : 3; double b[2]; union { char c; long d; }; } s_t;

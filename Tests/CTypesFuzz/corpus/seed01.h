@@ -1,0 +1,1 @@
+int (*signal(int, void (*)(int)))(int) __asm__("sig");

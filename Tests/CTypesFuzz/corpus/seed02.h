@@ -1,0 +1,1 @@
+enum e : short { A = 1 << 3, B = sizeof(struct { char c[10]; }), C = (unsigned char)-1 };

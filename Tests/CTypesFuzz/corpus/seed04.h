@@ -1,0 +1,1 @@
+static const int N = 0x7fffffff * 2 / 3 % 5 ? 'a' : '\x41'; int arr[N][?];

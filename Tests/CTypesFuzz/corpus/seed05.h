@@ -1,0 +1,1 @@
+static inline int f(int x) { return x ? ({ 1; }) : 2; } struct vls { int n; int a[?]; };

@@ -1,0 +1,1 @@
+typedef int v4 __attribute__((vector_size(16), mode(SI))); _Static_assert(1, "x");

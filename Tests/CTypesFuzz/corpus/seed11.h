@@ -1,0 +1,1 @@
+struct bits { unsigned a : 1, : 0, b : 7; signed char c : 2; long long d : 33; };

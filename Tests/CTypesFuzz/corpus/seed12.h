@@ -1,0 +1,1 @@
+union u { int i; float f; struct { short lo, hi; }; } __attribute__((aligned(16)));

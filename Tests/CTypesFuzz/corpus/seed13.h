@@ -1,0 +1,1 @@
+typedef int (*table_t[3])(void); char (*pp)[8]; int &ref;

@@ -1,0 +1,1 @@
+enum big { HUGE = 0xffffffffffffffffULL, NEG = -1 };

@@ -1,0 +1,1 @@
+__extension__ typedef __int128 i128; typedef unsigned __int128 u128; _Float128 q; long double ld;

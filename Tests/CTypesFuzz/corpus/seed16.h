@@ -1,0 +1,1 @@
+complex double cd; _Complex float cf; _Bool b; bool b2;

@@ -1,0 +1,1 @@
+__declspec(align(16)) struct al { char c; }; _Alignas(8) int ai; int __stdcall win(int);

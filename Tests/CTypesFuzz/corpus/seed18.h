@@ -1,0 +1,1 @@
+typedef __typeof__(sizeof(int)) sz; __typeof__(1 + 2L) lv;

@@ -1,0 +1,1 @@
+struct s2 { int a; int a; };

@@ -1,0 +1,1 @@
+typedef int T; typedef long T;

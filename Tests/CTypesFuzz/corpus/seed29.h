@@ -1,0 +1,1 @@
+_Atomic(int) at; volatile int *restrict const vp; __restrict__ int *rp;

@@ -1,0 +1,1 @@
+extern int var __asm__("var_sym"); extern int arr[]; int f(void) __attribute__((noreturn));
