@@ -14,6 +14,9 @@ let package = Package(
         .executable(name: "luaffi", targets: ["luaffi"]),
         // The C test library of the call tests (libffitest.so next to the test bundle).
         .library(name: "ffitest", type: .dynamic, targets: ["CTestLib"]),
+        // The ffi module for Debian's stock lua5.4: libluaffi-module.so, installed as
+        // ffi.so by scripts/install-module (never named `ffi`: libffi.so is libffi).
+        .library(name: "luaffi-module", type: .dynamic, targets: ["FFIModule"]),
     ],
     targets: [
         // System libraries (Debian: liblua5.4-dev, libffi-dev). No pkg-config needed:
@@ -42,6 +45,9 @@ let package = Package(
         // The lua5.4-compatible interpreter. It links the shared liblua5.4, whose
         // symbols C modules loaded with require resolve against: one Lua per process.
         .executableTarget(name: "luaffi", dependencies: ["Lua", "LuaFFI"], swiftSettings: strict),
+        // `luaopen_ffi` (and `luaopen_bit`, `luaopen_ffi_compat`) for stock lua5.4. No
+        // liblua: the Lua API resolves against the interpreter that loads the module.
+        .target(name: "FFIModule", dependencies: ["LuaFFI", "CLua", "CLuaShims"], swiftSettings: strict),
         // Known C functions, structs, unions, callbacks and globals for the call tests.
         .target(name: "CTestLib", path: "Tests/CTestLib", linkerSettings: [.linkedLibrary("pthread")]),
         .testTarget(name: "CTypesTests", dependencies: ["CTypes"], swiftSettings: strict),
@@ -49,5 +55,8 @@ let package = Package(
         .testTarget(
             name: "luaffiTests", dependencies: ["Lua"], exclude: ["Fixtures"],
             swiftSettings: strict),
+        // Where users meet it: examples/*.lua under luaffi, the module under stock
+        // lua5.4, busted spec suites under luaffi. Runs the built programs only.
+        .testTarget(name: "EcosystemTests", dependencies: ["Lua"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

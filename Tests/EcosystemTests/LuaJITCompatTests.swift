@@ -1,0 +1,43 @@
+// LuaJIT code under luaffi: the `bit` module and the cdata-aware `tonumber` give
+// LuaJIT's results (compared with the installed luajit), and LUAFFI_NO_COMPAT=1
+// turns them off.
+import Foundation
+import Testing
+
+@Suite struct LuaJITCompatTests {
+    @Test func bitResultsMatchLuaJIT() throws {
+        guard let luaffi = Paths.luaffi else { return skip("luaffi is not built") }
+        guard let luajit = Paths.program("luajit") else { return skip("luajit is not installed: not compared") }
+        let ours = try run(luaffi, ["bit_compare.lua"], in: Paths.fixtures)
+        let theirs = try run(luajit, ["bit_compare.lua"], in: Paths.fixtures)
+        #expect(ours.status == 0 && theirs.status == 0, "luaffi:\n\(ours)\nluajit:\n\(theirs)")
+        let ourLines = ours.stdout.split(separator: "\n"), theirLines = theirs.stdout.split(separator: "\n")
+        #expect(ourLines.count == theirLines.count && ourLines.count > 200)
+        for (mine, reference) in zip(ourLines, theirLines) where mine != reference {
+            Issue.record("luaffi: \(mine)\nluajit: \(reference)")
+        }
+    }
+
+    @Test func compatibilityIsOnByDefault() throws {
+        guard let luaffi = Paths.luaffi else { return skip("luaffi is not built") }
+        let code = """
+            local ffi = require("ffi")
+            assert(bit == require("bit") and bit.tobit(0xffffffff) == -1)
+            assert(tonumber(ffi.new("int", 7)) == 7 and tonumber("ff", 16) == 255)
+            """
+        let outcome = try run(luaffi, ["-e", code])
+        #expect(outcome.status == 0, "\(outcome)")
+    }
+
+    @Test(arguments: ["1", "yes"])
+    func environmentTurnsItOff(_ value: String) throws {
+        guard let luaffi = Paths.luaffi else { return skip("luaffi is not built") }
+        let code = """
+            local ffi = require("ffi")
+            assert(bit == nil and not pcall(require, "bit"))
+            assert(tonumber(ffi.new("int", 7)) == nil and ffi.tonumber(ffi.new("int", 7)) == 7)
+            """
+        let outcome = try run(luaffi, ["-e", code], environment: ["LUAFFI_NO_COMPAT": value])
+        #expect(outcome.status == 0, "\(outcome)")
+    }
+}
