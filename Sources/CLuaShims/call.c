@@ -11,6 +11,13 @@ typedef uint64_t (*direct_int6)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
 typedef double (*direct_double)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
                                 double, double, double, double, double, double, double, double);
 
+typedef struct { uint64_t a, b; } ret_ii;
+typedef struct { double a, b; } ret_ss;
+typedef struct { uint64_t a; double b; } ret_is;
+typedef struct { double a; uint64_t b; } ret_si;
+#define PROTOTYPE(R) R (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, \
+                          double, double, double, double, double, double, double, double)
+
 /* The start of a cdata block (Swift's CDataHeader). */
 typedef struct { int32_t type; uint16_t flags; uint16_t offset; int64_t count; } cdata_header;
 #define CDATA_RELEASED 2
@@ -65,6 +72,34 @@ static int convert(lua_State *L, const lf_Callable *c, int i, int idx, uint64_t 
 
 static int push_integer(lua_State *L, int kind, uint64_t x);
 
+/* Calls a function returning a small struct in registers and pushes the result
+ * as a new cdata (the Swift CDataHeader layout, payload at offset 16). */
+static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, const double *d) {
+  unsigned char bytes[16];
+  void *f = c->function;
+#define ARGS r[0], r[1], r[2], r[3], r[4], r[5], d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]
+  switch (c->record) {
+  case LF_R_I: { uint64_t x = ((PROTOTYPE(uint64_t))f)(ARGS); memcpy(bytes, &x, 8); break; }
+  case LF_R_S: { double x = ((PROTOTYPE(double))f)(ARGS); memcpy(bytes, &x, 8); break; }
+  case LF_R_II: { ret_ii x = ((PROTOTYPE(ret_ii))f)(ARGS); memcpy(bytes, &x, 16); break; }
+  case LF_R_SS: { ret_ss x = ((PROTOTYPE(ret_ss))f)(ARGS); memcpy(bytes, &x, 16); break; }
+  case LF_R_IS: { ret_is x = ((PROTOTYPE(ret_is))f)(ARGS); memcpy(bytes, &x, 16); break; }
+  default: { ret_si x = ((PROTOTYPE(ret_si))f)(ARGS); memcpy(bytes, &x, 16); break; }
+  }
+#undef ARGS
+  *c->saved_errno = errno;
+  if (*c->pending) return -2;
+  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, 16 + (size_t)c->record_size, 1);
+  h->type = c->record_type;
+  h->flags = 0;
+  h->offset = 16;
+  h->count = -1;
+  memcpy((char *)h + 16, bytes, (size_t)c->record_size);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->metatable_ref);
+  lua_setmetatable(L, -2);
+  return 1;
+}
+
 /* Bits to shift left then right (arithmetic for signed) to extend a value of an
  * integer class to 64 bits. */
 static const uint8_t shift_of[] = {
@@ -102,13 +137,13 @@ static int direct_integers(lua_State *L, const lf_Callable *c) {
  * -2 when a callback failed during the call (its error is to be raised). */
 static int direct(lua_State *L, const lf_Callable *c) {
   int n = c->nparams;
-  if (lua_gettop(L) != n || *c->busy) return -1;
+  if (lua_gettop(L) != n || *c->busy || (c->record && *c->gc_types)) return -1;
   uint64_t r[14];
   for (int i = 0; i < 6; i++) r[i] = 0;
   if (c->floats) for (int i = 6; i < 14; i++) r[i] = 0;
   for (int i = 0; i < n; i++)
     if (!convert(L, c, i, i + 1, &r[c->slots[i]])) return -1;
-  if (!c->floats && c->result != LF_K_DOUBLE && c->result != LF_K_FLOAT) {
+  if (!c->floats && !c->record && c->result != LF_K_DOUBLE && c->result != LF_K_FLOAT) {
     /* Integer registers only: the short prototype. */
     uint64_t x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]);
     *c->saved_errno = errno;
@@ -117,6 +152,7 @@ static int direct(lua_State *L, const lf_Callable *c) {
   }
   double d[8];
   memcpy(d, r + 6, sizeof d);
+  if (c->record) return direct_record(L, c, r, d);
   if (c->result == LF_K_DOUBLE || c->result == LF_K_FLOAT) {
     double x = ((direct_double)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
                                             d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);

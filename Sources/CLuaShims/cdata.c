@@ -144,3 +144,43 @@ void lf_pushcdataaccess(lua_State *L, int newindex, lf_FastTypes *types, int (*s
   lua_pushlightuserdata(L, types);
   lua_pushcclosure(L, newindex ? cdata_newindex : cdata_index, 3);
 }
+
+/* ffi.string(ptr [, len]) for pointer and array cdata with a non-NULL address. */
+static int cdata_string(lua_State *L) {
+  const lf_FastTypes *ft = (const lf_FastTypes *)lua_touserdata(L, lua_upvalueindex(3));
+  const void *const *metatables = (const void *const *)lua_touserdata(L, lua_upvalueindex(4));
+  if (lua_type(L, 1) == LUA_TUSERDATA && lua_getmetatable(L, 1)) {
+    const void *mt = lua_topointer(L, -1);
+    lua_pop(L, 1);
+    cdata_header *h = (cdata_header *)lua_touserdata(L, 1);
+    if ((mt == metatables[0] || mt == metatables[1]) && !(h->flags & CDATA_RELEASED) &&
+        h->type >= 0 && h->type < ft->count) {
+      const lf_TypeFast *t = &ft->types[h->type];
+      char *p = (char *)h + h->offset;
+      if (t->shape == LF_T_POINTER) memcpy(&p, p, sizeof p);
+      int len_type = lua_type(L, 2);
+      if ((t->shape == LF_T_POINTER || t->shape == LF_T_ARRAY) && p != NULL && len_type <= LUA_TNIL) {
+        lua_pushstring(L, p);
+        return 1;
+      }
+      if ((t->shape == LF_T_POINTER || t->shape == LF_T_ARRAY) && p != NULL && len_type == LUA_TNUMBER) {
+        int isint = 0;
+        lua_Integer n = lua_tointegerx(L, 2, &isint);
+        if (isint && n >= 0) {
+          lua_pushlstring(L, p, (size_t)n);
+          return 1;
+        }
+      }
+    }
+  }
+  return slow_call(L);
+}
+
+void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, const void *const *metatables,
+                        int (*slow)(lua_State *L)) {
+  lua_pushlightuserdata(L, (void *)slow);
+  lua_insert(L, -2);
+  lua_pushlightuserdata(L, types);
+  lua_pushlightuserdata(L, (void *)metatables);
+  lua_pushcclosure(L, cdata_string, 4);
+}

@@ -427,7 +427,10 @@ static void lf_limithook(lua_State *L, lua_Debug *ar) {
   }
   /* Raise at every instruction from now on: a pcall cannot swallow the stop. */
   if (count != 1) lua_sethook(L, lf_limithook, LUA_MASKCOUNT, 1);
-  luaL_error(L, limits->tripped == 1 ? "instruction limit exceeded" : "time limit exceeded");
+  luaL_where(L, 0); /* the running Lua function: hooks have no level of their own */
+  lua_pushstring(L, limits->tripped == 1 ? "instruction limit exceeded" : "time limit exceeded");
+  lua_concat(L, 2);
+  lua_error(L);
 }
 
 void lf_setlimits(lua_State *L, lf_Limits *limits) {

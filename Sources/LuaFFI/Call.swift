@@ -86,12 +86,24 @@ extension FFIState {
     /// register arguments of scalar or pointer type, a scalar result that is not a
     /// pointer (results that become cdata take the Swift path).
     private func describeDirectPath(_ plan: CallPlan, into callable: UnsafeMutablePointer<lf_Callable>) {
+        let integers = plan.parameters.filter { $0.slot >= 0 && $0.slot < 6 && !$0.kind.isFloating }.count
+        let floats = plan.parameters.filter { $0.kind == .float || $0.kind == .double }.count
+        guard !plan.isVariadic, plan.parameters.count <= Int(LF_MAX_DIRECT),
+              integers + floats == plan.parameters.count, integers <= 6, floats <= 8 else { return }
+        let record = recordReturnClass(plan.resultType)
         let resultCode = Self.directCode(plan.resultKind)
-        guard plan.isDirect, plan.parameters.count <= Int(LF_MAX_DIRECT), resultCode != LF_K_POINTER,
-              resultCode != LF_K_NONE, plan.resultKind != .uint64 else { return }
+        if record == LF_R_NONE {
+            guard resultCode != LF_K_POINTER, resultCode != LF_K_NONE, plan.resultKind != .uint64 else { return }
+        } else {
+            callable.pointee.record = Int32(record)
+            callable.pointee.record_type = plan.resultType
+            callable.pointee.record_size = Int32(info(plan.resultType).size ?? 0)
+            callable.pointee.metatable_ref = plainMetatableRef
+            callable.pointee.gc_types = UnsafePointer(gcTypesSlot)
+        }
         callable.pointee.result = Int32(resultCode)
         callable.pointee.nparams = Int32(plan.parameters.count)
-        callable.pointee.floats = Int32(plan.parameters.filter { $0.slot >= 6 }.count)
+        callable.pointee.floats = Int32(floats)
         withUnsafeMutableBytes(of: &callable.pointee.kinds) { kinds in
             withUnsafeMutableBytes(of: &callable.pointee.slots) { slots in
                 for (i, parameter) in plan.parameters.enumerated() {
@@ -111,10 +123,64 @@ extension FFIState {
                 }
             }
         }
-        let integersOnly = plan.parameters.count <= 6
+        let integersOnly = record == LF_R_NONE && plan.parameters.count <= 6
             && plan.parameters.allSatisfy { $0.kind.isInteger }
             && (plan.resultKind.isInteger || plan.resultKind == .void)
         callable.pointee.fast = integersOnly ? 2 : 1
+    }
+
+    /// How a struct result of type `id` comes back in registers (x86-64 SysV):
+    /// LF_R_* by the class of each eightbyte, LF_R_NONE when it is not a plain
+    /// struct of at most 16 bytes made of integers, pointers, floats and doubles.
+    private func recordReturnClass(_ id: Int32) -> Int {
+        #if arch(x86_64)
+        let info = info(id)
+        guard info.kind == .record, let size = info.size, size > 0, size <= 16, info.alignment <= 8,
+              let leaves = plainLeaves(id, base: 0) else { return LF_R_NONE }
+        func isSSE(_ start: Int) -> Bool {
+            let touching = leaves.filter { $0.offset < start + 8 && $0.offset + $0.size > start }
+            return !touching.isEmpty && touching.allSatisfy(\.isFloating)
+        }
+        switch (isSSE(0), size > 8 ? isSSE(8) : nil) {
+        case (false, nil): return LF_R_I
+        case (true, nil): return LF_R_S
+        case (false, false): return LF_R_II
+        case (true, true): return LF_R_SS
+        case (false, true): return LF_R_IS
+        case (true, false): return LF_R_SI
+        }
+        #else
+        return LF_R_NONE
+        #endif
+    }
+
+    /// The scalar leaves of a plain struct (no unions, bitfields, packing, long
+    /// double or complex), or nil.
+    private func plainLeaves(_ id: Int32, base: Int) -> [(offset: Int, size: Int, isFloating: Bool)]? {
+        let info = info(id)
+        switch info.kind {
+        case .record:
+            guard case .record(let record) = types[Int(id)].kind, !record.isUnion, !record.isPacked else { return nil }
+            var leaves: [(offset: Int, size: Int, isFloating: Bool)] = []
+            for field in record.fields {
+                guard field.bitfield == nil, let inner = plainLeaves(intern(field.type), base: base + field.offset)
+                else { return nil }
+                leaves += inner
+            }
+            return leaves
+        case .array:
+            guard let count = info.count, let size = self.info(info.target).size else { return nil }
+            var leaves: [(offset: Int, size: Int, isFloating: Bool)] = []
+            for i in 0..<count {
+                guard let inner = plainLeaves(info.target, base: base + i * size) else { return nil }
+                leaves += inner
+            }
+            return leaves
+        case .float, .double: return [(base, info.size ?? 8, true)]
+        case let kind where kind.isInteger || kind == .bool || kind == .pointer:
+            return [(base, info.size ?? 8, false)]
+        default: return nil
+        }
     }
 
     /// The LF_K_* code of a value kind (LF_K_NONE when the direct path cannot take it).

@@ -32,7 +32,11 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     lua_createtable(L, 0, Int32(moduleFunctions.count + 4))
     for (name, function) in moduleFunctions {
         lua_pushvalue(L, owner)
-        lf_pushswiftfunction(L, function, 1)
+        if name == "string" {
+            lf_pushcdatastring(L, ffi.fastTypes, UnsafePointer(ffi.metatableSlots), function)
+        } else {
+            lf_pushswiftfunction(L, function, 1)
+        }
         lua_setfield(L, -2, name)
     }
     ffi.pushNamespace(L, handle: nil, name: "C")

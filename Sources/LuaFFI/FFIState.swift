@@ -66,6 +66,8 @@ final class FFIState {
     /// after the last call, "callbacks alive", and the two cdata metatables.
     let errnoSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     let busySlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    /// Nonzero once a metatype has `__gc` (struct results then take the Swift path).
+    let gcTypesSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     /// Nonzero while a callback error waits to be raised (pendingCallbackError).
     let pendingSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     let metatableSlots = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: 2)
@@ -88,6 +90,7 @@ final class FFIState {
         errnoSlot.initialize(to: 0)
         busySlot.initialize(to: 0)
         pendingSlot.initialize(to: 0)
+        gcTypesSlot.initialize(to: 0)
         metatableSlots.initialize(repeating: nil, count: 2)
         int64Type = intern(.int64)
         uint64Type = intern(.uint64)
@@ -102,6 +105,7 @@ final class FFIState {
         errnoSlot.deallocate()
         busySlot.deallocate()
         pendingSlot.deallocate()
+        gcTypesSlot.deallocate()
         metatableSlots.deallocate()
         releaseFastTypes()
         fastTypes.deallocate()

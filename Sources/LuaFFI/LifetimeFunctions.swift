@@ -43,7 +43,11 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
         lf_pop(L, 1)
         lua_pushvalue(L, 2)
         ffi.metatypes[key] = luaL_ref(L, lf_registryindex())
-        if hasGC { ffi.metatypesWithGC.insert(key); ffi.metatypesWithGC.insert(id) }
+        if hasGC {
+            ffi.metatypesWithGC.insert(key)
+            ffi.metatypesWithGC.insert(id)
+            ffi.gcTypesSlot.pointee = 1
+        }
         ffi.pushCType(L, id)
         return 1
     }

@@ -16,6 +16,10 @@ enum {
 
 #define LF_MAX_DIRECT 8
 
+/* Classes of struct results of up to 16 bytes (x86-64 SysV): the eightbytes
+ * returned in floating (S) or integer (I) registers. */
+enum { LF_R_NONE, LF_R_I, LF_R_S, LF_R_II, LF_R_SS, LF_R_IS, LF_R_SI };
+
 /* Everything a callable needs, in its upvalue 1 (a full userdata). */
 typedef struct lf_Callable {
   void *function;                 /* the C function */
@@ -32,6 +36,11 @@ typedef struct lf_Callable {
   int *pending;                   /* nonzero: a callback failed during the call */
   int (*raise)(lua_State *L);     /* pushes that error, returns LF_RAISE (Swift) */
   const void *const *metatables;  /* the two cdata metatables (plain, gc) */
+  int record;                     /* small struct results: LF_R_* (0: none) */
+  int32_t record_type;            /* its type id and size, and the registry */
+  int32_t record_size;            /* reference of the plain cdata metatable */
+  int metatable_ref;
+  const int *gc_types;            /* nonzero: some metatype has __gc (slow path) */
   int (*slow)(lua_State *L);      /* the Swift path: an lf_SwiftFunction */
   void *swift[3];                 /* the Swift path's own data */
 } lf_Callable;

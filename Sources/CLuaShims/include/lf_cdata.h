@@ -44,4 +44,10 @@ typedef struct lf_FastTypes {
  * stack, popped). [-1, +1, m] */
 void lf_pushcdataaccess(lua_State *L, int newindex, lf_FastTypes *types, int (*slow)(lua_State *L));
 
+/* Pushes ffi.string with its fast path for pointer and array cdata; `slow` (an
+ * lf_SwiftFunction) takes everything else; its upvalue 2 is the value on top of
+ * the stack, popped. `metatables` points to the two cdata metatables. [-1, +1, m] */
+void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, const void *const *metatables,
+                        int (*slow)(lua_State *L));
+
 #endif
