@@ -184,3 +184,62 @@ void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, const void *const *me
   lua_pushlightuserdata(L, (void *)metatables);
   lua_pushcclosure(L, cdata_string, 4);
 }
+
+/* ffi.new(ct, numbers...) for a struct of scalar fields initialized by position. */
+static int cdata_new(lua_State *L) {
+  const lf_FastTypes *ft = (const lf_FastTypes *)lua_touserdata(L, lua_upvalueindex(3));
+  const void *ctype_metatable = lua_touserdata(L, lua_upvalueindex(4));
+  int metatable_ref = (int)lua_tointegerx(L, lua_upvalueindex(5), NULL);
+  const int *gc_types = (const int *)lua_touserdata(L, lua_upvalueindex(6));
+  int n = lua_gettop(L) - 1;
+  if (*gc_types || lua_type(L, 1) != LUA_TUSERDATA || !lua_getmetatable(L, 1)) return slow_call(L);
+  const void *mt = lua_topointer(L, -1);
+  lua_pop(L, 1);
+  if (mt != ctype_metatable) return slow_call(L);
+  int32_t id = *(const int32_t *)lua_touserdata(L, 1);
+  if (id < 0 || id >= ft->count) return slow_call(L);
+  const lf_TypeFast *t = &ft->types[id];
+  if (t->positional == NULL || n > t->npositional) return slow_call(L);
+  for (int i = 0; i < n; i++)
+    if (lua_type(L, i + 2) != LUA_TNUMBER) return slow_call(L);
+  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, 16 + (size_t)t->size, 1);
+  h->type = id;
+  h->flags = 0;
+  h->offset = 16;
+  h->count = -1;
+  char *p = (char *)h + 16;
+  memset(p, 0, (size_t)t->size);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
+  lua_setmetatable(L, -2);
+  for (int i = 0; i < n; i++) {
+    const lf_FieldSlot *f = &t->positional[i];
+    int kind = f->kind, idx = i + 2;
+    if (kind == LF_K_DOUBLE || kind == LF_K_FLOAT) {
+      double d = lua_tonumberx(L, idx, NULL);
+      if (kind == LF_K_FLOAT) { float x = (float)d; memcpy(p + f->offset, &x, 4); }
+      else memcpy(p + f->offset, &d, 8);
+      continue;
+    }
+    int isint = 0;
+    lua_Integer v = lua_tointegerx(L, idx, &isint);
+    if (!isint) { lua_pop(L, 1); return slow_call(L); } /* floats into integers: Swift's rules */
+    switch (kind) {
+    case LF_K_I8: case LF_K_U8: case LF_K_BOOL: { uint8_t x = kind == LF_K_BOOL ? v != 0 : (uint8_t)v; memcpy(p + f->offset, &x, 1); break; }
+    case LF_K_I16: case LF_K_U16: { uint16_t x = (uint16_t)v; memcpy(p + f->offset, &x, 2); break; }
+    case LF_K_I32: case LF_K_U32: { uint32_t x = (uint32_t)v; memcpy(p + f->offset, &x, 4); break; }
+    default: memcpy(p + f->offset, &v, 8); break;
+    }
+  }
+  return 1;
+}
+
+void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
+                     int metatable_ref, const int *gc_types, int (*slow)(lua_State *L)) {
+  lua_pushlightuserdata(L, (void *)slow);
+  lua_insert(L, -2);
+  lua_pushlightuserdata(L, types);
+  lua_pushlightuserdata(L, (void *)ctype_metatable);
+  lua_pushinteger(L, metatable_ref);
+  lua_pushlightuserdata(L, (void *)gc_types);
+  lua_pushcclosure(L, cdata_new, 6);
+}

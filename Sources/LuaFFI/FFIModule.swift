@@ -34,6 +34,9 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
         lua_pushvalue(L, owner)
         if name == "string" {
             lf_pushcdatastring(L, ffi.fastTypes, UnsafePointer(ffi.metatableSlots), function)
+        } else if name == "new" {
+            lf_pushcdatanew(L, ffi.fastTypes, ffi.ctypeMetatable, ffi.plainMetatableRef,
+                            UnsafePointer(ffi.gcTypesSlot), function)
         } else {
             lf_pushswiftfunction(L, function, 1)
         }

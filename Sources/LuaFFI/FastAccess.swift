@@ -74,10 +74,33 @@ extension FFIState {
         entry.pointee.mask = UInt32(size - 1)
     }
 
+    /// Gives ffi.new's C fast path the positional fields of record `id`, when they
+    /// are all plain scalars (no bitfields) of a struct aligned to at most 8.
+    func describePositional(_ id: Int32, _ fields: [FieldInfo]) {
+        let info = infos[Int(id)]
+        guard id < fastTypes.pointee.count, let size = info.size, info.alignment <= 8, !info.isVariable,
+              !fields.isEmpty,
+              fields.allSatisfy({ $0.bitWidth == 0 && scalarCode(infos[Int($0.typeID)].kind) != LF_K_NONE })
+        else { return }
+        let slots = UnsafeMutablePointer<lf_FieldSlot>.allocate(capacity: fields.count)
+        for (i, field) in fields.enumerated() {
+            slots[i] = lf_FieldSlot(key: nil, offset: Int32(field.offset),
+                                    kind: UInt8(scalarCode(infos[Int(field.typeID)].kind)), readonly: 0)
+        }
+        let entry = fastTypes.pointee.types! + Int(id)
+        entry.pointee.positional?.deallocate()
+        entry.pointee.positional = slots
+        entry.pointee.npositional = Int32(fields.count)
+        entry.pointee.size = Int32(size)
+    }
+
     /// Frees the fast-path tables.
     func releaseFastTypes() {
         guard let types = fastTypes.pointee.types else { return }
-        for i in 0..<Int(fastTypes.pointee.count) { types[i].fields?.deallocate() }
+        for i in 0..<Int(fastTypes.pointee.count) {
+            types[i].fields?.deallocate()
+            types[i].positional?.deallocate()
+        }
         types.deallocate()
         fastTypes.pointee.types = nil
     }

@@ -132,6 +132,7 @@ extension FFIState {
         let start = positionalFieldInfos.count
         positionalFieldInfos += fields
         infos[Int(id)].positional = (Int32(start), Int32(fields.count))
+        describePositional(id, fields)
         return (start, fields.count)
     }
 

@@ -30,6 +30,9 @@ typedef struct lf_TypeFast {
   int64_t count;      /* fixed arrays: the length; -1 otherwise */
   lf_FieldSlot *fields; /* records: open-addressing table (NULL until built) */
   uint32_t mask;      /* records: table size - 1 */
+  lf_FieldSlot *positional; /* records: fields of positional initializers (NULL: slow) */
+  int32_t npositional;
+  int32_t size;       /* records with `positional`: the size (alignment <= 8) */
 } lf_TypeFast;
 
 /* The per-state table of lf_TypeFast, indexed by type id (the Swift side owns and
@@ -43,6 +46,14 @@ typedef struct lf_FastTypes {
  * path, else `slow` (an lf_SwiftFunction; its upvalue 2 is the value on top of the
  * stack, popped). [-1, +1, m] */
 void lf_pushcdataaccess(lua_State *L, int newindex, lf_FastTypes *types, int (*slow)(lua_State *L));
+
+/* Pushes ffi.new (and the ctype constructor: `first` 2) with its fast path: a
+ * record type object and plain numbers for its scalar fields; `slow` takes
+ * everything else. Upvalue layout as lf_pushcdatastring, plus the ctype metatable
+ * address, the plain cdata metatable's registry reference and the "metatype with
+ * __gc exists" flag. [-1, +1, m] */
+void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
+                     int metatable_ref, const int *gc_types, int (*slow)(lua_State *L));
 
 /* Pushes ffi.string with its fast path for pointer and array cdata; `slow` (an
  * lf_SwiftFunction) takes everything else; its upvalue 2 is the value on top of
