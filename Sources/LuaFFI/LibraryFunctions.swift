@@ -77,8 +77,15 @@ func ffiDlclose(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         guard let library = ffi.library(L, at: 1) else { throw FFIError.type(1, "dlclose", expected: "library", in: L) }
         library.pointee.closed = true
-        lua_pushnil(L)  // drop the symbol cache: lookups reach the closed check
-        lua_setiuservalue(L, 1, 1)
+        // Empty the symbol cache: every lookup now reaches the closed check.
+        lua_getiuservalue(L, 1, 1)
+        lua_pushnil(L)
+        while lua_next(L, -2) != 0 {
+            lf_pop(L, 1)
+            lua_pushvalue(L, -1)
+            lua_pushnil(L)
+            lua_rawset(L, -4)
+        }
         return 0
     }
 }

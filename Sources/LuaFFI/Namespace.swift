@@ -1,6 +1,10 @@
 // Library namespaces: ffi.C, ffi.load, ffi.dlopen, ffi.dlclose. Reading a name
 // resolves the symbol once (dlsym) and caches it: functions become callables,
 // variables are read and written in place, constants are values.
+//
+// A namespace is a userdata whose own metatable has the symbol cache *table* as
+// `__index`: a cached name is found by Lua's VM with no function call at all. The
+// cache's metatable resolves misses (upvalue: the namespace).
 import CLua
 import CLuaShims
 import CTypes
@@ -17,24 +21,45 @@ extension FFIState {
     func pushNamespace(_ L: OpaquePointer, handle: UnsafeMutableRawPointer?, name: String) {
         let block = lf_newuserdata(L, MemoryLayout<LibraryHeader>.stride, 2)!
         block.initializeMemory(as: LibraryHeader.self, repeating: LibraryHeader(handle: handle, closed: false), count: 1)
-        lua_createtable(L, 0, 8)
-        lua_setiuservalue(L, -2, 1)
+        let namespace = lua_gettop(L)
         lua_pushstring(L, name)
-        lua_setiuservalue(L, -2, 2)
-        lua_rawgeti(L, lf_registryindex(), lua_Integer(namespaceMetatableRef))
+        lua_setiuservalue(L, namespace, 2)
+        // The cache, whose misses go to the resolver.
+        lua_createtable(L, 0, 8)
+        lua_createtable(L, 0, 1)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(ownerReference ?? LUA_NOREF))
+        lua_pushvalue(L, namespace)
+        lf_pushswiftfunction(L, namespaceMiss, 2)
+        lua_setfield(L, -2, "__index")
         lua_setmetatable(L, -2)
+        lua_pushvalue(L, -1)
+        lua_setiuservalue(L, namespace, 1)
+        // The namespace's metatable: the shared methods, the cache as __index.
+        lua_createtable(L, 0, 8)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(namespaceMetatableRef))
+        lua_pushnil(L)
+        while lua_next(L, -2) != 0 {
+            lua_pushvalue(L, -2)
+            lf_insert(L, -2)
+            lua_rawset(L, -5)
+        }
+        lf_pop(L, 1)
+        lf_insert(L, -2)
+        lua_setfield(L, -2, "__index")
+        lua_pushlightuserdata(L, UnsafeMutableRawPointer(mutating: namespaceMetatable))
+        lua_setfield(L, -2, "__library")
+        lua_setmetatable(L, namespace)
     }
 
     /// Creates the namespace metatable; the FFI owner userdata is on top.
     func createNamespaceMetatable(_ L: OpaquePointer) {
         lua_createtable(L, 0, 5)
         let methods: [(String, lf_SwiftFunction)] = [
-            ("__index", namespaceIndex), ("__newindex", namespaceNewIndex),
-            ("__gc", namespaceGC), ("__tostring", namespaceToString),
+            ("__newindex", namespaceNewIndex), ("__gc", namespaceGC), ("__tostring", namespaceToString),
         ]
         for (name, function) in methods {
             lua_pushvalue(L, -2)
-            if name == "__index" { lf_pushcachedindex(L, function, 1) } else { lf_pushswiftfunction(L, function, 1) }
+            lf_pushswiftfunction(L, function, 1)
             lua_setfield(L, -2, name)
         }
         lua_pushstring(L, "ffi.namespace")
@@ -43,11 +68,14 @@ extension FFIState {
         namespaceMetatableRef = luaL_ref(L, lf_registryindex())
     }
 
-    /// The namespace at `index`, or nil. `[-0, +0, -]`
+    /// The namespace at `index`, or nil: its metatable carries the marker
+    /// `__library`. `[-0, +0, -]`
     func library(_ L: OpaquePointer, at index: Int32) -> UnsafeMutablePointer<LibraryHeader>? {
         guard lua_type(L, index) == LUA_TUSERDATA, lua_getmetatable(L, index) != 0 else { return nil }
-        let isNamespace = lua_topointer(L, -1) == namespaceMetatable
-        lf_pop(L, 1)
+        lua_pushstring(L, "__library")
+        lua_rawget(L, -2)
+        let isNamespace = lua_touserdata(L, -1) == UnsafeMutableRawPointer(mutating: namespaceMetatable)
+        lf_pop(L, 2)
         return isNamespace ? lua_touserdata(L, index)?.assumingMemoryBound(to: LibraryHeader.self) : nil
     }
 
@@ -124,8 +152,12 @@ extension FFIState {
     }
 }
 
-private func namespaceIndex(_ L: OpaquePointer?) -> Int32 {
+/// `__index` of a namespace's cache: a name not cached yet (the cache at 1, the
+/// name at 2; the namespace is upvalue 3 and takes the cache's place).
+private func namespaceMiss(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
+        lua_pushvalue(L, lf_upvalueindex(3))
+        lf_replace(L, 1)
         guard let library = ffi.library(L, at: 1) else { throw FFIError("namespace expected") }
         try ffi.pushSymbol(L, library)
         return 1

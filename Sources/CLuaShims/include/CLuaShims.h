@@ -122,7 +122,6 @@ char *lf_readline(const char *prompt);
 void lf_addhistory(const char *line);
 
 #include "lf_call.h"
-#include "lf_index.h"
 #include "lf_cdata.h"
 
 /* ---- Embedding API: yields, coroutines, limits -------------------------------- */
@@ -165,6 +164,22 @@ void lf_resetlimits(lf_Limits *limits);
 
 /* Seconds of a monotonic clock. */
 double lf_monotonic(void);
+
+/* Pushes the embedding API's message handler (the one lf_pcallapi uses: the error
+ * value stays as it is, the traceback goes to the registry under LF_TRACEBACK_KEY),
+ * for callers that push it below the function themselves. [-0, +1, -] */
+void lf_pushapimsghandler(lua_State *L);
+
+/* What lf_psandbox leaves in a state. */
+#define LF_SANDBOX_PACKAGE 1 /* keep the global `package` table */
+#define LF_SANDBOX_FILES 2   /* keep dofile/loadfile (text only) and Lua modules from package.path */
+#define LF_SANDBOX_OS 4      /* keep all of `os` (else only clock, time, date, difftime) */
+
+/* Trims the opened standard libraries of a state for untrusted code, protected:
+ * removes package.loadlib, package.cpath and the C searchers, makes `load` (and
+ * loadfile, dofile, the Lua searcher) accept text chunks only, and removes what
+ * `flags` does not grant. Needs base, package and os opened. Returns a Lua status. */
+int lf_psandbox(lua_State *L, int flags);
 
 #endif
 
