@@ -186,20 +186,9 @@ extension FFIState {
     /// The LF_K_* code of a value kind (LF_K_NONE when the direct path cannot take it).
     private static func directCode(_ kind: ValueKind) -> Int {
         switch kind {
-        case .int8: LF_K_I8
-        case .uint8: LF_K_U8
-        case .int16: LF_K_I16
-        case .uint16: LF_K_U16
-        case .int32: LF_K_I32
-        case .uint32: LF_K_U32
-        case .int64: LF_K_I64
-        case .uint64: LF_K_U64
-        case .bool: LF_K_BOOL
-        case .float: LF_K_FLOAT
-        case .double: LF_K_DOUBLE
         case .pointer: LF_K_POINTER
         case .void: LF_K_VOID
-        default: LF_K_NONE
+        default: scalarCode(kind)
         }
     }
 

@@ -1,35 +1,8 @@
 -- Explicit callbacks: ffi.cast(fnptr, f) and ffi.callback(fnptr, f [, error]) live
 -- until cb:free(); cb:set(f) rebinds; C may keep and call them later.
-local ffi = require("ffi")
-local path = TESTLIB or os.getenv("LUAFFI_TESTLIB")
-if not path then print("skipped: set LUAFFI_TESTLIB to the path of libffitest.so") return end
-local lib = ffi.load(path)
-
-ffi.cdef [[
-typedef struct { int a, b; } IntPair;
-int call_int_cb(int (*f)(int), int x);
-double call_dd_cb(double (*f)(double, double), double a, double b);
-int call_n_times(int (*f)(int), int n);
-int call_twice(int (*f)(int), int (*g)(int), int x);
-int call_many_cb(int (*f)(int, int, int, int, int, int, int, double, double, double, double, double,
-                         double, double, double, double));
-const char *call_str_cb(const char *(*f)(const char *), const char *s);
-void call_void_cb(void (*f)(int), int x);
-int64_t call_i64_cb(int64_t (*f)(int8_t, uint16_t, int64_t), int8_t a, uint16_t b, int64_t c);
-float call_float_cb(float (*f)(float), float x);
-bool call_bool_cb(bool (*f)(bool), bool x);
-int8_t call_i8_cb(int8_t (*f)(int8_t), int8_t x);
-int cmp_sum(int *values, int n, int (*cmp)(const void *, const void *));
-IntPair call_pair_cb(IntPair (*f)(IntPair), IntPair p);
-void store_cb(int (*f)(int));
-int call_stored(int x);
-int add_int(int a, int b);
-int call_in_thread(int (*f)(int), int x);
-int call_in_threads(int (*f)(int), int n);
-int start_thread(int (*f)(int), int x);
-int join_thread(void);
-extern volatile int thread_done;
-]]
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or ""
+local ffi, lib = dofile(here .. "_callbacks.lua")
+if not lib then return end
 local cb = ffi.cast("int (*)(int)", function(x) return x + 1 end)
 assert(lib.call_int_cb(cb, 1) == 2)
 assert(cb(41) == 42) -- callable from Lua too (through C)
