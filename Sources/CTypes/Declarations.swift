@@ -111,6 +111,14 @@ struct SymbolTable {
 /// `ssize_t`, `wchar_t`, `va_list`, `__builtin_va_list`, `__gnuc_va_list`, `bool`.
 /// Not thread-safe: use one scope per thread or serialize access.
 public final class CDeclarations {
+    /// Records completed in this scope. Their members can refer back to them (`struct
+    /// node { struct node *next; }` is a reference cycle), so `deinit` empties them.
+    var completedRecords: [CRecord] = []
+
+    deinit {
+        for record in completedRecords { record.resetToIncomplete() }
+    }
+
     /// The target whose layout rules are used.
     public let target: TargetLayout
     var table = SymbolTable()

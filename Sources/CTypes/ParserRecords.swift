@@ -55,6 +55,7 @@ extension Parser {
         guard record.isComplete else {
             transaction.willComplete(record)
             RecordLayout.complete(record, members: members, attributes: layout, target: target)
+            transaction.base.completedRecords.append(record)
             record.location = location(of: start)
             return try checkDuplicateMembers(record, members)
         }
