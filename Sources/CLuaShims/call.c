@@ -1,5 +1,6 @@
 /* The direct call path: see lf_call.h. */
 #include "lf_call.h"
+#include "lf_cdata.h"
 #include "CLuaShims.h"
 
 #include <errno.h>
@@ -18,9 +19,9 @@ typedef struct { double a; uint64_t b; } ret_si;
 #define PROTOTYPE(R) R (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, \
                           double, double, double, double, double, double, double, double)
 
-/* The start of a cdata block (Swift's CDataHeader). */
-typedef struct { int32_t type; uint16_t flags; uint16_t offset; int64_t count; } cdata_header;
-#define CDATA_RELEASED 2
+/* The start of a cdata block (Swift's CDataHeader): lf_cdata.h. */
+typedef lf_CDataHeader cdata_header;
+#define CDATA_RELEASED LF_CDATA_RELEASED
 
 /* Converts argument `idx` for parameter `i`; returns 0 when the slow path must do it. */
 static int convert(lua_State *L, const lf_Callable *c, int i, int idx, uint64_t *slot) {
@@ -73,7 +74,8 @@ static int convert(lua_State *L, const lf_Callable *c, int i, int idx, uint64_t 
 static int push_integer(lua_State *L, int kind, uint64_t x);
 
 /* Calls a function returning a small struct in registers and pushes the result
- * as a new cdata (the Swift CDataHeader layout, payload at offset 16). */
+ * as a new cdata (the Swift CDataHeader layout: no user value, the payload right
+ * after the 8-byte header; these structs are aligned to at most 8). */
 static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, const double *d) {
   unsigned char bytes[16];
   void *f = c->function;
@@ -89,12 +91,11 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
 #undef ARGS
   *c->saved_errno = errno;
   if (*c->pending) return -2;
-  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, 16 + (size_t)c->record_size, 1);
+  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + (size_t)c->record_size, 0);
   h->type = c->record_type;
   h->flags = 0;
-  h->offset = 16;
-  h->count = -1;
-  memcpy((char *)h + 16, bytes, (size_t)c->record_size);
+  h->offset = sizeof(cdata_header);
+  memcpy(h + 1, bytes, (size_t)c->record_size);
   lua_rawgeti(L, LUA_REGISTRYINDEX, c->metatable_ref);
   lua_setmetatable(L, -2);
   return 1;

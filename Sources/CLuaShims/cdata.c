@@ -4,8 +4,7 @@
 
 #include <string.h>
 
-typedef struct { int32_t type; uint16_t flags; uint16_t offset; int64_t count; } cdata_header;
-#define CDATA_RELEASED 2
+typedef lf_CDataHeader cdata_header;
 
 /* The field of `t` named by the short string `key`, or NULL. */
 static const lf_FieldSlot *find_field(const lf_TypeFast *t, const char *key) {
@@ -20,7 +19,7 @@ static const lf_FieldSlot *find_field(const lf_TypeFast *t, const char *key) {
 }
 
 /* Pushes the scalar of class `kind` at `p`; 0 when the slow path must do it. */
-static int push_scalar(lua_State *L, int kind, const char *p) {
+static inline __attribute__((always_inline)) int push_scalar(lua_State *L, int kind, const char *p) {
   switch (kind) {
   case LF_K_I8: lua_pushinteger(L, *(const int8_t *)p); return 1;
   case LF_K_U8: lua_pushinteger(L, *(const uint8_t *)p); return 1;
@@ -43,7 +42,7 @@ static int push_scalar(lua_State *L, int kind, const char *p) {
 
 /* Stores Lua value 3 as a scalar of class `kind` at `p`; 0 for the slow path
  * (non-numbers, floats into integers: their rules live in Swift). */
-static int store_scalar(lua_State *L, int kind, char *p) {
+static inline __attribute__((always_inline)) int store_scalar(lua_State *L, int kind, char *p) {
   int type = lua_type(L, 3);
   if (kind == LF_K_DOUBLE || kind == LF_K_FLOAT) {
     if (type != LUA_TNUMBER) return 0;
@@ -69,50 +68,61 @@ static int store_scalar(lua_State *L, int kind, char *p) {
   }
 }
 
-/* Resolves cdata[key] to a scalar location; NULL for the slow path. */
-static char *locate(lua_State *L, const lf_FastTypes *ft, int *kind, int *readonly) {
+/* Resolves cdata[key] to a scalar location; NULL for the slow path. Value 1 is a
+ * cdata: this runs as __index/__newindex of the cdata metatables only (they are
+ * protected by __metatable). */
+static inline __attribute__((always_inline)) char *locate(lua_State *L, const lf_FastTypes *ft, int *kind, int *readonly) {
   cdata_header *h = (cdata_header *)lua_touserdata(L, 1);
-  if (h == NULL || (h->flags & CDATA_RELEASED) || h->type < 0 || h->type >= ft->count) return NULL;
+  if (h == NULL || (h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)ft->count) return NULL;
   const lf_TypeFast *t = &ft->types[h->type];
   char *p = (char *)h + h->offset;
-  if (t->shape == LF_T_REFERENCE) {
+  int shape = t->shape;
+  if (shape == LF_T_REFERENCE) {
     memcpy(&p, p, sizeof p);
-    if (t->target < 0 || t->target >= ft->count) return NULL;
+    if ((uint32_t)t->target >= (uint32_t)ft->count) return NULL;
     t = &ft->types[t->target];
+    shape = t->shape;
   }
-  int keytype = lua_type(L, 2);
-  if (t->shape == LF_T_POINTER) {
-    memcpy(&p, p, sizeof p);
-    if (p == NULL) return NULL; /* the slow path raises the NULL error */
-    if (keytype == LUA_TSTRING) {
-      if (t->target < 0 || t->target >= ft->count) return NULL;
+  if (shape == LF_T_ARRAY || shape == LF_T_POINTER) {
+    if (shape == LF_T_POINTER) {
+      memcpy(&p, p, sizeof p);
+      if (p == NULL) return NULL; /* the slow path raises the NULL error */
+    }
+    if (t->element == LF_K_NONE) {
+      /* p.field through a pointer to a record */
+      if (shape != LF_T_POINTER || (uint32_t)t->target >= (uint32_t)ft->count) return NULL;
       t = &ft->types[t->target];
       if (t->shape != LF_T_RECORD) return NULL;
+      goto field;
     }
+    /* Element keys: integers, integral floats, numeric strings (as the slow path's
+     * lua_tointegerx); anything else (field names of scalar arrays) is slow. */
+    int isint = 0;
+    lua_Integer i = lua_tointegerx(L, 2, &isint);
+    if (!isint) return NULL;
+    if (shape == LF_T_ARRAY) {
+      int64_t count = t->count;
+      if (count < 0) {
+        if (!(h->flags & LF_CDATA_COUNTED)) return NULL;
+        memcpy(&count, h + 1, sizeof count); /* a VLA: its own length */
+      }
+      if ((uint64_t)i >= (uint64_t)count) return NULL; /* the slow path raises */
+    }
+    *kind = t->element;
+    *readonly = t->readonly;
+    return p + (ptrdiff_t)i * t->element_size;
   }
-  if (keytype == LUA_TSTRING) {
-    if (t->shape != LF_T_RECORD) return NULL;
-    const lf_FieldSlot *f = find_field(t, lua_tolstring(L, 2, NULL));
-    if (f == NULL || f->kind == LF_K_NONE) return NULL;
-    *kind = f->kind;
-    *readonly = f->readonly;
-    return p + f->offset;
-  }
-  if (keytype != LUA_TNUMBER || (t->shape != LF_T_ARRAY && t->shape != LF_T_POINTER)) return NULL;
-  if (t->element == LF_K_NONE) return NULL;
-  int isint = 0;
-  lua_Integer i = lua_tointegerx(L, 2, &isint);
-  if (!isint) return NULL;
-  if (t->shape == LF_T_ARRAY) {
-    int64_t count = t->count >= 0 ? t->count : h->count;
-    if (count < 0 || i < 0 || i >= count) return NULL; /* the slow path raises */
-  }
-  *kind = t->element;
-  *readonly = t->readonly;
-  return p + (ptrdiff_t)i * t->element_size;
+  if (shape != LF_T_RECORD) return NULL;
+field:
+  if (lua_type(L, 2) != LUA_TSTRING) return NULL;
+  const lf_FieldSlot *f = find_field(t, lua_tolstring(L, 2, NULL));
+  if (f == NULL || f->kind == LF_K_NONE) return NULL;
+  *kind = f->kind;
+  *readonly = f->readonly;
+  return p + f->offset;
 }
 
-static int slow_call(lua_State *L) {
+static __attribute__((noinline)) int slow_call(lua_State *L) {
   lf_SwiftFunction slow = (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1));
   lf_StateInfo *info = lf_stateinfo(L);
   int armed = info ? info->armed : 0;
@@ -145,34 +155,42 @@ void lf_pushcdataaccess(lua_State *L, int newindex, lf_FastTypes *types, int (*s
   lua_pushcclosure(L, newindex ? cdata_newindex : cdata_index, 3);
 }
 
+/* ffi.string's data (upvalue 3, a full userdata). */
+typedef struct {
+  const lf_FastTypes *ft;
+  const void *const *metatables;
+} string_env;
+
 /* ffi.string(ptr [, len]) for pointer and array cdata with a non-NULL address. */
 static int cdata_string(lua_State *L) {
-  const lf_FastTypes *ft = (const lf_FastTypes *)lua_touserdata(L, lua_upvalueindex(3));
-  const void *const *metatables = (const void *const *)lua_touserdata(L, lua_upvalueindex(4));
-  if (lua_type(L, 1) == LUA_TUSERDATA && lua_getmetatable(L, 1)) {
-    const void *mt = lua_topointer(L, -1);
-    lua_pop(L, 1);
-    cdata_header *h = (cdata_header *)lua_touserdata(L, 1);
-    if ((mt == metatables[0] || mt == metatables[1]) && !(h->flags & CDATA_RELEASED) &&
-        h->type >= 0 && h->type < ft->count) {
-      const lf_TypeFast *t = &ft->types[h->type];
-      char *p = (char *)h + h->offset;
-      if (t->shape == LF_T_POINTER) memcpy(&p, p, sizeof p);
-      int len_type = lua_type(L, 2);
-      if ((t->shape == LF_T_POINTER || t->shape == LF_T_ARRAY) && p != NULL && len_type <= LUA_TNIL) {
-        lua_pushstring(L, p);
-        return 1;
-      }
-      if ((t->shape == LF_T_POINTER || t->shape == LF_T_ARRAY) && p != NULL && len_type == LUA_TNUMBER) {
-        int isint = 0;
-        lua_Integer n = lua_tointegerx(L, 2, &isint);
-        if (isint && n >= 0) {
-          lua_pushlstring(L, p, (size_t)n);
-          return 1;
-        }
-      }
-    }
+  string_env *env = (string_env *)lua_touserdata(L, lua_upvalueindex(3));
+  const lf_FastTypes *ft = env->ft;
+  cdata_header *h = (cdata_header *)lua_touserdata(L, 1);
+  if (h == NULL || !lua_getmetatable(L, 1)) return slow_call(L);
+  const void *mt = lua_topointer(L, -1); /* left on the stack until the result */
+  if ((mt != env->metatables[0] && mt != env->metatables[1]) || (h->flags & LF_CDATA_RELEASED) ||
+      (uint32_t)h->type >= (uint32_t)ft->count)
+    goto slow;
+  const lf_TypeFast *t = &ft->types[h->type];
+  char *p = (char *)h + h->offset;
+  if (t->shape == LF_T_POINTER) memcpy(&p, p, sizeof p);
+  else if (t->shape != LF_T_ARRAY) goto slow;
+  if (p == NULL) goto slow;
+  int isint = 0;
+  lua_Integer n = lua_tointegerx(L, 2, &isint);
+  size_t len;
+  if (isint) {
+    if (n < 0) goto slow;
+    len = (size_t)n;
+  } else if (lua_type(L, 2) <= LUA_TNIL) {
+    len = strlen(p);
+  } else {
+    goto slow;
   }
+  lua_pushlstring(L, p, len);
+  return 1;
+slow:
+  lua_settop(L, -2);
   return slow_call(L);
 }
 
@@ -180,36 +198,42 @@ void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, const void *const *me
                         int (*slow)(lua_State *L)) {
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);
-  lua_pushlightuserdata(L, types);
-  lua_pushlightuserdata(L, (void *)metatables);
-  lua_pushcclosure(L, cdata_string, 4);
+  string_env *env = (string_env *)lua_newuserdatauv(L, sizeof(string_env), 0);
+  env->ft = types;
+  env->metatables = metatables;
+  lua_pushcclosure(L, cdata_string, 3);
 }
 
-/* ffi.new(ct, numbers...) for a struct of scalar fields initialized by position. */
+/* ffi.new's data (upvalue 3, a full userdata); upvalue 4 is the plain cdata metatable. */
+typedef struct {
+  const lf_FastTypes *ft;
+  const void *ctype_metatable;
+  const int *gc_types;
+} new_env;
+
+/* ffi.new(ct, numbers...) for a struct of scalar fields initialized by position
+ * (alignment <= 8: the payload follows the 8-byte header). */
 static int cdata_new(lua_State *L) {
-  const lf_FastTypes *ft = (const lf_FastTypes *)lua_touserdata(L, lua_upvalueindex(3));
-  const void *ctype_metatable = lua_touserdata(L, lua_upvalueindex(4));
-  int metatable_ref = (int)lua_tointegerx(L, lua_upvalueindex(5), NULL);
-  const int *gc_types = (const int *)lua_touserdata(L, lua_upvalueindex(6));
-  int n = lua_gettop(L) - 1;
-  if (*gc_types || lua_type(L, 1) != LUA_TUSERDATA || !lua_getmetatable(L, 1)) return slow_call(L);
-  const void *mt = lua_topointer(L, -1);
-  lua_pop(L, 1);
-  if (mt != ctype_metatable) return slow_call(L);
-  int32_t id = *(const int32_t *)lua_touserdata(L, 1);
-  if (id < 0 || id >= ft->count) return slow_call(L);
+  const new_env *env = (const new_env *)lua_touserdata(L, lua_upvalueindex(3));
+  const lf_FastTypes *ft = env->ft;
+  int top = lua_gettop(L), n = top - 1;
+  if (*env->gc_types) return slow_call(L);
+  const int32_t *ct = (const int32_t *)lua_touserdata(L, 1);
+  if (ct == NULL || !lua_getmetatable(L, 1)) return slow_call(L);
+  if (lua_topointer(L, -1) != env->ctype_metatable) goto slow; /* left on the stack */
+  int32_t id = *ct;
+  if ((uint32_t)id >= (uint32_t)ft->count) goto slow;
   const lf_TypeFast *t = &ft->types[id];
-  if (t->positional == NULL || n > t->npositional) return slow_call(L);
+  if (t->positional == NULL || n > t->npositional) goto slow;
   for (int i = 0; i < n; i++)
-    if (lua_type(L, i + 2) != LUA_TNUMBER) return slow_call(L);
-  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, 16 + (size_t)t->size, 1);
+    if (lua_type(L, i + 2) != LUA_TNUMBER) goto slow;
+  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + (size_t)t->size, 0);
   h->type = id;
   h->flags = 0;
-  h->offset = 16;
-  h->count = -1;
-  char *p = (char *)h + 16;
+  h->offset = sizeof(cdata_header);
+  char *p = (char *)(h + 1);
   memset(p, 0, (size_t)t->size);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
+  lua_pushvalue(L, lua_upvalueindex(4));
   lua_setmetatable(L, -2);
   for (int i = 0; i < n; i++) {
     const lf_FieldSlot *f = &t->positional[i];
@@ -222,7 +246,7 @@ static int cdata_new(lua_State *L) {
     }
     int isint = 0;
     lua_Integer v = lua_tointegerx(L, idx, &isint);
-    if (!isint) { lua_pop(L, 1); return slow_call(L); } /* floats into integers: Swift's rules */
+    if (!isint) goto slow; /* floats into integers: Swift's rules */
     switch (kind) {
     case LF_K_I8: case LF_K_U8: case LF_K_BOOL: { uint8_t x = kind == LF_K_BOOL ? v != 0 : (uint8_t)v; memcpy(p + f->offset, &x, 1); break; }
     case LF_K_I16: case LF_K_U16: { uint16_t x = (uint16_t)v; memcpy(p + f->offset, &x, 2); break; }
@@ -231,15 +255,19 @@ static int cdata_new(lua_State *L) {
     }
   }
   return 1;
+slow:
+  lua_settop(L, top);
+  return slow_call(L);
 }
 
 void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
                      int metatable_ref, const int *gc_types, int (*slow)(lua_State *L)) {
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);
-  lua_pushlightuserdata(L, types);
-  lua_pushlightuserdata(L, (void *)ctype_metatable);
-  lua_pushinteger(L, metatable_ref);
-  lua_pushlightuserdata(L, (void *)gc_types);
-  lua_pushcclosure(L, cdata_new, 6);
+  new_env *env = (new_env *)lua_newuserdatauv(L, sizeof(new_env), 0);
+  env->ft = types;
+  env->ctype_metatable = ctype_metatable;
+  env->gc_types = gc_types;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
+  lua_pushcclosure(L, cdata_new, 4);
 }

@@ -32,7 +32,7 @@ extension FFIState {
             return try element(of: info.target, at: target, index: index, container: id)
         case .array:
             let index = try elementIndex(L, key, id)
-            let count = info.count ?? (cdata.header.pointee.count >= 0 ? cdata.header.pointee.count : nil)
+            let count = info.count ?? (cdata.count >= 0 ? cdata.count : nil)
             if let count, index < 0 || index >= count {
                 throw FFIError("index \(index) out of range for '\(types[Int(id)].cName)' (\(count) elements)")
             }

@@ -1,8 +1,11 @@
 // cdata: C values owned by Lua. Layout of the userdata block, creation, recognition.
 //
-// A cdata is a full userdata with one user value (the finalizer, or for a reference
-// the object it points into). The block starts with a CDataHeader; the C value
-// follows, aligned to its type (Lua only guarantees LUAI_MAXALIGN, 8 bytes).
+// A cdata is a full userdata without user values (a reference has one: the object it
+// points into; `ffi.gc` finalizers live in a side table, FFIState.finalizersRef).
+// The block starts with an 8-byte CDataHeader, then for variable-length types
+// (`counted`) the element count (Int, 8 bytes); the C value follows, aligned to its
+// type (Lua only guarantees LUAI_MAXALIGN, 8 bytes). The C fast paths know this
+// layout too (lf_CDataHeader in lf_cdata.h).
 import CLua
 import CLuaShims
 import CTypes
@@ -15,20 +18,20 @@ struct CDataHeader {
     var flags: UInt16
     /// Bytes from the start of the block to the value.
     var payloadOffset: UInt16
-    /// Element count of a variable-length array or struct (`int[?]`); -1 otherwise.
-    var count: Int
 }
 
 /// The state bits of a cdata.
 struct CDataFlags: OptionSet {
     let rawValue: UInt16
-    /// `ffi.gc` attached a finalizer (in the user value).
+    /// `ffi.gc` attached a finalizer (in the finalizer side table).
     static let finalizer = CDataFlags(rawValue: 1 << 0)
     /// `ffi.release` ran: the value may no longer be used.
     static let released = CDataFlags(rawValue: 1 << 1)
     /// `ffi.gc` was called on the cdata (even with nil): its finalizer replaces the
     /// metatype's `__gc`, as in LuaJIT.
     static let finalizerSet = CDataFlags(rawValue: 1 << 2)
+    /// The element count of a variable-length type follows the header.
+    static let counted = CDataFlags(rawValue: 1 << 3)
 }
 
 /// A cdata seen from Swift: its header and where its C value is.
@@ -43,24 +46,31 @@ struct CDataRef {
         get { CDataFlags(rawValue: header.pointee.flags) }
         nonmutating set { header.pointee.flags = newValue.rawValue }
     }
+    /// Element count of a variable-length array or struct (`int[?]`); -1 otherwise.
+    var count: Int {
+        flags.contains(.counted) ? UnsafeRawPointer(header).load(fromByteOffset: cdataHeaderSize, as: Int.self) : -1
+    }
 }
 
 let cdataHeaderSize = MemoryLayout<CDataHeader>.stride
 
 extension FFIState {
     /// Creates a zero-filled cdata of type `id` holding `size` bytes, pushes it and
-    /// returns it. `count` is the element count of a VLA/VLS. `[-0, +1, m]`
+    /// returns it. `count` is the element count of a VLA/VLS (-1: none). `[-0, +1, m]`
     @discardableResult
     func pushNewCData(
-        _ L: OpaquePointer, _ id: Int32, size: Int, alignment: Int, count: Int = -1, userValues: Int32 = 1
+        _ L: OpaquePointer, _ id: Int32, size: Int, alignment: Int, count: Int = -1, userValues: Int32 = 0
     ) -> CDataRef {
-        let padding = alignment > 8 ? alignment - 8 : 0
-        let block = lf_newuserdata(L, cdataHeaderSize + padding + size, userValues)!
-        let start = UInt(bitPattern: block) + UInt(cdataHeaderSize)
+        let headerSize = count >= 0 ? cdataHeaderSize + MemoryLayout<Int>.size : cdataHeaderSize
+        let padding = alignment > 8 ? alignment - 8 : 0  // the block is 8-aligned
+        let block = lf_newuserdata(L, headerSize + padding + size, userValues)!
+        let start = UInt(bitPattern: block) + UInt(headerSize)
         let aligned = (start + UInt(alignment - 1)) & ~UInt(alignment - 1)
         let offset = UInt16(Int(aligned) - Int(bitPattern: UInt(bitPattern: block)))
         let header = block.bindMemory(to: CDataHeader.self, capacity: 1)
-        header.initialize(to: CDataHeader(typeID: id, flags: 0, payloadOffset: offset, count: count))
+        let flags = count >= 0 ? CDataFlags.counted.rawValue : 0
+        header.initialize(to: CDataHeader(typeID: id, flags: flags, payloadOffset: offset))
+        if count >= 0 { block.storeBytes(of: count, toByteOffset: cdataHeaderSize, as: Int.self) }
         (block + Int(offset)).initializeMemory(as: UInt8.self, repeating: 0, count: size)
         lua_rawgeti(L, lf_registryindex(), lua_Integer(hasMetatypeGC(id) ? gcMetatableRef : plainMetatableRef))
         lua_setmetatable(L, -2)
@@ -82,13 +92,13 @@ extension FFIState {
 
     /// Pushes a reference of type `T &` to the value of type `id` at `address`,
     /// keeping the object at `anchor` (the cdata the address points into) alive in
-    /// user value 2 (user value 1 is the finalizer slot of every cdata). `[-0, +1, m]`
+    /// its user value. `[-0, +1, m]`
     func pushReference(_ L: OpaquePointer, to id: Int32, at address: UnsafeMutableRawPointer, anchor: Int32) {
         let anchor = lua_absindex(L, anchor)
-        let cdata = pushNewCData(L, referenceType(to: id), size: 8, alignment: 8, userValues: 2)
+        let cdata = pushNewCData(L, referenceType(to: id), size: 8, alignment: 8, userValues: 1)
         cdata.payload.storeBytes(of: address, as: UnsafeMutableRawPointer.self)
         lua_pushvalue(L, anchor)
-        lua_setiuservalue(L, -2, 2)
+        lua_setiuservalue(L, -2, 1)
     }
 
     /// The cdata at `index`, or nil if the value is not one. `[-0, +0, -]`

@@ -20,6 +20,7 @@ extension FFIState {
     /// Creates the plain and the gc metatable; the FFI owner userdata is on top.
     /// `[-0, +0, m]`
     func createCDataMetatables(_ L: OpaquePointer) {
+        createFinalizerTable(L)
         for withGC in [false, true] {
             lua_createtable(L, 0, Int32(cdataMetamethods.count + 3))
             for (name, function) in cdataMetamethods {

@@ -42,8 +42,8 @@ func ffiSizeof(_ L: OpaquePointer?) -> Int32 {
         }
         var isInteger: Int32 = 0
         var count = lf_tointeger(L, 2, &isInteger)
-        if isInteger == 0, let cdata = ffi.cdata(L, at: 1), cdata.header.pointee.count >= 0 {
-            (count, isInteger) = (lua_Integer(cdata.header.pointee.count), 1)  // the object's own length
+        if isInteger == 0, let cdata = ffi.cdata(L, at: 1), cdata.count >= 0 {
+            (count, isInteger) = (lua_Integer(cdata.count), 1)  // the object's own length
         }
         guard isInteger != 0 else { throw FFIError.argument(2, "sizeof", "value expected") }
         guard count >= 0, let size = layout.size(count: Int(count)) else {

@@ -34,6 +34,11 @@ final class FFIState {
     @exclusivity(unchecked) var gcMetatableRef: Int32 = LUA_NOREF
     @exclusivity(unchecked) var plainMetatable: UnsafeRawPointer?
     @exclusivity(unchecked) var gcMetatable: UnsafeRawPointer?
+    /// The `ffi.gc` finalizers: a registry reference to a table with weak keys
+    /// (cdata -> finalizer), its entry count and the count's peak since it was made.
+    @exclusivity(unchecked) var finalizersRef: Int32 = LUA_NOREF
+    @exclusivity(unchecked) var finalizerCount = 0
+    @exclusivity(unchecked) var finalizerPeak = 0
     /// `ffi.metatype` tables (registry references) by record type id.
     @exclusivity(unchecked) var metatypes: [Int32: Int32] = [:]
     /// Record types whose metatype has `__gc`: their cdata get the gc metatable.

@@ -8,16 +8,55 @@ extension FFIState {
     /// the cdata at `index` and switches it to the gc metatable. `[-0, +0, m]`
     func setFinalizer(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32, finalizer: Int32) throws(FFIError) {
         try checkUsable(cdata)
-        lua_pushvalue(L, finalizer)
-        lua_setiuservalue(L, index, 1)
+        let index = lua_absindex(L, index), finalizer = lua_absindex(L, finalizer)
+        let had = cdata.flags.contains(.finalizer), has = lua_type(L, finalizer) != LUA_TNIL
         cdata.flags.insert(.finalizerSet)
-        if lua_type(L, finalizer) == LUA_TNIL {
+        if had || has {
+            lua_rawgeti(L, lf_registryindex(), lua_Integer(finalizersRef))
+            lua_pushvalue(L, index)
+            lua_pushvalue(L, finalizer)
+            lua_rawset(L, -3)
+            lf_pop(L, 1)
+        }
+        if !has {
+            if had { forgetFinalizer(L) }
             cdata.flags.remove(.finalizer)
             return
+        }
+        if !had {
+            finalizerCount += 1
+            finalizerPeak = max(finalizerPeak, finalizerCount)
         }
         cdata.flags.insert(.finalizer)
         lua_rawgeti(L, lf_registryindex(), lua_Integer(gcMetatableRef))
         lua_setmetatable(L, index)
+    }
+
+    /// Creates the finalizer side table (weak keys: cdata -> `ffi.gc` finalizer) and
+    /// stores its registry reference. A cdata with an entry has the gc metatable, so
+    /// its `__gc` runs (and removes the entry) before the collector could drop the
+    /// key: Lua keeps resurrected keys in weak tables until the next cycle.
+    /// `[-0, +0, m]`
+    func createFinalizerTable(_ L: OpaquePointer) {
+        lua_createtable(L, 0, 0)
+        lua_createtable(L, 0, 1)
+        lua_pushstring(L, "k")
+        lua_setfield(L, -2, "__mode")
+        lua_setmetatable(L, -2)
+        if finalizersRef == LUA_NOREF {
+            finalizersRef = luaL_ref(L, lf_registryindex())
+        } else {
+            lua_rawseti(L, lf_registryindex(), lua_Integer(finalizersRef))
+        }
+        finalizerPeak = 0
+    }
+
+    /// One side-table entry is gone. When none is left after many, the table is
+    /// replaced: Lua tables do not shrink without insertions, and a burst of
+    /// `ffi.gc` objects would otherwise keep its hash part for good. `[-0, +0, m]`
+    private func forgetFinalizer(_ L: OpaquePointer) {
+        finalizerCount -= 1
+        if finalizerCount == 0, finalizerPeak >= 256 { createFinalizerTable(L) }
     }
 
     /// `__gc`: runs the finalizer once. An error is re-raised: Lua turns errors in
@@ -51,9 +90,14 @@ extension FFIState {
         guard cdata.flags.contains(.finalizer) else { return 0 }
         cdata.flags.remove(.finalizer)
         let index = lua_absindex(L, index)
-        lua_getiuservalue(L, index, 1)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(finalizersRef))
+        lua_pushvalue(L, index)
+        lua_rawget(L, -2)
+        lua_pushvalue(L, index)
         lua_pushnil(L)
-        lua_setiuservalue(L, index, 1)
+        lua_rawset(L, -4)
+        lf_remove(L, -2)
+        forgetFinalizer(L)
         lua_pushvalue(L, index)
         return lf_pcall(L, 1, 0, 0) == LUA_OK ? 0 : LF_RAISE
     }

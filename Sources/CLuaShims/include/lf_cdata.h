@@ -8,6 +8,17 @@
 #include <lua5.4/lua.h>
 #include <stdint.h>
 
+/* The start of every cdata block (Swift's CDataHeader): 8 bytes. For variable-length
+ * types (LF_CDATA_COUNTED) the element count (int64_t) follows; the C value is at
+ * `offset` (aligned to its type). Plain cdata have no user value; references have
+ * one (the object they point into); ffi.gc finalizers live in a side table. */
+typedef struct lf_CDataHeader {
+  int32_t type;
+  uint16_t flags;   /* LF_CDATA_* */
+  uint16_t offset;
+} lf_CDataHeader;
+enum { LF_CDATA_FINALIZER = 1, LF_CDATA_RELEASED = 2, LF_CDATA_FINALIZER_SET = 4, LF_CDATA_COUNTED = 8 };
+
 /* Shapes of types the fast paths know (scalars use the LF_K_* codes of lf_call.h). */
 enum { LF_T_OTHER = 32, LF_T_RECORD, LF_T_ARRAY, LF_T_POINTER, LF_T_REFERENCE };
 
