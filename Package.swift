@@ -45,6 +45,14 @@ let package = Package(
         // The lua5.4-compatible interpreter. It links the shared liblua5.4, whose
         // symbols C modules loaded with require resolve against: one Lua per process.
         .executableTarget(name: "luaffi", dependencies: ["Lua", "LuaFFI"], swiftSettings: strict),
+        // examples/plugin-host: runs every plugin of a folder in its own limited state.
+        .executableTarget(
+            name: "plugin-host", dependencies: ["Lua"], path: "examples/plugin-host/Sources/plugin-host",
+            swiftSettings: strict),
+        // Benchmarks of the embedding API against the C API (run in release).
+        .executableTarget(
+            name: "EmbeddingBenchmark", dependencies: ["Lua", "CLua", "CLuaShims"],
+            path: "Benchmarks/EmbeddingBenchmark", swiftSettings: strict),
         // `luaopen_ffi` (and `luaopen_bit`, `luaopen_ffi_compat`) for stock lua5.4. No
         // liblua: the Lua API resolves against the interpreter that loads the module.
         .target(name: "FFIModule", dependencies: ["LuaFFI", "CLua", "CLuaShims"], swiftSettings: strict),

@@ -78,14 +78,14 @@ static inline __attribute__((always_inline)) char *locate(lua_State *L, const lf
   char *p = (char *)h + h->offset;
   int shape = t->shape;
   if (shape == LF_T_REFERENCE) {
-    memcpy(&p, p, sizeof p);
+    { char *q; memcpy(&q, p, sizeof q); p = q; }
     if ((uint32_t)t->target >= (uint32_t)ft->count) return NULL;
     t = &ft->types[t->target];
     shape = t->shape;
   }
   if (shape == LF_T_ARRAY || shape == LF_T_POINTER) {
     if (shape == LF_T_POINTER) {
-      memcpy(&p, p, sizeof p);
+      { char *q; memcpy(&q, p, sizeof q); p = q; }
       if (p == NULL) return NULL; /* the slow path raises the NULL error */
     }
     if (t->element == LF_K_NONE) {
@@ -173,7 +173,7 @@ static int cdata_string(lua_State *L) {
     goto slow;
   const lf_TypeFast *t = &ft->types[h->type];
   char *p = (char *)h + h->offset;
-  if (t->shape == LF_T_POINTER) memcpy(&p, p, sizeof p);
+  if (t->shape == LF_T_POINTER) { char *q; memcpy(&q, p, sizeof q); p = q; }
   else if (t->shape != LF_T_ARRAY) goto slow;
   if (p == NULL) goto slow;
   int isint = 0;

@@ -21,6 +21,8 @@ public struct LuaError: Error, CustomStringConvertible, Sendable {
         case file
         /// The state could not be created or was already closed.
         case state
+        /// The state's instruction or time budget ran out (see `LuaSandbox`).
+        case limit
     }
 
     /// The class of failure.
@@ -37,6 +39,30 @@ public struct LuaError: Error, CustomStringConvertible, Sendable {
         self.kind = kind
         self.message = message
         self.traceback = traceback
+    }
+
+    /// The chunk name of the message's position (`script.lua` in
+    /// `script.lua:3: boom`), when the message starts with one.
+    public var chunk: String? { position?.chunk }
+
+    /// The line of the message's position (3 in `script.lua:3: boom`).
+    public var line: Int? { position?.line }
+
+    /// The `chunk:line:` prefix that `luaL_error` and `error` add, parsed.
+    private var position: (chunk: String, line: Int)? {
+        // The chunk name may contain colons (`[string "a:b"]`): take the first
+        // ":<digits>: " in the message.
+        var rest = message[...]
+        while let colon = rest.firstIndex(of: ":") {
+            let after = rest[rest.index(after: colon)...]
+            let digits = after.prefix { $0.isASCII && $0.isNumber }
+            if !digits.isEmpty, after.dropFirst(digits.count).hasPrefix(": "), let line = Int(digits) {
+                let chunk = String(message[..<colon])
+                return chunk.isEmpty ? nil : (chunk, line)
+            }
+            rest = after
+        }
+        return nil
     }
 
     /// The message followed by the traceback, as `lua5.4` prints an error.

@@ -6,10 +6,15 @@ import CLuaShims
 /// A thrown error becomes a Lua error (see `LuaState.push(function:)`).
 public typealias LuaSwiftFunction = ([LuaValue]) throws -> [LuaValue]
 
-/// Holds a registered closure; a Lua userdata owns one retain of it.
+/// Holds a registered closure; a Lua userdata owns one retain of it. The body reads
+/// its arguments and pushes its results (returns how many, or a `LuaYield`).
 final class SwiftFunctionBox {
-    let body: LuaSwiftFunction
-    init(_ body: @escaping LuaSwiftFunction) { self.body = body }
+    let name: String
+    let body: (LuaArguments) throws -> Int32
+    init(name: String, _ body: @escaping (LuaArguments) throws -> Int32) {
+        self.name = name
+        self.body = body
+    }
 }
 
 extension LuaState {
@@ -24,17 +29,38 @@ extension LuaState {
     /// unchanged (through `call`, `run`...), the original Swift error is thrown.
     public func push(function body: @escaping LuaSwiftFunction) {
         guard let L = handle else { preconditionFailure("push on a closed Lua state") }
+        Self.pushBox(SwiftFunctionBox(name: "?") { arguments in
+            let L = arguments.L
+            let values = (0..<lua_gettop(L)).map { LuaState.value(at: $0 + 1, in: L) }
+            let results = try body(values)
+            guard lua_checkstack(L, Int32(clamping: results.count)) != 0 else {
+                throw LuaError(message: "too many results")
+            }
+            for result in results { LuaState.push(result, to: L) }
+            return Int32(results.count)
+        }, to: L, yielding: false)
+    }
+
+    /// Pushes a closure box as a Lua function (through the trampoline, or the
+    /// yielding trampoline). `[-0, +1, m]`
+    /// The `upvalues` values on top become upvalues 3... of the function.
+    static func pushBox(_ box: SwiftFunctionBox, to L: OpaquePointer, yielding: Bool, upvalues: Int32 = 0) {
         // Lua -> Swift rule: nothing here may raise. Pushes only allocate, and the
         // allocator never refuses while Swift code runs (lf_StateInfo.armed).
+        assert(boxUpvalue == lf_upvalueindex(2), "LUA_REGISTRYINDEX differs from the headers")
         let slot = lf_newuserdata(L, MemoryLayout<UnsafeMutableRawPointer>.size, 0)!
-        slot.storeBytes(of: Unmanaged.passRetained(SwiftFunctionBox(body)).toOpaque(),
-                        as: UnsafeMutableRawPointer.self)
+        slot.storeBytes(of: Unmanaged.passRetained(box).toOpaque(), as: UnsafeMutableRawPointer.self)
         if luaL_newmetatable(L, Self.functionBoxMetatable) != 0 {
             lf_pushswiftfunction(L, releaseFunctionBox, 0)
             lua_setfield(L, -2, "__gc")
         }
         lua_setmetatable(L, -2)
-        lf_pushswiftfunction(L, callFunctionBox, 1)
+        if upvalues > 0 { lf_insert(L, -upvalues - 1) }
+        if yielding {
+            lf_pushyieldingswiftfunction(L, callFunctionBox, 1 + upvalues)
+        } else {
+            lf_pushswiftfunction(L, callFunctionBox, 1 + upvalues)
+        }
     }
 
     /// Sets global `name` to a Swift closure.
@@ -82,24 +108,26 @@ extension LuaState {
     }
 }
 
+/// The pseudo-index of upvalue 2, where a closure's box is: `lua_upvalueindex(2)`,
+/// that is `LUA_REGISTRYINDEX - 2` (computed inline: a global would cost a
+/// `swift_once` per call).
+private var boxUpvalue: Int32 {
+    @inline(__always) get { -Int32(LUAI_MAXSTACK) - 1000 - 2 }
+}
+
 /// Calls the closure of upvalue 2 with the Lua arguments. Never raises: returns
 /// LF_RAISE with the error message on top, and the trampoline raises it.
 private func callFunctionBox(_ L: OpaquePointer?) -> Int32 {
-    guard let L, let slot = lua_touserdata(L, lf_upvalueindex(2)) else { return 0 }
-    let box = Unmanaged<SwiftFunctionBox>
-        .fromOpaque(slot.load(as: UnsafeMutableRawPointer.self)).takeUnretainedValue()
-    let arguments = (0..<lua_gettop(L)).map { LuaState.value(at: $0 + 1, in: L) }
-    let results: [LuaValue]
-    do {
-        results = try box.body(arguments)
-    } catch {
-        return raiseSwiftError(error, L)
+    guard let L, let slot = lua_touserdata(L, boxUpvalue),
+          let raw = slot.load(as: UnsafeMutableRawPointer?.self) else { return 0 }
+    // The userdata holds a retain for as long as the closure can run.
+    return Unmanaged<SwiftFunctionBox>.fromOpaque(raw)._withUnsafeGuaranteedRef { box in
+        do {
+            return try box.body(LuaArguments(L: L, fallbackName: box.name))
+        } catch {
+            return raiseSwiftError(error, L)
+        }
     }
-    guard lua_checkstack(L, Int32(clamping: results.count)) != 0 else {
-        return raiseSwiftError(LuaError(message: "too many results"), L)
-    }
-    for result in results { LuaState.push(result, to: L) }
-    return Int32(results.count)
 }
 
 /// `__gc` of a closure userdata: drops the userdata's retain of the closure.

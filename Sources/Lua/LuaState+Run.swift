@@ -30,9 +30,17 @@ extension LuaState {
     /// protected mode. Corresponds to `lua_pcall` with a traceback handler; on error
     /// the error is thrown (with traceback) and the stack is as before the function
     /// was pushed. `nresults` of `nil` keeps all results. `[-(nargs+1), +nresults, -]`
+    @inlinable
     public func call(arguments nargs: Int32 = 0, results nresults: Int32? = nil) throws {
         let L = try checkedHandle()
-        try check(lf_pcallapi(L, nargs, nresults ?? LUA_MULTRET))
+        try withBudget { try check(lf_pcallapi(L, nargs, nresults ?? LUA_MULTRET)) }
+    }
+
+    /// Runs `body` as a call from Swift into Lua: the outermost one starts a new
+    /// instruction and time budget (see `LuaSandbox`).
+    @inlinable
+    func withBudget<T>(_ body: () throws -> T) rethrows -> T {
+        try core.withBudget(body)
     }
 
     /// Runs a chunk of code and returns its results.
@@ -79,7 +87,9 @@ extension LuaState {
         }
         let message = Self.errorMessage(at: -1, in: L)
         lf_pop(L, 1)
-        return LuaError(LuaError.kind(ofStatus: status), message: message, traceback: traceback)
+        var kind = LuaError.kind(ofStatus: status)
+        if kind == .runtime, let limits, limits.pointee.tripped != 0 { kind = .limit }
+        return LuaError(kind, message: message, traceback: traceback)
     }
 
     /// The traceback the API message handler left in the registry, removed from it.
@@ -122,6 +132,15 @@ extension LuaState {
     /// `[-0, +1, -]`
     public func pushGlobal(_ name: String) throws {
         let L = try checkedHandle()
+        // Fast path: a global table without metatable cannot run metamethods, and
+        // the allocator never refuses while Swift runs, so a plain get cannot raise.
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        if lua_getmetatable(L, -1) == 0 {
+            _ = lua_getfield(L, -1, name)
+            lf_remove(L, -2)
+            return
+        }
+        lua_settop(L, -3)
         try check(lf_pgetglobal(L, name))
     }
 

@@ -1,20 +1,33 @@
 // The Swift owner of one Lua state: creation, libraries, closing.
 import CLua
 import CLuaShims
+import Synchronization
 
 /// One Lua 5.4 state, owned by Swift.
 ///
-/// A state is used by one thread at a time; it is not `Sendable`. Every operation
+/// A state is used by one thread at a time; it is not `Sendable` (create it on the
+/// thread that uses it, or hand it over whole). Independent states run concurrently
+/// on different threads: the library keeps no mutable global state. Every operation
 /// that can raise a Lua error runs protected and throws a `LuaError` instead: no Lua
 /// error ever unwinds through a Swift frame (see `docs/architecture.md`).
 public final class LuaState {
     /// The underlying `lua_State *`, for calls into the C API. Valid until `close()`.
-    public private(set) var handle: OpaquePointer?
+    public var handle: OpaquePointer? { core.handle }
+    /// The handle and the release queue, shared with references (which must not
+    /// keep the state alive).
+    @usableFromInline let core = LuaStateCore()
     /// Allocator bookkeeping; lives as long as the state.
     let info: UnsafeMutablePointer<lf_StateInfo>
     /// The last error a Swift function raised, kept so that the same Swift error
     /// is thrown again if it reaches Swift unchanged.
-    var pendingSwiftError: (message: String, error: any Error)?
+    @exclusivity(unchecked) var pendingSwiftError: (message: String, error: any Error)?
+    /// The instruction and time budget (nil: no limits, no hook).
+    var limits: UnsafeMutablePointer<lf_Limits>? {
+        get { core.limits }
+        set { core.limits = newValue }
+    }
+    /// The userdata classes registered in this state, by Swift type.
+    var classes: [ObjectIdentifier: LuaClassInfo] = [:]
 
     /// Creates a state and opens `libraries`. Corresponds to `luaL_newstate` and
     /// `luaL_openlibs`; memory is limited to `memoryLimit` bytes when it is not nil.
@@ -26,7 +39,8 @@ public final class LuaState {
             info.deallocate()
             throw LuaError(.state, message: "cannot create state: not enough memory")
         }
-        handle = L
+        core.handle = L
+        core.owner = Unmanaged.passUnretained(self)
         info.pointee.owner = UnsafeMutableRawPointer(Unmanaged.passUnretained(self).toOpaque())
         lf_getextraspace(L).storeBytes(of: info.pointee.owner, as: UnsafeMutableRawPointer?.self)
         try open(libraries)
@@ -35,13 +49,15 @@ public final class LuaState {
     deinit {
         close()
         info.deallocate()
+        limits?.deallocate()
+        limits = nil
     }
 
     /// Closes the state: runs pending finalizers and frees all its memory.
     /// Corresponds to `lua_close`. Later operations throw; closing twice is harmless.
     public func close() {
         guard let L = handle else { return }
-        handle = nil
+        core.handle = nil
         lua_close(L)
     }
 
@@ -73,16 +89,30 @@ public final class LuaState {
         return Unmanaged<LuaState>.fromOpaque(raw).takeUnretainedValue()
     }
 
-    /// The open handle, or a `.state` error after `close()`.
+    /// The open handle, or a `.state` error after `close()`. Releases the registry
+    /// slots of references dropped since the last operation.
+    @inlinable
     func checkedHandle() throws -> OpaquePointer {
-        guard let handle else { throw LuaError(.state, message: "the Lua state is closed") }
+        guard let handle = core.handle else { throw LuaState.closedError() }
+        if core.hasPending { core.drain(handle) }
         return handle
     }
 
+    /// The error of an operation on a closed state.
+    @usableFromInline
+    static func closedError() -> LuaError { LuaError(.state, message: "the Lua state is closed") }
+
     /// Turns a status of the C API into a thrown error, popping the error value.
     /// `[-(0|1), +0, -]`
+    @inlinable
     func check(_ status: Int32) throws {
-        guard status != LUA_OK, let L = handle else { return }
+        if status != LUA_OK { try failed(status) }
+    }
+
+    /// Throws the error of a failed operation (see `check`). `[-1, +0, -]`
+    @usableFromInline
+    func failed(_ status: Int32) throws {
+        guard let L = handle else { return }
         throw popError(L, status: status)
     }
 }

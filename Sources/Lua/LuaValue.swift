@@ -55,6 +55,7 @@ extension LuaState {
     }
 
     /// Pushes a Swift string as a Lua string (its UTF-8 bytes). `[-0, +1, m]`
+    @usableFromInline
     static func pushString(_ s: String, to L: OpaquePointer) {
         var s = s
         s.withUTF8 { bytes in
@@ -69,6 +70,7 @@ extension LuaState {
     }
 
     /// The value at a stack index on any state. `[-0, +0, -]`
+    @usableFromInline
     static func value(at index: Int32, in L: OpaquePointer) -> LuaValue {
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE: return .nil
@@ -84,6 +86,7 @@ extension LuaState {
 
     /// The bytes of the string at `index` as a Swift string, or nil if the value is
     /// not a string (numbers are not converted). `[-0, +0, -]`
+    @usableFromInline
     static func string(at index: Int32, in L: OpaquePointer) -> String? {
         guard lua_type(L, index) == LUA_TSTRING else { return nil }
         var length = 0

@@ -1,0 +1,277 @@
+// Lua values held from Swift through registry references, released when dropped.
+import CLua
+import CLuaShims
+import Synchronization
+
+/// What references share with their state: its handle (nil once closed), its
+/// Swift owner, and the registry slots of dropped references.
+///
+/// A reference's `deinit` may run on any thread at any time, when the state may be
+/// running Lua code: it only queues its slot here. The state releases queued slots
+/// (`luaL_unref`) at the start of its next operation, on the thread that owns it.
+/// `handle` and `owner` are read and written on the owner's thread only.
+@usableFromInline
+final class LuaStateCore: @unchecked Sendable {
+    /// The `lua_State *` while the state is open.
+    @usableFromInline @exclusivity(unchecked) var handle: OpaquePointer?
+    /// The state (unretained: valid while `handle` is not nil).
+    @usableFromInline @exclusivity(unchecked) var owner: Unmanaged<LuaState>?
+    /// The instruction and time budget (nil: no limits, no hook).
+    @usableFromInline @exclusivity(unchecked) var limits: UnsafeMutablePointer<lf_Limits>?
+    /// How many calls from Swift into Lua are running (a budget starts at depth 0).
+    @usableFromInline @exclusivity(unchecked) var callDepth = 0
+    private let slots = Mutex<[Int32]>([])
+    private let count = Atomic<Int>(0)
+
+    init() {}
+
+    /// The open state, or nil.
+    @inlinable var state: LuaState? { handle == nil ? nil : owner?.takeUnretainedValue() }
+
+    /// The open handle, or a `.state` error after `close()`. Releases the registry
+    /// slots of references dropped since the last operation.
+    @inlinable
+    func checkedHandle() throws -> OpaquePointer {
+        guard let handle else { throw LuaState.closedError() }
+        if hasPending { drain(handle) }
+        return handle
+    }
+
+    /// Runs `body` as a call from Swift into Lua: the outermost one starts a new
+    /// instruction and time budget (see `LuaSandbox`).
+    @inlinable
+    func withBudget<T>(_ body: () throws -> T) rethrows -> T {
+        if callDepth == 0, let limits { lf_resetlimits(limits) }
+        callDepth += 1
+        defer { callDepth -= 1 }
+        return try body()
+    }
+
+    /// Turns a status of the C API into a thrown error, popping the error value.
+    /// `[-(0|1), +0, -]`
+    @inlinable
+    func check(_ status: Int32) throws {
+        if status != LUA_OK, let owner { try owner.takeUnretainedValue().failed(status) }
+    }
+
+    /// Calls the function below the `arguments` on top of `L`, above the message
+    /// handler at `base + 1` (`lf_pushapimsghandler`), and returns its first result
+    /// as `R`; leaves the stack at `base`. `[-(arguments + 2), +0, e]` as a thrown error
+    @inlinable
+    func finishCall<R: LuaConvertible>(
+        _ L: OpaquePointer, base: Int32, arguments: Int32, as type: R.Type, name: String
+    ) throws -> R {
+        defer { lua_settop(L, base) }
+        try withBudget { try check(lf_pcall(L, arguments, 1, base + 1)) }
+        return try LuaConversion.check(R.self, L, -1, what: "result #1 from '\(name)'")
+    }
+
+    /// Queues a slot; safe from any thread.
+    func add(_ slot: Int32) {
+        slots.withLock { $0.append(slot) }
+        count.add(1, ordering: .releasing)
+    }
+
+    /// Whether slots are waiting (a cheap test for every operation).
+    @usableFromInline var hasPending: Bool { count.load(ordering: .relaxed) != 0 }
+
+    /// Releases the queued slots. Owner thread only. `[-0, +0, -]` (luaL_unref does
+    /// raw accesses to existing registry slots: it cannot raise.)
+    @usableFromInline func drain(_ L: OpaquePointer) {
+        let taken = slots.withLock { slots -> [Int32] in
+            defer { slots.removeAll(keepingCapacity: true) }
+            return slots
+        }
+        count.subtract(taken.count, ordering: .relaxed)
+        for slot in taken { luaL_unref(L, lf_registryindex(), slot) }
+    }
+}
+
+/// A Lua value (table, function, userdata, coroutine...) held by Swift.
+///
+/// The value stays alive in Lua as long as the reference exists (it sits in a
+/// registry slot, as `luaL_ref`). Dropping the reference, on any thread, queues the
+/// slot; the state frees it on its next operation. A reference does not keep the
+/// state open: after the state is closed, operations throw a `.state` error.
+/// Use it on the state's thread only, as the state itself.
+public class LuaReference: CustomStringConvertible {
+    /// The state the value lives in (nil once it is closed).
+    public var state: LuaState? { core.state }
+    /// The registry slot.
+    @usableFromInline let slot: Int32
+    /// The state's handle and release queue.
+    @usableFromInline let core: LuaStateCore
+
+    /// Pops the value on top of `L` into a new registry slot. `[-1, +0, m]`
+    required init(popping L: OpaquePointer, state: LuaState) {
+        self.core = state.core
+        self.slot = luaL_ref(L, lf_registryindex())
+    }
+
+    deinit { core.add(slot) }
+
+    /// The state and its handle, or a `.state` error after it was closed.
+    @inlinable
+    func checked() throws -> (LuaState, OpaquePointer) {
+        guard let state = core.state else { throw LuaState.closedError() }
+        return (state, try state.checkedHandle())
+    }
+
+    /// Pushes the referenced value. Corresponds to `lua_rawgeti` on the registry.
+    /// `[-0, +1, -]`
+    public func push() throws {
+        let (_, L) = try checked()
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(slot))
+    }
+
+    /// Pushes the value on `L` (the state or one of its coroutines). `[-0, +1, -]`
+    @inlinable
+    public func push(to L: OpaquePointer) {
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(slot))
+    }
+
+    /// The Lua type name of the referenced value (`"table"`, `"function"`...).
+    public var typeName: String {
+        guard let (_, L) = try? checked() else { return "no value" }
+        push(to: L)
+        defer { lf_pop(L, 1) }
+        return String(cString: lf_typename(L, -1))
+    }
+
+    /// The value as `tostring` shows it (`table: 0x...`), without metamethods.
+    public var description: String {
+        guard let (_, L) = try? checked() else { return "(closed)" }
+        push(to: L)
+        defer { lf_pop(L, 1) }
+        let address = lua_topointer(L, -1).map { String(describing: $0) } ?? "nil"
+        return "\(String(cString: lf_typename(L, -1))): \(address)"
+    }
+
+    /// Whether two references name the same Lua object (`rawequal`).
+    public func isSame(as other: LuaReference) -> Bool {
+        guard let (_, L) = try? checked() else { return false }
+        push(to: L)
+        other.push(to: L)
+        defer { lf_pop(L, 2) }
+        return lua_rawequal(L, -1, -2) != 0
+    }
+}
+
+/// A Lua table held by Swift.
+public final class LuaTable: LuaReference {
+    /// `t[key]`, with metamethods (`__index`) run protected. `[-0, +0, e]` as a thrown error
+    public func get<K: LuaConvertible, V: LuaConvertible>(_ key: K, as type: V.Type = V.self) throws -> V {
+        let (state, L) = try checked()
+        push(to: L)
+        key.push(to: L)
+        do { try state.check(lf_pgettable(L, -2)) } catch { lf_pop(L, 1); throw error }
+        defer { lf_pop(L, 2) }
+        return try LuaConversion.check(V.self, L, -1, what: "value")
+    }
+
+    /// `t[key] = value`, with metamethods (`__newindex`) run protected.
+    public func set<K: LuaConvertible, V: LuaConvertible>(_ key: K, _ value: V) throws {
+        let (state, L) = try checked()
+        push(to: L)
+        key.push(to: L)
+        value.push(to: L)
+        defer { lf_pop(L, 1) }
+        try state.check(lf_psettable(L, -3))
+    }
+
+    /// `t[key]` as a `LuaValue`, without metamethods (`rawget`).
+    public subscript(raw key: LuaValue) -> LuaValue {
+        get {
+            guard let (_, L) = try? checked() else { return .nil }
+            push(to: L)
+            LuaState.push(key, to: L)
+            lua_rawget(L, -2)
+            defer { lf_pop(L, 2) }
+            return LuaState.value(at: -1, in: L)
+        }
+        set {
+            guard let (_, L) = try? checked(), key != .nil else { return }
+            push(to: L)
+            LuaState.push(key, to: L)
+            LuaState.push(newValue, to: L)
+            lua_rawset(L, -3)
+            lf_pop(L, 1)
+        }
+    }
+
+    /// The border of the sequence part (`#t` without `__len`: `rawlen`).
+    public var count: Int {
+        guard let (_, L) = try? checked() else { return 0 }
+        push(to: L)
+        defer { lf_pop(L, 1) }
+        return Int(lua_rawlen(L, -1))
+    }
+
+    /// The table converted to a Swift value (an array, a dictionary...).
+    public func decode<T: LuaConvertible>(as type: T.Type = T.self) throws -> T {
+        let (_, L) = try checked()
+        push(to: L)
+        defer { lf_pop(L, 1) }
+        return try LuaConversion.check(T.self, L, -1, what: "table")
+    }
+
+    /// Every key and value, as `pairs` without `__pairs` (`lua_next`). The pairs
+    /// are read first, then `body` runs for each: it may change the table.
+    public func forEach(_ body: (LuaValue, LuaValue) throws -> Void) throws {
+        for (key, value) in try pairs() { try body(key, value) }
+    }
+
+    /// Every key and value (raw, in `next` order), as plain values.
+    public func pairs() throws -> [(key: LuaValue, value: LuaValue)] {
+        let (_, L) = try checked()
+        guard lua_checkstack(L, 3) != 0 else { throw LuaError(.memory, message: "stack overflow") }
+        push(to: L)
+        let table = lua_gettop(L)
+        defer { lua_settop(L, table - 1) }
+        var pairs: [(key: LuaValue, value: LuaValue)] = []
+        lua_pushnil(L)
+        while lua_next(L, table) != 0 {  // nothing runs between two calls: cannot raise
+            pairs.append((LuaState.value(at: -2, in: L), LuaState.value(at: -1, in: L)))
+            lf_pop(L, 1)
+        }
+        return pairs
+    }
+}
+
+/// A Lua function held by Swift.
+public final class LuaFunction: LuaReference {
+    /// Calls the function with `arguments`; returns all results. Errors are thrown
+    /// as by `LuaState.call`.
+    @discardableResult
+    public func call(_ arguments: LuaValue...) throws -> [LuaValue] {
+        let (state, L) = try checked()
+        let base = lua_gettop(L)
+        push(to: L)
+        for argument in arguments { LuaState.push(argument, to: L) }
+        try state.call(arguments: Int32(arguments.count))
+        return state.popResults(above: base)
+    }
+
+    /// Calls the function with typed arguments and converts its first result.
+    /// A result of the wrong type throws `bad result #1 ...`.
+    @inlinable
+    public func call<each A: LuaConvertible, R: LuaConvertible>(
+        _ arguments: repeat each A, as type: R.Type
+    ) throws -> R {
+        let (state, L) = try checked()
+        push(to: L)
+        return try state.callTyped(L, repeat each arguments, as: R.self, name: "?")
+    }
+}
+
+/// A full userdata held by Swift (for instance an object of a `LuaClass`).
+public final class LuaUserdata: LuaReference {
+    /// The Swift object inside, if the userdata is an object of a registered class
+    /// of type `T`.
+    public func object<T: AnyObject>(as type: T.Type = T.self) -> T? {
+        guard let (state, L) = try? checked() else { return nil }
+        push(to: L)
+        defer { lf_pop(L, 1) }
+        return state.object(at: -1, in: L, as: T.self)
+    }
+}
