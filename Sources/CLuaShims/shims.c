@@ -1,6 +1,7 @@
 /* CLuaShims: macros as functions, the allocator with its memory limit, the
  * trampoline for Swift functions, and protected versions of raising calls. */
 #include "CLuaShims.h"
+#include "internal.h"
 
 #if !defined(LUA_PROMPT)
 #define LUA_PROMPT "> "
@@ -85,7 +86,7 @@ void lf_pushswiftfunction(lua_State *L, lf_SwiftFunction fn, int nup) {
 
 /* Runs `f` in protected mode with the `nin` values on top of the stack plus a
  * light userdata argument; leaves `nout` results or the error value. */
-static int lf_protect(lua_State *L, lua_CFunction f, void *arg, int nin, int nout) {
+int lf_protect(lua_State *L, lua_CFunction f, void *arg, int nin, int nout) {
   lf_StateInfo *info = lf_stateinfo(L);
   int armed = info ? info->armed : 0;
   lua_pushcfunction(L, f);
@@ -209,7 +210,7 @@ int lf_pcalltraceback(lua_State *L, int nargs, int nresults) {
 
 /* The embedding API's message handler: keeps the error value as it is (so that
  * Swift can recognise its own errors) and leaves the traceback in the registry. */
-static int apimsghandler(lua_State *L) {
+int lf_apimsghandler(lua_State *L) {
   luaL_traceback(L, L, NULL, 1);
   lua_setfield(L, LUA_REGISTRYINDEX, LF_TRACEBACK_KEY);
   lua_settop(L, 1);
@@ -220,7 +221,7 @@ int lf_pcallapi(lua_State *L, int nargs, int nresults) {
   lf_StateInfo *info = lf_stateinfo(L);
   int armed = info ? info->armed : 0;
   int base = lua_gettop(L) - nargs;
-  lua_pushcfunction(L, apimsghandler);
+  lua_pushcfunction(L, lf_apimsghandler);
   lua_insert(L, base);
   if (info) info->armed = 1;
   int status = lua_pcall(L, nargs, nresults, base);
@@ -236,42 +237,6 @@ int lf_pcall(lua_State *L, int nargs, int nresults, int msgh) {
   int status = lua_pcall(L, nargs, nresults, msgh);
   if (info) info->armed = armed;
   return status;
-}
-
-/* ---- SIGINT (lua.c's laction/lstop) ----------------------------------------- */
-
-static lua_State *volatile interrupted_state = NULL;
-
-static void lstop(lua_State *L, lua_Debug *ar) {
-  (void)ar;
-  lua_sethook(L, NULL, 0, 0);
-  luaL_error(L, "interrupted!");
-}
-
-/* lua.c's setsignal: sigaction without SA_RESTART (signal() would restart), so that
- * Ctrl-C also breaks a blocking read such as io.read(). */
-static void setsignal(int sig, void (*handler)(int)) {
-  struct sigaction sa;
-  sa.sa_handler = handler;
-  sa.sa_flags = 0;
-  sigemptyset(&sa.sa_mask);
-  sigaction(sig, &sa, NULL);
-}
-
-static void laction(int sig) {
-  int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
-  setsignal(sig, SIG_DFL);
-  if (interrupted_state) lua_sethook(interrupted_state, lstop, flag, 1);
-}
-
-void lf_catchinterrupt(lua_State *L) {
-  interrupted_state = L;
-  setsignal(SIGINT, laction);
-}
-
-void lf_releaseinterrupt(void) {
-  setsignal(SIGINT, SIG_DFL);
-  interrupted_state = NULL;
 }
 
 /* ---- Macros ------------------------------------------------------------------ */
@@ -310,251 +275,3 @@ void lf_writeout(const char *s) { fputs(s, stdout); fflush(stdout); }
 void lf_writeerr(const char *s) { fputs(s, stderr); fflush(stderr); }
 const char *lf_copyright(void) { return LUA_COPYRIGHT; }
 const char *lf_prompt(int firstline) { return firstline ? LUA_PROMPT : LUA_PROMPT2; }
-
-/* ---- Line input -------------------------------------------------------------- */
-
-typedef char *(*readline_fn)(const char *);
-typedef void (*add_history_fn)(const char *);
-static readline_fn rl_readline = NULL;
-static add_history_fn rl_add_history = NULL;
-static int rl_tried = 0;
-
-static void rl_load(void) {
-  if (rl_tried) return;
-  rl_tried = 1;
-  void *h = dlopen("libreadline.so.8", RTLD_NOW | RTLD_LOCAL);
-  if (h == NULL) return;
-  rl_readline = (readline_fn)dlsym(h, "readline");
-  rl_add_history = (add_history_fn)dlsym(h, "add_history");
-  if (rl_readline == NULL || rl_add_history == NULL) rl_readline = NULL;
-}
-
-char *lf_readline(const char *prompt) {
-  rl_load();
-  if (rl_readline) return rl_readline(prompt);
-  fputs(prompt, stdout);
-  fflush(stdout);
-  char buffer[512];
-  size_t cap = 0, len = 0;
-  char *line = NULL;
-  while (fgets(buffer, sizeof buffer, stdin) != NULL) {
-    size_t n = strlen(buffer);
-    if (len + n + 1 > cap) {
-      cap = (len + n + 1) * 2;
-      char *grown = realloc(line, cap);
-      if (grown == NULL) { free(line); return NULL; }
-      line = grown;
-    }
-    memcpy(line + len, buffer, n + 1);
-    len += n;
-    if (len > 0 && line[len - 1] == '\n') { line[--len] = '\0'; return line; }
-  }
-  return line; /* NULL at end of input, or the last unterminated line */
-}
-
-void lf_addhistory(const char *line) {
-  if (rl_add_history) rl_add_history(line);
-}
-
-/* ---- Embedding API: yields, coroutines, limits -------------------------------- */
-
-/* lf_trampoline, plus LF_YIELD(n): yields from C once the Swift frame is gone. */
-static int lf_yieldingtrampoline(lua_State *L) {
-  lf_SwiftFunction fn = (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1));
-  lf_StateInfo *info = lf_stateinfo(L);
-  int armed = info ? info->armed : 0;
-  if (info) info->armed = 0;
-  int n = fn(L);
-  if (info) info->armed = armed;
-  if (n == LF_RAISE) return lua_error(L);
-  if (info && info->overdrawn && info->limit != 0 && info->used > info->limit) {
-    info->overdrawn = 0;
-    info->armed = 1;
-    lua_createtable(L, 0, 4); /* refused: raises LUA_ERRMEM */
-    info->armed = armed;
-  }
-  if (info) info->overdrawn = 0;
-  if (n <= LF_YIELD(0)) return lua_yield(L, LF_YIELD(0) - n);
-  return n;
-}
-
-void lf_pushyieldingswiftfunction(lua_State *L, lf_SwiftFunction fn, int nup) {
-  lua_pushlightuserdata(L, (void *)fn);
-  if (nup > 0) lua_insert(L, -nup - 1);
-  lua_pushcclosure(L, lf_yieldingtrampoline, nup + 1);
-}
-
-int lf_resume(lua_State *co, lua_State *from, int nargs, int *nresults) {
-  lf_StateInfo *info = lf_stateinfo(co);
-  int armed = info ? info->armed : 0;
-  if (info) info->armed = 1;
-  int status = lua_resume(co, from, nargs, nresults);
-  if (info) info->armed = armed;
-  return status;
-}
-
-static const char lf_limitskey = 0; /* registry key (its address) of the lf_Limits */
-
-double lf_monotonic(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-void lf_resetlimits(lf_Limits *limits) {
-  limits->instructions = 0;
-  limits->tripped = 0;
-  limits->deadline = limits->time_limit > 0 ? lf_monotonic() + limits->time_limit : 0;
-}
-
-static void lf_limithook(lua_State *L, lua_Debug *ar) {
-  (void)ar;
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &lf_limitskey);
-  lf_Limits *limits = (lf_Limits *)lua_touserdata(L, -1);
-  lua_pop(L, 1);
-  if (limits == NULL) return;
-  int count = lua_gethookcount(L);
-  if (!limits->tripped) {
-    limits->instructions += count;
-    if (limits->instruction_limit > 0 && limits->instructions > limits->instruction_limit)
-      limits->tripped = 1;
-    else if (limits->deadline > 0 && lf_monotonic() > limits->deadline)
-      limits->tripped = 2;
-  }
-  if (!limits->tripped) {
-    /* A thread left at step 1 by an earlier trip goes back to the normal step. */
-    if (count != limits->step) lua_sethook(L, lf_limithook, LUA_MASKCOUNT, limits->step);
-    return;
-  }
-  /* Raise at every instruction from now on: a pcall cannot swallow the stop. */
-  if (count != 1) lua_sethook(L, lf_limithook, LUA_MASKCOUNT, 1);
-  luaL_where(L, 0); /* the running Lua function: hooks have no level of their own */
-  lua_pushstring(L, limits->tripped == 1 ? "instruction limit exceeded" : "time limit exceeded");
-  lua_concat(L, 2);
-  lua_error(L);
-}
-
-void lf_setlimits(lua_State *L, lf_Limits *limits) {
-  lua_pushlightuserdata(L, limits);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &lf_limitskey);
-  if (limits->step <= 0) limits->step = 1000;
-  lua_sethook(L, lf_limithook, LUA_MASKCOUNT, limits->step);
-}
-
-void lf_pushapimsghandler(lua_State *L) { lua_pushcfunction(L, apimsghandler); }
-
-/* ---- Sandbox ----------------------------------------------------------------- */
-
-/* load(chunk [, name [, mode [, env]]]) with mode forced to "t". */
-static int sandbox_load(lua_State *L) {
-  int env = lua_gettop(L) >= 4;
-  lua_settop(L, 4);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_pushvalue(L, 1);
-  lua_pushvalue(L, 2);
-  lua_pushliteral(L, "t");
-  if (env) lua_pushvalue(L, 4);
-  lua_call(L, env ? 4 : 3, LUA_MULTRET);
-  return lua_gettop(L) - 4;
-}
-
-/* loadfile([path [, mode [, env]]]) with mode forced to "t". */
-static int sandbox_loadfile(lua_State *L) {
-  int env = lua_gettop(L) >= 3;
-  lua_settop(L, 3);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_pushvalue(L, 1);
-  lua_pushliteral(L, "t");
-  if (env) lua_pushvalue(L, 3);
-  lua_call(L, env ? 3 : 2, LUA_MULTRET);
-  return lua_gettop(L) - 3;
-}
-
-/* dofile(path) for text chunks only. */
-static int sandbox_dofile(lua_State *L) {
-  const char *path = luaL_optstring(L, 1, NULL);
-  lua_settop(L, 1);
-  if (luaL_loadfilex(L, path, "t") != LUA_OK) return lua_error(L);
-  lua_call(L, 0, LUA_MULTRET);
-  return lua_gettop(L) - 1;
-}
-
-/* The Lua-file searcher (package.searchers[2]) for text chunks only; upvalue 1 is
- * the package table. */
-static int sandbox_searcher(lua_State *L) {
-  const char *name = luaL_checkstring(L, 1);
-  lua_getfield(L, lua_upvalueindex(1), "searchpath");
-  lua_pushvalue(L, 1);
-  lua_getfield(L, lua_upvalueindex(1), "path");
-  lua_call(L, 2, 2);
-  if (lua_isnil(L, -2)) {
-    lua_pushfstring(L, "\n\t%s", lua_tostring(L, -1));
-    return 1;
-  }
-  const char *filename = lua_tostring(L, -2);
-  if (luaL_loadfilex(L, filename, "t") != LUA_OK)
-    return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, filename,
-                      lua_tostring(L, -1));
-  lua_pushstring(L, filename);
-  return 2;
-}
-
-static int sandbox_(lua_State *L) {
-  int flags = (int)(intptr_t)lua_touserdata(L, 1);
-  lua_getglobal(L, "package");
-  int package = lua_gettop(L);
-  lua_pushnil(L);
-  lua_setfield(L, package, "loadlib");
-  lua_pushliteral(L, "");
-  lua_setfield(L, package, "cpath");
-  lua_getfield(L, package, "searchers");
-  int searchers = lua_gettop(L);
-  for (lua_Integer i = (lua_Integer)lua_rawlen(L, searchers); i >= 2; i--) {
-    lua_pushnil(L);
-    lua_rawseti(L, searchers, i);
-  }
-  lua_getglobal(L, "load");
-  lua_pushcclosure(L, sandbox_load, 1);
-  lua_setglobal(L, "load");
-  if (flags & LF_SANDBOX_FILES) {
-    lua_getglobal(L, "loadfile");
-    lua_pushcclosure(L, sandbox_loadfile, 1);
-    lua_setglobal(L, "loadfile");
-    lua_pushcfunction(L, sandbox_dofile);
-    lua_setglobal(L, "dofile");
-    lua_pushvalue(L, package);
-    lua_pushcclosure(L, sandbox_searcher, 1);
-    lua_rawseti(L, searchers, 2);
-  } else {
-    lua_pushliteral(L, "");
-    lua_setfield(L, package, "path");
-    lua_pushnil(L);
-    lua_setglobal(L, "dofile");
-    lua_pushnil(L);
-    lua_setglobal(L, "loadfile");
-  }
-  if (!(flags & LF_SANDBOX_PACKAGE)) {
-    lua_pushnil(L);
-    lua_setglobal(L, "package");
-  }
-  if (!(flags & LF_SANDBOX_OS)) {
-    static const char *const safe[] = {"clock", "time", "date", "difftime"};
-    lua_getglobal(L, "os");
-    int os = lua_gettop(L);
-    lua_createtable(L, 0, 4);
-    for (int i = 0; i < 4; i++) {
-      lua_getfield(L, os, safe[i]);
-      lua_setfield(L, -2, safe[i]);
-    }
-    lua_pushvalue(L, -1);
-    lua_setglobal(L, "os");
-    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-    lua_pushvalue(L, -2);
-    lua_setfield(L, -2, "os");
-  }
-  return 0;
-}
-
-int lf_psandbox(lua_State *L, int flags) {
-  return lf_protect(L, sandbox_, (void *)(intptr_t)flags, 0, 0);
-}
