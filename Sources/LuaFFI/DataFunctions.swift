@@ -57,7 +57,9 @@ extension FFIState {
         case LUA_TLIGHTUSERDATA: return Int64(Int(bitPattern: lua_touserdata(L, index)))
         case LUA_TSTRING: return Int64(Int(bitPattern: lua_tolstring(L, index, nil)))
         case LUA_TUSERDATA:
-            guard let cdata = cdata(L, at: index) else { return Int64(Int(bitPattern: lua_touserdata(L, index))) }
+            guard let cdata = cdata(L, at: index) else {
+                return isInternal(L, index) ? nil : Int64(Int(bitPattern: lua_touserdata(L, index)))
+            }
             if let (address, _) = try address(of: cdata) { return Int64(Int(bitPattern: address)) }
             return try scalarBits(of: cdata)
         default: return nil
@@ -65,20 +67,51 @@ extension FFIState {
     }
 
     /// Any pointer-like value as an address (cast rules), for `string`, `copy`, `fill`.
-    func anyAddress(_ L: OpaquePointer, _ index: Int32, _ function: String) throws(FFIError) -> UnsafeMutableRawPointer? {
+    /// A destination (`writable`) must be a cdata or a light userdata: not a Lua
+    /// string (immutable and shared) nor another full userdata (a file, a ctype
+    /// object: memory that belongs to Lua or to another module).
+    func anyAddress(
+        _ L: OpaquePointer, _ index: Int32, _ function: String, writable: Bool = false
+    ) throws(FFIError) -> UnsafeMutableRawPointer? {
         switch lua_type(L, index) {
         case LUA_TNIL: return nil
         case LUA_TLIGHTUSERDATA: return lua_touserdata(L, index)
-        case LUA_TSTRING: return UnsafeMutableRawPointer(mutating: lua_tolstring(L, index, nil))
+        case LUA_TSTRING where !writable: return UnsafeMutableRawPointer(mutating: lua_tolstring(L, index, nil))
         case LUA_TUSERDATA:
             if let cdata = cdata(L, at: index) {
                 if let (address, _) = try address(of: cdata) { return address }
-            } else {
+            } else if !writable {
                 return lua_touserdata(L, index)
             }
         default: break
         }
         throw FFIError.argument(index, function, "cannot convert '\(typeName(L, index))' to 'void *'")
+    }
+
+    /// Refuses to touch more than `count` bytes of an object whose size is known: a
+    /// cdata array, struct or scalar (not a pointer: its target's extent is unknown,
+    /// as in C) or a Lua string (its bytes and the terminating zero).
+    func checkExtent(_ L: OpaquePointer, _ index: Int32, _ count: Int, _ function: String) throws(FFIError) {
+        guard let available = extent(L, index), count > available else { return }
+        throw FFIError.argument(index, function,
+            "\(count) bytes exceed the \(available) bytes of '\(typeName(L, index))'")
+    }
+
+    /// The bytes known to be at the value at `index`: a cdata array, struct or
+    /// scalar, a Lua string with its terminating zero, another full userdata's block;
+    /// nil for pointers and light userdata (unknown, as in C).
+    func extent(_ L: OpaquePointer, _ index: Int32) -> Int? {
+        if lua_type(L, index) == LUA_TSTRING { return Int(lua_rawlen(L, index)) + 1 }
+        guard let cdata = cdata(L, at: index) else {
+            // Other full userdata: their block (ctype objects, files, other modules').
+            return lua_type(L, index) == LUA_TUSERDATA ? Int(lua_rawlen(L, index)) : nil
+        }
+        let (_, id) = value(of: cdata)
+        let info = info(id)
+        guard info.kind != .pointer else { return nil }
+        if let size = info.size { return size }
+        guard cdata.count >= 0 else { return nil }
+        return types[Int(id)].variableLayout?.size(count: cdata.count)
     }
 
     /// A byte count argument.
@@ -117,7 +150,10 @@ func ffiString(_ L: OpaquePointer?) -> Int32 {
         guard let address = try ffi.anyAddress(L, 1, "string") else {
             throw FFIError("attempt to read a string from a NULL pointer")
         }
-        let count = lua_type(L, 2) <= LUA_TNIL ? strlen(address) : try ffi.length(L, 2, "string")
+        let extent = ffi.extent(L, 1)
+        let count = lua_type(L, 2) <= LUA_TNIL
+            ? (extent.map { strnlen(address, $0) } ?? strlen(address)) : try ffi.length(L, 2, "string")
+        try ffi.checkExtent(L, 1, count, "string")
         lua_pushlstring(L, address.assumingMemoryBound(to: CChar.self), count)
         return 1
     }
@@ -126,7 +162,7 @@ func ffiString(_ L: OpaquePointer?) -> Int32 {
 /// `ffi.copy(dst, src, len)` or `ffi.copy(dst, str)` (copies `#str + 1` bytes).
 func ffiCopy(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        let destination = try ffi.anyAddress(L, 1, "copy")
+        let destination = try ffi.anyAddress(L, 1, "copy", writable: true)
         let source = try ffi.anyAddress(L, 2, "copy")
         var count = 0
         if lua_type(L, 3) <= LUA_TNIL {
@@ -138,6 +174,8 @@ func ffiCopy(_ L: OpaquePointer?) -> Int32 {
         guard count == 0 || (destination != nil && source != nil) else {
             throw FFIError("attempt to copy \(destination == nil ? "to" : "from") a NULL pointer")
         }
+        try ffi.checkExtent(L, 1, count, "copy")
+        try ffi.checkExtent(L, 2, count, "copy")
         if count > 0, let destination, let source { memmove(destination, source, count) }
         return 0
     }
@@ -146,10 +184,11 @@ func ffiCopy(_ L: OpaquePointer?) -> Int32 {
 /// `ffi.fill(dst, len [, byte])`.
 func ffiFill(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        let destination = try ffi.anyAddress(L, 1, "fill")
+        let destination = try ffi.anyAddress(L, 1, "fill", writable: true)
         let count = try ffi.length(L, 2, "fill")
         let byte = lua_type(L, 3) <= LUA_TNIL ? 0 : Int32(truncatingIfNeeded: lf_tointeger(L, 3, nil))
         guard count == 0 || destination != nil else { throw FFIError("attempt to fill a NULL pointer") }
+        try ffi.checkExtent(L, 1, count, "fill")
         if count > 0, let destination { memset(destination, byte, count) }
         return 0
     }

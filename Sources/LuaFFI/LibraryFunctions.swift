@@ -66,6 +66,10 @@ func ffiDlopen(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         guard let name = stringArgument(L, 1) else { throw FFIError.type(1, "dlopen", expected: "string", in: L) }
         let flags = lua_type(L, 2) == LUA_TNUMBER ? Int32(truncatingIfNeeded: lf_tointeger(L, 2, nil)) : RTLD_NOW
+        let known = RTLD_LAZY | RTLD_NOW | RTLD_GLOBAL | RTLD_LOCAL | RTLD_NODELETE | RTLD_NOLOAD
+        guard flags & ~known == 0, flags & (RTLD_LAZY | RTLD_NOW) != 0 else {
+            throw FFIError.argument(2, "dlopen", "invalid flags \(flags) (RTLD_LAZY or RTLD_NOW, with RTLD_GLOBAL, RTLD_LOCAL, RTLD_NODELETE, RTLD_NOLOAD)")
+        }
         try ffi.openLibrary(L, name, flags: flags)
         return 1
     }

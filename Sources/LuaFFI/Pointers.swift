@@ -14,14 +14,18 @@ extension FFIState {
         case LUA_TNIL:
             return nil
         case LUA_TSTRING:
-            guard isByteOrVoid(target) else { break }
+            // Only for read-only bytes: Lua strings are immutable and shared.
+            guard isByteOrVoid(target), types[Int(target)].qualifiers.contains(.const) else { break }
             return UnsafeMutableRawPointer(mutating: lua_tolstring(L, index, nil))
         case LUA_TLIGHTUSERDATA:
             return lua_touserdata(L, index)
         case LUA_TFUNCTION:
             return try functionPointer(L, index, to: id)
         case LUA_TUSERDATA:
-            guard let cdata = cdata(L, at: index) else { return lua_touserdata(L, index) }
+            guard let cdata = cdata(L, at: index) else {
+                guard !isInternal(L, index) else { break }
+                return lua_touserdata(L, index)
+            }
             guard let (address, pointee) = try address(of: cdata) else { break }
             guard isCompatible(pointee, with: target) else { break }
             return address
@@ -44,6 +48,12 @@ extension FFIState {
         case .function: return (address.load(as: UnsafeMutableRawPointer?.self), id)
         default: return nil
         }
+    }
+
+    /// Whether the userdata at `index` is one of the module's own objects (a ctype
+    /// object or a library namespace): their memory is not the program's to write.
+    func isInternal(_ L: OpaquePointer, _ index: Int32) -> Bool {
+        ctypeID(L, at: index) != nil || library(L, at: index) != nil
     }
 
     /// Whether a `char`-sized integer or `void` is pointed to.
