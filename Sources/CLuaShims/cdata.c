@@ -173,17 +173,19 @@ static int cdata_string(lua_State *L) {
     goto slow;
   const lf_TypeFast *t = &ft->types[h->type];
   char *p = (char *)h + h->offset;
+  size_t extent = SIZE_MAX; /* bytes known to be there: arrays of known length */
   if (t->shape == LF_T_POINTER) { char *q; memcpy(&q, p, sizeof q); p = q; }
-  else if (t->shape != LF_T_ARRAY) goto slow;
+  else if (t->shape != LF_T_ARRAY || t->element_size <= 0 || t->count < 0) goto slow;
+  else extent = (size_t)t->count * (size_t)t->element_size;
   if (p == NULL) goto slow;
   int isint = 0;
   lua_Integer n = lua_tointegerx(L, 2, &isint);
   size_t len;
   if (isint) {
-    if (n < 0) goto slow;
+    if (n < 0 || (size_t)n > extent) goto slow; /* the Swift path raises */
     len = (size_t)n;
   } else if (lua_type(L, 2) <= LUA_TNIL) {
-    len = strlen(p);
+    len = extent == SIZE_MAX ? strlen(p) : strnlen(p, extent);
   } else {
     goto slow;
   }
