@@ -75,34 +75,13 @@ struct Declared<Value> {
     var location: CSourceLocation?
 }
 
-/// The symbol tables of one scope (also the pending additions of a transaction).
+/// The symbol tables of one scope.
 struct SymbolTable {
     var typedefs: [String: Declared<CType>] = [:]
     var tags: [String: Declared<CTag>] = [:]
     var functions: [String: Declared<CFunctionDeclaration>] = [:]
     var variables: [String: Declared<CVariableDeclaration>] = [:]
     var constants: [String: Declared<CConstant>] = [:]
-
-    /// Adds everything in `other`, replacing entries with the same name.
-    mutating func merge(_ other: SymbolTable) {
-        Self.merge(&typedefs, other.typedefs)
-        Self.merge(&tags, other.tags)
-        Self.merge(&functions, other.functions)
-        Self.merge(&variables, other.variables)
-        Self.merge(&constants, other.constants)
-    }
-
-    /// `base.merge(added)` with `added` winning, rehashing the smaller of the two.
-    private static func merge<V>(_ base: inout [String: V], _ added: [String: V]) {
-        if added.isEmpty { return }
-        if added.count <= base.count {
-            base.merge(added) { $1 }
-        } else {
-            var result = added
-            result.merge(base) { old, _ in old }
-            base = result
-        }
-    }
 }
 
 /// A C declarations scope, the state behind `ffi.cdef` and `ffi.typeof`.
@@ -121,7 +100,9 @@ public final class CDeclarations {
 
     /// The target whose layout rules are used.
     public let target: TargetLayout
-    var table = SymbolTable()
+    /// Only the scope's own (single-threaded) parse touches it: no dynamic exclusivity
+    /// checks.
+    @exclusivity(unchecked) var table = SymbolTable()
 
     /// Creates a scope with the predefined typedefs of `target`.
     public init(target: TargetLayout = .host) {
@@ -187,17 +168,11 @@ public final class CDeclarations {
     public func cdef(
         _ source: String, chunkName: String = "cdef", parameters: [CParameter] = []
     ) throws(CDeclarationError) {
-        let transaction = Transaction(base: self)
-        do {
-            var parser = try Parser(
-                source: source, chunkName: chunkName, transaction: transaction,
-                parameters: parameters)
+        _ = try parse(source, chunkName: chunkName, parameters: parameters) {
+            (parser: inout Parser) throws(CDeclarationError) -> CType? in
             try parser.parseDeclarations()
-        } catch {
-            transaction.rollBack()
-            throw error
+            return nil
         }
-        table.merge(transaction.added)
     }
 
     /// Parses an abstract declarator such as `struct foo *` or `int (*)(int)`.
@@ -206,45 +181,119 @@ public final class CDeclarations {
     public func parseType(
         _ text: String, chunkName: String = "typeof", parameters: [CParameter] = []
     ) throws(CDeclarationError) -> CType {
+        let type = try parse(text, chunkName: chunkName, parameters: parameters) {
+            (parser: inout Parser) throws(CDeclarationError) -> CType? in
+            try parser.parseTypeName()
+        }
+        return type ?? .void
+    }
+
+    /// Runs `body` on a parser of `source` in a transaction: committed when it succeeds,
+    /// rolled back when it fails. The source bytes are read in place (no copy).
+    private func parse(
+        _ source: String, chunkName: String, parameters: [CParameter],
+        _ body: (inout Parser) throws(CDeclarationError) -> CType?
+    ) throws(CDeclarationError) -> CType? {
         let transaction = Transaction(base: self)
-        let type: CType
-        do {
-            var parser = try Parser(
-                source: text, chunkName: chunkName, transaction: transaction,
-                parameters: parameters)
-            type = try parser.parseTypeName()
-        } catch {
+        var source = source
+        let result: Result<CType?, CDeclarationError> = source.withUTF8 { bytes in
+            do throws(CDeclarationError) {
+                var parser = try Parser(
+                    bytes: bytes, chunkName: chunkName, transaction: transaction,
+                    parameters: parameters)
+                defer { parser.release() }
+                do throws(CDeclarationError) {
+                    let value = try body(&parser)
+                    try parser.checkLexer()
+                    return .success(value)
+                } catch {
+                    return .failure(parser.finalError(error))
+                }
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .success(let value):
+            transaction.commit()
+            return value
+        case .failure(let error):
             transaction.rollBack()
             throw error
         }
-        table.merge(transaction.added)
-        return type
     }
 }
 
-/// The pending changes of one `cdef`: additions plus an undo log of completions.
+/// The changes of one `cdef`, made in place in the scope's tables with an undo log (so
+/// a successful `cdef` costs nothing more, and a failed one undoes exactly its own
+/// changes): symbols added or replaced, records and enums completed.
 final class Transaction {
     let base: CDeclarations
-    var added = SymbolTable()
-    private var completedRecords: [CRecord] = []
-    private var completedEnums: [CEnum] = []
+    @exclusivity(unchecked) private var typedefLog = UndoLog<Declared<CType>>()
+    @exclusivity(unchecked) private var tagLog = UndoLog<Declared<CTag>>()
+    @exclusivity(unchecked) private var functionLog = UndoLog<Declared<CFunctionDeclaration>>()
+    @exclusivity(unchecked) private var variableLog = UndoLog<Declared<CVariableDeclaration>>()
+    @exclusivity(unchecked) private var constantLog = UndoLog<Declared<CConstant>>()
+    @exclusivity(unchecked) private var completedRecords: [CRecord] = []
+    @exclusivity(unchecked) private var completedEnums: [CEnum] = []
 
-    init(base: CDeclarations) { self.base = base }
+    /// The scope's target (a stored `let`, so the parser can borrow it).
+    let target: TargetLayout
 
-    var target: TargetLayout { base.target }
-
-    func typedef(_ name: String) -> Declared<CType>? {
-        added.typedefs[name] ?? base.table.typedefs[name]
+    init(base: CDeclarations) {
+        self.base = base
+        target = base.target
     }
-    func tag(_ name: String) -> Declared<CTag>? { added.tags[name] ?? base.table.tags[name] }
-    func constant(_ name: String) -> Declared<CConstant>? {
-        added.constants[name] ?? base.table.constants[name]
-    }
+
+    func typedef(_ name: String) -> Declared<CType>? { base.table.typedefs[name] }
+    func tag(_ name: String) -> Declared<CTag>? { base.table.tags[name] }
+    func constant(_ name: String) -> Declared<CConstant>? { base.table.constants[name] }
     func function(_ name: String) -> Declared<CFunctionDeclaration>? {
-        added.functions[name] ?? base.table.functions[name]
+        base.table.functions[name]
     }
     func variable(_ name: String) -> Declared<CVariableDeclaration>? {
-        added.variables[name] ?? base.table.variables[name]
+        base.table.variables[name]
+    }
+
+    /// Adds the typedef unless the name is taken; returns the existing entry (one hash).
+    func addTypedefIfAbsent(_ name: String, _ value: Declared<CType>) -> Declared<CType>? {
+        let old = Self.insertIfAbsent(&base.table.typedefs[name], value)
+        if old == nil { typedefLog.added.append(name) }
+        return old
+    }
+    /// Adds the function unless the name is taken; returns the existing entry.
+    func addFunctionIfAbsent(_ name: String, _ value: Declared<CFunctionDeclaration>)
+        -> Declared<CFunctionDeclaration>?
+    {
+        let old = Self.insertIfAbsent(&base.table.functions[name], value)
+        if old == nil { functionLog.added.append(name) }
+        return old
+    }
+
+    @inline(__always) private static func insertIfAbsent<V>(_ slot: inout V?, _ value: V) -> V? {
+        if let old = slot { return old }
+        slot = value
+        return nil
+    }
+
+    func addTypedef(_ name: String, _ value: Declared<CType>) {
+        typedefLog.record(name, replacing: base.table.typedefs.updateValue(value, forKey: name))
+    }
+    func addTag(_ name: String, _ value: Declared<CTag>) {
+        tagLog.record(name, replacing: base.table.tags.updateValue(value, forKey: name))
+    }
+    func addFunction(_ name: String, _ value: Declared<CFunctionDeclaration>) {
+        functionLog.record(name, replacing: base.table.functions.updateValue(value, forKey: name))
+    }
+    func addVariable(_ name: String, _ value: Declared<CVariableDeclaration>) {
+        variableLog.record(name, replacing: base.table.variables.updateValue(value, forKey: name))
+    }
+    func addConstant(_ name: String, _ value: Declared<CConstant>) {
+        constantLog.record(name, replacing: base.table.constants.updateValue(value, forKey: name))
+    }
+    /// Changes the type of a constant this transaction declared.
+    func setType(ofConstant name: String, _ type: CType) {
+        base.table.constants[name]?.value.type = type
     }
 
     /// Records that `record` was completed, so a rollback can undo it.
@@ -252,10 +301,44 @@ final class Transaction {
     /// Records that `enumeration` was completed.
     func willComplete(_ enumeration: CEnum) { completedEnums.append(enumeration) }
 
-    /// Undoes every completion.
+    /// Keeps every change.
+    func commit() {
+        typedefLog = UndoLog()
+        tagLog = UndoLog()
+        functionLog = UndoLog()
+        variableLog = UndoLog()
+        constantLog = UndoLog()
+        completedRecords = []
+        completedEnums = []
+    }
+
+    /// Undoes every change, newest first.
     func rollBack() {
         for record in completedRecords { record.resetToIncomplete() }
         for enumeration in completedEnums { enumeration.resetToIncomplete() }
-        added = SymbolTable()
+        typedefLog.undo(&base.table.typedefs)
+        tagLog.undo(&base.table.tags)
+        functionLog.undo(&base.table.functions)
+        variableLog.undo(&base.table.variables)
+        constantLog.undo(&base.table.constants)
+        commit()
+    }
+}
+
+/// What a transaction did to one symbol table: the names it added (16 bytes each: the
+/// common case) and the entries it overwrote, with their previous values.
+struct UndoLog<Value> {
+    var added: [String] = []
+    var replaced: [(String, Value)] = []
+
+    mutating func record(_ name: String, replacing old: Value?) {
+        if let old { replaced.append((name, old)) } else { added.append(name) }
+    }
+
+    /// Restores the overwritten entries (newest first), then removes the added names (a
+    /// name added and then overwritten is removed in the end, as it should be).
+    func undo(_ table: inout [String: Value]) {
+        for (name, old) in replaced.reversed() { table[name] = old }
+        for name in added { table.removeValue(forKey: name) }
     }
 }

@@ -60,7 +60,7 @@ enum SourceExcerpt {
     static let after = 40
 
     /// The excerpt for the byte at `offset` of `bytes` (the end of input is allowed).
-    static func make(_ bytes: [UInt8], at offset: Int) -> String {
+    static func make(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> String {
         let offset = max(0, min(offset, bytes.count))
         var lineStart = offset
         while lineStart > 0 && bytes[lineStart - 1] != 10 { lineStart -= 1 }

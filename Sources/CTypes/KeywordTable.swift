@@ -1,73 +1,104 @@
 // Keyword recognition without building a String: FNV-1a over the bytes, open addressing.
 
-/// A fixed hash table from keyword spellings to keywords, in flat arrays (no per-lookup
-/// reference counting).
-struct KeywordTable: Sendable {
+/// A fixed hash table from keyword spellings to keywords, in flat buffers allocated once
+/// and never freed (no reference counting on lookups).
+struct KeywordTable: @unchecked Sendable {
     private static let size = 512
     /// Per slot: the keyword's raw value, or `empty`.
-    private var keywords: [UInt8]
-    private var hashes: [UInt32]
+    private let keywords: UnsafeMutablePointer<UInt8>
+    private let hashes: UnsafeMutablePointer<UInt32>
     /// Per slot: where the spelling starts in `text`, and its length.
-    private var starts: [Int32]
-    private var lengths: [UInt8]
-    private var text: [UInt8] = []
+    private let starts: UnsafeMutablePointer<Int32>
+    private let lengths: UnsafeMutablePointer<UInt8>
+    private let text: UnsafeMutablePointer<UInt8>
+    /// Per byte value: 1 when it can continue an identifier (`isIdentifierPart`).
+    let identifierPart: UnsafeMutablePointer<UInt8>
     private static let empty = UInt8.max
 
     /// The table of all `Keyword.table` spellings.
     static let shared = KeywordTable(Keyword.table)
 
     private init(_ spellings: [String: Keyword]) {
-        keywords = Array(repeating: Self.empty, count: Self.size)
-        hashes = Array(repeating: 0, count: Self.size)
-        starts = Array(repeating: 0, count: Self.size)
-        lengths = Array(repeating: 0, count: Self.size)
+        keywords = .allocate(capacity: Self.size)
+        keywords.initialize(repeating: Self.empty, count: Self.size)
+        hashes = .allocate(capacity: Self.size)
+        hashes.initialize(repeating: 0, count: Self.size)
+        starts = .allocate(capacity: Self.size)
+        starts.initialize(repeating: 0, count: Self.size)
+        lengths = .allocate(capacity: Self.size)
+        lengths.initialize(repeating: 0, count: Self.size)
+        var all: [UInt8] = []
         for (spelling, keyword) in spellings {
+            precondition(unsafeBitCast(keyword.rawValue, to: Keyword.self) == keyword)
             let bytes = Array(spelling.utf8)
-            let hash = bytes.withUnsafeBufferPointer { Self.hash($0, $0.indices) }
+            let hash = bytes.withUnsafeBufferPointer { Self.hash($0.baseAddress!, 0, $0.count) }
             var slot = Int(hash) & (Self.size - 1)
             while keywords[slot] != Self.empty { slot = (slot + 1) & (Self.size - 1) }
             keywords[slot] = keyword.rawValue
             hashes[slot] = hash
-            starts[slot] = Int32(text.count)
+            starts[slot] = Int32(all.count)
             lengths[slot] = UInt8(bytes.count)
-            text += bytes
+            all += bytes
         }
+        identifierPart = .allocate(capacity: 256)
+        for byte in 0..<256 { identifierPart[byte] = isIdentifierPart(UInt8(byte)) ? 1 : 0 }
+        text = .allocate(capacity: all.count)
+        text.initialize(from: all, count: all.count)
     }
 
-    /// FNV-1a of the bytes.
-    @inline(__always) static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>)
+    /// FNV-1a of `count` bytes at `bytes + start`.
+    @inline(__always) static func hash(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ count: Int)
         -> UInt32
     {
         var hash: UInt32 = 2_166_136_261
-        for index in range { hash = (hash ^ UInt32(bytes[index])) &* 16_777_619 }
+        var index = start
+        let end = start &+ count
+        while index < end {
+            hash = (hash ^ UInt32(bytes[index])) &* 16_777_619
+            index &+= 1
+        }
         return hash
     }
 
     /// The keyword spelled by `bytes[range]`, if any.
     func keyword(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Keyword? {
+        guard let base = bytes.baseAddress else { return nil }
+        return keyword(base, range.lowerBound, range.count)
+    }
+
+    /// The keyword spelled by the `count` bytes at `bytes + start`, if any.
+    @inline(__always) func keyword(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ count: Int)
+        -> Keyword?
+    {
         // Every keyword is 2 to 17 bytes long.
-        if range.count < 2 || range.count > 17 { return nil }
-        let hash = Self.hash(bytes, range)
+        if count < 2 || count > 17 { return nil }
+        return keyword(hash: Self.hash(bytes, start, count), bytes, start, count)
+    }
+
+    /// The keyword spelled by the `count` bytes at `bytes + start`, whose FNV-1a hash is
+    /// `hash` (the lexer computes it while scanning), if any.
+    @inline(__always) func keyword(
+        hash: UInt32, _ bytes: UnsafePointer<UInt8>, _ start: Int, _ count: Int
+    ) -> Keyword? {
+        if count < 2 || count > 17 { return nil }
         var slot = Int(hash) & (Self.size - 1)
         while keywords[slot] != Self.empty {
-            if hashes[slot] == hash && Int(lengths[slot]) == range.count
-                && matches(slot, bytes, range)
+            if hashes[slot] == hash && Int(lengths[slot]) == count
+                && matches(slot, bytes, start, count)
             {
-                return Keyword(rawValue: keywords[slot])
+                // Raw values are the case indices (0, 1, 2...), checked at startup.
+                return unsafeBitCast(keywords[slot], to: Keyword.self)
             }
             slot = (slot + 1) & (Self.size - 1)
         }
         return nil
     }
 
-    private func matches(_ slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>)
+    private func matches(_ slot: Int, _ bytes: UnsafePointer<UInt8>, _ start: Int, _ count: Int)
         -> Bool
     {
-        var at = Int(starts[slot])
-        for index in range {
-            if text[at] != bytes[index] { return false }
-            at += 1
-        }
+        let at = text + Int(starts[slot])
+        for offset in 0..<count where at[offset] != bytes[start + offset] { return false }
         return true
     }
 }

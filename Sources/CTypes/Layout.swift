@@ -91,15 +91,13 @@ struct RecordAttributes {
 
 /// GCC's record layout (stor-layout.c `place_field`) for one target.
 struct RecordLayout {
-    let target: TargetLayout
     let attributes: RecordAttributes
     private(set) var bit = 0
     private(set) var maxBits = 0
     private(set) var alignment = 1
     var fields: [CField] = []
 
-    init(target: TargetLayout, attributes: RecordAttributes) {
-        self.target = target
+    init(attributes: RecordAttributes) {
         self.attributes = attributes
     }
 
@@ -108,9 +106,11 @@ struct RecordLayout {
         _ record: CRecord, members: [MemberSpec], attributes: RecordAttributes,
         target: TargetLayout
     ) {
-        var layout = RecordLayout(target: target, attributes: attributes)
+        var layout = RecordLayout(attributes: attributes)
         layout.fields.reserveCapacity(members.count)
-        for member in members { layout.place(member, isUnion: record.isUnion) }
+        for index in members.indices {
+            layout.place(members[index], isUnion: record.isUnion, target: target)
+        }
         if let aligned = attributes.alignAttribute {
             layout.alignment = max(layout.alignment, aligned)
         }
@@ -122,17 +122,19 @@ struct RecordLayout {
     }
 
     /// Places one member at the current position (or at 0 in a union).
-    private mutating func place(_ member: MemberSpec, isUnion: Bool) {
+    private mutating func place(
+        _ member: borrowing MemberSpec, isUnion: Bool, target: TargetLayout
+    ) {
         if isUnion { bit = 0 }
         if let width = member.bitWidth {
-            placeBitfield(member, width: width)
+            placeBitfield(member, width: width, target: target)
         } else {
-            placeOrdinary(member)
+            placeOrdinary(member, target: target)
         }
         maxBits = max(maxBits, bit)
     }
 
-    private mutating func placeOrdinary(_ member: MemberSpec) {
+    private mutating func placeOrdinary(_ member: borrowing MemberSpec, target: TargetLayout) {
         let typeSize = member.type.size(on: target) ?? 0
         var fieldAlign = isPacked(member) ? 1 : member.type.alignment(on: target)
         if let aligned = member.alignAttribute { fieldAlign = max(fieldAlign, aligned) }
@@ -143,7 +145,9 @@ struct RecordLayout {
         alignment = max(alignment, fieldAlign)
     }
 
-    private mutating func placeBitfield(_ member: MemberSpec, width: Int) {
+    private mutating func placeBitfield(
+        _ member: borrowing MemberSpec, width: Int, target: TargetLayout
+    ) {
         let typeSize = member.type.size(on: target) ?? 1
         let typeAlign = member.type.alignment(on: target)
         if width == 0 {

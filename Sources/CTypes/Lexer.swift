@@ -1,10 +1,11 @@
-// A hand-written lexer over UTF-8 bytes: one linear pass producing all tokens.
+// A hand-written lexer over UTF-8 bytes: one linear pass, tokens made on demand.
 
-/// Turns C source bytes into tokens; skips comments and `#` lines other than `#pragma`.
+/// Turns C source bytes into tokens on demand; skips comments and `#` lines other than
+/// `#pragma`. The parser pulls tokens in small batches, so no token array proportional to
+/// the input is ever built.
 struct Lexer {
-    /// The source, for error messages.
-    let source: [UInt8]
-    /// The same bytes, scanned without bounds checks in release builds.
+    /// The source bytes, scanned without bounds checks in release builds. Owned by the
+    /// caller (`cdef` keeps them alive for the whole parse).
     let bytes: UnsafeBufferPointer<UInt8>
     let chunkName: String
     private var index = 0
@@ -14,26 +15,94 @@ struct Lexer {
     /// Decoded string literals and pragma texts, indexed by `.string` and `.pragma` tokens.
     private(set) var literals: [String] = []
 
-    init(source: [UInt8], bytes: UnsafeBufferPointer<UInt8>, chunkName: String) {
-        self.source = source
+    init(bytes: UnsafeBufferPointer<UInt8>, chunkName: String) {
         self.bytes = bytes
         self.chunkName = chunkName
     }
 
-    /// Lexes the whole input; the last token is `.eof`. Also returns the literals.
-    static func tokens(of bytes: [UInt8], chunkName: String) throws(CDeclarationError) -> (
-        [Token], [String]
-    ) {
-        try bytes.withUnsafeBufferPointer { buffer throws(CDeclarationError) in
-            var lexer = Lexer(source: bytes, bytes: buffer, chunkName: chunkName)
-            var tokens: [Token] = []
-            tokens.reserveCapacity(bytes.count / 5 + 16)
-            while true {
-                let token = try lexer.next()
-                tokens.append(token)
-                if case .eof = token.kind { return (tokens, lexer.literals) }
+    /// Appends up to `count` tokens; true when the last one appended is `.eof`.
+    ///
+    /// Spaces, identifiers, keywords and one-byte punctuators are handled inline (most of
+    /// any declaration); everything else goes through `next()`.
+    mutating func lex(into tokens: inout TokenBuffer, count: Int) throws(CDeclarationError)
+        -> Bool
+    {
+        tokens.reserve(count)
+        var produced = 0
+        let end = bytes.count
+        let keywords = KeywordTable.shared
+        while produced < count {
+            if let base = bytes.baseAddress {
+                var i = index
+                while i < end {
+                    let c = base[i]
+                    if c == 32 || c == 9 || c == 13 {
+                        i &+= 1
+                    } else if c == 10 {
+                        line &+= 1
+                        lineStart = i &+ 1
+                        atLineStart = true
+                        i &+= 1
+                    } else {
+                        break
+                    }
+                }
+                index = i
+                if i < end {
+                    let c = base[i]
+                    var kind: Token.Kind?
+                    var next = i &+ 1
+                    if isIdentifierStart(c) {
+                        let quoted =
+                            (c == UInt8(ascii: "L") || c == UInt8(ascii: "u")
+                                || c == UInt8(ascii: "U"))
+                            && next < end && (base[next] == 39 || base[next] == 34)
+                        if !quoted {
+                            var hash = (2_166_136_261 ^ UInt32(c)) &* 16_777_619
+                            while next < end {
+                                let b = base[next]
+                                guard keywords.identifierPart[Int(b)] != 0 else { break }
+                                hash = (hash ^ UInt32(b)) &* 16_777_619
+                                next &+= 1
+                            }
+                            if let keyword = keywords.keyword(hash: hash, base, i, next &- i) {
+                                kind = .keyword(keyword)
+                            } else {
+                                kind = .identifier
+                            }
+                        }
+                    } else {
+                        switch c {
+                        case UInt8(ascii: "("): kind = .punct(.lparen)
+                        case UInt8(ascii: ")"): kind = .punct(.rparen)
+                        case UInt8(ascii: "["): kind = .punct(.lbracket)
+                        case UInt8(ascii: "]"): kind = .punct(.rbracket)
+                        case UInt8(ascii: "{"): kind = .punct(.lbrace)
+                        case UInt8(ascii: "}"): kind = .punct(.rbrace)
+                        case UInt8(ascii: ";"): kind = .punct(.semicolon)
+                        case UInt8(ascii: ","): kind = .punct(.comma)
+                        case UInt8(ascii: "*"): kind = .punct(.star)
+                        default: break
+                        }
+                    }
+                    if let kind {
+                        index = next
+                        atLineStart = false
+                        tokens.append(
+                            Token(
+                                kind: kind, start: i, end: next, line: line,
+                                column: i &- lineStart &+ 1))
+                        produced &+= 1
+                        continue
+                    }
+                }
             }
+            let token = try self.next()
+            tokens.append(token)
+            produced &+= 1
+            if case .eof = token.kind { return true }
         }
+        return false
     }
 
     private func byte(_ at: Int) -> UInt8 { at < bytes.count ? bytes[at] : 0 }
@@ -142,7 +211,9 @@ struct Lexer {
 
     private mutating func identifier(from start: Int) -> Token {
         while index < bytes.count && isIdentifierPart(bytes[index]) { index += 1 }
-        if let keyword = KeywordTable.shared.keyword(bytes, start..<index) {
+        if let base = bytes.baseAddress,
+            let keyword = KeywordTable.shared.keyword(base, start, index - start)
+        {
             return make(.keyword(keyword), from: start)
         }
         return make(.identifier, from: start)
@@ -161,7 +232,7 @@ struct Lexer {
                 break
             }
         }
-        let text = source[start..<index]
+        let text = bytes[start..<index]
         guard let kind = NumberLiteral.parse(text) else {
             throw error("malformed number", at: start, near: String(decoding: text, as: UTF8.self))
         }
@@ -285,13 +356,13 @@ struct Lexer {
     private func error(_ reason: String, at position: Int, near: String) -> CDeclarationError {
         var line = 1
         var lineStart = 0
-        for index in 0..<min(position, source.count) where source[index] == 10 {
+        for index in 0..<min(position, bytes.count) where bytes[index] == 10 {
             line += 1
             lineStart = index + 1
         }
         return CDeclarationError(
             chunkName: chunkName, line: line, column: position - lineStart + 1, reason: reason,
-            near: near, excerpt: SourceExcerpt.make(source, at: position))
+            near: near, excerpt: SourceExcerpt.make(bytes, at: position))
     }
 }
 

@@ -2,7 +2,20 @@
 
 enum NumberLiteral {
     /// Decodes a pp-number; nil when malformed (or out of range).
-    static func parse(_ text: ArraySlice<UInt8>) -> Token.Kind? {
+    static func parse(_ text: some Collection<UInt8>) -> Token.Kind? {
+        // Fast path: a plain decimal literal (no suffix, no leading 0), as in `[16]`.
+        if text.count <= 18, let first = text.first, first != UInt8(ascii: "0") || text.count == 1 {
+            var value: UInt64 = 0
+            var plain = true
+            for c in text {
+                guard isDigit(c) else {
+                    plain = false
+                    break
+                }
+                value = value &* 10 &+ UInt64(c &- UInt8(ascii: "0"))
+            }
+            if plain { return .integer(value, isUnsigned: false, isLong: false, isDecimal: true) }
+        }
         let lower = text.map { $0 | 0x20 }
         let isHex =
             lower.count > 2 && lower[0] == UInt8(ascii: "0") && lower[1] == UInt8(ascii: "x")

@@ -2,11 +2,18 @@
 
 /// Parses C declarations into a transaction. One parser per `cdef`/`parseType` call.
 struct Parser {
-    let bytes: [UInt8]
+    /// The source, alive for the whole parse (see `CDeclarations.parse`).
+    let bytes: UnsafeBufferPointer<UInt8>
     let chunkName: String
-    let tokens: [Token]
-    /// Decoded string literals and pragma texts (see `Token.Kind`).
-    let literals: [String]
+    /// The lexer, pulled in batches: `tokens` holds the tokens of the current top-level
+    /// declaration and a few ahead (consumed ones are dropped between declarations).
+    var lexer: Lexer
+    var tokens: TokenBuffer
+    /// Whether the lexer has produced `.eof` (or failed).
+    var lexingDone = false
+    /// A lexer error: the stream ends there with `.eof`; reported in preference to any
+    /// parse error (as if the whole input had been lexed first).
+    var lexerError: CDeclarationError?
     let transaction: Transaction
     var position = 0
     var parameters: [CParameter]
@@ -14,16 +21,22 @@ struct Parser {
     /// `#pragma pack` state: the current value and the pushed ones.
     var pack: Int?
     var packStack: [Int?] = []
+    /// The `__asm__` labels seen (`DeclarationAttributes.asmName` indexes them).
+    var asmNames: [String] = []
     /// Nesting depth of declarators, records and expressions (capped).
     var depth = 0
     /// Depth of unevaluated subexpressions (`0 && 1/0` is not an error).
     var unevaluated = 0
     static let maximumDepth = 200
+    /// Tokens lexed per batch, and the lookahead always available after the current token.
+    static let batch = 64
+    static let lookahead = 4
 
     init(
-        source: String, chunkName: String, transaction: Transaction, parameters: [CParameter]
+        bytes: UnsafeBufferPointer<UInt8>, chunkName: String, transaction: Transaction,
+        parameters: [CParameter]
     ) throws(CDeclarationError) {
-        bytes = Array(source.utf8)
+        self.bytes = bytes
         self.chunkName = chunkName
         self.transaction = transaction
         self.parameters = parameters
@@ -31,10 +44,60 @@ struct Parser {
             throw CDeclarationError(
                 chunkName: chunkName, line: 1, column: 1, reason: "chunk too large", near: nil)
         }
-        (tokens, literals) = try Lexer.tokens(of: bytes, chunkName: chunkName)
+        lexer = Lexer(bytes: bytes, chunkName: chunkName)
+        tokens = TokenBuffer(capacity: Self.batch * 6)
+        refill()
     }
 
-    var target: TargetLayout { transaction.target }
+    /// Frees the token buffer (call once, when done with the parser).
+    func release() { tokens.release() }
+
+    /// The scope's target, borrowed (a `let` of the transaction: no copy).
+    @inline(__always) var target: TargetLayout {
+        _read { yield transaction.target }
+    }
+
+    /// Decoded string literals and pragma texts (see `Token.Kind`).
+    var literals: [String] { lexer.literals }
+
+    /// Lexes the next batch of tokens (the stream ends with `.eof`, also after an error).
+    mutating func refill() {
+        if lexingDone { return }
+        do throws(CDeclarationError) {
+            lexingDone = try lexer.lex(into: &tokens, count: Self.batch)
+        } catch {
+            lexerError = error
+            let end = bytes.count
+            tokens.reserve(1)
+            tokens.append(Token(kind: .eof, start: end, end: end, line: 0, column: 0))
+            lexingDone = true
+        }
+    }
+
+    /// Drops the consumed tokens (between top-level declarations: nothing goes back there).
+    mutating func dropConsumedTokens() {
+        if position >= Self.batch * 4 {
+            tokens.removeFirst(position)
+            position = 0
+        }
+    }
+
+    /// The error to report for `error`: a lexer error anywhere in the input wins, as the
+    /// whole input is lexed before parsing in the language's model.
+    mutating func finalError(_ error: CDeclarationError) -> CDeclarationError {
+        while !lexingDone {
+            tokens.removeAll()
+            position = 0
+            refill()
+        }
+        return lexerError ?? error
+    }
+
+    /// Fails with the lexer's error, if the input had one (call after a successful parse).
+    func checkLexer() throws(CDeclarationError) {
+        if let lexerError { throw lexerError }
+    }
+
 
     // MARK: Entry points
 
@@ -52,21 +115,34 @@ struct Parser {
 
     // MARK: Tokens
 
-    var current: Token { tokens[position] }
-    var isAtEnd: Bool {
+    @inline(__always) var current: Token { tokens[position] }
+    @inline(__always) var isAtEnd: Bool {
         if case .eof = current.kind { return true }
         return false
     }
 
     /// The token after the current one (the `.eof` token repeats).
-    func peek(_ offset: Int = 1) -> Token { tokens[min(position + offset, tokens.count - 1)] }
+    /// Valid up to `lookahead` tokens ahead.
+    @inline(__always) func peek(_ offset: Int = 1) -> Token {
+        tokens[min(position + offset, tokens.count - 1)]
+    }
 
-    mutating func advance() {
+    @inline(__always) mutating func advance() {
+        if position &+ Self.lookahead &+ 1 < tokens.count {
+            position &+= 1
+        } else {
+            advanceRefilling()
+        }
+    }
+
+    private mutating func advanceRefilling() {
+        if position + Self.lookahead + 1 >= tokens.count { refill() }
         if position < tokens.count - 1 { position += 1 }
+        if position + Self.lookahead >= tokens.count { refill() }
     }
 
     /// Consumes the punctuator if it is next.
-    mutating func accept(_ p: Punct) -> Bool {
+    @inline(__always) mutating func accept(_ p: Punct) -> Bool {
         guard current.isPunct(p) else { return false }
         advance()
         return true
@@ -78,8 +154,15 @@ struct Parser {
     }
 
     /// The name of an identifier token (its source text).
-    func name(of token: Token) -> String {
-        String(decoding: bytes[token.start..<token.end], as: UTF8.self)
+    @inline(__always) func name(of token: Token) -> String {
+        let start = token.start
+        let count = token.end - start
+        guard let base = bytes.baseAddress, count > 0 else { return "" }
+        // An identifier is ASCII or UTF-8 the lexer let through; the initializer validates.
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            buffer.baseAddress!.initialize(from: base + start, count: count)
+            return count
+        }
     }
 
     /// The current token's name if it is an identifier.
@@ -114,7 +197,7 @@ struct Parser {
     }
 
     /// Where `token` is.
-    func location(of token: Token) -> CSourceLocation {
+    mutating func location(of token: Token) -> CSourceLocation {
         CSourceLocation(chunkName: chunkName, line: token.line, column: token.column)
     }
 

@@ -12,10 +12,18 @@ struct DeclarationAttributes {
     var aligned: Int?
     var mode: MachineMode?
     var vectorSize: Int?
-    var asmName: String?
+    /// The `__asm__("sym")` label: an index into the parser's `asmNames` (so that the
+    /// attributes are plain data, cheap to copy).
+    var asmName: Int32?
+
+    /// Whether no attribute is set (the common case).
+    @inline(__always) var isEmpty: Bool {
+        !isPacked && aligned == nil && mode == nil && vectorSize == nil && asmName == nil
+    }
 
     /// Adds the attributes of `other`.
-    mutating func merge(_ other: DeclarationAttributes) {
+    @inline(__always) mutating func merge(_ other: DeclarationAttributes) {
+        if other.isEmpty { return }
         isPacked = isPacked || other.isPacked
         if let a = other.aligned { aligned = max(aligned ?? 1, a) }
         mode = other.mode ?? mode
@@ -26,12 +34,18 @@ struct DeclarationAttributes {
 
 extension Parser {
     /// Whether the current token starts an attribute-like construct.
-    var atAttribute: Bool {
+    @inline(__always) var atAttribute: Bool {
         if case .keyword(let k) = current.kind {
             return k == .attribute || k == .declspec || k == .alignas || k == .asm
                 || k == .callingConvention
         }
         return false
+    }
+
+    /// The `__asm__` label of `attributes`, if any.
+    mutating func asmName(of attributes: DeclarationAttributes) -> String? {
+        guard let index = attributes.asmName else { return nil }
+        return asmNames[Int(index)]
     }
 
     /// Parses any run of attributes, `__asm__` labels and calling conventions.
@@ -42,7 +56,10 @@ extension Parser {
             case .attribute: try gnuAttribute(into: &attributes)
             case .declspec: try declspec(into: &attributes)
             case .alignas: try alignas(into: &attributes)
-            case .asm: attributes.asmName = try asmLabel()
+            case .asm:
+                let label = try asmLabel()
+                attributes.asmName = Int32(asmNames.count)
+                asmNames.append(label)
             case .callingConvention: advance()
             default: return
             }
@@ -196,9 +213,10 @@ extension Parser {
     }
 
     /// Applies `mode` and `vector_size` to a base type.
-    func applying(_ attributes: DeclarationAttributes, to type: CType, at token: Token)
+    mutating func applying(_ attributes: DeclarationAttributes, to type: CType, at token: Token)
         throws(CDeclarationError) -> CType
     {
+        if attributes.mode == nil && attributes.vectorSize == nil { return type }
         var type = type
         if let mode = attributes.mode { type = try applying(mode, to: type, at: token) }
         if let size = attributes.vectorSize {
@@ -211,7 +229,7 @@ extension Parser {
         return type
     }
 
-    private func applying(_ mode: MachineMode, to type: CType, at token: Token)
+    private mutating func applying(_ mode: MachineMode, to type: CType, at token: Token)
         throws(CDeclarationError) -> CType
     {
         switch mode {

@@ -3,6 +3,7 @@
 extension Parser {
     /// One external declaration (or `;`, `#pragma`, `_Static_assert`).
     mutating func externalDeclaration() throws(CDeclarationError) {
+        dropConsumedTokens()
         if accept(.semicolon) { return }
         if case .pragma = current.kind { return try pragma() }
         if current.isKeyword(.staticAssert) { return try staticAssertion() }
@@ -39,7 +40,7 @@ extension Parser {
         if case .function(let function) = type.kind {
             return try declareFunction(
                 CFunctionDeclaration(
-                    name: name, type: function, asmName: declarator.attributes.asmName),
+                    name: name, type: function, asmName: asmName(of: declarator.attributes)),
                 at: token)
         }
         if let initializer, type.qualifiers.contains(.const), type.isInteger {
@@ -55,17 +56,20 @@ extension Parser {
             }
             return
         }
-        transaction.added.variables[name] = Declared(
-            value: CVariableDeclaration(
-                name: name, type: type, asmName: declarator.attributes.asmName),
-            location: location(of: token))
+        transaction.addVariable(
+            name,
+            Declared(
+                value: CVariableDeclaration(
+                    name: name, type: type, asmName: asmName(of: declarator.attributes)),
+                location: location(of: token)))
     }
 
     /// A function: a redeclaration keeps the first one and must have an equivalent type.
     private mutating func declareFunction(_ function: CFunctionDeclaration, at token: Token)
         throws(CDeclarationError)
     {
-        if let old = transaction.function(function.name) {
+        let new = Declared(value: function, location: location(of: token))
+        if let old = transaction.addFunctionIfAbsent(function.name, new) {
             guard CType(.function(old.value.type)).isEquivalent(to: CType(.function(function.type)))
             else {
                 throw error(
@@ -74,22 +78,19 @@ extension Parser {
             }
             return
         }
-        transaction.added.functions[function.name] = Declared(
-            value: function, location: location(of: token))
     }
 
     /// A typedef: an identical redefinition is allowed, a different one is an error.
     private mutating func declareTypedef(_ name: String, _ type: CType, at token: Token)
         throws(CDeclarationError)
     {
-        if let old = transaction.typedef(name) {
+        let new = Declared(value: type, location: location(of: token))
+        if let old = transaction.addTypedefIfAbsent(name, new) {
             guard old.value.isEquivalent(to: type) else {
                 throw error(
                     "redefinition of '\(name)'" + previous(old.location), at: token, near: false)
             }
-            return
         }
-        transaction.added.typedefs[name] = Declared(value: type, location: location(of: token))
     }
 
     /// After `=`: a constant expression, or a skipped brace/other initializer.

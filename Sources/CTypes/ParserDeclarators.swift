@@ -8,11 +8,59 @@ enum DeclaratorOperation {
     case function([CFunctionParameter], isVariadic: Bool)
 }
 
+/// Derivation steps in order. One step (the common `*p`, `a[n]`, `f(...)`) is held
+/// inline: an array is allocated only for two or more.
+struct DeclaratorOperations: Sequence {
+    private var one: DeclaratorOperation?
+    /// All the steps when there are two or more (`one` is then nil).
+    private var many: [DeclaratorOperation] = []
+
+    init() {}
+
+    var isEmpty: Bool { one == nil && many.isEmpty }
+    var count: Int { many.isEmpty ? (one == nil ? 0 : 1) : many.count }
+    var last: DeclaratorOperation? { many.last ?? one }
+
+    mutating func append(_ operation: DeclaratorOperation) {
+        if !many.isEmpty {
+            many.append(operation)
+        } else if let first = one {
+            many = [first, operation]
+            one = nil
+        } else {
+            one = operation
+        }
+    }
+
+    mutating func append(contentsOf other: DeclaratorOperations) {
+        for operation in other { append(operation) }
+    }
+
+    /// The steps in reverse order.
+    func reversed() -> DeclaratorOperations {
+        var result = self
+        if !many.isEmpty { result.many.reverse() }
+        return result
+    }
+
+    struct Iterator: IteratorProtocol {
+        fileprivate let list: DeclaratorOperations
+        fileprivate var index = 0
+        mutating func next() -> DeclaratorOperation? {
+            defer { index += 1 }
+            if list.many.isEmpty { return index == 0 ? list.one : nil }
+            return index < list.many.count ? list.many[index] : nil
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(list: self) }
+}
+
 /// A parsed declarator: the declared name (nil when abstract) and its derivations.
 struct Declarator {
     var name: String?
     var nameToken: Token?
-    var operations: [DeclaratorOperation] = []
+    var operations = DeclaratorOperations()
     var attributes = DeclarationAttributes()
 
     /// Whether the declarator declares a function (its last step is a parameter list).
@@ -34,9 +82,14 @@ extension Parser {
     }
 
     /// The declared type: `specifiers` with attributes, derived by `declarator`.
-    func type(of declarator: Declarator, specifiers: Specifiers, at token: Token)
+    mutating func type(of declarator: Declarator, specifiers: Specifiers, at token: Token)
         throws(CDeclarationError) -> CType
     {
+        if declarator.operations.isEmpty && specifiers.attributes.isEmpty
+            && declarator.attributes.isEmpty
+        {
+            return specifiers.type
+        }
         var attributes = specifiers.attributes
         attributes.merge(declarator.attributes)
         var type = try applying(attributes, to: specifiers.type, at: token)
@@ -48,7 +101,7 @@ extension Parser {
 
     /// Applies one derivation, rejecting arrays of functions and functions returning
     /// arrays or functions.
-    private func derive(_ type: CType, _ operation: DeclaratorOperation, at token: Token)
+    private mutating func derive(_ type: CType, _ operation: DeclaratorOperation, at token: Token)
         throws(CDeclarationError) -> CType
     {
         switch operation {
@@ -81,44 +134,53 @@ extension Parser {
         try enter()
         defer { depth -= 1 }
         var result = Declarator()
-        var prefix: [DeclaratorOperation] = []
+        var prefix = DeclaratorOperations()
         try pointers(into: &prefix, attributes: &result.attributes)
-        var inner: Declarator?
         if current.isPunct(.lparen) && !(abstract && startsParameterList()) {
             advance()
             try attributes(into: &result.attributes)
-            inner = try declarator(abstract: abstract)
+            let inner = try declarator(abstract: abstract)
             try expect(.rparen, ")")
-        } else if current.isIdentifier || (current.isPunct(.dollar) && !abstract) {
+            try appendSuffixes(to: &result, prefix)
+            if result.operations.isEmpty {
+                result.operations = inner.operations
+            } else {
+                result.operations.append(contentsOf: inner.operations)
+            }
+            result.name = inner.name
+            result.nameToken = inner.nameToken
+            result.attributes.merge(inner.attributes)
+            return result
+        }
+        if current.isIdentifier || (current.isPunct(.dollar) && !abstract) {
             result.nameToken = current
             result.name = try expectIdentifier()
         } else if !abstract {
             throw error("'<identifier>' expected")
         }
+        try appendSuffixes(to: &result, prefix)
+        return result
+    }
+
+    /// Sets the operations of `result`: the suffixes (innermost first), then `prefix`.
+    private mutating func appendSuffixes(
+        to result: inout Declarator, _ prefix: consuming DeclaratorOperations
+    ) throws(CDeclarationError) {
         let suffixes = try self.suffixes()
         if suffixes.isEmpty {
             result.operations = prefix
         } else if prefix.isEmpty && suffixes.count == 1 {
             result.operations = suffixes
         } else {
-            result.operations = prefix + suffixes.reversed()
+            var operations = prefix
+            operations.append(contentsOf: suffixes.reversed())
+            result.operations = operations
         }
-        if let inner {
-            if result.operations.isEmpty {
-                result.operations = inner.operations
-            } else {
-                result.operations += inner.operations
-            }
-            result.name = inner.name
-            result.nameToken = inner.nameToken
-            result.attributes.merge(inner.attributes)
-        }
-        return result
     }
 
     /// `* const`, `&`, with qualifiers and attributes, outermost first.
     private mutating func pointers(
-        into operations: inout [DeclaratorOperation], attributes: inout DeclarationAttributes
+        into operations: inout DeclaratorOperations, attributes: inout DeclarationAttributes
     ) throws(CDeclarationError) {
         while true {
             if accept(.star) {
@@ -152,7 +214,7 @@ extension Parser {
     }
 
     /// Whether `(` at the current token opens a parameter list rather than grouping.
-    private func startsParameterList() -> Bool {
+    private mutating func startsParameterList() -> Bool {
         let next = peek()
         if next.isPunct(.rparen) || next.isPunct(.ellipsis) { return true }
         if case .keyword(let k) = next.kind,
@@ -164,8 +226,8 @@ extension Parser {
     }
 
     /// Array and parameter-list suffixes in source order.
-    private mutating func suffixes() throws(CDeclarationError) -> [DeclaratorOperation] {
-        var result: [DeclaratorOperation] = []
+    private mutating func suffixes() throws(CDeclarationError) -> DeclaratorOperations {
+        var result = DeclaratorOperations()
         while true {
             if accept(.lbracket) {
                 result.append(.array(try arrayCount()))
@@ -191,6 +253,14 @@ extension Parser {
             advance()
             try expect(.rbracket, "]")
             return .variable
+        }
+        // Fast path: `[16]`.
+        if case .integer(let n, _, _, _) = current.kind, n <= UInt64(Int32.max),
+            peek().isPunct(.rbracket)
+        {
+            advance()
+            advance()
+            return .fixed(Int(n))
         }
         let token = current
         let value = try constantExpression()

@@ -38,8 +38,8 @@ extension Parser {
         case .enumeration(let enumeration)?: return enumeration
         case nil:
             let enumeration = CEnum(tag: tag)
-            transaction.added.tags[tag] = Declared(
-                value: .enumeration(enumeration), location: location(of: start))
+            transaction.addTag(
+                tag, Declared(value: .enumeration(enumeration), location: location(of: start)))
             return enumeration
         default:
             throw error(
@@ -64,7 +64,7 @@ extension Parser {
         let enumType = CType(.enumeration(enumeration))
         for constant in constants
         where !(Int64(Int32.min)...Int64(Int32.max)).contains(constant.value) {
-            transaction.added.constants[constant.name]?.value.type = enumType
+            transaction.setType(ofConstant: constant.name, enumType)
         }
     }
 
@@ -103,8 +103,9 @@ extension Parser {
                 "redefinition of '\(constant.name)'" + previous(old.location), at: token,
                 near: false)
         }
-        transaction.added.constants[constant.name] = Declared(
-            value: constant, location: old?.location ?? location(of: token))
+        transaction.addConstant(
+            constant.name,
+            Declared(value: constant, location: old?.location ?? location(of: token)))
     }
 
     /// GCC's choice: `unsigned int` unless a value is negative (`int`) or needs 64 bits;

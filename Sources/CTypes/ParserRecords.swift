@@ -38,8 +38,8 @@ extension Parser {
             return record
         case nil:
             let record = CRecord(isUnion: isUnion, tag: tag)
-            transaction.added.tags[tag] = Declared(
-                value: .record(record), location: location(of: start))
+            transaction.addTag(
+                tag, Declared(value: .record(record), location: location(of: start)))
             return record
         default:
             throw error(
@@ -70,7 +70,7 @@ extension Parser {
     }
 
     /// `duplicate member 'a'` when two members (or members of anonymous members) share a name.
-    private func checkDuplicateMembers(_ record: CRecord, _ members: [MemberSpec])
+    private mutating func checkDuplicateMembers(_ record: CRecord, _ members: [MemberSpec])
         throws(CDeclarationError)
     {
         guard let name = record.duplicateMember else { return }
@@ -100,7 +100,7 @@ extension Parser {
     }
 
     /// Only the last member may be a `[]` or `[?]` array.
-    private func checkFlexibleMembers(_ members: [MemberSpec]) throws(CDeclarationError) {
+    private mutating func checkFlexibleMembers(_ members: [MemberSpec]) throws(CDeclarationError) {
         for member in members.dropLast() {
             if case .array(_, let count) = member.type.kind, count != .fixed(count.fixedValue) {
                 throw error(
@@ -146,8 +146,8 @@ extension Parser {
     private mutating func member(_ specs: Specifiers, at start: Token) throws(CDeclarationError)
         -> MemberSpec
     {
-        var declarator = Declarator()
-        if !current.isPunct(.colon) { declarator = try self.declarator(abstract: false) }
+        var declarator =
+            current.isPunct(.colon) ? Declarator() : try self.declarator(abstract: false)
         try attributes(into: &declarator.attributes)
         var width: Int?
         var widthToken = current
@@ -170,7 +170,7 @@ extension Parser {
     }
 
     /// Rejects members without a size and invalid bitfields.
-    private func checkMember(_ type: CType, width: Int?, name: String?, at token: Token)
+    private mutating func checkMember(_ type: CType, width: Int?, name: String?, at token: Token)
         throws(CDeclarationError)
     {
         if let width {
@@ -183,6 +183,7 @@ extension Parser {
             return
         }
         switch type.kind {
+        case .integer, .char, .bool, .float, .double, .pointer, .reference: return
         case .array(_, .unspecified), .array(_, .variable): return
         case .function:
             throw error("field '\(name ?? "")' declared as a function", at: token, near: false)

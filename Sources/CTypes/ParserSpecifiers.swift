@@ -31,6 +31,14 @@ struct TypeWords {
 
     func count(_ keyword: Keyword) -> Int { Int(packed >> Self.shift(keyword) & 7) }
 
+    /// The keyword when exactly one type keyword was seen, once (`int`, `double`...).
+    @inline(__always) var single: Keyword? {
+        guard packed != 0, packed & (packed &- 1) == 0 else { return nil }
+        let shift = UInt8(truncatingIfNeeded: packed.trailingZeroBitCount)
+        guard shift % 3 == 0 else { return nil }
+        return Keyword(rawValue: Keyword.void.rawValue + shift / 3)
+    }
+
     /// The number of type keywords seen.
     var total: Int {
         var sum = 0
@@ -46,6 +54,40 @@ struct TypeWords {
 extension Parser {
     /// Parses declaration specifiers; fails when there is no type.
     mutating func specifiers() throws(CDeclarationError) -> Specifiers {
+        // Fast path: one type word or a typedef name, then something that cannot continue
+        // the specifiers (not a keyword): `int a`, `double *p`, `uint8_t d[16]`.
+        if case .keyword = peek().kind {
+        } else {
+            switch current.kind {
+            case .keyword(let keyword):
+                if let type = singleWordType(keyword) {
+                    advance()
+                    return Specifiers(type: type)
+                }
+            case .identifier:
+                if let type = transaction.typedef(name(of: current))?.value {
+                    advance()
+                    return Specifiers(type: type)
+                }
+            default: break
+            }
+        }
+        return try generalSpecifiers()
+    }
+
+    /// The type of a lone type keyword that needs no other word (`int`, `double`...).
+    @inline(__always) private mutating func singleWordType(_ keyword: Keyword) -> CType? {
+        switch keyword {
+        case .int: return CType(.integer(size: target.int.size, isSigned: true))
+        case .double: return .double
+        case .char: return .char
+        case .void: return .void
+        case .float: return .float
+        default: return nil
+        }
+    }
+
+    private mutating func generalSpecifiers() throws(CDeclarationError) -> Specifiers {
         var result = Specifiers()
         var words = TypeWords()
         var qualifiers: CQualifiers = []
@@ -139,7 +181,7 @@ extension Parser {
         words.named = try parse(&self)
     }
 
-    func qualifier(_ keyword: Keyword) -> CQualifiers {
+    @inline(__always) func qualifier(_ keyword: Keyword) -> CQualifiers {
         switch keyword {
         case .const: return .const
         case .volatile: return .volatile
@@ -172,7 +214,7 @@ extension Parser {
     }
 
     /// Whether `token` can start a type name (used to tell casts and parameter lists).
-    func startsTypeName(_ token: Token) -> Bool {
+    mutating func startsTypeName(_ token: Token) -> Bool {
         switch token.kind {
         case .keyword(let k):
             switch k {
@@ -190,13 +232,16 @@ extension Parser {
     }
 
     /// Resolves counted type words to a type.
-    private func resolve(_ words: TypeWords, at token: Token) throws(CDeclarationError) -> CType {
+    private mutating func resolve(_ words: TypeWords, at token: Token) throws(CDeclarationError)
+        -> CType
+    {
         if let named = words.named { return named }
+        if let keyword = words.single, let type = singleWordType(keyword) { return type }
         guard let type = resolveWords(words) else { throw error("invalid type", at: token) }
         return type
     }
 
-    private func resolveWords(_ w: TypeWords) -> CType? {
+    private mutating func resolveWords(_ w: TypeWords) -> CType? {
         let signed = w.count(.signed)
         let unsigned = w.count(.unsigned)
         if signed + unsigned > 1 { return nil }
@@ -218,7 +263,7 @@ extension Parser {
         return integer(w, sign)
     }
 
-    private func integer(_ w: TypeWords, _ isSigned: Bool) -> CType? {
+    private mutating func integer(_ w: TypeWords, _ isSigned: Bool) -> CType? {
         guard w.count(.int) <= 1 else { return nil }
         let shorts = w.count(.short)
         let longs = w.count(.long)
@@ -235,7 +280,7 @@ extension Parser {
         }
     }
 
-    private func floating(_ w: TypeWords) -> CType? {
+    private mutating func floating(_ w: TypeWords) -> CType? {
         let longs = w.count(.long)
         let complex = w.count(.complex)
         if w.count(.float128) == 1 { return CType(.float128) }

@@ -54,26 +54,26 @@ public final class CRecord: Hashable, CustomStringConvertible {
     /// The tag (`struct tag`), nil when anonymous.
     public let tag: String?
     /// The members, in declaration order (empty while incomplete).
-    public internal(set) var fields: [CField] = []
+    @exclusivity(unchecked) public internal(set) var fields: [CField] = []
     /// The size in bytes (nil while incomplete). For a record ending in a `[?]` or `[]`
     /// array, the size without that array.
-    public internal(set) var size: Int?
+    @exclusivity(unchecked) public internal(set) var size: Int?
     /// The alignment in bytes (1 while incomplete).
-    public internal(set) var alignment: Int = 1
+    @exclusivity(unchecked) public internal(set) var alignment: Int = 1
     /// Whether the body has been declared.
     public var isComplete: Bool { size != nil }
     /// Whether `__attribute__((packed))` applies to the whole record.
-    public internal(set) var isPacked = false
+    @exclusivity(unchecked) public internal(set) var isPacked = false
     /// Whether the last member is a `[?]` array (a variable-length struct, LuaJIT's VLS).
-    public internal(set) var isVariableLength = false
+    @exclusivity(unchecked) public internal(set) var isVariableLength = false
     /// Whether the last member is a flexible array member `[]` (or `[0]`).
-    public internal(set) var hasFlexibleArray = false
-    /// Name lookup through anonymous members, built once on completion.
-    private var lookup: [String: CFieldReference] = [:]
-    /// A member name found twice while building `lookup`, if any.
-    private(set) var duplicateMember: String?
+    @exclusivity(unchecked) public internal(set) var hasFlexibleArray = false
+    /// Name lookup through anonymous members, built on first use after completion.
+    @exclusivity(unchecked) private var lookupTable: [String: CFieldReference]?
+    /// A member name found twice, if any (checked on completion).
+    @exclusivity(unchecked) private(set) var duplicateMember: String?
     /// Where the body was defined (nil while incomplete).
-    public internal(set) var location: CSourceLocation?
+    @exclusivity(unchecked) public internal(set) var location: CSourceLocation?
 
     /// Creates an incomplete record.
     public init(isUnion: Bool, tag: String?) {
@@ -93,6 +93,15 @@ public final class CRecord: Hashable, CustomStringConvertible {
     /// All names `field(named:)` answers for, in no particular order.
     public var fieldNames: Dictionary<String, CFieldReference>.Keys { lookup.keys }
 
+    /// The lookup table, built once (records are completed once; a rollback resets it).
+    private var lookup: [String: CFieldReference] {
+        if let lookupTable { return lookupTable }
+        var table = [String: CFieldReference](minimumCapacity: fields.count)
+        _ = Self.addLookup(of: self, offset: 0, into: &table)
+        lookupTable = table
+        return table
+    }
+
     /// Completes the record with laid-out fields; rebuilds the lookup table.
     func complete(fields: [CField], size: Int, alignment: Int, packed: Bool) {
         self.fields = fields
@@ -103,9 +112,35 @@ public final class CRecord: Hashable, CustomStringConvertible {
             isVariableLength = count == .variable
             hasFlexibleArray = count == .unspecified || count == .fixed(0)
         }
-        lookup = Dictionary(minimumCapacity: fields.count)
-        duplicateMember = nil
-        addLookup(of: self, offset: 0)
+        lookupTable = nil
+        duplicateMember = Self.findDuplicate(in: fields)
+    }
+
+    /// The first member name seen twice (also through anonymous members): pairwise for a
+    /// few plain members, with the lookup table otherwise.
+    private static func findDuplicate(in fields: [CField]) -> String? {
+        if fields.count <= 16 {
+            var plain = true
+            for field in fields where field.name == nil {
+                if case .record = field.type.kind, field.bitfield == nil { plain = false }
+            }
+            if plain {
+                for i in fields.indices {
+                    guard let name = fields[i].name else { continue }
+                    let count = name.utf8.count
+                    let first = name.utf8.first
+                    for j in 0..<i {
+                        guard let other = fields[j].name, other.utf8.count == count,
+                            other.utf8.first == first
+                        else { continue }
+                        if other == name { return name }
+                    }
+                }
+                return nil
+            }
+        }
+        var table = [String: CFieldReference](minimumCapacity: fields.count)
+        return addLookupOf(fields, offset: 0, into: &table)
     }
 
     /// Returns the record to the incomplete state (used to roll back a failed `cdef`).
@@ -116,26 +151,38 @@ public final class CRecord: Hashable, CustomStringConvertible {
         isPacked = false
         isVariableLength = false
         hasFlexibleArray = false
-        lookup = [:]
+        lookupTable = nil
         duplicateMember = nil
         location = nil
     }
 
-    /// Adds the members of `record` (at `offset` bytes) to this record's lookup table.
-    private func addLookup(of record: CRecord, offset: Int) {
-        for field in record.fields {
+    /// Adds the members of `record` (at `offset` bytes) to `table`; returns the first
+    /// name seen twice, if any.
+    private static func addLookup(
+        of record: CRecord, offset: Int, into table: inout [String: CFieldReference]
+    ) -> String? {
+        addLookupOf(record.fields, offset: offset, into: &table)
+    }
+
+    private static func addLookupOf(
+        _ fields: [CField], offset: Int, into table: inout [String: CFieldReference]
+    ) -> String? {
+        var duplicate: String?
+        for field in fields {
             if let name = field.name {
                 var bits = field.bitfield
                 bits?.bitOffset += offset * 8
                 let reference = CFieldReference(
                     offset: offset + field.offset, type: field.type, bitfield: bits)
-                if lookup.updateValue(reference, forKey: name) != nil {
-                    duplicateMember = duplicateMember ?? name
+                if table.updateValue(reference, forKey: name) != nil {
+                    duplicate = duplicate ?? name
                 }
             } else if case .record(let inner) = field.type.kind, field.bitfield == nil {
-                addLookup(of: inner, offset: offset + field.offset)
+                let found = addLookup(of: inner, offset: offset + field.offset, into: &table)
+                duplicate = duplicate ?? found
             }
         }
+        return duplicate
     }
 
     public static func == (a: CRecord, b: CRecord) -> Bool { a === b }

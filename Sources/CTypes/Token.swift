@@ -114,3 +114,48 @@ struct Token {
         return false
     }
 }
+
+/// A growable buffer of tokens without bounds checks or reference counting: the parser's
+/// window on the token stream. Owned by one parser, released with `release()`.
+struct TokenBuffer {
+    private(set) var base: UnsafeMutablePointer<Token>
+    private(set) var count = 0
+    private(set) var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    @inline(__always) subscript(index: Int) -> Token { base[index] }
+
+    /// Makes room for `extra` more tokens.
+    @inline(__always) mutating func reserve(_ extra: Int) {
+        if count &+ extra > capacity { grow(count + extra) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newBase = UnsafeMutablePointer<Token>.allocate(capacity: newCapacity)
+        newBase.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    /// Appends within the reserved capacity.
+    @inline(__always) mutating func append(_ token: Token) {
+        (base + count).initialize(to: token)
+        count &+= 1
+    }
+
+    /// Removes the first `n` tokens.
+    mutating func removeFirst(_ n: Int) {
+        (base).moveInitialize(from: base + n, count: count - n)
+        count -= n
+    }
+
+    mutating func removeAll() { count = 0 }
+
+    func release() { base.deallocate() }
+}
