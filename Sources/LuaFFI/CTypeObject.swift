@@ -2,6 +2,7 @@
 import CLua
 import CLuaShims
 import CTypes
+import Glibc
 
 extension FFIState {
     /// Pushes the ctype object of type `id`; the same object for the same type.
@@ -69,7 +70,7 @@ extension FFIState {
         guard lua_type(L, index) == LUA_TSTRING, let text = stringArgument(L, index) else {
             throw FFIError.type(index, function, expected: "C type", in: L)
         }
-        let params = parameters ? try typeParameters(L, from: index + 1, for: text) : []
+        let params = parameters ? try typeParameters(L, from: index + 1, for: index) : []
         if params.isEmpty, let id = parsedTypes[text] { return id }
         do throws(CDeclarationError) {
             let type = try declarations.parseType(text, parameters: params)
@@ -90,11 +91,11 @@ extension FFIState {
     /// The `$` parameters from stack index `first` to the top: ctypes, integers,
     /// or strings (names). Corresponds to LuaJIT's parameterized types.
     func typeParameters(
-        _ L: OpaquePointer, from first: Int32, for text: String
+        _ L: OpaquePointer, from first: Int32, for source: Int32
     ) throws(FFIError) -> [CParameter] {
         var result: [CParameter] = []
         let top = lua_gettop(L)
-        let wanted = text.utf8.reduce(0) { $1 == UInt8(ascii: "$") ? $0 + 1 : $0 }
+        let wanted = dollarCount(L, source)
         guard wanted == max(0, top - first + 1) else {
             throw FFIError("wrong number of type parameters")
         }
@@ -117,6 +118,21 @@ extension FFIState {
         }
         return result
     }
+}
+
+/// How many `$` placeholders the Lua string at `index` has (memchr over its bytes:
+/// a cdef source can be megabytes long).
+func dollarCount(_ L: OpaquePointer, _ index: Int32) -> Int {
+    var length = 0
+    guard var cursor = lua_tolstring(L, index, &length).map(UnsafeRawPointer.init) else { return 0 }
+    var remaining = length, count = 0
+    while remaining > 0, let found = memchr(cursor, Int32(UInt8(ascii: "$")), remaining) {
+        count += 1
+        let skip = UnsafeRawPointer(found) - cursor + 1
+        cursor += skip
+        remaining -= skip
+    }
+    return count
 }
 
 /// The Lua string at `index` as Swift text (Lua strings are bytes; C declarations

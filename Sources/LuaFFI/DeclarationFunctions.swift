@@ -9,7 +9,7 @@ func ffiCdef(_ L: OpaquePointer?) -> Int32 {
         guard let source = stringArgument(L, 1) else {
             throw FFIError.type(1, "cdef", expected: "string", in: L)
         }
-        let params = try ffi.typeParameters(L, from: 2, for: source)
+        let params = try ffi.typeParameters(L, from: 2, for: 1)
         do throws(CDeclarationError) {
             try ffi.declarations.cdef(source, parameters: params)
         } catch {
