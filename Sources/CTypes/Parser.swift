@@ -27,7 +27,9 @@ struct Parser {
     var depth = 0
     /// Depth of unevaluated subexpressions (`0 && 1/0` is not an error).
     var unevaluated = 0
-    static let maximumDepth = 200
+    /// The cap: C11's minimum for nested declarators and structs (63), and small
+    /// enough for a 512 KiB thread stack even under AddressSanitizer.
+    static let maximumDepth = 64
     /// Tokens lexed per batch, and the lookahead always available after the current token.
     static let batch = 64
     static let lookahead = 4
