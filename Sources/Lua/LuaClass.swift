@@ -70,9 +70,10 @@ public final class LuaClass<T: AnyObject> {
     ) {
         getters[name] = { object, L in get(object).push(to: L) }
         if let set {
+            let typeName = self.name  // not `self`: the class would own itself
             setters[name] = { object, arguments in
                 guard let value = V.peek(arguments.L, at: 3) else {
-                    throw LuaUsageError("bad value for property '\(name)' of '\(self.name)' (\(V.luaTypeName) expected, got \(LuaConversion.typeName(arguments.L, 3)))")
+                    throw LuaUsageError("bad value for property '\(name)' of '\(typeName)' (\(V.luaTypeName) expected, got \(LuaConversion.typeName(arguments.L, 3)))")
                 }
                 try set(object, value)
             }
