@@ -2,6 +2,7 @@
 #include "lf_call.h"
 #include "lf_cdata.h"
 #include "CLuaShims.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <string.h>
@@ -192,22 +193,9 @@ static int callable(lua_State *L) {
   if (c->fast) {
     int n = c->fast == 2 ? direct_integers(L, c) : direct(L, c);
     if (n >= 0) return n;
-    if (n == -2) {
-      lf_StateInfo *info = lf_stateinfo(L);
-      int armed = info ? info->armed : 0;
-      if (info) info->armed = 0; /* the message is pushed from Swift */
-      c->raise(L);
-      if (info) info->armed = armed;
-      return lua_error(L);
-    }
+    if (n == -2) return lf_runswift(L, c->raise); /* pushes the error, LF_RAISE */
   }
-  lf_StateInfo *info = lf_stateinfo(L);
-  int armed = info ? info->armed : 0;
-  if (info) info->armed = 0;
-  int n = c->slow(L);
-  if (info) info->armed = armed;
-  if (n == LF_RAISE) return lua_error(L);
-  return n;
+  return lf_runswift(L, c->slow);
 }
 
 lf_Callable *lf_pushcallable(lua_State *L, int nup) {

@@ -1,6 +1,7 @@
 /* The fast paths of cdata access: see lf_cdata.h. */
 #include "lf_cdata.h"
 #include "CLuaShims.h"
+#include "internal.h"
 
 #include <string.h>
 
@@ -122,14 +123,9 @@ field:
   return p + f->offset;
 }
 
+/* The Swift metamethod in upvalue 1 (see lf_runswift). */
 static __attribute__((noinline)) int slow_call(lua_State *L) {
-  lf_SwiftFunction slow = (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1));
-  lf_StateInfo *info = lf_stateinfo(L);
-  int armed = info ? info->armed : 0;
-  if (info) info->armed = 0;
-  int n = slow(L);
-  if (info) info->armed = armed;
-  return n == LF_RAISE ? lua_error(L) : n;
+  return lf_runswift(L, (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1)));
 }
 
 static int cdata_index(lua_State *L) {

@@ -12,20 +12,7 @@
 
 /* lf_trampoline, plus LF_YIELD(n): yields from C once the Swift frame is gone. */
 static int lf_yieldingtrampoline(lua_State *L) {
-  lf_SwiftFunction fn = (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1));
-  lf_StateInfo *info = lf_stateinfo(L);
-  int armed = info ? info->armed : 0;
-  if (info) info->armed = 0;
-  int n = fn(L);
-  if (info) info->armed = armed;
-  if (n == LF_RAISE) return lua_error(L);
-  if (info && info->overdrawn && info->limit != 0 && info->used > info->limit) {
-    info->overdrawn = 0;
-    info->armed = 1;
-    lua_createtable(L, 0, 4); /* refused: raises LUA_ERRMEM */
-    info->armed = armed;
-  }
-  if (info) info->overdrawn = 0;
+  int n = lf_runswift(L, (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1)));
   if (n <= LF_YIELD(0)) return lua_yield(L, LF_YIELD(0) - n);
   return n;
 }

@@ -52,10 +52,10 @@ lf_StateInfo *lf_stateinfo(lua_State *L) {
 
 /* ---- Trampoline -------------------------------------------------------------- */
 
-/* Calls the Swift function in upvalue 1 with the allocator disarmed; raises its
- * error, or a memory error it ran into, only after it has returned. */
-static int lf_trampoline(lua_State *L) {
-  lf_SwiftFunction fn = (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1));
+/* Runs a Swift function (never raising) with the allocator disarmed, then raises its
+ * error, or a memory error it ran into past the limit, from C: once the Swift frame
+ * is gone. Returns its result count (or LF_YIELD code). */
+int lf_runswift(lua_State *L, lf_SwiftFunction fn) {
   lf_StateInfo *info = lf_stateinfo(L);
   if (info == NULL) {
     int n = fn(L);
@@ -74,6 +74,11 @@ static int lf_trampoline(lua_State *L) {
   }
   info->overdrawn = 0;
   return n;
+}
+
+/* The C function of every Swift function: calls the one in upvalue 1. */
+static int lf_trampoline(lua_State *L) {
+  return lf_runswift(L, (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1)));
 }
 
 void lf_pushswiftfunction(lua_State *L, lf_SwiftFunction fn, int nup) {
@@ -195,17 +200,18 @@ static int msghandler(lua_State *L) {
   return 1;
 }
 
-int lf_pcalltraceback(lua_State *L, int nargs, int nresults) {
-  lf_StateInfo *info = lf_stateinfo(L);
-  int armed = info ? info->armed : 0;
+/* lf_pcall with `handler` as message handler (inserted under the function). */
+static int pcall_handled(lua_State *L, int nargs, int nresults, lua_CFunction handler) {
   int base = lua_gettop(L) - nargs;
-  lua_pushcfunction(L, msghandler);
+  lua_pushcfunction(L, handler);
   lua_insert(L, base);
-  if (info) info->armed = 1;
-  int status = lua_pcall(L, nargs, nresults, base);
-  if (info) info->armed = armed;
+  int status = lf_pcall(L, nargs, nresults, base);
   lua_remove(L, base);
   return status;
+}
+
+int lf_pcalltraceback(lua_State *L, int nargs, int nresults) {
+  return pcall_handled(L, nargs, nresults, msghandler);
 }
 
 /* The embedding API's message handler: keeps the error value as it is (so that
@@ -218,16 +224,7 @@ int lf_apimsghandler(lua_State *L) {
 }
 
 int lf_pcallapi(lua_State *L, int nargs, int nresults) {
-  lf_StateInfo *info = lf_stateinfo(L);
-  int armed = info ? info->armed : 0;
-  int base = lua_gettop(L) - nargs;
-  lua_pushcfunction(L, lf_apimsghandler);
-  lua_insert(L, base);
-  if (info) info->armed = 1;
-  int status = lua_pcall(L, nargs, nresults, base);
-  if (info) info->armed = armed;
-  lua_remove(L, base);
-  return status;
+  return pcall_handled(L, nargs, nresults, lf_apimsghandler);
 }
 
 int lf_pcall(lua_State *L, int nargs, int nresults, int msgh) {
