@@ -175,6 +175,18 @@ public final class CDeclarations {
         }
     }
 
+    /// `cdef` over UTF-8 bytes read in place (no `String`: the Lua layer passes the
+    /// bytes of a Lua string, which can be megabytes of preprocessed headers).
+    public func cdef(
+        utf8 bytes: UnsafeBufferPointer<UInt8>, chunkName: String = "cdef", parameters: [CParameter] = []
+    ) throws(CDeclarationError) {
+        _ = try parse(bytes, chunkName: chunkName, parameters: parameters) {
+            (parser: inout Parser) throws(CDeclarationError) -> CType? in
+            try parser.parseDeclarations()
+            return nil
+        }
+    }
+
     /// Parses an abstract declarator such as `struct foo *` or `int (*)(int)`.
     /// Corresponds to `ffi.typeof` on a string. Inline struct definitions are allowed
     /// and, like any tag declared here, are kept only if parsing succeeds.
@@ -194,9 +206,24 @@ public final class CDeclarations {
         _ source: String, chunkName: String, parameters: [CParameter],
         _ body: (inout Parser) throws(CDeclarationError) -> CType?
     ) throws(CDeclarationError) -> CType? {
-        let transaction = Transaction(base: self)
         var source = source
         let result: Result<CType?, CDeclarationError> = source.withUTF8 { bytes in
+            do throws(CDeclarationError) {
+                return .success(try parse(bytes, chunkName: chunkName, parameters: parameters, body))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// `parse` over bytes.
+    private func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, chunkName: String, parameters: [CParameter],
+        _ body: (inout Parser) throws(CDeclarationError) -> CType?
+    ) throws(CDeclarationError) -> CType? {
+        let transaction = Transaction(base: self)
+        let result: Result<CType?, CDeclarationError> = {
             do throws(CDeclarationError) {
                 var parser = try Parser(
                     bytes: bytes, chunkName: chunkName, transaction: transaction,
@@ -212,7 +239,7 @@ public final class CDeclarations {
             } catch {
                 return .failure(error)
             }
-        }
+        }()
         switch result {
         case .success(let value):
             transaction.commit()

@@ -6,12 +6,15 @@ import CTypes
 /// `ffi.cdef(decls [, params...])`: declares C, all or nothing.
 func ffiCdef(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        guard let source = stringArgument(L, 1) else {
+        var length = 0
+        guard lua_type(L, 1) == LUA_TSTRING, let chars = lua_tolstring(L, 1, &length) else {
             throw FFIError.type(1, "cdef", expected: "string", in: L)
         }
         let params = try ffi.typeParameters(L, from: 2, for: 1)
+        // The Lua string stays on the stack (alive) while its bytes are parsed in place.
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(chars).assumingMemoryBound(to: UInt8.self), count: length)
         do throws(CDeclarationError) {
-            try ffi.declarations.cdef(source, parameters: params)
+            try ffi.declarations.cdef(utf8: bytes, parameters: params)
         } catch {
             throw FFIError(error)
         }
