@@ -179,7 +179,7 @@ extension Dictionary: LuaConvertible where Key: LuaConvertible, Value: LuaConver
         _ = lua_checkstack(L, 3)
         for (key, value) in self {
             key.push(to: L)
-            if lua_type(L, -1) == LUA_TNIL { lf_pop(L, 1); continue }
+            if !LuaState.isTableKey(at: -1, in: L) { lf_pop(L, 1); continue }
             value.push(to: L)
             lua_rawset(L, -3)
         }

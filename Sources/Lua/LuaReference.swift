@@ -190,9 +190,10 @@ public final class LuaTable: LuaReference {
             return LuaState.value(at: -1, in: L)
         }
         set {
-            guard let (_, L) = try? checked(), key != .nil else { return }
+            guard let (_, L) = try? checked() else { return }
             push(to: L)
             LuaState.push(key, to: L)
+            guard LuaState.isTableKey(at: -1, in: L) else { return lf_pop(L, 2) }  // nil, NaN
             LuaState.push(newValue, to: L)
             lua_rawset(L, -3)
             lf_pop(L, 1)

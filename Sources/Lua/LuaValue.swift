@@ -69,6 +69,16 @@ extension LuaState {
         return Self.value(at: index, in: L)
     }
 
+    /// Whether the value at `index` can be a table key: `lua_rawset` raises for nil
+    /// and NaN keys, which must never happen from Swift. `[-0, +0, -]`
+    static func isTableKey(at index: Int32, in L: OpaquePointer) -> Bool {
+        switch lua_type(L, index) {
+        case LUA_TNIL, LUA_TNONE: return false
+        case LUA_TNUMBER: return lua_isinteger(L, index) != 0 || !lf_tonumber(L, index, nil).isNaN
+        default: return true
+        }
+    }
+
     /// The value at a stack index on any state. `[-0, +0, -]`
     @usableFromInline
     static func value(at index: Int32, in L: OpaquePointer) -> LuaValue {

@@ -107,7 +107,7 @@ extension FFIState {
         guard lua_type(L, index) == LUA_TUSERDATA, lua_getmetatable(L, index) != 0 else { return nil }
         let metatable = lua_topointer(L, -1)
         lf_pop(L, 1)
-        guard metatable == plainMetatable || metatable == gcMetatable,
+        guard metatable == metatableSlots[0] || metatable == metatableSlots[1],
               let block = lua_touserdata(L, index) else { return nil }
         return CDataRef(header: block.assumingMemoryBound(to: CDataHeader.self))
     }

@@ -44,8 +44,8 @@ extension FFIState {
             let address = lua_topointer(L, -1)
             let ref = luaL_ref(L, lf_registryindex())
             metatableSlots[withGC ? 1 : 0] = address
-            if withGC { gcMetatableRef = ref; gcMetatable = address } else {
-                plainMetatableRef = ref; plainMetatable = address
+            if withGC { gcMetatableRef = ref } else {
+                plainMetatableRef = ref
             }
         }
     }

@@ -427,10 +427,15 @@ extension FFIState {
             }
         }
         callingState = entry.callingState ?? L
-        guard let message = pendingCallbackError else { return }
+        if let error = takePendingCallbackError() { throw error }
+    }
+
+    /// The error a callback left during the last C call, now cleared.
+    func takePendingCallbackError() -> FFIError? {
+        guard let message = pendingCallbackError else { return nil }
         pendingCallbackError = nil
         pendingSlot.pointee = 0
-        throw FFIError(message, positioned: false)
+        return FFIError(message, positioned: false)
     }
 }
 
@@ -447,9 +452,6 @@ private func raisePendingError(_ L: OpaquePointer?) -> Int32 {
     guard let L, let block = lua_touserdata(L, lf_upvalueindex(1)) else { return 0 }
     let ffi = Unmanaged<FFIState>.fromOpaque(block.load(as: lf_Callable.self).swift.0!)
     return ffi._withUnsafeGuaranteedRef { ffi in
-        let message = ffi.pendingCallbackError ?? "callback failed"
-        ffi.pendingCallbackError = nil
-        ffi.pendingSlot.pointee = 0
-        return FFIError(message, positioned: false).raise(L)
+        (ffi.takePendingCallbackError() ?? FFIError("callback failed", positioned: false)).raise(L)
     }
 }

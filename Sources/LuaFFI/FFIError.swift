@@ -54,9 +54,11 @@ func ffiEntry(
     _ L: OpaquePointer?, _ body: (FFIState, OpaquePointer) throws(FFIError) -> Int32
 ) -> Int32 {
     guard let L, let ffi = FFIState.fromUpvalue(L) else { return 0 }
-    do {
-        return try body(ffi, L)
-    } catch {
-        return error.raise(L)
+    return ffi._withUnsafeGuaranteedRef { ffi in
+        do throws(FFIError) {
+            return try body(ffi, L)
+        } catch {
+            return error.raise(L)
+        }
     }
 }

@@ -32,8 +32,6 @@ final class FFIState {
     /// `__gc`; the gc variant is used once a finalizer is attached.
     @exclusivity(unchecked) var plainMetatableRef: Int32 = LUA_NOREF
     @exclusivity(unchecked) var gcMetatableRef: Int32 = LUA_NOREF
-    @exclusivity(unchecked) var plainMetatable: UnsafeRawPointer?
-    @exclusivity(unchecked) var gcMetatable: UnsafeRawPointer?
     /// The `ffi.gc` finalizers: a registry reference to a table with weak keys
     /// (cdata -> finalizer), its entry count and the count's peak since it was made.
     @exclusivity(unchecked) var finalizersRef: Int32 = LUA_NOREF
@@ -148,12 +146,13 @@ final class FFIState {
         lua_setmetatable(L, -2)
     }
 
-    /// The FFIState in upvalue 2 of the running function.
+    /// The FFIState in upvalue 2 of the running function (kept alive by that
+    /// userdata, so callers use it without reference counting).
     @inline(__always)
-    static func fromUpvalue(_ L: OpaquePointer) -> FFIState? {
+    static func fromUpvalue(_ L: OpaquePointer) -> Unmanaged<FFIState>? {
         guard let slot = lua_touserdata(L, lf_upvalueindex(2)),
               let raw = slot.load(as: UnsafeMutableRawPointer?.self) else { return nil }
-        return Unmanaged<FFIState>.fromOpaque(raw).takeUnretainedValue()
+        return Unmanaged<FFIState>.fromOpaque(raw)
     }
 }
 

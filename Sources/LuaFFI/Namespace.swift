@@ -92,10 +92,6 @@ extension FFIState {
             throw FFIError("bad symbol name (string expected, got \(typeName(L, 2)))")
         }
         guard !library.pointee.closed else { throw FFIError("library '\(libraryName(L, at: 1))' is closed") }
-        lua_getiuservalue(L, 1, 1)
-        lua_pushvalue(L, 2)
-        if lua_rawget(L, -2) != LUA_TNIL { return }
-        lf_pop(L, 1)
         if let constant = declarations.constant(named: name) {
             pushConstant(L, constant)
         } else if let function = declarations.function(named: name) {
@@ -103,15 +99,15 @@ extension FFIState {
             try pushFunction(L, type: intern(CType(.function(function.type))), address: address, name: name, anchor: 1)
         } else if let variable = declarations.variable(named: name) {
             let address = try resolve(L, library, variable.symbol, name: name)
-            lf_pop(L, 1)
             return try push(L, intern(variable.type), from: address, anchor: 1)
         } else {
             throw FFIError("missing declaration for symbol '\(name)'")
         }
+        lua_getiuservalue(L, 1, 1)  // cache functions and constants
         lua_pushvalue(L, 2)
-        lua_pushvalue(L, -2)
-        lua_rawset(L, -4)  // cache functions and constants
-        lf_remove(L, -2)
+        lua_pushvalue(L, -3)
+        lua_rawset(L, -3)
+        lf_pop(L, 1)
     }
 
     /// `namespace.name = value`: writes a declared variable.
