@@ -1,5 +1,6 @@
 /* The direct call path: see lf_call.h. */
 #include "lf_call.h"
+#include "lf_callback.h"
 #include "lf_cdata.h"
 #include "CLuaShims.h"
 #include "internal.h"
@@ -90,8 +91,8 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
   default: { ret_si x = ((PROTOTYPE(ret_si))f)(ARGS); memcpy(bytes, &x, 16); break; }
   }
 #undef ARGS
-  *c->saved_errno = errno;
-  if (*c->pending) return -2;
+  c->ctx->saved_errno = errno;
+  if (c->ctx->pending) return -2;
   cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + (size_t)c->record_size, 0);
   h->type = c->record_type;
   h->flags = 0;
@@ -114,9 +115,9 @@ static const uint8_t signed_of[] = {
 
 /* The integers-only direct path (the commonest signatures): every argument a Lua
  * integer, an integer result. -1 when the general paths must take the call. */
-static int direct_integers(lua_State *L, const lf_Callable *c) {
+static inline __attribute__((always_inline)) int direct_integers(lua_State *L, const lf_Callable *c) {
   int n = c->nparams;
-  if (lua_gettop(L) != n || *c->busy) return -1;
+  if (lua_gettop(L) != n) return -1;
   uint64_t r[6] = {0, 0, 0, 0, 0, 0};
   for (int i = 0; i < n; i++) {
     int isint = 0;
@@ -127,8 +128,8 @@ static int direct_integers(lua_State *L, const lf_Callable *c) {
     r[i] = signed_of[k] ? (uint64_t)((int64_t)(v << s) >> s) : (v << s) >> s;
   }
   uint64_t x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]);
-  *c->saved_errno = errno;
-  if (*c->pending) return -2;
+  c->ctx->saved_errno = errno;
+  if (c->ctx->pending) return -2;
   if (c->result == LF_K_VOID) return 0;
   int k = c->result, s = shift_of[k];
   lua_pushinteger(L, signed_of[k] ? (lua_Integer)((int64_t)(x << s) >> s) : (lua_Integer)((x << s) >> s));
@@ -139,7 +140,7 @@ static int direct_integers(lua_State *L, const lf_Callable *c) {
  * -2 when a callback failed during the call (its error is to be raised). */
 static int direct(lua_State *L, const lf_Callable *c) {
   int n = c->nparams;
-  if (lua_gettop(L) != n || *c->busy || (c->record && *c->gc_types)) return -1;
+  if (lua_gettop(L) != n || (c->record && *c->gc_types)) return -1;
   uint64_t r[14];
   for (int i = 0; i < 6; i++) r[i] = 0;
   if (c->floats) for (int i = 6; i < 14; i++) r[i] = 0;
@@ -148,8 +149,8 @@ static int direct(lua_State *L, const lf_Callable *c) {
   if (!c->floats && !c->record && c->result != LF_K_DOUBLE && c->result != LF_K_FLOAT) {
     /* Integer registers only: the short prototype. */
     uint64_t x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]);
-    *c->saved_errno = errno;
-    if (*c->pending) return -2;
+    c->ctx->saved_errno = errno;
+    if (c->ctx->pending) return -2;
     return push_integer(L, c->result, x);
   }
   double d[8];
@@ -158,16 +159,16 @@ static int direct(lua_State *L, const lf_Callable *c) {
   if (c->result == LF_K_DOUBLE || c->result == LF_K_FLOAT) {
     double x = ((direct_double)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
                                             d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
-    *c->saved_errno = errno;
-    if (*c->pending) return -2;
+    c->ctx->saved_errno = errno;
+    if (c->ctx->pending) return -2;
     if (c->result == LF_K_FLOAT) { float f; memcpy(&f, &x, 4); x = f; }
     lua_pushnumber(L, x);
     return 1;
   }
   uint64_t x = ((direct_int)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
                                          d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
-  *c->saved_errno = errno;
-  if (*c->pending) return -2;
+  c->ctx->saved_errno = errno;
+  if (c->ctx->pending) return -2;
   return push_integer(L, c->result, x);
 }
 
@@ -191,7 +192,16 @@ static int push_integer(lua_State *L, int kind, uint64_t x) {
 static int callable(lua_State *L) {
   lf_Callable *c = (lf_Callable *)lua_touserdata(L, lua_upvalueindex(1));
   if (c->fast) {
-    int n = c->fast == 2 ? direct_integers(L, c) : direct(L, c);
+    int n;
+    lf_CallContext *x = c->ctx;
+    if (x->live) {
+      /* Callbacks may run during the call: publish it (lf_callback.h). */
+      lf_CallEntry e = lf_enterc(x, L);
+      n = c->fast == 2 ? direct_integers(L, c) : direct(L, c);
+      lf_leavec(x, L, e);
+    } else {
+      n = c->fast == 2 ? direct_integers(L, c) : direct(L, c);
+    }
     if (n >= 0) return n;
     if (n == -2) return lf_runswift(L, c->raise); /* pushes the error, LF_RAISE */
   }

@@ -71,9 +71,7 @@ extension FFIState {
         lua_pushvalue(L, anchor)
         let callable = lf_pushcallable(L, 2)!
         callable.pointee.function = address
-        callable.pointee.saved_errno = errnoSlot
-        callable.pointee.busy = UnsafePointer(busySlot)
-        callable.pointee.pending = pendingSlot
+        callable.pointee.ctx = context
         callable.pointee.raise = raisePendingError
         callable.pointee.metatables = UnsafePointer(metatableSlots)
         callable.pointee.slow = callFunction
@@ -184,7 +182,7 @@ extension FFIState {
     }
 
     /// The LF_K_* code of a value kind (LF_K_NONE when the direct path cannot take it).
-    private static func directCode(_ kind: ValueKind) -> Int {
+    static func directCode(_ kind: ValueKind) -> Int {
         switch kind {
         case .pointer: LF_K_POINTER
         case .void: LF_K_VOID
@@ -405,28 +403,20 @@ extension FFIState {
     }
 
     /// Before a C call: callbacks run on this Lua thread; with callbacks alive,
-    /// foreign threads may now run them (callState 1). Returns what `leaveC`
-    /// restores (calls nest: C -> Lua callback -> C).
+    /// foreign threads may now run them. Returns what `leaveC` restores (calls
+    /// nest: C -> Lua callback -> C).
     @inline(__always)
-    func enterC(_ L: OpaquePointer) -> CallEntry {
-        let entry = CallEntry(callingState: callingState, state: callState.load(ordering: .relaxed))
-        callingState = L
-        if !liveCallbacks.isEmpty || entry.state != 0 { callState.store(1, ordering: .releasing) }
-        return entry
+    func enterC(_ L: OpaquePointer) -> lf_CallEntry {
+        lf_enterc(context, L)
     }
 
     /// After a C call: saves errno, waits for a foreign callback still running,
     /// restores the outer call's state and raises a callback's error. (The call's
     /// temporary callbacks are freed by `call`.)
     @inline(__always)
-    func leaveC(_ L: OpaquePointer, _ entry: CallEntry) throws(FFIError) {
+    func leaveC(_ L: OpaquePointer, _ entry: lf_CallEntry) throws(FFIError) {
         savedErrno = errno
-        if callState.load(ordering: .relaxed) != entry.state {
-            while !callState.compareExchange(expected: 1, desired: entry.state, ordering: .acquiring).exchanged {
-                sched_yield()
-            }
-        }
-        callingState = entry.callingState ?? L
+        lf_leavec(context, L, entry)
         if let error = takePendingCallbackError() { throw error }
     }
 
@@ -434,16 +424,9 @@ extension FFIState {
     func takePendingCallbackError() -> FFIError? {
         guard let message = pendingCallbackError else { return nil }
         pendingCallbackError = nil
-        pendingSlot.pointee = 0
+        context.pointee.pending = 0
         return FFIError(message, positioned: false)
     }
-}
-
-/// What a C call saves on entry: the Lua thread of the outer call and the
-/// foreign-callback state to go back to (0 none, 2 the owner runs a callback).
-struct CallEntry {
-    var callingState: OpaquePointer?
-    var state: Int
 }
 
 /// Raises the error a callback left during a call on the C direct path (which

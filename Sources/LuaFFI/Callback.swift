@@ -8,47 +8,99 @@ import CLua
 import CLuaShims
 import CTypes
 import Glibc
-import Synchronization
 
-/// One Lua function bound to a C entry point.
+/// One Lua function bound to a C entry point: one of the C trampolines
+/// (lf_callback.h) when the signature travels in registers and one is free,
+/// else a libffi closure.
 final class Callback {
     unowned let ffi: FFIState
     let plan: CallPlan
-    /// libffi's description of the C signature (closures always need one).
-    let cif: UnsafeMutablePointer<ffi_cif>
-    private let argumentTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>
-    let closure: UnsafeMutablePointer<ffi_closure>
+    /// What the C entry reads: the function, the argument classes, the error value.
+    let block: UnsafeMutablePointer<lf_CCallback>
+    /// libffi's closure and its description of the C signature (nil with a trampoline).
+    private let closure: UnsafeMutablePointer<ffi_closure>?
+    private let cif: UnsafeMutablePointer<ffi_cif>?
+    private let argumentTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>?
     /// The C entry point.
     let code: UnsafeMutableRawPointer
     /// Registry reference to the Lua function (LUA_NOREF once freed).
-    var function: Int32
+    var function: Int32 {
+        get { block.pointee.function }
+        set { block.pointee.function = newValue }
+    }
     /// The value C receives when the Lua function fails (zero unless declared).
-    var errorValue: [UInt8]
+    var errorValue: [UInt8] {
+        didSet { errorValue.withUnsafeBytes { block.pointee.error_bits = $0.loadUnaligned(as: UInt64.self) } }
+    }
 
     init(ffi: FFIState, plan: CallPlan) throws(FFIError) {
         self.ffi = ffi
         self.plan = plan
-        var code: UnsafeMutableRawPointer?
-        guard let raw = ffi_closure_alloc(MemoryLayout<ffi_closure>.stride, &code), let code else {
-            throw FFIError("cannot allocate a callback")
-        }
-        let fn = CFunctionType(result: ffi.types[Int(plan.resultType)], parameters: [], isVariadic: false)
-        let (cif, types) = try CallPlan.prepare(result: plan.resultType, parameters: plan.parameters.map(\.typeID),
-                                                fixed: -1, in: ffi, name: fn)
-        self.cif = cif
-        argumentTypes = types
-        closure = raw.assumingMemoryBound(to: ffi_closure.self)
-        self.code = code
-        function = LUA_NOREF
+        block = .allocate(capacity: 1)
+        block.initialize(to: lf_CCallback())
         errorValue = [UInt8](repeating: 0, count: max(ffi.info(plan.resultType).size ?? 8, 8))
-        let status = ffi_prep_closure_loc(closure, cif, callbackEntry, Unmanaged.passUnretained(self).toOpaque(), code)
-        guard status == FFI_OK else { throw FFIError("cannot prepare a callback") }
+        block.pointee.ctx = ffi.context
+        block.pointee.function = LUA_NOREF
+        block.pointee.general = callbackGeneral
+        block.pointee.fail = callbackFailed
+        block.pointee.store = callbackStore
+        if plan.isDirect, Self.describe(plan, in: ffi, into: block), let entry = lf_claimtrampoline(block) {
+            code = entry
+            closure = nil
+            cif = nil
+            argumentTypes = nil
+        } else {
+            var code: UnsafeMutableRawPointer?
+            guard let raw = ffi_closure_alloc(MemoryLayout<ffi_closure>.stride, &code), let code else {
+                block.deallocate()
+                throw FFIError("cannot allocate a callback")
+            }
+            let fn = CFunctionType(result: ffi.types[Int(plan.resultType)], parameters: [], isVariadic: false)
+            let prepared: (UnsafeMutablePointer<ffi_cif>, UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>)
+            do {
+                prepared = try CallPlan.prepare(result: plan.resultType, parameters: plan.parameters.map(\.typeID),
+                                                fixed: -1, in: ffi, name: fn)
+            } catch {
+                ffi_closure_free(raw)
+                block.deallocate()
+                throw error
+            }
+            (cif, argumentTypes) = prepared
+            let closure = raw.assumingMemoryBound(to: ffi_closure.self)
+            self.closure = closure
+            self.code = code
+            guard ffi_prep_closure_loc(closure, prepared.0, callbackEntry, block, code) == FFI_OK else {
+                throw FFIError("cannot prepare a callback")
+            }
+        }
+        block.pointee.data = Unmanaged.passUnretained(self).toOpaque()
     }
 
     deinit {
-        ffi_closure_free(closure)
-        cif.deallocate()
-        argumentTypes.deallocate()
+        if let closure { ffi_closure_free(closure) } else { lf_releasetrampoline(code) }
+        cif?.deallocate()
+        argumentTypes?.deallocate()
+        block.deallocate()
+    }
+
+    /// Fills in the argument classes of a register-only signature for the C entry.
+    private static func describe(_ plan: CallPlan, in ffi: FFIState, into block: UnsafeMutablePointer<lf_CCallback>) -> Bool {
+        guard plan.parameters.count <= Int(LF_MAX_REGISTERS) else { return false }
+        block.pointee.nparams = Int32(plan.parameters.count)
+        block.pointee.result = Int32(FFIState.directCode(plan.resultKind))
+        block.pointee.metatable_ref = ffi.plainMetatableRef
+        withUnsafeMutableBytes(of: &block.pointee.kinds) { kinds in
+            withUnsafeMutableBytes(of: &block.pointee.slots) { slots in
+                withUnsafeMutableBytes(of: &block.pointee.types) { types in
+                    for (i, parameter) in plan.parameters.enumerated() {
+                        kinds[i] = UInt8(FFIState.directCode(parameter.kind))
+                        slots[i] = UInt8(parameter.slot)
+                        types.storeBytes(of: parameter.typeID, toByteOffset: i * 4, as: Int32.self)
+                    }
+                }
+            }
+        }
+        return true
     }
 }
 
@@ -66,7 +118,7 @@ extension FFIState {
         callback.function = luaL_ref(L, lf_registryindex())
         callback.errorValue = callback.errorValue.map { _ in 0 }
         liveCallbacks[UInt(bitPattern: callback.code)] = callback
-        busySlot.pointee = 1
+        context.pointee.live = 1
         return callback
     }
 
@@ -76,7 +128,7 @@ extension FFIState {
         luaL_unref(L, lf_registryindex(), callback.function)
         callback.function = LUA_NOREF
         liveCallbacks[UInt(bitPattern: callback.code)] = nil
-        busySlot.pointee = liveCallbacks.isEmpty ? 0 : 1
+        context.pointee.live = liveCallbacks.isEmpty ? 0 : 1
         freeCallbacks[callback.plan.typeID, default: []].append(callback)
     }
 
@@ -107,41 +159,31 @@ extension FFIState {
     }
 
     /// Runs a callback on the calling thread, or on behalf of a foreign thread
-    /// while the owner waits inside a C call.
+    /// while the owner waits inside a C call (lf_callback.h).
     func invoke(_ callback: Callback, result: UnsafeMutableRawPointer, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
-        guard pthread_equal(pthread_self(), ownerThread) == 0 else {
-            // The owner's own C code calls back: take the state from foreign
-            // threads (waiting for one that runs) unless none may use it.
-            var took = false
-            while true {
-                let (exchanged, seen) = callState.compareExchange(expected: 1, desired: 2, ordering: .acquiring)
-                if exchanged { took = true }
-                if exchanged || seen == 0 { break }
-                sched_yield()
-            }
-            run(callback, result: result, arguments: arguments)
-            if took { callState.store(1, ordering: .releasing) }
+        let took = lf_callbackenter(context) != 0
+        if !took && pthread_equal(pthread_self(), context.pointee.owner) == 0 {
+            writeDefault(callback, to: result)
+            lf_writeerr("luaffi: a callback arrived on another thread while the Lua state was busy; it returned 0\n")
             return
         }
-        while true {
-            let (exchanged, seen) = callState.compareExchange(expected: 1, desired: 2, ordering: .acquiring)
-            if exchanged { break }
-            if seen == 0 {
-                writeDefault(callback, to: result)
-                lf_writeerr("luaffi: a callback arrived on another thread while the Lua state was busy; it returned 0\n")
-                return
-            }
-            sched_yield()
-        }
         run(callback, result: result, arguments: arguments)
-        callState.store(1, ordering: .releasing)
+        if took { lf_callbackleave(context) }
     }
 
     /// Calls the Lua function in protected mode and converts its result.
     private func run(_ callback: Callback, result: UnsafeMutableRawPointer, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
         guard let L = callingState ?? mainState else { return writeDefault(callback, to: result) }
         let top = lua_gettop(L)
-        defer { lua_settop(L, top) }
+        // Disarmed: a memory error while pushing arguments must not unwind through
+        // these frames (lf_pcall arms the allocator for the Lua function).
+        let info = lf_stateinfo(L)
+        let armed = info?.pointee.armed ?? 0
+        info?.pointee.armed = 0
+        defer {
+            lua_settop(L, top)
+            info?.pointee.armed = armed
+        }
         guard callback.function != LUA_NOREF else {
             writeDefault(callback, to: result)
             return recordCallbackError("attempt to call a freed callback of type '\(types[Int(callback.plan.typeID)].cName)'")
@@ -163,7 +205,12 @@ extension FFIState {
             writeDefault(callback, to: result)
             return recordCallbackError(LuaErrorText.message(L, at: -1))
         }
-        guard wantsResult else { return }
+        if wantsResult { storeCallbackResult(callback, L, to: result) }
+    }
+
+    /// Converts the callback's result on top of L into `result`; on failure writes
+    /// the error value and records the error.
+    func storeCallbackResult(_ callback: Callback, _ L: OpaquePointer, to result: UnsafeMutableRawPointer) {
         do {
             try storeResult(L, -1, as: callback.plan.resultType, kind: callback.plan.resultKind, to: result)
         } catch {
@@ -197,20 +244,45 @@ extension FFIState {
     }
 
     /// Keeps the first callback error of the current C call, to raise after it.
-    private func recordCallbackError(_ message: String) {
+    func recordCallbackError(_ message: String) {
         if pendingCallbackError == nil { pendingCallbackError = message }
-        pendingSlot.pointee = 1  // the C direct path raises it after its call
+        context.pointee.pending = 1  // the C direct path raises it after its call
     }
 }
 
-/// libffi's entry for every callback.
+/// libffi's entry (callbacks without a C trampoline): `data` is the callback's block.
 private func callbackEntry(
     _ cif: UnsafeMutablePointer<ffi_cif>?, _ result: UnsafeMutableRawPointer?,
     _ arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ data: UnsafeMutableRawPointer?
 ) {
     guard let result, let arguments, let data else { return }
+    callbackGeneral(data.assumingMemoryBound(to: lf_CCallback.self).pointee.data, result, arguments)
+}
+
+/// The general entry (any thread, any signature); the C entry's fallback.
+private func callbackGeneral(
+    _ data: UnsafeMutableRawPointer?, _ result: UnsafeMutableRawPointer?,
+    _ arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) {
+    guard let data, let result, let arguments else { return }
     let callback = Unmanaged<Callback>.fromOpaque(data).takeUnretainedValue()
     callback.ffi.invoke(callback, result: result, arguments: arguments)
+}
+
+/// The C entry's report of a failed Lua function (its error value on top of L).
+private func callbackFailed(_ data: UnsafeMutableRawPointer?, _ L: OpaquePointer?) {
+    guard let data, let L else { return }
+    Unmanaged<Callback>.fromOpaque(data)._withUnsafeGuaranteedRef { callback in
+        callback.ffi.recordCallbackError(LuaErrorText.message(L, at: -1))
+    }
+}
+
+/// The C entry's conversion of results it does not convert itself.
+private func callbackStore(_ data: UnsafeMutableRawPointer?, _ L: OpaquePointer?, _ result: UnsafeMutableRawPointer?) {
+    guard let data, let L, let result else { return }
+    Unmanaged<Callback>.fromOpaque(data)._withUnsafeGuaranteedRef { callback in
+        callback.ffi.storeCallbackResult(callback, L, to: result)
+    }
 }
 
 /// Error values as text, for callback errors.

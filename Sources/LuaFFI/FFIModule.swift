@@ -28,7 +28,7 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     lua_pushvalue(L, owner)
     ffi.ownerReference = luaL_ref(L, lf_registryindex())
     ffi.mainState = L
-    ffi.ownerThread = pthread_self()
+    ffi.context.pointee.owner = pthread_self()
     lua_createtable(L, 0, Int32(moduleFunctions.count + 4))
     for (name, function) in moduleFunctions {
         lua_pushvalue(L, owner)

@@ -3,7 +3,6 @@ import CLua
 import CLuaShims
 import CTypes
 import Glibc
-import Synchronization
 
 /// Everything the ffi module keeps for one Lua state. Owned by a userdata (its
 /// `__gc` releases it) that is upvalue 2 of every ffi function.
@@ -51,28 +50,29 @@ final class FFIState {
     @exclusivity(unchecked) var liveCallbacks: [UInt: Callback] = [:]
     @exclusivity(unchecked) var freeCallbacks: [Int32: [Callback]] = [:]
     @exclusivity(unchecked) var temporaryCallbacks: [Callback] = []
-    /// The Lua thread making the current C call (callbacks run on it), and the main one.
-    @exclusivity(unchecked) var callingState: OpaquePointer?
-    @exclusivity(unchecked) var mainState: OpaquePointer?
-    /// The thread that owns the state, and the foreign-callback protocol:
-    /// 0 owner runs Lua, 1 owner is inside a C call, 2 a foreign callback runs.
-    @exclusivity(unchecked) var ownerThread = pthread_self()
-    let callState = Atomic<Int>(0)
+    /// The C call paths' shared state (lf_callback.h): the Lua thread making the
+    /// current C call, the main thread, the owner thread and the foreign-callback
+    /// protocol, errno after the last call, "callbacks alive", "a callback failed".
+    let context = UnsafeMutablePointer<lf_CallContext>.allocate(capacity: 1)
+    /// The Lua thread making the current C call (callbacks run on it).
+    var callingState: OpaquePointer? {
+        get { context.pointee.calling }
+        set { context.pointee.calling = newValue }
+    }
+    var mainState: OpaquePointer? {
+        get { context.pointee.main }
+        set { context.pointee.main = newValue }
+    }
     /// The message of a callback error, raised when the outer C call returns.
     @exclusivity(unchecked) var pendingCallbackError: String?
     /// `errno` right after the last C call (`ffi.errno`).
     var savedErrno: Int32 {
-        get { errnoSlot.pointee }
-        set { errnoSlot.pointee = newValue }
+        get { context.pointee.saved_errno }
+        set { context.pointee.saved_errno = newValue }
     }
-    /// Memory the C direct call path reads and writes (stable addresses): errno
-    /// after the last call, "callbacks alive", and the two cdata metatables.
-    let errnoSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-    let busySlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     /// Nonzero once a metatype has `__gc` (struct results then take the Swift path).
     let gcTypesSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-    /// Nonzero while a callback error waits to be raised (pendingCallbackError).
-    let pendingSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    /// The two cdata metatables (plain, gc), as the C fast paths compare them.
     let metatableSlots = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: 2)
     /// The C fast paths' view of the types (lf_cdata.h), and its capacity.
     let fastTypes = UnsafeMutablePointer<lf_FastTypes>.allocate(capacity: 1)
@@ -90,9 +90,8 @@ final class FFIState {
 
     init() {
         fastTypes.initialize(to: lf_FastTypes(types: nil, count: 0))
-        errnoSlot.initialize(to: 0)
-        busySlot.initialize(to: 0)
-        pendingSlot.initialize(to: 0)
+        context.initialize(to: lf_CallContext(state: 0, live: 0, pending: 0, saved_errno: 0, calling: nil,
+                                              main: nil, owner: pthread_self()))
         gcTypesSlot.initialize(to: 0)
         metatableSlots.initialize(repeating: nil, count: 2)
         int64Type = intern(.int64)
@@ -105,9 +104,7 @@ final class FFIState {
     }
 
     deinit {
-        errnoSlot.deallocate()
-        busySlot.deallocate()
-        pendingSlot.deallocate()
+        context.deallocate()
         gcTypesSlot.deallocate()
         metatableSlots.deallocate()
         releaseFastTypes()

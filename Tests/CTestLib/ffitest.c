@@ -231,6 +231,7 @@ void call_void_cb(void (*f)(int), int x) { f(x); }
 int64_t call_i64_cb(int64_t (*f)(int8_t, uint16_t, int64_t), int8_t a, uint16_t b, int64_t c) { return f(a, b, c); }
 float call_float_cb(float (*f)(float), float x) { return f(x); }
 bool call_bool_cb(bool (*f)(bool), bool x) { return f(x); }
+uint64_t echo_u64_cb(uint64_t (*f)(uint64_t), uint64_t x) { return f(x); }
 int8_t call_i8_cb(int8_t (*f)(int8_t), int8_t x) { return (int8_t)(f(x) + 0); }
 int cmp_sum(int *values, int n, int (*cmp)(const void *, const void *)) {
     qsort(values, (size_t)n, sizeof(int), cmp);

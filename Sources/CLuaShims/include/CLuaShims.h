@@ -123,6 +123,7 @@ void lf_addhistory(const char *line);
 
 #include "lf_call.h"
 #include "lf_cdata.h"
+#include "lf_callback.h"
 
 /* ---- Embedding API: yields, coroutines, limits -------------------------------- */
 

@@ -31,9 +31,7 @@ typedef struct lf_Callable {
   int32_t pointee[LF_MAX_DIRECT]; /* pointers: type id of a cdata whose address is passed */
   int32_t pointer[LF_MAX_DIRECT]; /* pointers: type id of a pointer cdata passed as is */
   int result;                     /* LF_K_* of the result (never LF_K_POINTER here) */
-  int *saved_errno;               /* where errno goes after the call */
-  const int *busy;                /* nonzero: callbacks alive, use the slow path */
-  int *pending;                   /* nonzero: a callback failed during the call */
+  struct lf_CallContext *ctx;     /* errno, callbacks alive, a callback's error */
   int (*raise)(lua_State *L);     /* pushes that error, returns LF_RAISE (Swift) */
   const void *const *metatables;  /* the two cdata metatables (plain, gc) */
   int record;                     /* small struct results: LF_R_* (0: none) */

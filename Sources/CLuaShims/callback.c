@@ -1,0 +1,198 @@
+/* The C callback entry: see lf_callback.h. */
+#include "lf_callback.h"
+#include "lf_call.h"
+#include "lf_cdata.h"
+#include "CLuaShims.h"
+
+#include <string.h>
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the callback entry reads narrow arguments from the low bytes of register copies"
+#endif
+
+/* ---- The foreign-thread protocol ------------------------------------------------ */
+
+int lf_callbackenter(lf_CallContext *x) {
+  for (;;) {
+    int expected = 1;
+    if (__atomic_compare_exchange_n(&x->state, &expected, 2, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+      return 1;
+    if (expected == 0) return 0;
+    sched_yield(); /* another callback runs: wait for it */
+  }
+}
+
+void lf_callbackleave(lf_CallContext *x) { __atomic_store_n(&x->state, 1, __ATOMIC_RELEASE); }
+
+/* ---- Running a callback ----------------------------------------------------------- */
+
+/* Bits to shift left then right to extend an integer class to 64 bits. */
+static const uint8_t shift_of[] = {
+  [LF_K_I8] = 56, [LF_K_U8] = 56, [LF_K_I16] = 48, [LF_K_U16] = 48,
+  [LF_K_I32] = 32, [LF_K_U32] = 32, [LF_K_I64] = 0, [LF_K_U64] = 0,
+};
+static const uint8_t signed_of[] = {
+  [LF_K_I8] = 1, [LF_K_I16] = 1, [LF_K_I32] = 1, [LF_K_I64] = 1,
+};
+
+static inline uint64_t extend(int kind, uint64_t v) {
+  int s = shift_of[kind];
+  return signed_of[kind] ? (uint64_t)((int64_t)(v << s) >> s) : (v << s) >> s;
+}
+
+/* The general path: Swift's entry with libffi-style argument pointers into the
+ * register copies (narrow values sit in their low bytes). */
+static uint64_t general(lf_CCallback *cb, uint64_t *r, double *d) {
+  void *args[LF_MAX_REGISTERS];
+  for (int i = 0; i < cb->nparams; i++) {
+    int s = cb->slots[i];
+    args[i] = s < 6 ? (void *)&r[s] : (void *)&d[s - 6];
+  }
+  uint64_t out[2] = {0, 0};
+  cb->general(cb->data, out, args);
+  return out[0];
+}
+
+/* Pushes a cdata of type `id` holding the 8 bytes `v` (a pointer or a boxed
+ * uint64_t): the Swift CDataHeader layout, payload after the header. */
+static void push_boxed(lua_State *L, const lf_CCallback *cb, int32_t id, uint64_t v) {
+  lf_CDataHeader *h = (lf_CDataHeader *)lua_newuserdatauv(L, sizeof(lf_CDataHeader) + 8, 0);
+  h->type = id;
+  h->flags = 0;
+  h->offset = sizeof(lf_CDataHeader);
+  memcpy(h + 1, &v, 8);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, cb->metatable_ref);
+  lua_setmetatable(L, -2);
+}
+
+/* Converts the result on top of L; 0 when Swift must (other value types). */
+static int convert_result(lua_State *L, int kind, uint64_t *out) {
+  if (kind == LF_K_DOUBLE || kind == LF_K_FLOAT) {
+    if (lua_type(L, -1) != LUA_TNUMBER) return 0;
+    double x = lua_tonumberx(L, -1, NULL);
+    if (kind == LF_K_FLOAT) { float f = (float)x; uint32_t bits; memcpy(&bits, &f, 4); *out = bits; }
+    else memcpy(out, &x, 8);
+    return 1;
+  }
+  if (kind == LF_K_BOOL) {
+    if (lua_type(L, -1) != LUA_TBOOLEAN) return 0;
+    *out = (uint64_t)lua_toboolean(L, -1);
+    return 1;
+  }
+  if (kind == LF_K_POINTER || !lua_isinteger(L, -1)) return 0;
+  *out = extend(kind, (uint64_t)lua_tointegerx(L, -1, NULL));
+  return 1;
+}
+
+/* Runs callback `cb` with the argument registers `r` and `d`; returns the result's
+ * bits (integers extended to 64 bits, a float in the low 32 bits). */
+static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
+  lf_CallContext *x = cb->ctx;
+  if (!pthread_equal(pthread_self(), x->owner) || cb->function == LUA_NOREF ||
+      (x->calling == NULL && x->main == NULL))
+    return general(cb, r, d); /* foreign threads, freed callbacks: Swift's rules */
+  int took = lf_callbackenter(x); /* 0: the owner's own call, also ours */
+  lua_State *L = x->calling ? x->calling : x->main;
+  /* Disarmed: a memory error while pushing arguments or converting the result must
+   * not unwind through the C caller; armed only for the Lua function itself. */
+  lf_StateInfo *info = lf_stateinfo(L);
+  int armed = info ? info->armed : 0;
+  if (info) info->armed = 0;
+  int n = cb->nparams, top = lua_gettop(L);
+  uint64_t out = cb->error_bits;
+  if (lua_checkstack(L, n + 4)) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, cb->function);
+    for (int i = 0; i < n; i++) {
+      int kind = cb->kinds[i], s = cb->slots[i];
+      switch (kind) {
+      case LF_K_DOUBLE: lua_pushnumber(L, d[s - 6]); break;
+      case LF_K_FLOAT: { float f; memcpy(&f, &d[s - 6], 4); lua_pushnumber(L, f); break; }
+      case LF_K_BOOL: lua_pushboolean(L, (uint8_t)r[s] != 0); break;
+      case LF_K_POINTER: push_boxed(L, cb, cb->types[i], r[s]); break;
+      case LF_K_U64:
+        if (r[s] > (uint64_t)INT64_MAX) { push_boxed(L, cb, cb->types[i], r[s]); break; }
+        /* fall through */
+      default: lua_pushinteger(L, (lua_Integer)extend(kind, r[s])); break;
+      }
+    }
+    int want = cb->result != LF_K_VOID;
+    if (info) info->armed = 1; /* Lua runs: a refusal raises inside the pcall */
+    int status = lua_pcall(L, n, want, 0);
+    if (info) info->armed = 0;
+    if (status != LUA_OK) {
+      cb->fail(cb->data, L);
+    } else if (want && !convert_result(L, cb->result, &out)) {
+      cb->store(cb->data, L, &out);
+    }
+  }
+  lua_settop(L, top);
+  if (info) info->armed = armed;
+  if (took) lf_callbackleave(x);
+  return out;
+}
+
+/* ---- The static entry points ----------------------------------------------------- */
+
+#define POOL 256
+static lf_CCallback *slots[POOL];
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define PARAMS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, \
+  double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7
+#define REGISTERS \
+  uint64_t r[6] = {a0, a1, a2, a3, a4, a5}; \
+  double d[8] = {d0, d1, d2, d3, d4, d5, d6, d7}
+
+/* Entry n, in two prototypes: integer result (RAX) and floating result (XMM0). */
+#define ENTRY(n) \
+  static uint64_t int_##n(PARAMS) { REGISTERS; return run(slots[0x##n], r, d); } \
+  static double float_##n(PARAMS) { \
+    REGISTERS; \
+    uint64_t bits = run(slots[0x##n], r, d); \
+    double x; \
+    memcpy(&x, &bits, 8); \
+    return x; \
+  }
+#define ENTRIES16(p) ENTRY(p##0) ENTRY(p##1) ENTRY(p##2) ENTRY(p##3) ENTRY(p##4) ENTRY(p##5) \
+  ENTRY(p##6) ENTRY(p##7) ENTRY(p##8) ENTRY(p##9) ENTRY(p##a) ENTRY(p##b) ENTRY(p##c) \
+  ENTRY(p##d) ENTRY(p##e) ENTRY(p##f)
+ENTRIES16(0) ENTRIES16(1) ENTRIES16(2) ENTRIES16(3) ENTRIES16(4) ENTRIES16(5) ENTRIES16(6)
+ENTRIES16(7) ENTRIES16(8) ENTRIES16(9) ENTRIES16(a) ENTRIES16(b) ENTRIES16(c) ENTRIES16(d)
+ENTRIES16(e) ENTRIES16(f)
+
+#define NAMES16(k, p) k##_##p##0, k##_##p##1, k##_##p##2, k##_##p##3, k##_##p##4, k##_##p##5, \
+  k##_##p##6, k##_##p##7, k##_##p##8, k##_##p##9, k##_##p##a, k##_##p##b, k##_##p##c, \
+  k##_##p##d, k##_##p##e, k##_##p##f
+#define NAMES(k) NAMES16(k, 0), NAMES16(k, 1), NAMES16(k, 2), NAMES16(k, 3), NAMES16(k, 4), \
+  NAMES16(k, 5), NAMES16(k, 6), NAMES16(k, 7), NAMES16(k, 8), NAMES16(k, 9), NAMES16(k, a), \
+  NAMES16(k, b), NAMES16(k, c), NAMES16(k, d), NAMES16(k, e), NAMES16(k, f)
+
+typedef uint64_t (*int_entry)(PARAMS);
+typedef double (*float_entry)(PARAMS);
+static const int_entry int_entries[POOL] = {NAMES(int)};
+static const float_entry float_entries[POOL] = {NAMES(float)};
+
+void *lf_claimtrampoline(lf_CCallback *cb) {
+  int floating = cb->result == LF_K_DOUBLE || cb->result == LF_K_FLOAT;
+  void *code = NULL;
+  pthread_mutex_lock(&pool_lock);
+  for (int i = 0; i < POOL; i++) {
+    if (slots[i] != NULL) continue;
+    slots[i] = cb;
+    code = floating ? (void *)float_entries[i] : (void *)int_entries[i];
+    break;
+  }
+  pthread_mutex_unlock(&pool_lock);
+  return code;
+}
+
+void lf_releasetrampoline(void *code) {
+  pthread_mutex_lock(&pool_lock);
+  for (int i = 0; i < POOL; i++) {
+    if ((void *)int_entries[i] == code || (void *)float_entries[i] == code) {
+      slots[i] = NULL;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&pool_lock);
+}

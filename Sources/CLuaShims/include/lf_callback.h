@@ -1,0 +1,100 @@
+/* Callbacks in C, and the call context the C call paths share with them.
+ *
+ * The call context is per ffi state: which Lua thread makes the current C call,
+ * errno after it, and the protocol that lets a callback arrive on another thread
+ * only while the owner thread waits inside a C call. Swift (the general paths)
+ * and C (the direct call path, the callback entry) use it through the inline
+ * functions below; `state` is only ever touched through them (atomically).
+ *
+ * A callback whose signature travels in registers (scalars and pointers, at most
+ * 6 integer and 8 floating arguments) gets one of a fixed pool of C entry points
+ * (static trampolines) that call `lf_callback_run` without libffi; others, and
+ * every callback once the pool is used up, get a libffi closure (Swift's entry). */
+#ifndef LF_CALLBACK_H
+#define LF_CALLBACK_H
+
+#include <lua5.4/lua.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+
+typedef struct lf_CallContext {
+  int state;          /* 0 the owner runs Lua, 1 it is inside a C call, 2 a callback runs */
+  int live;           /* nonzero: callbacks are alive (C calls must publish the state) */
+  int pending;        /* nonzero: a callback failed; its error is raised after the C call */
+  int saved_errno;    /* errno right after the last C call */
+  lua_State *calling; /* the Lua thread making the current C call (callbacks run on it) */
+  lua_State *main;    /* the main thread, for callbacks outside any call */
+  pthread_t owner;    /* the thread that owns the Lua state */
+} lf_CallContext;
+
+/* What a C call saves on entry and restores on return (calls nest). */
+typedef struct lf_CallEntry {
+  lua_State *calling;
+  int state;
+} lf_CallEntry;
+
+/* Before a C call made from Lua thread L: callbacks run on L; with callbacks
+ * alive, foreign threads may now run them (state 1). */
+static inline lf_CallEntry lf_enterc(lf_CallContext *x, lua_State *L) {
+  lf_CallEntry e = {x->calling, __atomic_load_n(&x->state, __ATOMIC_RELAXED)};
+  x->calling = L;
+  if (x->live || e.state != 0) __atomic_store_n(&x->state, 1, __ATOMIC_RELEASE);
+  return e;
+}
+
+/* After the C call (errno already saved): waits for a foreign callback still
+ * running, then restores the outer call's state. */
+static inline void lf_leavec(lf_CallContext *x, lua_State *L, lf_CallEntry e) {
+  if (__atomic_load_n(&x->state, __ATOMIC_RELAXED) != e.state) {
+    int expected = 1;
+    while (!__atomic_compare_exchange_n(&x->state, &expected, e.state, 0, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED)) {
+      expected = 1;
+      sched_yield();
+    }
+  }
+  x->calling = e.calling ? e.calling : L;
+}
+
+/* A callback takes the state: while the owner waits inside a C call made with
+ * callbacks alive (state 1), it becomes 2, waiting while another callback runs.
+ * Returns 1 when taken (give it back with lf_callbackleave), 0 when the state was 0:
+ * the owner runs Lua, or calls C without having published the state. */
+int lf_callbackenter(lf_CallContext *x);
+
+/* Gives the state back to the owner's C call. */
+void lf_callbackleave(lf_CallContext *x);
+
+#define LF_MAX_REGISTERS 14 /* 6 integer and 8 floating argument registers */
+
+/* A callback as the C entry sees it. Filled by Swift; `function` is the registry
+ * reference of the Lua function (LUA_NOREF once freed). */
+typedef struct lf_CCallback {
+  lf_CallContext *ctx;
+  int function;
+  int nparams;
+  uint8_t kinds[LF_MAX_REGISTERS]; /* LF_K_* per parameter */
+  uint8_t slots[LF_MAX_REGISTERS]; /* register: 0-5 integer, 6-13 floating */
+  int32_t types[LF_MAX_REGISTERS]; /* pointers, uint64_t: the type id of the cdata pushed */
+  int result;                      /* LF_K_* of the result */
+  int metatable_ref;               /* registry reference of the plain cdata metatable */
+  uint64_t error_bits;             /* what C gets when the Lua function fails */
+  void *data;                      /* Swift's callback object (unretained) */
+  /* The general path (any thread, any case): libffi's closure arguments. */
+  void (*general)(void *data, void *result, void **arguments);
+  /* Records the error value on top of L as the pending callback error. */
+  void (*fail)(void *data, lua_State *L);
+  /* Converts the result on top of L into *result (records an error and writes
+   * error_bits when it cannot). */
+  void (*store)(void *data, lua_State *L, void *result);
+} lf_CCallback;
+
+/* Claims a static entry point for `cb` (its result class picks the prototype);
+ * NULL when the pool is used up. Thread-safe. */
+void *lf_claimtrampoline(lf_CCallback *cb);
+
+/* Returns an entry point claimed by lf_claimtrampoline to the pool. */
+void lf_releasetrampoline(void *code);
+
+#endif
