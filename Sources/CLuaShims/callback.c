@@ -95,7 +95,7 @@ static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
   lua_State *L = x->calling ? x->calling : x->main;
   /* Disarmed: a memory error while pushing arguments or converting the result must
    * not unwind through the C caller; armed only for the Lua function itself. */
-  lf_StateInfo *info = lf_stateinfo(L);
+  lf_StateInfo *info = x->info;
   int armed = info ? info->armed : 0;
   if (info) info->armed = 0;
   int n = cb->nparams, top = lua_gettop(L);

@@ -177,7 +177,7 @@ extension FFIState {
         let top = lua_gettop(L)
         // Disarmed: a memory error while pushing arguments must not unwind through
         // these frames (lf_pcall arms the allocator for the Lua function).
-        let info = lf_stateinfo(L)
+        let info = context.pointee.info
         let armed = info?.pointee.armed ?? 0
         info?.pointee.armed = 0
         defer {

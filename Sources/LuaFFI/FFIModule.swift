@@ -29,6 +29,7 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     ffi.ownerReference = luaL_ref(L, lf_registryindex())
     ffi.mainState = L
     ffi.context.pointee.owner = pthread_self()
+    ffi.context.pointee.info = lf_stateinfo(L)
     lua_createtable(L, 0, Int32(moduleFunctions.count + 4))
     for (name, function) in moduleFunctions {
         lua_pushvalue(L, owner)

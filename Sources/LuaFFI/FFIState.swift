@@ -91,7 +91,7 @@ final class FFIState {
     init() {
         fastTypes.initialize(to: lf_FastTypes(types: nil, count: 0))
         context.initialize(to: lf_CallContext(state: 0, live: 0, pending: 0, saved_errno: 0, calling: nil,
-                                              main: nil, owner: pthread_self()))
+                                              main: nil, owner: pthread_self(), info: nil))
         gcTypesSlot.initialize(to: 0)
         metatableSlots.initialize(repeating: nil, count: 2)
         int64Type = intern(.int64)

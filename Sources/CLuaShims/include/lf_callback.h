@@ -26,6 +26,7 @@ typedef struct lf_CallContext {
   lua_State *calling; /* the Lua thread making the current C call (callbacks run on it) */
   lua_State *main;    /* the main thread, for callbacks outside any call */
   pthread_t owner;    /* the thread that owns the Lua state */
+  struct lf_StateInfo *info; /* the state's allocator data (lf_stateinfo), or NULL */
 } lf_CallContext;
 
 /* What a C call saves on entry and restores on return (calls nest). */
