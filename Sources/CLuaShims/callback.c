@@ -87,6 +87,10 @@ static int convert_result(lua_State *L, int kind, uint64_t *out) {
 /* Runs callback `cb` with the argument registers `r` and `d`; returns the result's
  * bits (integers extended to 64 bits, a float in the low 32 bits). */
 static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
+  if (cb == NULL) { /* its ffi state is gone: the entry point is unused */
+    lf_writeerr("luaffi: a callback was called after its Lua state closed; it returned 0\n");
+    return 0;
+  }
   lf_CallContext *x = cb->ctx;
   if (!pthread_equal(pthread_self(), x->owner) || cb->function == LUA_NOREF ||
       (x->calling == NULL && x->main == NULL))
