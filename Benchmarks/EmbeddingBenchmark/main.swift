@@ -201,6 +201,15 @@ func stateCreation() throws {
     report("memory: ... after require 'ffi'", Double(sandboxed.memoryInUse) / 1024, "KiB", baseline: bareBytes / 1024)
 }
 
+// `EmbeddingBenchmark require-ffi N`: only N sandboxed states with `require 'ffi'`,
+// for callgrind (instructions per state: the difference of two N, divided).
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "require-ffi",
+   let n = Int(CommandLine.arguments[2]) {
+    let sandbox = LuaSandbox(ffi: .full, memoryLimit: 16 << 20, instructionLimit: 10_000_000, timeLimit: .seconds(1))
+    for _ in 0..<n { try LuaState(sandbox: sandbox).run("require 'ffi'") }
+    exit(0)
+}
+
 try luaToSwift()
 try swiftToLua()
 try stateCreation()

@@ -107,8 +107,12 @@ public final class CDeclarations {
     /// Creates a scope with the predefined typedefs of `target`.
     public init(target: TargetLayout = .host) {
         self.target = target
-        table.typedefs = Self.predefined(for: target)
+        table.typedefs = target == .host ? Self.hostPredefined : Self.predefined(for: target)
     }
+
+    /// The host's predefined typedefs, built once: every scope shares them until it
+    /// declares a typedef of its own (dictionaries are copy-on-write). Immutable.
+    nonisolated(unsafe) private static let hostPredefined = predefined(for: .host)
 
     private static func predefined(for target: TargetLayout) -> [String: Declared<CType>] {
         let long = target.long.size

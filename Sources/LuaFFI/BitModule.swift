@@ -8,7 +8,7 @@ import CLua
 import CLuaShims
 
 /// The functions of the `bit` table, each a Swift function behind the trampoline.
-private let bitFunctions: [(String, lf_SwiftFunction)] = [
+private let bitFunctions: [SwiftFunctionEntry] = [
     ("tobit", bitTobit), ("tohex", bitTohex), ("bnot", bitBnot), ("bswap", bitBswap),
     ("band", bitBand), ("bor", bitBor), ("bxor", bitBxor),
     ("lshift", bitLshift), ("rshift", bitRshift), ("arshift", bitArshift),
@@ -24,7 +24,7 @@ public func openBit(_ L: OpaquePointer?) -> Int32 {
     lua_createtable(L, 0, Int32(bitFunctions.count))
     for (name, function) in bitFunctions {
         lf_pushswiftfunction(L, function, 0)
-        lua_setfield(L, -2, name)
+        lua_setfield(L, -2, name.cString)
     }
     return 1
 }

@@ -5,9 +5,10 @@ import CLua
 import CLuaShims
 import CTypes
 
-/// Metamethods of every cdata, by event name.
-private let cdataMetamethods: [(String, lf_SwiftFunction)] = [
-    ("__index", cdataIndex), ("__newindex", cdataNewIndex), ("__tostring", cdataToString),
+/// Metamethods of every cdata, by event name (`__index` and `__newindex` apart:
+/// they have C fast paths).
+private let cdataMetamethods: [SwiftFunctionEntry] = [
+    ("__tostring", cdataToString),
     ("__eq", cdataEq), ("__lt", cdataLt), ("__le", cdataLe),
     ("__add", cdataAdd), ("__sub", cdataSub), ("__mul", cdataMul), ("__div", cdataDiv),
     ("__mod", cdataMod), ("__pow", cdataPow), ("__unm", cdataUnm), ("__idiv", cdataIdiv),
@@ -18,36 +19,40 @@ private let cdataMetamethods: [(String, lf_SwiftFunction)] = [
 
 extension FFIState {
     /// Creates the plain and the gc metatable; the FFI owner userdata is on top.
-    /// `[-0, +0, m]`
+    /// Both hold the same metamethod closures; the gc one adds `__gc`. `[-0, +0, m]`
     func createCDataMetatables(_ L: OpaquePointer) {
         createFinalizerTable(L)
-        for withGC in [false, true] {
-            lua_createtable(L, 0, Int32(cdataMetamethods.count + 3))
-            for (name, function) in cdataMetamethods {
-                lua_pushvalue(L, -2)
-                if name == "__index" || name == "__newindex" {
-                    lf_pushcdataaccess(L, name == "__index" ? 0 : 1, fastTypes, function)
-                } else {
-                    lf_pushswiftfunction(L, function, 1)
-                }
-                lua_setfield(L, -2, name)
-            }
-            if withGC {
-                lua_pushvalue(L, -2)
-                lf_pushswiftfunction(L, cdataGC, 1)
-                lua_setfield(L, -2, "__gc")
-            }
-            lua_pushstring(L, "cdata")
-            lua_setfield(L, -2, "__name")
-            lua_pushstring(L, "ffi")
-            lua_setfield(L, -2, "__metatable")
-            let address = lua_topointer(L, -1)
-            let ref = luaL_ref(L, lf_registryindex())
-            metatableSlots[withGC ? 1 : 0] = address
-            if withGC { gcMetatableRef = ref } else {
-                plainMetatableRef = ref
-            }
+        let owner = lua_gettop(L)
+        lua_createtable(L, 0, Int32(cdataMetamethods.count + 4))  // plain
+        lua_createtable(L, 0, Int32(cdataMetamethods.count + 5))  // gc
+        /// Sets the value on top as `name` in both tables (it is popped).
+        func setInBoth(_ name: StaticString) {
+            lua_pushvalue(L, -1)
+            lua_setfield(L, -3, name.cString)
+            lua_setfield(L, -3, name.cString)
         }
+        lua_pushvalue(L, owner)
+        lf_pushcdataaccess(L, 0, fastTypes, cdataIndex)
+        setInBoth("__index")
+        lua_pushvalue(L, owner)
+        lf_pushcdataaccess(L, 1, fastTypes, cdataNewIndex)
+        setInBoth("__newindex")
+        for (name, function) in cdataMetamethods {
+            lua_pushvalue(L, owner)
+            lf_pushswiftfunction(L, function, 1)
+            setInBoth(name)
+        }
+        lua_pushstring(L, "cdata")
+        setInBoth("__name")
+        lua_pushstring(L, "ffi")
+        setInBoth("__metatable")
+        lua_pushvalue(L, owner)
+        lf_pushswiftfunction(L, cdataGC, 1)
+        lua_setfield(L, -2, "__gc")
+        metatableSlots[1] = lua_topointer(L, -1)
+        gcMetatableRef = luaL_ref(L, lf_registryindex())
+        metatableSlots[0] = lua_topointer(L, -1)
+        plainMetatableRef = luaL_ref(L, lf_registryindex())
     }
 
     /// The cdata at stack index 1 of a metamethod (guards against misuse through

@@ -4,11 +4,12 @@ import CLuaShims
 import CTypes
 import Glibc
 
-/// The functions of the `ffi` table, each a Swift function behind the trampoline.
-private let moduleFunctions: [(String, lf_SwiftFunction)] = [
+/// The functions of the `ffi` table, each a Swift function behind the trampoline
+/// (`new` and `string` apart: they have C fast paths).
+private let moduleFunctions: [SwiftFunctionEntry] = [
     ("cdef", ffiCdef), ("typeof", ffiTypeof), ("sizeof", ffiSizeof),
     ("alignof", ffiAlignof), ("offsetof", ffiOffsetof), ("istype", ffiIstype),
-    ("abi", ffiAbi), ("new", ffiNew), ("cast", ffiCast), ("string", ffiString),
+    ("abi", ffiAbi), ("cast", ffiCast),
     ("copy", ffiCopy), ("fill", ffiFill), ("isnull", ffiIsnull), ("addressof", ffiAddressof),
     ("tonumber", ffiTonumber), ("gc", ffiGc), ("release", ffiRelease), ("metatype", ffiMetatype),
     ("callback", ffiCallback), ("load", ffiLoad), ("dlopen", ffiDlopen), ("dlclose", ffiDlclose), ("errno", ffiErrno),
@@ -30,19 +31,19 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     ffi.mainState = L
     ffi.context.pointee.owner = pthread_self()
     ffi.context.pointee.info = lf_stateinfo(L)
-    lua_createtable(L, 0, Int32(moduleFunctions.count + 4))
+    lua_createtable(L, 0, Int32(moduleFunctions.count + 6))
     for (name, function) in moduleFunctions {
         lua_pushvalue(L, owner)
-        if name == "string" {
-            lf_pushcdatastring(L, ffi.fastTypes, UnsafePointer(ffi.metatableSlots), function)
-        } else if name == "new" {
-            lf_pushcdatanew(L, ffi.fastTypes, ffi.ctypeMetatable, ffi.plainMetatableRef,
-                            UnsafePointer(ffi.gcTypesSlot), function)
-        } else {
-            lf_pushswiftfunction(L, function, 1)
-        }
-        lua_setfield(L, -2, name)
+        lf_pushswiftfunction(L, function, 1)
+        lua_setfield(L, -2, name.cString)
     }
+    lua_pushvalue(L, owner)
+    lf_pushcdatastring(L, ffi.fastTypes, UnsafePointer(ffi.metatableSlots), ffiString)
+    lua_setfield(L, -2, "string")
+    lua_pushvalue(L, owner)
+    lf_pushcdatanew(L, ffi.fastTypes, ffi.ctypeMetatable, ffi.plainMetatableRef,
+                    UnsafePointer(ffi.gcTypesSlot), ffiNew)
+    lua_setfield(L, -2, "new")
     ffi.pushNamespace(L, handle: nil, name: "C")
     lua_setfield(L, -2, "C")
     ffi.pushPointer(L, ffi.voidPointerType, nil)

@@ -94,6 +94,10 @@ final class FFIState {
                                               main: nil, owner: pthread_self(), info: nil))
         gcTypesSlot.initialize(to: 0)
         metatableSlots.initialize(repeating: nil, count: 2)
+        // Room for the types a small script uses, without regrowing from empty.
+        types.reserveCapacity(32)
+        infos.reserveCapacity(32)
+        typeIDs.reserveCapacity(32)
         int64Type = intern(.int64)
         uint64Type = intern(.uint64)
         voidPointerType = intern(.pointer(to: .void))

@@ -54,13 +54,13 @@ extension FFIState {
     /// Creates the namespace metatable; the FFI owner userdata is on top.
     func createNamespaceMetatable(_ L: OpaquePointer) {
         lua_createtable(L, 0, 5)
-        let methods: [(String, lf_SwiftFunction)] = [
+        let methods: [SwiftFunctionEntry] = [
             ("__newindex", namespaceNewIndex), ("__gc", namespaceGC), ("__tostring", namespaceToString),
         ]
         for (name, function) in methods {
             lua_pushvalue(L, -2)
             lf_pushswiftfunction(L, function, 1)
-            lua_setfield(L, -2, name)
+            lua_setfield(L, -2, name.cString)
         }
         lua_pushstring(L, "ffi.namespace")
         lua_setfield(L, -2, "__name")
