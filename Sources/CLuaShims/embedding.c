@@ -10,17 +10,31 @@
 
 /* ---- Embedding API: yields, coroutines, limits -------------------------------- */
 
-/* lf_trampoline, plus LF_YIELD(n): yields from C once the Swift frame is gone. */
-static int lf_yieldingtrampoline(lua_State *L) {
-  int n = lf_runswift(L, (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1)));
+/* The trampoline of closures (lf_pushswiftbox): lf_runswift with the state's info
+ * from its extra space (set by lf_newstate, copied into every new thread). */
+static inline int run_box(lua_State *L) {
+  const lf_SwiftBox *b = (const lf_SwiftBox *)lua_touserdata(L, lua_upvalueindex(1));
+  lf_StateInfo *info = *(lf_StateInfo **)lua_getextraspace(L);
+  int armed = info->armed;
+  info->armed = 0;
+  int n = b->fn(L, b->box);
+  info->armed = armed;
+  if (n == LF_RAISE) return lua_error(L);
+  if (info->overdrawn) return lf_chargeoverdraft(L, info, n);
+  return n;
+}
+
+static int box_trampoline(lua_State *L) { return run_box(L); }
+
+/* The same, plus LF_YIELD(n): yields from C once the Swift frame is gone. */
+static int yielding_box_trampoline(lua_State *L) {
+  int n = run_box(L);
   if (n <= LF_YIELD(0)) return lua_yield(L, LF_YIELD(0) - n);
   return n;
 }
 
-void lf_pushyieldingswiftfunction(lua_State *L, lf_SwiftFunction fn, int nup) {
-  lua_pushlightuserdata(L, (void *)fn);
-  if (nup > 0) lua_insert(L, -nup - 1);
-  lua_pushcclosure(L, lf_yieldingtrampoline, nup + 1);
+void lf_pushswiftbox(lua_State *L, int nup, int yielding) {
+  lua_pushcclosure(L, yielding ? yielding_box_trampoline : box_trampoline, nup + 1);
 }
 
 int lf_resume(lua_State *co, lua_State *from, int nargs, int *nresults) {

@@ -15,4 +15,9 @@ int lf_apimsghandler(lua_State *L);
 /* Runs a Swift function behind the trampoline's protections (shims.c). */
 int lf_runswift(lua_State *L, int (*fn)(lua_State *L));
 
+/* After a Swift function that went past the memory limit while the allocator was
+ * disarmed: raises the memory error now (from C), else returns `n`. */
+struct lf_StateInfo;
+int lf_chargeoverdraft(lua_State *L, struct lf_StateInfo *info, int n);
+
 #endif

@@ -42,7 +42,9 @@ static void *lf_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 }
 
 lua_State *lf_newstate(lf_StateInfo *info) {
-  return lua_newstate(lf_alloc, info);
+  lua_State *L = lua_newstate(lf_alloc, info);
+  if (L != NULL) *(lf_StateInfo **)lua_getextraspace(L) = info; /* see lf_pushswiftbox */
+  return L;
 }
 
 lf_StateInfo *lf_stateinfo(lua_State *L) {
@@ -66,13 +68,18 @@ int lf_runswift(lua_State *L, lf_SwiftFunction fn) {
   int n = fn(L);
   info->armed = armed;
   if (n == LF_RAISE) return lua_error(L);
-  if (info->overdrawn && info->limit != 0 && info->used > info->limit) {
-    info->overdrawn = 0;
+  if (info->overdrawn) return lf_chargeoverdraft(L, info, n);
+  return n;
+}
+
+int lf_chargeoverdraft(lua_State *L, lf_StateInfo *info, int n) {
+  info->overdrawn = 0;
+  if (info->limit != 0 && info->used > info->limit) {
+    int armed = info->armed;
     info->armed = 1;
     lua_createtable(L, 0, 4); /* refused: raises LUA_ERRMEM, "not enough memory" */
     info->armed = armed;
   }
-  info->overdrawn = 0;
   return n;
 }
 
@@ -263,7 +270,6 @@ int lf_loadbuffer(lua_State *L, const char *buf, size_t size, const char *name, 
 int lf_getmetatable(lua_State *L, const char *tname) { return luaL_getmetatable(L, tname); }
 void lf_pushlstring(lua_State *L, const char *s, size_t len) { lua_pushlstring(L, s, len); }
 void lf_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
-void *lf_getextraspace(lua_State *L) { return lua_getextraspace(L); }
 const char *lf_typename(lua_State *L, int idx) { return luaL_typename(L, idx); }
 
 int lf_stdin_is_tty(void) { return isatty(0); }

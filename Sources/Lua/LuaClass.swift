@@ -177,8 +177,8 @@ extension LuaState {
             lua_setfield(L, -2, name)
         }
         Self.pushBox(SwiftFunctionBox(name: "__index") { arguments in
-            type.index(arguments, methods: lf_upvalueindex(3))
-        }, to: L, yielding: false, upvalues: 1)  // upvalue 3: the methods table
+            type.index(arguments, methods: lf_upvalueindex(2))
+        }, to: L, yielding: false, upvalues: 1)  // upvalue 2: the methods table
         lua_setfield(L, metatable, "__index")
         Self.pushBox(SwiftFunctionBox(name: "__newindex") { try type.newIndex($0) }, to: L, yielding: false)
         lua_setfield(L, metatable, "__newindex")

@@ -103,7 +103,7 @@ extension LuaState {
 
     /// Pushes a Swift function that may yield (`LuaReturn.yield`) when it runs in
     /// a coroutine. The yield happens in C, once the Swift frame has returned
-    /// (`lf_pushyieldingswiftfunction`). `[-0, +1, m]`
+    /// (`lf_pushswiftbox`, yielding). `[-0, +1, m]`
     public func push(yieldingFunction body: @escaping ([LuaValue]) throws -> LuaReturn) {
         guard let L = handle else { preconditionFailure("push on a closed Lua state") }
         Self.pushBox(SwiftFunctionBox(name: "?") { arguments in

@@ -41,26 +41,22 @@ extension LuaState {
         }, to: L, yielding: false)
     }
 
-    /// Pushes a closure box as a Lua function (through the trampoline, or the
-    /// yielding trampoline). `[-0, +1, m]`
-    /// The `upvalues` values on top become upvalues 3... of the function.
+    /// Pushes a closure box as a Lua function (lf_pushswiftbox, plain or yielding).
+    /// The `upvalues` values on top become upvalues 2... of the function. `[-0, +1, m]`
     static func pushBox(_ box: SwiftFunctionBox, to L: OpaquePointer, yielding: Bool, upvalues: Int32 = 0) {
         // Lua -> Swift rule: nothing here may raise. Pushes only allocate, and the
         // allocator never refuses while Swift code runs (lf_StateInfo.armed).
-        assert(boxUpvalue == lf_upvalueindex(2), "LUA_REGISTRYINDEX differs from the headers")
-        let slot = lf_newuserdata(L, MemoryLayout<UnsafeMutableRawPointer>.size, 0)!
-        slot.storeBytes(of: Unmanaged.passRetained(box).toOpaque(), as: UnsafeMutableRawPointer.self)
+        let slot = lf_newuserdata(L, MemoryLayout<lf_SwiftBox>.size, 0)!
+        slot.initializeMemory(
+            as: lf_SwiftBox.self, repeating: lf_SwiftBox(box: Unmanaged.passRetained(box).toOpaque(), fn: callFunctionBox),
+            count: 1)
         if luaL_newmetatable(L, Self.functionBoxMetatable) != 0 {
             lf_pushswiftfunction(L, releaseFunctionBox, 0)
             lua_setfield(L, -2, "__gc")
         }
         lua_setmetatable(L, -2)
         if upvalues > 0 { lf_insert(L, -upvalues - 1) }
-        if yielding {
-            lf_pushyieldingswiftfunction(L, callFunctionBox, 1 + upvalues)
-        } else {
-            lf_pushswiftfunction(L, callFunctionBox, 1 + upvalues)
-        }
+        lf_pushswiftbox(L, upvalues, yielding ? 1 : 0)
     }
 
     /// Sets global `name` to a Swift closure.
@@ -108,19 +104,11 @@ extension LuaState {
     }
 }
 
-/// The pseudo-index of upvalue 2, where a closure's box is: `lua_upvalueindex(2)`,
-/// that is `LUA_REGISTRYINDEX - 2` (computed inline: a global would cost a
-/// `swift_once` per call).
-private var boxUpvalue: Int32 {
-    @inline(__always) get { -Int32(LUAI_MAXSTACK) - 1000 - 2 }
-}
-
-/// Calls the closure of upvalue 2 with the Lua arguments. Never raises: returns
-/// LF_RAISE with the error message on top, and the trampoline raises it.
-private func callFunctionBox(_ L: OpaquePointer?) -> Int32 {
-    guard let L, let slot = lua_touserdata(L, boxUpvalue),
-          let raw = slot.load(as: UnsafeMutableRawPointer?.self) else { return 0 }
-    // The userdata holds a retain for as long as the closure can run.
+/// Calls the closure `raw` (a retained SwiftFunctionBox, kept by the function's
+/// upvalue 1) with the Lua arguments. Never raises: returns LF_RAISE with the error
+/// message on top, and the trampoline raises it.
+private func callFunctionBox(_ L: OpaquePointer?, _ raw: UnsafeMutableRawPointer?) -> Int32 {
+    guard let L, let raw else { return 0 }
     return Unmanaged<SwiftFunctionBox>.fromOpaque(raw)._withUnsafeGuaranteedRef { box in
         do {
             return try box.body(LuaArguments(L: L, fallbackName: box.name))

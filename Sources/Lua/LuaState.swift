@@ -42,7 +42,6 @@ public final class LuaState {
         core.handle = L
         core.owner = Unmanaged.passUnretained(self)
         info.pointee.owner = UnsafeMutableRawPointer(Unmanaged.passUnretained(self).toOpaque())
-        lf_getextraspace(L).storeBytes(of: info.pointee.owner, as: UnsafeMutableRawPointer?.self)
         try open(libraries)
     }
 
@@ -83,9 +82,7 @@ public final class LuaState {
 
     /// The Swift owner of a state made by `LuaState`, or nil for a foreign state.
     static func owner(of L: OpaquePointer) -> LuaState? {
-        guard lf_stateinfo(L) != nil,
-              let raw = lf_getextraspace(L).load(as: UnsafeMutableRawPointer?.self)
-        else { return nil }
+        guard let raw = lf_stateinfo(L)?.pointee.owner else { return nil }
         return Unmanaged<LuaState>.fromOpaque(raw).takeUnretainedValue()
     }
 

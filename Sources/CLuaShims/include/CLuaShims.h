@@ -97,7 +97,6 @@ int lf_loadbuffer(lua_State *L, const char *buf, size_t size, const char *name, 
 int lf_getmetatable(lua_State *L, const char *tname);
 void lf_pushlstring(lua_State *L, const char *s, size_t len);
 void lf_pushglobaltable(lua_State *L);
-void *lf_getextraspace(lua_State *L);
 const char *lf_typename(lua_State *L, int idx);
 
 /* luaL_traceback wrapped as a protected operation. [-0, +1] */
@@ -132,10 +131,25 @@ void lf_addhistory(const char *line);
  * lf_pushyieldingswiftfunction may return it.) */
 #define LF_YIELD(n) (-2 - (n))
 
-/* As lf_pushswiftfunction, but `fn` may also return LF_YIELD(n): the trampoline
- * then calls lua_yield from C, after the Swift frame is gone. When the coroutine
- * is resumed, the values passed to resume are the results of the call. [-nup, +1, m] */
-void lf_pushyieldingswiftfunction(lua_State *L, lf_SwiftFunction fn, int nup);
+/* A Swift closure as a Lua function (the embedding API): `fn` receives the closure
+ * object `box`. Same rules as lf_SwiftFunction; may also return LF_YIELD(n) when
+ * pushed as yielding. */
+typedef int (*lf_SwiftBoxFunction)(lua_State *L, void *box);
+
+/* The block of the userdata that holds a closure object (its __gc releases `box`). */
+typedef struct lf_SwiftBox {
+  void *box;
+  lf_SwiftBoxFunction fn;
+} lf_SwiftBox;
+
+/* Pushes a Lua function whose upvalue 1 is the lf_SwiftBox userdata below the `nup`
+ * values on top (they become upvalues 2...). Calls run `fn` as lf_trampoline runs a
+ * Swift function; with `yielding`, `fn` may return LF_YIELD(n): the trampoline then
+ * calls lua_yield from C, after the Swift frame is gone (when the coroutine is
+ * resumed, the values passed to resume are the results of the call). Only for
+ * states made by lf_newstate: the trampoline finds their lf_StateInfo in the
+ * state's extra space (lua_getextraspace), without an API call. [-(nup+1), +1, m] */
+void lf_pushswiftbox(lua_State *L, int nup, int yielding);
 
 /* lua_resume with the allocator armed (Lua code runs). Never raises: the status
  * is LUA_OK (returned), LUA_YIELD (yielded) or an error code with the error value
