@@ -25,6 +25,19 @@ typedef struct { double a; uint64_t b; } ret_si;
 typedef lf_CDataHeader cdata_header;
 #define CDATA_RELEASED LF_CDATA_RELEASED
 
+/* Around every C call of the direct path. With callbacks alive the call is
+ * published for them (lf_callback.h); after it, errno is saved and callbacks of
+ * other threads still running are waited for, before anything touches the Lua
+ * stack again. */
+#define BEGIN_C(c, L) \
+  lf_CallContext *x_ = (c)->ctx; \
+  int live_ = x_->live; \
+  lf_CallEntry e_ = {NULL, 0}; \
+  if (live_) e_ = lf_enterc(x_, (L))
+#define END_C(L) \
+  x_->saved_errno = errno; \
+  if (live_) lf_leavec(x_, (L), e_)
+
 /* Converts argument `idx` for parameter `i`; returns 0 when the slow path must do it. */
 static int convert(lua_State *L, const lf_Callable *c, int i, int idx, uint64_t *slot) {
   int kind = c->kinds[i];
@@ -82,6 +95,7 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
   unsigned char bytes[16];
   void *f = c->function;
 #define ARGS r[0], r[1], r[2], r[3], r[4], r[5], d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]
+  BEGIN_C(c, L);
   switch (c->record) {
   case LF_R_I: { uint64_t x = ((PROTOTYPE(uint64_t))f)(ARGS); memcpy(bytes, &x, 8); break; }
   case LF_R_S: { double x = ((PROTOTYPE(double))f)(ARGS); memcpy(bytes, &x, 8); break; }
@@ -91,7 +105,7 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
   default: { ret_si x = ((PROTOTYPE(ret_si))f)(ARGS); memcpy(bytes, &x, 16); break; }
   }
 #undef ARGS
-  c->ctx->saved_errno = errno;
+  END_C(L);
   if (c->ctx->pending) return -2;
   cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + (size_t)c->record_size, 0);
   h->type = c->record_type;
@@ -127,8 +141,9 @@ static inline __attribute__((always_inline)) int direct_integers(lua_State *L, c
     int k = c->kinds[i], s = shift_of[k];
     r[i] = signed_of[k] ? (uint64_t)((int64_t)(v << s) >> s) : (v << s) >> s;
   }
+  BEGIN_C(c, L);
   uint64_t x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]);
-  c->ctx->saved_errno = errno;
+  END_C(L);
   if (c->ctx->pending) return -2;
   if (c->result == LF_K_VOID) return 0;
   int k = c->result, s = shift_of[k];
@@ -148,8 +163,9 @@ static int direct(lua_State *L, const lf_Callable *c) {
     if (!convert(L, c, i, i + 1, &r[c->slots[i]])) return -1;
   if (!c->floats && !c->record && c->result != LF_K_DOUBLE && c->result != LF_K_FLOAT) {
     /* Integer registers only: the short prototype. */
+    BEGIN_C(c, L);
     uint64_t x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]);
-    c->ctx->saved_errno = errno;
+    END_C(L);
     if (c->ctx->pending) return -2;
     return push_integer(L, c->result, x);
   }
@@ -157,17 +173,19 @@ static int direct(lua_State *L, const lf_Callable *c) {
   memcpy(d, r + 6, sizeof d);
   if (c->record) return direct_record(L, c, r, d);
   if (c->result == LF_K_DOUBLE || c->result == LF_K_FLOAT) {
+    BEGIN_C(c, L);
     double x = ((direct_double)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
                                             d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
-    c->ctx->saved_errno = errno;
+    END_C(L);
     if (c->ctx->pending) return -2;
     if (c->result == LF_K_FLOAT) { float f; memcpy(&f, &x, 4); x = f; }
     lua_pushnumber(L, x);
     return 1;
   }
+  BEGIN_C(c, L);
   uint64_t x = ((direct_int)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
                                          d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
-  c->ctx->saved_errno = errno;
+  END_C(L);
   if (c->ctx->pending) return -2;
   return push_integer(L, c->result, x);
 }
@@ -192,16 +210,7 @@ static int push_integer(lua_State *L, int kind, uint64_t x) {
 static int callable(lua_State *L) {
   lf_Callable *c = (lf_Callable *)lua_touserdata(L, lua_upvalueindex(1));
   if (c->fast) {
-    int n;
-    lf_CallContext *x = c->ctx;
-    if (x->live) {
-      /* Callbacks may run during the call: publish it (lf_callback.h). */
-      lf_CallEntry e = lf_enterc(x, L);
-      n = c->fast == 2 ? direct_integers(L, c) : direct(L, c);
-      lf_leavec(x, L, e);
-    } else {
-      n = c->fast == 2 ? direct_integers(L, c) : direct(L, c);
-    }
+    int n = c->fast == 2 ? direct_integers(L, c) : direct(L, c);
     if (n >= 0) return n;
     if (n == -2) return lf_runswift(L, c->raise); /* pushes the error, LF_RAISE */
   }

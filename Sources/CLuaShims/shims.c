@@ -234,6 +234,15 @@ int lf_pcallapi(lua_State *L, int nargs, int nresults) {
   return pcall_handled(L, nargs, nresults, lf_apimsghandler);
 }
 
+int lf_pcallown(lua_State *L, int nargs, int nresults, int msgh) {
+  lf_StateInfo *info = *(lf_StateInfo **)lua_getextraspace(L);
+  int armed = info->armed;
+  info->armed = 1;
+  int status = lua_pcall(L, nargs, nresults, msgh);
+  info->armed = armed;
+  return status;
+}
+
 int lf_pcall(lua_State *L, int nargs, int nresults, int msgh) {
   lf_StateInfo *info = lf_stateinfo(L);
   int armed = info ? info->armed : 0;

@@ -140,50 +140,50 @@ extension LuaState {
     @inlinable
     public func call<R: LuaConvertible>(_ name: String, as type: R.Type) throws -> R {
         let L = try checkedHandle()
+        _ = lua_checkstack(L, 2)
         let base = lua_gettop(L)
         lf_pushapimsghandler(L)
         do { try pushGlobal(name) } catch { lua_settop(L, base); throw error }
-        _ = lua_checkstack(L, 0)
-        return try core.finishCall(L, base: base, arguments: 0, as: R.self, name: name)
+        return try core.finishCall(L, arguments: 0, as: R.self, name: name)
     }
 
     /// Calls global function `name` with 1 typed argument and converts its first result.
     @inlinable
     public func call<A1: LuaConvertible, R: LuaConvertible>(_ name: String, _ a1: A1, as type: R.Type) throws -> R {
         let L = try checkedHandle()
+        _ = lua_checkstack(L, 3)
         let base = lua_gettop(L)
         lf_pushapimsghandler(L)
         do { try pushGlobal(name) } catch { lua_settop(L, base); throw error }
-        _ = lua_checkstack(L, 1)
         a1.push(to: L)
-        return try core.finishCall(L, base: base, arguments: 1, as: R.self, name: name)
+        return try core.finishCall(L, arguments: 1, as: R.self, name: name)
     }
 
     /// Calls global function `name` with 2 typed arguments and converts its first result.
     @inlinable
     public func call<A1: LuaConvertible, A2: LuaConvertible, R: LuaConvertible>(_ name: String, _ a1: A1, _ a2: A2, as type: R.Type) throws -> R {
         let L = try checkedHandle()
+        _ = lua_checkstack(L, 4)
         let base = lua_gettop(L)
         lf_pushapimsghandler(L)
         do { try pushGlobal(name) } catch { lua_settop(L, base); throw error }
-        _ = lua_checkstack(L, 2)
         a1.push(to: L)
         a2.push(to: L)
-        return try core.finishCall(L, base: base, arguments: 2, as: R.self, name: name)
+        return try core.finishCall(L, arguments: 2, as: R.self, name: name)
     }
 
     /// Calls global function `name` with 3 typed arguments and converts its first result.
     @inlinable
     public func call<A1: LuaConvertible, A2: LuaConvertible, A3: LuaConvertible, R: LuaConvertible>(_ name: String, _ a1: A1, _ a2: A2, _ a3: A3, as type: R.Type) throws -> R {
         let L = try checkedHandle()
+        _ = lua_checkstack(L, 5)
         let base = lua_gettop(L)
         lf_pushapimsghandler(L)
         do { try pushGlobal(name) } catch { lua_settop(L, base); throw error }
-        _ = lua_checkstack(L, 3)
         a1.push(to: L)
         a2.push(to: L)
         a3.push(to: L)
-        return try core.finishCall(L, base: base, arguments: 3, as: R.self, name: name)
+        return try core.finishCall(L, arguments: 3, as: R.self, name: name)
     }
 }
 
@@ -192,49 +192,45 @@ extension LuaFunction {
     @inlinable
     public func call<R: LuaConvertible>(as type: R.Type) throws -> R {
         let L = try core.checkedHandle()
-        let base = lua_gettop(L)
+        _ = lua_checkstack(L, 2)
         lf_pushapimsghandler(L)
         push(to: L)
-        _ = lua_checkstack(L, 0)
-        return try core.finishCall(L, base: base, arguments: 0, as: R.self, name: "?")
+        return try core.finishCall(L, arguments: 0, as: R.self, name: "?")
     }
 
     /// Calls the function with 1 typed argument and converts its first result.
     @inlinable
     public func call<A1: LuaConvertible, R: LuaConvertible>(_ a1: A1, as type: R.Type) throws -> R {
         let L = try core.checkedHandle()
-        let base = lua_gettop(L)
+        _ = lua_checkstack(L, 3)
         lf_pushapimsghandler(L)
         push(to: L)
-        _ = lua_checkstack(L, 1)
         a1.push(to: L)
-        return try core.finishCall(L, base: base, arguments: 1, as: R.self, name: "?")
+        return try core.finishCall(L, arguments: 1, as: R.self, name: "?")
     }
 
     /// Calls the function with 2 typed arguments and converts its first result.
     @inlinable
     public func call<A1: LuaConvertible, A2: LuaConvertible, R: LuaConvertible>(_ a1: A1, _ a2: A2, as type: R.Type) throws -> R {
         let L = try core.checkedHandle()
-        let base = lua_gettop(L)
+        _ = lua_checkstack(L, 4)
         lf_pushapimsghandler(L)
         push(to: L)
-        _ = lua_checkstack(L, 2)
         a1.push(to: L)
         a2.push(to: L)
-        return try core.finishCall(L, base: base, arguments: 2, as: R.self, name: "?")
+        return try core.finishCall(L, arguments: 2, as: R.self, name: "?")
     }
 
     /// Calls the function with 3 typed arguments and converts its first result.
     @inlinable
     public func call<A1: LuaConvertible, A2: LuaConvertible, A3: LuaConvertible, R: LuaConvertible>(_ a1: A1, _ a2: A2, _ a3: A3, as type: R.Type) throws -> R {
         let L = try core.checkedHandle()
-        let base = lua_gettop(L)
+        _ = lua_checkstack(L, 5)
         lf_pushapimsghandler(L)
         push(to: L)
-        _ = lua_checkstack(L, 3)
         a1.push(to: L)
         a2.push(to: L)
         a3.push(to: L)
-        return try core.finishCall(L, base: base, arguments: 3, as: R.self, name: "?")
+        return try core.finishCall(L, arguments: 3, as: R.self, name: "?")
     }
 }

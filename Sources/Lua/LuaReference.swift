@@ -55,14 +55,20 @@ final class LuaStateCore: @unchecked Sendable {
     }
 
     /// Calls the function below the `arguments` on top of `L`, above the message
-    /// handler at `base + 1` (`lf_pushapimsghandler`), and returns its first result
-    /// as `R`; leaves the stack at `base`. `[-(arguments + 2), +0, e]` as a thrown error
+    /// handler (`lf_pushapimsghandler`), and returns its first result as `R`; pops
+    /// them all. The handler's index is relative to the top, so callers need no
+    /// `lua_gettop`. `[-(arguments + 2), +0, e]` as a thrown error
     @inlinable
     func finishCall<R: LuaConvertible>(
-        _ L: OpaquePointer, base: Int32, arguments: Int32, as type: R.Type, name: String
+        _ L: OpaquePointer, arguments: Int32, as type: R.Type, name: String
     ) throws -> R {
-        defer { lua_settop(L, base) }
-        try withBudget { try check(lf_pcall(L, arguments, 1, base + 1)) }
+        let status = withBudget { lf_pcallown(L, arguments, 1, -(arguments + 2)) }
+        guard status == LUA_OK else {
+            lf_remove(L, -2)  // the handler, under the error value
+            try check(status)  // pops the error value and throws
+            throw LuaError(message: "call failed")
+        }
+        defer { lf_pop(L, 2) }  // the result and the handler
         return try LuaConversion.check(R.self, L, -1, what: "result #1 from '\(name)'")
     }
 

@@ -2,6 +2,7 @@
 // CallTests.swift runs lua/tests/call_*.lua etc. against this library).
 #include "ffitest.h"
 #include <errno.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -262,15 +263,35 @@ int call_in_threads(int (*f)(int), int n) {
     for (int i = 0; i < n; i++) { pthread_join(ts[i], NULL); s += jobs[i].result; }
     return s;
 }
-// A thread left running after the call returns (the owner is not in C when it calls).
+// A thread left running after the call returns: it calls back once the caller sets
+// thread_go (from Lua, a variable write: no C call), so the owner is surely not in C.
 volatile int thread_done = 0;
+volatile int thread_go = 0;
 static ThreadJob detached_job;
 static pthread_t detached_thread;
-static void *detached_body(void *p) { thread_body(p); __atomic_store_n(&thread_done, 1, __ATOMIC_SEQ_CST); return NULL; }
+static void *detached_body(void *p) {
+    while (!__atomic_load_n(&thread_go, __ATOMIC_SEQ_CST)) sched_yield();
+    thread_body(p);
+    __atomic_store_n(&thread_done, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
 int start_thread(int (*f)(int), int x) {
     thread_done = 0;
+    thread_go = 0;
     detached_job = (ThreadJob){f, x, 0};
     return pthread_create(&detached_thread, NULL, detached_body, &detached_job);
+}
+// Starts a thread that calls f(x) at once, and returns once f has started (the Lua
+// function sets callback_started): f is still running when this call returns.
+volatile int callback_started = 0;
+int start_thread_and_wait(int (*f)(int), int x) {
+    callback_started = 0;
+    thread_done = 0;
+    thread_go = 1;
+    detached_job = (ThreadJob){f, x, 0};
+    if (pthread_create(&detached_thread, NULL, detached_body, &detached_job) != 0) return -1;
+    while (!__atomic_load_n(&callback_started, __ATOMIC_SEQ_CST)) sched_yield();
+    return 7;
 }
 int join_thread(void) { pthread_join(detached_thread, NULL); return detached_job.result; }
 

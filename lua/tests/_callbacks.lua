@@ -30,5 +30,8 @@ int call_in_threads(int (*f)(int), int n);
 int start_thread(int (*f)(int), int x);
 int join_thread(void);
 extern volatile int thread_done;
+extern volatile int thread_go;
+extern volatile int callback_started;
+int start_thread_and_wait(int (*f)(int), int x);
 ]]
 return ffi, lib

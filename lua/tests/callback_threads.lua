@@ -28,8 +28,23 @@ assert(lib.call_n_times(function(i) return lib.call_in_threads(cb, 2) + i end, 3
 local ran = false
 local lonely = ffi.cast("int (*)(int)", function() ran = true return 7 end)
 assert(lib.start_thread(lonely, 1) == 0)
+lib.thread_go = 1 -- the thread calls back now, after the C call returned
 while lib.thread_done == 0 do end -- Lua busy: no C call
 assert(lib.join_thread() == 0 and not ran)
 lonely:free()
+-- a C function that returns while another thread's callback still runs: the
+-- caller waits for it before it touches the Lua stack again (also on the direct
+-- call path, which explicit callbacks take)
+local slow = ffi.cast("int (*)(int)", function(x)
+  lib.callback_started = 1
+  local t = os.clock()
+  while os.clock() - t < 0.02 do end
+  return x + 1
+end)
+for _ = 1, 3 do
+  assert(lib.start_thread_and_wait(slow, 41) == 7)
+  assert(lib.join_thread() == 42)
+end
+slow:free()
 cb:free()
 print("ok")

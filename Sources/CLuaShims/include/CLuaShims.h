@@ -81,6 +81,9 @@ void lf_releaseinterrupt(void);
 int lf_upvalueindex(int i);
 int lf_registryindex(void);
 int lf_pcall(lua_State *L, int nargs, int nresults, int msgh);
+/* lf_pcall for states made by lf_newstate: their lf_StateInfo is read from the
+ * extra space, without an API call. */
+int lf_pcallown(lua_State *L, int nargs, int nresults, int msgh);
 void lf_call(lua_State *L, int nargs, int nresults);
 void lf_pop(lua_State *L, int n);
 void lf_newtable(lua_State *L);
