@@ -102,7 +102,7 @@ static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
   lf_StateInfo *info = x->info;
   int armed = info ? info->armed : 0;
   if (info) info->armed = 0;
-  int n = cb->nparams, top = lua_gettop(L);
+  int n = cb->nparams;
   uint64_t out = cb->error_bits;
   if (lua_checkstack(L, n + 4)) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, cb->function);
@@ -128,8 +128,8 @@ static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
     } else if (want && !convert_result(L, cb->result, &out)) {
       cb->store(cb->data, L, &out);
     }
+    if (status != LUA_OK || want) lua_settop(L, -2); /* the result or the error */
   }
-  lua_settop(L, top);
   if (info) info->armed = armed;
   if (took) lf_callbackleave(x);
   return out;

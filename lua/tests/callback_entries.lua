@@ -72,6 +72,17 @@ ok, err = pcall(lib.call_int_cb, boom, 1)
 assert(not ok and err:find("boom", 1, true), err)
 for _, cb in ipairs({ f, d, b, s, i64, str, v, u, r, bad, boom }) do cb:free() end
 
+-- a callback leaves the Lua stack as it found it: more calls than the stack has
+-- slots (LUAI_MAXSTACK, 1,000,000), with results and with errors
+local id = ffi.cast("int (*)(int)", function(x) return x end)
+local sum = 1000000 * 1000001 // 2 -- 0 + 1 + ... + 1000000, wrapped to a C int
+assert(lib.call_n_times(id, 1000001) == (sum + 2^31) % 2^32 - 2^31)
+local fails = ffi.cast("int (*)(int)", function() error("each time") end)
+ok, err = pcall(lib.call_n_times, fails, 1000001)
+assert(not ok and err:find("each time", 1, true), err)
+id:free()
+fails:free()
+
 -- with callbacks alive, direct calls still save errno and run in coroutines
 local keep = ffi.cast("int (*)(int)", function(x) return x + 1 end)
 assert(lib.set_errno(33) == -1 and ffi.errno() == 33)
