@@ -25,18 +25,23 @@ typedef struct { double a; uint64_t b; } ret_si;
 typedef lf_CDataHeader cdata_header;
 #define CDATA_RELEASED LF_CDATA_RELEASED
 
-/* Around every C call of the direct path. With callbacks alive the call is
- * published for them (lf_callback.h); after it, errno is saved and callbacks of
- * other threads still running are waited for, before anything touches the Lua
- * stack again. */
-#define BEGIN_C(c, L) \
-  lf_CallContext *x_ = (c)->ctx; \
-  int live_ = x_->live; \
-  lf_CallEntry e_ = {NULL, 0}; \
-  if (live_) e_ = lf_enterc(x_, (L))
-#define END_C(L) \
-  x_->saved_errno = errno; \
-  if (live_) lf_leavec(x_, (L), e_)
+/* Runs the C call `...` (a statement) of the direct path and saves errno. With
+ * callbacks alive the call is published for them first (lf_callback.h), and after
+ * it callbacks of other threads still running are waited for, before anything
+ * touches the Lua stack again. */
+#define CALL_C(c, L, ...) \
+  do { \
+    lf_CallContext *x_ = (c)->ctx; \
+    if (__builtin_expect(x_->live, 0)) { \
+      lf_CallEntry e_ = lf_enterc(x_, (L)); \
+      __VA_ARGS__; \
+      x_->saved_errno = errno; \
+      lf_leavec(x_, (L), e_); \
+    } else { \
+      __VA_ARGS__; \
+      x_->saved_errno = errno; \
+    } \
+  } while (0)
 
 /* Converts argument `idx` for parameter `i`; returns 0 when the slow path must do it. */
 static int convert(lua_State *L, const lf_Callable *c, int i, int idx, uint64_t *slot) {
@@ -91,11 +96,9 @@ static int push_integer(lua_State *L, int kind, uint64_t x);
 /* Calls a function returning a small struct in registers and pushes the result
  * as a new cdata (the Swift CDataHeader layout: no user value, the payload right
  * after the 8-byte header; these structs are aligned to at most 8). */
-static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, const double *d) {
-  unsigned char bytes[16];
+static void call_record(const lf_Callable *c, const uint64_t *r, const double *d, unsigned char *bytes) {
   void *f = c->function;
 #define ARGS r[0], r[1], r[2], r[3], r[4], r[5], d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]
-  BEGIN_C(c, L);
   switch (c->record) {
   case LF_R_I: { uint64_t x = ((PROTOTYPE(uint64_t))f)(ARGS); memcpy(bytes, &x, 8); break; }
   case LF_R_S: { double x = ((PROTOTYPE(double))f)(ARGS); memcpy(bytes, &x, 8); break; }
@@ -105,7 +108,11 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
   default: { ret_si x = ((PROTOTYPE(ret_si))f)(ARGS); memcpy(bytes, &x, 16); break; }
   }
 #undef ARGS
-  END_C(L);
+}
+
+static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, const double *d) {
+  unsigned char bytes[16];
+  CALL_C(c, L, call_record(c, r, d, bytes));
   if (c->ctx->pending) return -2;
   cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + (size_t)c->record_size, 0);
   h->type = c->record_type;
@@ -141,9 +148,8 @@ static inline __attribute__((always_inline)) int direct_integers(lua_State *L, c
     int k = c->kinds[i], s = shift_of[k];
     r[i] = signed_of[k] ? (uint64_t)((int64_t)(v << s) >> s) : (v << s) >> s;
   }
-  BEGIN_C(c, L);
-  uint64_t x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]);
-  END_C(L);
+  uint64_t x;
+  CALL_C(c, L, x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]));
   if (c->ctx->pending) return -2;
   if (c->result == LF_K_VOID) return 0;
   int k = c->result, s = shift_of[k];
@@ -163,9 +169,8 @@ static int direct(lua_State *L, const lf_Callable *c) {
     if (!convert(L, c, i, i + 1, &r[c->slots[i]])) return -1;
   if (!c->floats && !c->record && c->result != LF_K_DOUBLE && c->result != LF_K_FLOAT) {
     /* Integer registers only: the short prototype. */
-    BEGIN_C(c, L);
-    uint64_t x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]);
-    END_C(L);
+    uint64_t x;
+    CALL_C(c, L, x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]));
     if (c->ctx->pending) return -2;
     return push_integer(L, c->result, x);
   }
@@ -173,19 +178,17 @@ static int direct(lua_State *L, const lf_Callable *c) {
   memcpy(d, r + 6, sizeof d);
   if (c->record) return direct_record(L, c, r, d);
   if (c->result == LF_K_DOUBLE || c->result == LF_K_FLOAT) {
-    BEGIN_C(c, L);
-    double x = ((direct_double)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
-                                            d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
-    END_C(L);
+    double x;
+    CALL_C(c, L, x = ((direct_double)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
+                                                  d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]));
     if (c->ctx->pending) return -2;
     if (c->result == LF_K_FLOAT) { float f; memcpy(&f, &x, 4); x = f; }
     lua_pushnumber(L, x);
     return 1;
   }
-  BEGIN_C(c, L);
-  uint64_t x = ((direct_int)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
-                                         d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
-  END_C(L);
+  uint64_t x;
+  CALL_C(c, L, x = ((direct_int)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
+                                             d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]));
   if (c->ctx->pending) return -2;
   return push_integer(L, c->result, x);
 }
