@@ -18,41 +18,50 @@ private let cdataMetamethods: [SwiftFunctionEntry] = [
 ]
 
 extension FFIState {
-    /// Creates the plain and the gc metatable; the FFI owner userdata is on top.
-    /// Both hold the same metamethod closures; the gc one adds `__gc`. `[-0, +0, m]`
+    /// Creates the plain metatable of cdata; the FFI owner userdata is on top. The gc
+    /// metatable and the finalizer table wait for the first `ffi.gc` or `__gc`
+    /// metatype (`ensureGCMetatable`): most states never need them. `[-0, +0, m]`
     func createCDataMetatables(_ L: OpaquePointer) {
-        createFinalizerTable(L)
         let owner = lua_gettop(L)
-        lua_createtable(L, 0, Int32(cdataMetamethods.count + 4))  // plain
-        lua_createtable(L, 0, Int32(cdataMetamethods.count + 5))  // gc
-        /// Sets the value on top as `name` in both tables (it is popped).
-        func setInBoth(_ name: StaticString) {
-            lua_pushvalue(L, -1)
-            lua_setfield(L, -3, name.cString)
-            lua_setfield(L, -3, name.cString)
-        }
+        lua_createtable(L, 0, Int32(cdataMetamethods.count + 4))
         lua_pushvalue(L, owner)
         lf_pushcdataaccess(L, 0, fastTypes, cdataIndex)
-        setInBoth("__index")
+        lua_setfield(L, -2, "__index")
         lua_pushvalue(L, owner)
         lf_pushcdataaccess(L, 1, fastTypes, cdataNewIndex)
-        setInBoth("__newindex")
+        lua_setfield(L, -2, "__newindex")
         for (name, function) in cdataMetamethods {
             lua_pushvalue(L, owner)
             lf_pushswiftfunction(L, function, 1)
-            setInBoth(name)
+            lua_setfield(L, -2, name.cString)
         }
         lua_pushstring(L, "cdata")
-        setInBoth("__name")
+        lua_setfield(L, -2, "__name")
         lua_pushstring(L, "ffi")
-        setInBoth("__metatable")
-        lua_pushvalue(L, owner)
+        lua_setfield(L, -2, "__metatable")
+        metatableSlots[0] = lua_topointer(L, -1)
+        plainMetatableRef = luaL_ref(L, lf_registryindex())
+    }
+
+    /// Creates the gc metatable (the plain one's closures plus `__gc`) and the
+    /// finalizer side table, once. `[-0, +0, m]`
+    func ensureGCMetatable(_ L: OpaquePointer) {
+        guard gcMetatableRef == LUA_NOREF else { return }
+        createFinalizerTable(L)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(plainMetatableRef))
+        lua_createtable(L, 0, Int32(cdataMetamethods.count + 5))
+        lua_pushnil(L)
+        while lua_next(L, -3) != 0 {  // copy every field of the plain metatable
+            lua_pushvalue(L, -2)
+            lf_insert(L, -2)
+            lua_rawset(L, -4)
+        }
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(ownerReference ?? LUA_NOREF))
         lf_pushswiftfunction(L, cdataGC, 1)
         lua_setfield(L, -2, "__gc")
         metatableSlots[1] = lua_topointer(L, -1)
         gcMetatableRef = luaL_ref(L, lf_registryindex())
-        metatableSlots[0] = lua_topointer(L, -1)
-        plainMetatableRef = luaL_ref(L, lf_registryindex())
+        lf_pop(L, 1)
     }
 
     /// The cdata at stack index 1 of a metamethod (guards against misuse through

@@ -55,7 +55,7 @@ extension FFIState {
         lua_setfield(L, -2, "__metatable")
         ctypeMetatable = lua_topointer(L, -1)
         ctypeMetatableRef = luaL_ref(L, lf_registryindex())
-        lua_createtable(L, 64, 0)
+        lua_createtable(L, 0, 0)  // grows with the types a script uses
         ctypeCacheRef = luaL_ref(L, lf_registryindex())
     }
 

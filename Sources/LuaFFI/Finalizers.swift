@@ -10,6 +10,7 @@ extension FFIState {
         try checkUsable(cdata)
         let index = lua_absindex(L, index), finalizer = lua_absindex(L, finalizer)
         let had = cdata.flags.contains(.finalizer), has = lua_type(L, finalizer) != LUA_TNIL
+        if has { ensureGCMetatable(L) }
         cdata.flags.insert(.finalizerSet)
         if had || has {
             lua_rawgeti(L, lf_registryindex(), lua_Integer(finalizersRef))

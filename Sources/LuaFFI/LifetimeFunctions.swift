@@ -44,6 +44,7 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
         lua_pushvalue(L, 2)
         ffi.metatypes[key] = luaL_ref(L, lf_registryindex())
         if hasGC {
+            ffi.ensureGCMetatable(L)
             ffi.metatypesWithGC.insert(key)
             ffi.metatypesWithGC.insert(id)
             ffi.gcTypesSlot.pointee = 1
