@@ -114,25 +114,10 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
   unsigned char bytes[16];
   CALL_C(c, L, call_record(c, r, d, bytes));
   if (c->ctx->pending) return -2;
-  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + (size_t)c->record_size, 0);
-  h->type = c->record_type;
-  h->flags = 0;
-  h->offset = sizeof(cdata_header);
-  memcpy(h + 1, bytes, (size_t)c->record_size);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, c->metatable_ref);
-  lua_setmetatable(L, -2);
+  memcpy(lf_pushnewcdata(L, c->record_type, (size_t)c->record_size, c->metatable_ref), bytes,
+         (size_t)c->record_size);
   return 1;
 }
-
-/* Bits to shift left then right (arithmetic for signed) to extend a value of an
- * integer class to 64 bits. */
-static const uint8_t shift_of[] = {
-  [LF_K_I8] = 56, [LF_K_U8] = 56, [LF_K_I16] = 48, [LF_K_U16] = 48,
-  [LF_K_I32] = 32, [LF_K_U32] = 32, [LF_K_I64] = 0, [LF_K_U64] = 0,
-};
-static const uint8_t signed_of[] = {
-  [LF_K_I8] = 1, [LF_K_I16] = 1, [LF_K_I32] = 1, [LF_K_I64] = 1,
-};
 
 /* The integers-only direct path (the commonest signatures): every argument a Lua
  * integer, an integer result. -1 when the general paths must take the call. */
@@ -145,15 +130,13 @@ static inline __attribute__((always_inline)) int direct_integers(lua_State *L, c
     if (lua_type(L, i + 1) != LUA_TNUMBER) return -1;
     uint64_t v = (uint64_t)lua_tointegerx(L, i + 1, &isint);
     if (!isint) return -1;
-    int k = c->kinds[i], s = shift_of[k];
-    r[i] = signed_of[k] ? (uint64_t)((int64_t)(v << s) >> s) : (v << s) >> s;
+    r[i] = lf_extend(c->kinds[i], v);
   }
   uint64_t x;
   CALL_C(c, L, x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]));
   if (c->ctx->pending) return -2;
   if (c->result == LF_K_VOID) return 0;
-  int k = c->result, s = shift_of[k];
-  lua_pushinteger(L, signed_of[k] ? (lua_Integer)((int64_t)(x << s) >> s) : (lua_Integer)((x << s) >> s));
+  lua_pushinteger(L, (lua_Integer)lf_extend(c->result, x));
   return 1;
 }
 
@@ -195,17 +178,10 @@ static int direct(lua_State *L, const lf_Callable *c) {
 
 /* Pushes an integer-class result of class `kind`; returns the result count. */
 static int push_integer(lua_State *L, int kind, uint64_t x) {
-  switch (kind) {
-  case LF_K_VOID: return 0;
-  case LF_K_BOOL: lua_pushboolean(L, (uint8_t)x != 0); return 1;
-  case LF_K_I8: lua_pushinteger(L, (int8_t)x); return 1;
-  case LF_K_U8: lua_pushinteger(L, (uint8_t)x); return 1;
-  case LF_K_I16: lua_pushinteger(L, (int16_t)x); return 1;
-  case LF_K_U16: lua_pushinteger(L, (uint16_t)x); return 1;
-  case LF_K_I32: lua_pushinteger(L, (int32_t)x); return 1;
-  case LF_K_U32: lua_pushinteger(L, (uint32_t)x); return 1;
-  default: lua_pushinteger(L, (lua_Integer)x); return 1; /* I64; U64 <= INT64_MAX only */
-  }
+  if (kind == LF_K_VOID) return 0;
+  if (kind == LF_K_BOOL) lua_pushboolean(L, (uint8_t)x != 0);
+  else lua_pushinteger(L, (lua_Integer)lf_extend(kind, x)); /* uint64_t: <= INT64_MAX only */
+  return 1;
 }
 
 /* The callable's C function: the direct path, else the Swift path behind the

@@ -3,6 +3,7 @@
 #include "lf_call.h"
 #include "lf_cdata.h"
 #include "CLuaShims.h"
+#include "internal.h"
 
 #include <string.h>
 
@@ -26,20 +27,6 @@ void lf_callbackleave(lf_CallContext *x) { __atomic_store_n(&x->state, 1, __ATOM
 
 /* ---- Running a callback ----------------------------------------------------------- */
 
-/* Bits to shift left then right to extend an integer class to 64 bits. */
-static const uint8_t shift_of[] = {
-  [LF_K_I8] = 56, [LF_K_U8] = 56, [LF_K_I16] = 48, [LF_K_U16] = 48,
-  [LF_K_I32] = 32, [LF_K_U32] = 32, [LF_K_I64] = 0, [LF_K_U64] = 0,
-};
-static const uint8_t signed_of[] = {
-  [LF_K_I8] = 1, [LF_K_I16] = 1, [LF_K_I32] = 1, [LF_K_I64] = 1,
-};
-
-static inline uint64_t extend(int kind, uint64_t v) {
-  int s = shift_of[kind];
-  return signed_of[kind] ? (uint64_t)((int64_t)(v << s) >> s) : (v << s) >> s;
-}
-
 /* The general path: Swift's entry with libffi-style argument pointers into the
  * register copies (narrow values sit in their low bytes). */
 static uint64_t general(lf_CCallback *cb, uint64_t *r, double *d) {
@@ -54,15 +41,9 @@ static uint64_t general(lf_CCallback *cb, uint64_t *r, double *d) {
 }
 
 /* Pushes a cdata of type `id` holding the 8 bytes `v` (a pointer or a boxed
- * uint64_t): the Swift CDataHeader layout, payload after the header. */
+ * uint64_t). */
 static void push_boxed(lua_State *L, const lf_CCallback *cb, int32_t id, uint64_t v) {
-  lf_CDataHeader *h = (lf_CDataHeader *)lua_newuserdatauv(L, sizeof(lf_CDataHeader) + 8, 0);
-  h->type = id;
-  h->flags = 0;
-  h->offset = sizeof(lf_CDataHeader);
-  memcpy(h + 1, &v, 8);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, cb->metatable_ref);
-  lua_setmetatable(L, -2);
+  memcpy(lf_pushnewcdata(L, id, 8, cb->metatable_ref), &v, 8);
 }
 
 /* Converts the result on top of L; 0 when Swift must (other value types). */
@@ -80,7 +61,7 @@ static int convert_result(lua_State *L, int kind, uint64_t *out) {
     return 1;
   }
   if (kind == LF_K_POINTER || !lua_isinteger(L, -1)) return 0;
-  *out = extend(kind, (uint64_t)lua_tointegerx(L, -1, NULL));
+  *out = lf_extend(kind, (uint64_t)lua_tointegerx(L, -1, NULL));
   return 1;
 }
 
@@ -116,7 +97,7 @@ static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
       case LF_K_U64:
         if (r[s] > (uint64_t)INT64_MAX) { push_boxed(L, cb, cb->types[i], r[s]); break; }
         /* fall through */
-      default: lua_pushinteger(L, (lua_Integer)extend(kind, r[s])); break;
+      default: lua_pushinteger(L, (lua_Integer)lf_extend(kind, r[s])); break;
       }
     }
     int want = cb->result != LF_K_VOID;

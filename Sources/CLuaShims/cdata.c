@@ -202,6 +202,16 @@ void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, const void *const *me
   lua_pushcclosure(L, cdata_string, 3);
 }
 
+void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref) {
+  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + size, 0);
+  h->type = type;
+  h->flags = 0;
+  h->offset = sizeof(cdata_header);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
+  lua_setmetatable(L, -2);
+  return h + 1;
+}
+
 /* ffi.new's data (upvalue 3, a full userdata); upvalue 4 is the plain cdata metatable. */
 typedef struct {
   const lf_FastTypes *ft;

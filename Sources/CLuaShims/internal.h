@@ -3,6 +3,9 @@
 #define LF_INTERNAL_H
 
 #include <lua5.4/lua.h>
+#include <stdint.h>
+
+#include "lf_call.h"
 
 /* Runs `f` in protected mode with the `nin` values on top of the stack plus a
  * light userdata argument; leaves `nout` results or the error value. */
@@ -19,5 +22,24 @@ int lf_runswift(lua_State *L, int (*fn)(lua_State *L));
  * disarmed: raises the memory error now (from C), else returns `n`. */
 struct lf_StateInfo;
 int lf_chargeoverdraft(lua_State *L, struct lf_StateInfo *info, int n);
+
+/* Extends a value of integer class `kind` (LF_K_*) from its low bytes to 64 bits,
+ * as C passes and returns it. */
+static inline uint64_t lf_extend(int kind, uint64_t v) {
+  static const uint8_t shift[] = {
+    [LF_K_I8] = 56, [LF_K_U8] = 56, [LF_K_I16] = 48, [LF_K_U16] = 48,
+    [LF_K_I32] = 32, [LF_K_U32] = 32, [LF_K_I64] = 0, [LF_K_U64] = 0,
+  };
+  static const uint8_t is_signed[] = {
+    [LF_K_I8] = 1, [LF_K_I16] = 1, [LF_K_I32] = 1, [LF_K_I64] = 1,
+  };
+  int s = shift[kind];
+  return is_signed[kind] ? (uint64_t)((int64_t)(v << s) >> s) : (v << s) >> s;
+}
+
+/* Pushes a new cdata of type `type` with `size` bytes of payload right after the
+ * 8-byte header (Swift's CDataHeader layout; alignment at most 8) and the metatable
+ * of registry reference `metatable_ref`; returns the payload. [-0, +1, m] */
+void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref);
 
 #endif
