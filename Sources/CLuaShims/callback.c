@@ -47,7 +47,7 @@ static void push_boxed(lua_State *L, const lf_CCallback *cb, int32_t id, uint64_
 }
 
 /* Converts the result on top of L; 0 when Swift must (other value types). */
-static int convert_result(lua_State *L, int kind, uint64_t *out) {
+static inline __attribute__((always_inline)) int convert_result(lua_State *L, int kind, uint64_t *out) {
   if (kind == LF_K_DOUBLE || kind == LF_K_FLOAT) {
     if (lua_type(L, -1) != LUA_TNUMBER) return 0;
     double x = lua_tonumberx(L, -1, NULL);
