@@ -64,6 +64,11 @@ public final class LuaState {
     /// `luaL_openlibs` order. `[-0, +0, -]`
     public func open(_ libraries: LuaLibraries) throws {
         let L = try checkedHandle()
+        // Libraries are all reachable: no collection steps while opening them (as
+        // lua.c does around luaL_openlibs).
+        let collecting = lf_gc(L, LUA_GCISRUNNING, 0, 0) != 0
+        if collecting { _ = lf_gc(L, LUA_GCSTOP, 0, 0) }
+        defer { if collecting { _ = lf_gc(L, LUA_GCRESTART, 0, 0) } }
         for (library, name, opener) in LuaLibraries.openers where libraries.contains(library) {
             try check(lf_prequiref(L, name, opener, 1))
         }

@@ -72,7 +72,7 @@ func loadedFFIState(_ L: OpaquePointer) -> FFIState? {
     guard lua_rawget(L, -2) == LUA_TTABLE else { return nil }
     lua_pushstring(L, "new")
     guard lua_rawget(L, -2) == LUA_TFUNCTION, lua_getupvalue(L, -1, 2) != nil,
-          lf_getmetatable(L, FFIState.ownerMetatable) == LUA_TTABLE, lua_getmetatable(L, -2) != 0,
+          lf_getmetatable(L, FFIState.ownerMetatable.cString) == LUA_TTABLE, lua_getmetatable(L, -2) != 0,
           lua_rawequal(L, -1, -2) != 0,
           let slot = lua_touserdata(L, -3), let raw = slot.load(as: UnsafeMutableRawPointer?.self)
     else { return nil }

@@ -19,6 +19,11 @@ private let moduleFunctions: [SwiftFunctionEntry] = [
 /// Corresponds to LuaJIT's `luaopen_ffi`. Never raises (see `lf_SwiftFunction`).
 public func openFFI(_ L: OpaquePointer?) -> Int32 {
     guard let L else { return 0 }
+    // Everything made here stays reachable: no collection steps while building
+    // the module (lua.c does the same around luaL_openlibs).
+    let collecting = lf_gc(L, LUA_GCISRUNNING, 0, 0) != 0
+    if collecting { _ = lf_gc(L, LUA_GCSTOP, 0, 0) }
+    defer { if collecting { _ = lf_gc(L, LUA_GCRESTART, 0, 0) } }
     FFIState.pushNew(L)
     let owner = lua_gettop(L)
     guard let ffi = lua_touserdata(L, owner)?.load(as: UnsafeMutableRawPointer?.self)
@@ -50,18 +55,18 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     lua_setfield(L, -2, "NULL")
     lua_pushstring(L, "Linux")
     lua_setfield(L, -2, "os")
-    lua_pushstring(L, hostArchitecture)
+    lua_pushstring(L, hostArchitecture.cString)
     lua_setfield(L, -2, "arch")
     return 1
 }
 
 /// `ffi.arch` as LuaJIT names it.
 #if arch(x86_64)
-let hostArchitecture = "x64"
+let hostArchitecture: StaticString = "x64"
 #elseif arch(arm64)
-let hostArchitecture = "arm64"
+let hostArchitecture: StaticString = "arm64"
 #else
-let hostArchitecture = "unknown"
+let hostArchitecture: StaticString = "unknown"
 #endif
 
 /// `ffi.abi(param)`: whether the target has the ABI property (LuaJIT's names).

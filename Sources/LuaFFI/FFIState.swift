@@ -77,16 +77,25 @@ final class FFIState {
     /// The C fast paths' view of the types (lf_cdata.h), and its capacity.
     let fastTypes = UnsafeMutablePointer<lf_FastTypes>.allocate(capacity: 1)
     @exclusivity(unchecked) var fastCapacity = 0
-    /// Ids of types the conversions produce.
-    @exclusivity(unchecked) private(set) var int64Type: Int32 = -1
-    @exclusivity(unchecked) private(set) var uint64Type: Int32 = -1
-    @exclusivity(unchecked) private(set) var voidPointerType: Int32 = -1
-    @exclusivity(unchecked) private(set) var floatType: Int32 = -1
-    @exclusivity(unchecked) private(set) var int32Type: Int32 = -1
-    @exclusivity(unchecked) private(set) var constCharPointerType: Int32 = -1
+    /// Ids of types the conversions produce, interned on first use (most scripts
+    /// need few of them; setting up a state stays cheap).
+    var int64Type: Int32 { interned(&conversionTypes.0, .int64) }
+    var uint64Type: Int32 { interned(&conversionTypes.1, .uint64) }
+    var voidPointerType: Int32 { interned(&conversionTypes.2, .pointer(to: .void)) }
+    var floatType: Int32 { interned(&conversionTypes.3, .float) }
+    var int32Type: Int32 { interned(&conversionTypes.4, .int32) }
+    var constCharPointerType: Int32 { interned(&conversionTypes.5, .pointer(to: CType.char.adding(.const))) }
+    var doubleType: Int32 { interned(&conversionTypes.6, .double) }
+    @exclusivity(unchecked) private var conversionTypes: (Int32, Int32, Int32, Int32, Int32, Int32, Int32) =
+        (-1, -1, -1, -1, -1, -1, -1)
+
+    @inline(__always)
+    private func interned(_ id: inout Int32, _ type: @autoclosure () -> CType) -> Int32 {
+        if id < 0 { id = intern(type()) }
+        return id
+    }
     /// Registry reference to the owner userdata (for closures made later).
     @exclusivity(unchecked) var ownerReference: Int32?
-    @exclusivity(unchecked) private(set) var doubleType: Int32 = -1
 
     init() {
         fastTypes.initialize(to: lf_FastTypes(types: nil, count: 0))
@@ -98,13 +107,6 @@ final class FFIState {
         types.reserveCapacity(32)
         infos.reserveCapacity(32)
         typeIDs.reserveCapacity(32)
-        int64Type = intern(.int64)
-        uint64Type = intern(.uint64)
-        voidPointerType = intern(.pointer(to: .void))
-        floatType = intern(.float)
-        int32Type = intern(.int32)
-        constCharPointerType = intern(.pointer(to: CType.char.adding(.const)))
-        doubleType = intern(.double)
     }
 
     deinit {
@@ -134,13 +136,13 @@ final class FFIState {
     }
 
     /// The registry name of the metatable of the state-owning userdata.
-    static let ownerMetatable = "luaffi.state"
+    static let ownerMetatable: StaticString = "luaffi.state"
 
     /// Pushes a new userdata that owns a new FFIState. `[-0, +1, m]`
     static func pushNew(_ L: OpaquePointer) {
         let slot = lf_newuserdata(L, MemoryLayout<UnsafeMutableRawPointer>.size, 0)!
         slot.storeBytes(of: Unmanaged.passRetained(FFIState()).toOpaque(), as: UnsafeMutableRawPointer.self)
-        if luaL_newmetatable(L, ownerMetatable) != 0 {
+        if luaL_newmetatable(L, ownerMetatable.cString) != 0 {
             lf_pushswiftfunction(L, releaseFFIState, 0)
             lua_setfield(L, -2, "__gc")
         }

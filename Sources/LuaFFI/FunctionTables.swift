@@ -1,4 +1,4 @@
-// Tables of Swift functions for Lua, named by string literals.
+// Tables of Swift functions for Lua, named by string literals; strings for Lua.
 import CLuaShims
 
 /// A function table entry. The name is a literal that Lua receives as a C string:
@@ -9,5 +9,14 @@ extension StaticString {
     /// The literal as a C string (string literals are NUL-terminated).
     var cString: UnsafePointer<CChar> {
         UnsafeRawPointer(utf8Start).assumingMemoryBound(to: CChar.self)
+    }
+}
+
+/// Pushes a Swift string as a Lua string (its UTF-8 bytes; no C copy is made, as
+/// passing a `String` where C wants a `char *` would). `[-0, +1, m]`
+func pushString(_ L: OpaquePointer, _ string: String) {
+    var string = string
+    string.withUTF8 { bytes in
+        bytes.withMemoryRebound(to: CChar.self) { lf_pushlstring(L, $0.baseAddress, $0.count) }
     }
 }

@@ -10,6 +10,11 @@ import CLuaShims
 import CTypes
 import Glibc
 
+/// The metamethods every namespace shares (its `__index` is its own cache).
+private let namespaceMethods: [SwiftFunctionEntry] = [
+    ("__newindex", namespaceNewIndex), ("__gc", namespaceGC), ("__tostring", namespaceToString),
+]
+
 /// The start of a namespace userdata (user value 1: the cache, 2: the name).
 struct LibraryHeader {
     var handle: UnsafeMutableRawPointer?
@@ -22,7 +27,7 @@ extension FFIState {
         let block = lf_newuserdata(L, MemoryLayout<LibraryHeader>.stride, 2)!
         block.initializeMemory(as: LibraryHeader.self, repeating: LibraryHeader(handle: handle, closed: false), count: 1)
         let namespace = lua_gettop(L)
-        lua_pushstring(L, name)
+        pushString(L, name)
         lua_setiuservalue(L, namespace, 2)
         // The cache, whose misses go to the resolver.
         lua_createtable(L, 0, 8)
@@ -54,10 +59,7 @@ extension FFIState {
     /// Creates the namespace metatable; the FFI owner userdata is on top.
     func createNamespaceMetatable(_ L: OpaquePointer) {
         lua_createtable(L, 0, 5)
-        let methods: [SwiftFunctionEntry] = [
-            ("__newindex", namespaceNewIndex), ("__gc", namespaceGC), ("__tostring", namespaceToString),
-        ]
-        for (name, function) in methods {
+        for (name, function) in namespaceMethods {
             lua_pushvalue(L, -2)
             lf_pushswiftfunction(L, function, 1)
             lua_setfield(L, -2, name.cString)
