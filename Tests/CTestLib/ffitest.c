@@ -227,6 +227,13 @@ int call_many_cb(int (*f)(int, int, int, int, int, int, int, double, double, dou
                          double, double, double, double)) {
     return f(1, 2, 3, 4, 5, 6, 7, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5);
 }
+// Every argument register of the callback entry (6 integer, 8 floating), interleaved.
+double call_regs_cb(double (*f)(int8_t, double, uint16_t, float, int64_t, double, void *, float,
+                                 uint32_t, double, bool, double, float, double)) {
+    static int target;
+    return f(-3, 0.25, 65000, 1.5f, -5000000000LL, 2.75, &target, -0.5f, 4000000000u, 8.125, true,
+             -16.5, 3.25f, 0.0625);
+}
 const char *call_str_cb(const char *(*f)(const char *), const char *s) { return f(s); }
 void call_void_cb(void (*f)(int), int x) { f(x); }
 int64_t call_i64_cb(int64_t (*f)(int8_t, uint16_t, int64_t), int8_t a, uint16_t b, int64_t c) { return f(a, b, c); }

@@ -1,6 +1,6 @@
 -- The C callback entries: register signatures get one of a fixed pool of static
 -- entry points, the rest (and every callback past the pool) a libffi closure; both
--- behave the same. Calls on the direct C path stay correct while callbacks live.
+-- behave the same. The register tests come first, while the pool has room. Calls on the direct C path stay correct while callbacks live.
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or ""
 local ffi, lib = dofile(here .. "_callbacks.lua")
 if not lib then return end
@@ -8,27 +8,6 @@ ffi.cdef [[
 int set_errno(int e);
 uint64_t echo_u64_cb(uint64_t (*f)(uint64_t), uint64_t x);
 ]]
-
--- more live callbacks than the pool has entries: each one calls its own function
-local cbs = {}
-for i = 1, 600 do
-  cbs[i] = ffi.cast("int (*)(int)", function(x) return x * 1000 + i end)
-end
-for i = 1, 600 do assert(lib.call_int_cb(cbs[i], 7) == 7000 + i, i) end
--- freeing returns entries to the pool; new callbacks reuse them and behave the same
-for i = 1, 600, 2 do cbs[i]:free() end
-for i = 1, 600, 2 do
-  local ok, err = pcall(lib.call_int_cb, cbs[i], 1)
-  assert(not ok and err:find("freed callback", 1, true), err)
-end
-for i = 1, 600, 2 do cbs[i] = ffi.cast("int (*)(int)", function(x) return -x - i end) end
-for i = 1, 600 do
-  assert(lib.call_int_cb(cbs[i], 3) == (i % 2 == 1 and -3 - i or 3000 + i), i)
-end
--- cb:set swaps the function behind the same entry point
-cbs[2]:set(function(x) return x + 0.0 + 1 end)
-assert(lib.call_int_cb(cbs[2], 41) == 42)
-for i = 1, 600 do cbs[i]:free() end
 
 -- every register class through the static entries: floats, doubles, bools,
 -- small integers (extended as C expects), pointers, void, uint64_t above 2^63
@@ -60,6 +39,17 @@ local u = ffi.cast("uint64_t (*)(uint64_t)", function(x)
   return x + 1
 end)
 assert(lib.echo_u64_cb(u, big) == big + 1)
+-- all fourteen argument registers (six integer, eight floating), interleaved
+local sig = "double (*)(int8_t, double, uint16_t, float, int64_t, double, void *, float, uint32_t, double, bool, double, float, double)"
+ffi.cdef("double call_regs_cb(" .. sig:gsub("%(%*%)", "(*f)") .. ");")
+local regs = ffi.cast(sig, function(a, b, c, d, e, f, g, h, i, j, k, l, m, n)
+  assert(a == -3 and b == 0.25 and c == 65000 and d == 1.5 and e == -5000000000)
+  assert(f == 2.75 and g ~= nil and g ~= ffi.NULL and h == -0.5 and i == 4000000000)
+  assert(j == 8.125 and k == true and l == -16.5 and m == 3.25 and n == 0.0625)
+  return a + b + c + d + f + h + j + l + m + n
+end)
+assert(lib.call_regs_cb(regs) == -3 + 0.25 + 65000 + 1.5 + 2.75 - 0.5 + 8.125 - 16.5 + 3.25 + 0.0625)
+regs:free()
 -- results the C entry hands to the general conversion: cdata, numbers as floats
 local r = ffi.cast("int (*)(int)", function(x) return ffi.new("int64_t", x + 1) end)
 assert(lib.call_int_cb(r, 1) == 2)
@@ -96,4 +86,26 @@ local co = coroutine.wrap(function(x)
 end)
 assert(co(1) == 2 and co() == 4)
 keep:free()
+-- more live callbacks than the pool has entries (last: freed callbacks keep their
+-- entry points, so the pool stays used up for this state): each calls its own function
+local cbs = {}
+for i = 1, 600 do
+  cbs[i] = ffi.cast("int (*)(int)", function(x) return x * 1000 + i end)
+end
+for i = 1, 600 do assert(lib.call_int_cb(cbs[i], 7) == 7000 + i, i) end
+-- freeing returns entries to the pool; new callbacks reuse them and behave the same
+for i = 1, 600, 2 do cbs[i]:free() end
+for i = 1, 600, 2 do
+  local ok, err = pcall(lib.call_int_cb, cbs[i], 1)
+  assert(not ok and err:find("freed callback", 1, true), err)
+end
+for i = 1, 600, 2 do cbs[i] = ffi.cast("int (*)(int)", function(x) return -x - i end) end
+for i = 1, 600 do
+  assert(lib.call_int_cb(cbs[i], 3) == (i % 2 == 1 and -3 - i or 3000 + i), i)
+end
+-- cb:set swaps the function behind the same entry point
+cbs[2]:set(function(x) return x + 0.0 + 1 end)
+assert(lib.call_int_cb(cbs[2], 41) == 42)
+for i = 1, 600 do cbs[i]:free() end
+
 print("ok")
