@@ -1,6 +1,7 @@
 -- The C callback entries: register signatures get one of a fixed pool of static
 -- entry points, the rest (and every callback past the pool) a libffi closure; both
--- behave the same. The register tests come first, while the pool has room. Calls on the direct C path stay correct while callbacks live.
+-- behave the same. The register tests come first, while the pool has room. Calls
+-- on the direct C path stay correct while callbacks live.
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or ""
 local ffi, lib = dofile(here .. "_callbacks.lua")
 if not lib then return end
@@ -93,7 +94,8 @@ for i = 1, 600 do
   cbs[i] = ffi.cast("int (*)(int)", function(x) return x * 1000 + i end)
 end
 for i = 1, 600 do assert(lib.call_int_cb(cbs[i], 7) == 7000 + i, i) end
--- freeing returns entries to the pool; new callbacks reuse them and behave the same
+-- freed callbacks answer with an error; new callbacks of the type reuse their
+-- entry points and behave the same
 for i = 1, 600, 2 do cbs[i]:free() end
 for i = 1, 600, 2 do
   local ok, err = pcall(lib.call_int_cb, cbs[i], 1)
