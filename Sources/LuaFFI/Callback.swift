@@ -1,8 +1,9 @@
-// Callbacks: Lua functions as C function pointers (libffi closures). Always called
-// in protected mode: an error never unwinds through C frames; C gets a defined
-// value and the error is raised in Lua when the outer C call returns. A callback
-// arriving on another thread runs only while the owner thread is inside a C call
-// (serialized with it); otherwise it fails with a message and a defined value.
+// Callbacks: Lua functions as C function pointers (static C entry points for
+// register signatures, libffi closures for the rest). Always called in protected
+// mode: an error never unwinds through C frames; C gets a defined value and the
+// error is raised in Lua when the outer C call returns. A callback arriving on
+// another thread runs only while the owner thread is inside a C call (serialized
+// with it); otherwise it fails with a message and a defined value.
 import CLibFFI
 import CLua
 import CLuaShims
