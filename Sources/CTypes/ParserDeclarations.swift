@@ -8,7 +8,8 @@ extension Parser {
         if case .pragma = current.kind { return try pragma() }
         if current.isKeyword(.staticAssert) { return try staticAssertion() }
         let start = current
-        let specs = try specifiers()
+        var specs = Specifiers()
+        try specifiers(into: &specs)
         try declarationList(specs, at: start)
     }
 
@@ -16,7 +17,8 @@ extension Parser {
     mutating func declarationList(_ specs: Specifiers, at start: Token) throws(CDeclarationError) {
         if accept(.semicolon) { return }
         while true {
-            var declarator = try self.declarator(abstract: false)
+            var declarator = Declarator()
+            try self.declarator(abstract: false, into: &declarator)
             try attributes(into: &declarator.attributes)
             if declarator.isFunction && current.isPunct(.lbrace) {
                 return try skipBody()

@@ -74,8 +74,10 @@ extension Parser {
     /// A type name: specifiers and an abstract declarator (`const char *`).
     mutating func typeName() throws(CDeclarationError) -> CType {
         let start = current
-        let specs = try specifiers()
-        var declarator = try self.declarator(abstract: true)
+        var specs = Specifiers()
+        try specifiers(into: &specs)
+        var declarator = Declarator()
+        try self.declarator(abstract: true, into: &declarator)
         if let token = declarator.nameToken { throw error("unexpected symbol", at: token) }
         try attributes(into: &declarator.attributes)
         return try type(of: declarator, specifiers: specs, at: start)
@@ -129,17 +131,19 @@ extension Parser {
         }
     }
 
-    /// Parses a declarator; `abstract` allows (but does not require) the name to be absent.
-    mutating func declarator(abstract: Bool) throws(CDeclarationError) -> Declarator {
+    /// Parses a declarator into `result` (a fresh `Declarator()`; filled in place, so
+    /// the large value is never copied on the way out). `abstract` allows (but does
+    /// not require) the name to be absent.
+    mutating func declarator(abstract: Bool, into result: inout Declarator) throws(CDeclarationError) {
         try enter()
         defer { depth -= 1 }
-        var result = Declarator()
         var prefix = DeclaratorOperations()
         try pointers(into: &prefix, attributes: &result.attributes)
         if current.isPunct(.lparen) && !(abstract && startsParameterList()) {
             advance()
             try attributes(into: &result.attributes)
-            let inner = try declarator(abstract: abstract)
+            var inner = Declarator()
+            try declarator(abstract: abstract, into: &inner)
             try expect(.rparen, ")")
             try appendSuffixes(to: &result, prefix)
             if result.operations.isEmpty {
@@ -150,7 +154,7 @@ extension Parser {
             result.name = inner.name
             result.nameToken = inner.nameToken
             result.attributes.merge(inner.attributes)
-            return result
+            return
         }
         if current.isIdentifier || (current.isPunct(.dollar) && !abstract) {
             result.nameToken = current
@@ -159,7 +163,6 @@ extension Parser {
             throw error("'<identifier>' expected")
         }
         try appendSuffixes(to: &result, prefix)
-        return result
     }
 
     /// Sets the operations of `result`: the suffixes (innermost first), then `prefix`.
@@ -296,8 +299,10 @@ extension Parser {
     /// One parameter: type adjusted as C does (arrays and functions become pointers).
     private mutating func parameter() throws(CDeclarationError) -> CFunctionParameter {
         let start = current
-        let specs = try specifiers()
-        var declarator = try self.declarator(abstract: true)
+        var specs = Specifiers()
+        try specifiers(into: &specs)
+        var declarator = Declarator()
+        try self.declarator(abstract: true, into: &declarator)
         try attributes(into: &declarator.attributes)
         let type = try self.type(of: declarator, specifiers: specs, at: start)
         if type.kind == .void { throw error("invalid use of 'void'", at: start, near: false) }

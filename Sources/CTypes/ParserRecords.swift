@@ -118,7 +118,8 @@ extension Parser {
         if current.isKeyword(.staticAssert) { return try staticAssertion() }
         if case .pragma = current.kind { return try pragma() }
         let start = current
-        let specs = try specifiers()
+        var specs = Specifiers()
+        try specifiers(into: &specs)
         if specs.storage == .static || specs.storage == .typedef {
             return try declarationList(specs, at: start)
         }
@@ -146,8 +147,8 @@ extension Parser {
     private mutating func member(_ specs: Specifiers, at start: Token) throws(CDeclarationError)
         -> MemberSpec
     {
-        var declarator =
-            current.isPunct(.colon) ? Declarator() : try self.declarator(abstract: false)
+        var declarator = Declarator()
+        if !current.isPunct(.colon) { try self.declarator(abstract: false, into: &declarator) }
         try attributes(into: &declarator.attributes)
         var width: Int?
         var widthToken = current

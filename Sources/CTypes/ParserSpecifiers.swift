@@ -52,8 +52,9 @@ struct TypeWords {
 }
 
 extension Parser {
-    /// Parses declaration specifiers; fails when there is no type.
-    mutating func specifiers() throws(CDeclarationError) -> Specifiers {
+    /// Parses declaration specifiers into `result` (a fresh `Specifiers()`; filled in
+    /// place, so the value is never copied on the way out); fails when there is no type.
+    mutating func specifiers(into result: inout Specifiers) throws(CDeclarationError) {
         // Fast path: one type word or a typedef name, then something that cannot continue
         // the specifiers (not a keyword): `int a`, `double *p`, `uint8_t d[16]`.
         if case .keyword = peek().kind {
@@ -62,17 +63,19 @@ extension Parser {
             case .keyword(let keyword):
                 if let type = singleWordType(keyword) {
                     advance()
-                    return Specifiers(type: type)
+                    result.type = type
+                    return
                 }
             case .identifier:
                 if let type = transaction.typedef(name(of: current))?.value {
                     advance()
-                    return Specifiers(type: type)
+                    result.type = type
+                    return
                 }
             default: break
             }
         }
-        return try generalSpecifiers()
+        try generalSpecifiers(into: &result)
     }
 
     /// The type of a lone type keyword that needs no other word (`int`, `double`...).
@@ -87,8 +90,7 @@ extension Parser {
         }
     }
 
-    private mutating func generalSpecifiers() throws(CDeclarationError) -> Specifiers {
-        var result = Specifiers()
+    private mutating func generalSpecifiers(into result: inout Specifiers) throws(CDeclarationError) {
         var words = TypeWords()
         var qualifiers: CQualifiers = []
         let start = current
@@ -100,7 +102,6 @@ extension Parser {
             throw error("declaration specifier expected")
         }
         result.type = try resolve(words, at: start).adding(qualifiers)
-        return result
     }
 
     /// Consumes one specifier; false when the current token is not one.
