@@ -75,13 +75,35 @@ struct Declared<Value> {
     var location: CSourceLocation?
 }
 
+/// A symbol table key: a C name and a cheap hash of it. `String` hashes its bytes
+/// with SipHash plus a terminator and compares through its general path; C names
+/// are short, and FNV-1a of their bytes, given to the hasher as one word, costs
+/// about half. Equal names have equal hashes, so unequal hashes settle `==` at once.
+struct SymbolName: Hashable {
+    let string: String
+    let fnv: UInt64
+
+    init(_ string: String) {
+        self.string = string
+        var hash: UInt64 = 14_695_981_039_346_656_037
+        var copy = string
+        copy.withUTF8 { bytes in
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+        }
+        fnv = hash
+    }
+
+    static func == (a: SymbolName, b: SymbolName) -> Bool { a.fnv == b.fnv && a.string == b.string }
+    func hash(into hasher: inout Hasher) { hasher.combine(fnv) }
+}
+
 /// The symbol tables of one scope.
 struct SymbolTable {
-    var typedefs: [String: Declared<CType>] = [:]
-    var tags: [String: Declared<CTag>] = [:]
-    var functions: [String: Declared<CFunctionDeclaration>] = [:]
-    var variables: [String: Declared<CVariableDeclaration>] = [:]
-    var constants: [String: Declared<CConstant>] = [:]
+    var typedefs: [SymbolName: Declared<CType>] = [:]
+    var tags: [SymbolName: Declared<CTag>] = [:]
+    var functions: [SymbolName: Declared<CFunctionDeclaration>] = [:]
+    var variables: [SymbolName: Declared<CVariableDeclaration>] = [:]
+    var constants: [SymbolName: Declared<CConstant>] = [:]
 }
 
 /// A C declarations scope, the state behind `ffi.cdef` and `ffi.typeof`.
@@ -114,7 +136,7 @@ public final class CDeclarations {
     /// declares a typedef of its own (dictionaries are copy-on-write). Immutable.
     nonisolated(unsafe) private static let hostPredefined = predefined(for: .host)
 
-    private static func predefined(for target: TargetLayout) -> [String: Declared<CType>] {
+    private static func predefined(for target: TargetLayout) -> [SymbolName: Declared<CType>] {
         let long = target.long.size
         var types: [String: CType] = [
             "int8_t": .int8, "uint8_t": .uint8, "int16_t": .int16, "uint16_t": .uint16,
@@ -128,42 +150,43 @@ public final class CDeclarations {
         ]
         let vaList = CType.pointer(to: .void)
         for name in ["va_list", "__builtin_va_list", "__gnuc_va_list"] { types[name] = vaList }
-        return types.mapValues { Declared(value: $0, location: nil) }
+        return Dictionary(
+            uniqueKeysWithValues: types.map { (SymbolName($0.key), Declared(value: $0.value, location: nil)) })
     }
 
     /// The type a typedef name stands for.
-    public func typedef(named name: String) -> CType? { table.typedefs[name]?.value }
+    public func typedef(named name: String) -> CType? { table.typedefs[SymbolName(name)]?.value }
     /// The struct, union or enum with this tag.
-    public func tag(named name: String) -> CTag? { table.tags[name]?.value }
+    public func tag(named name: String) -> CTag? { table.tags[SymbolName(name)]?.value }
     /// A declared function.
     public func function(named name: String) -> CFunctionDeclaration? {
-        table.functions[name]?.value
+        table.functions[SymbolName(name)]?.value
     }
     /// A declared variable.
     public func variable(named name: String) -> CVariableDeclaration? {
-        table.variables[name]?.value
+        table.variables[SymbolName(name)]?.value
     }
     /// A named integer constant (enumerator or `static const`).
-    public func constant(named name: String) -> CConstant? { table.constants[name]?.value }
+    public func constant(named name: String) -> CConstant? { table.constants[SymbolName(name)]?.value }
 
     /// Where a typedef was declared (nil for the predefined ones).
     public func location(ofTypedef name: String) -> CSourceLocation? {
-        table.typedefs[name]?.location
+        table.typedefs[SymbolName(name)]?.location
     }
     /// Where a tag was first declared (or defined, when the definition came first).
-    public func location(ofTag name: String) -> CSourceLocation? { table.tags[name]?.location }
+    public func location(ofTag name: String) -> CSourceLocation? { table.tags[SymbolName(name)]?.location }
     /// Where a function, variable or constant was first declared.
     public func location(of name: String) -> CSourceLocation? {
-        table.functions[name]?.location ?? table.variables[name]?.location
-            ?? table.constants[name]?.location
+        table.functions[SymbolName(name)]?.location ?? table.variables[SymbolName(name)]?.location
+            ?? table.constants[SymbolName(name)]?.location
     }
 
     /// All typedef names.
-    public var typedefNames: some Collection<String> { table.typedefs.keys }
+    public var typedefNames: some Collection<String> { table.typedefs.keys.map(\.string) }
     /// All declared function names.
-    public var functionNames: some Collection<String> { table.functions.keys }
+    public var functionNames: some Collection<String> { table.functions.keys.map(\.string) }
     /// All tags.
-    public var tagNames: some Collection<String> { table.tags.keys }
+    public var tagNames: some Collection<String> { table.tags.keys.map(\.string) }
 
     /// Parses and declares C declarations, all or nothing. Corresponds to `ffi.cdef`.
     ///
@@ -276,29 +299,51 @@ final class Transaction {
         target = base.target
     }
 
-    func typedef(_ name: String) -> Declared<CType>? { base.table.typedefs[name] }
-    func tag(_ name: String) -> Declared<CTag>? { base.table.tags[name] }
-    func constant(_ name: String) -> Declared<CConstant>? { base.table.constants[name] }
+    func typedef(_ name: String) -> Declared<CType>? { base.table.typedefs[SymbolName(name)] }
+    func tag(_ name: String) -> Declared<CTag>? { base.table.tags[SymbolName(name)] }
+    func constant(_ name: String) -> Declared<CConstant>? { base.table.constants[SymbolName(name)] }
     func function(_ name: String) -> Declared<CFunctionDeclaration>? {
-        base.table.functions[name]
+        base.table.functions[SymbolName(name)]
     }
     func variable(_ name: String) -> Declared<CVariableDeclaration>? {
-        base.table.variables[name]
+        base.table.variables[SymbolName(name)]
     }
 
     /// Adds the typedef unless the name is taken; returns the existing entry (one hash).
     func addTypedefIfAbsent(_ name: String, _ value: Declared<CType>) -> Declared<CType>? {
-        let old = Self.insertIfAbsent(&base.table.typedefs[name], value)
-        if old == nil { typedefLog.added.append(name) }
+        let key = SymbolName(name)
+        let old = Self.insertIfAbsent(&base.table.typedefs[key], value)
+        if old == nil { typedefLog.added.append(key) }
         return old
     }
     /// Adds the function unless the name is taken; returns the existing entry.
     func addFunctionIfAbsent(_ name: String, _ value: Declared<CFunctionDeclaration>)
         -> Declared<CFunctionDeclaration>?
     {
-        let old = Self.insertIfAbsent(&base.table.functions[name], value)
-        if old == nil { functionLog.added.append(name) }
+        let key = SymbolName(name)
+        let old = Self.insertIfAbsent(&base.table.functions[key], value)
+        if old == nil { functionLog.added.append(key) }
         return old
+    }
+
+    /// The tag's entry; when the name is free, first adds the one `make` builds (one
+    /// hash either way).
+    func tagOrAdd(_ name: String, _ make: () -> Declared<CTag>) -> Declared<CTag> {
+        let key = SymbolName(name)
+        var added = false
+        let entry = Self.valueOrInsert(&base.table.tags[key]) {
+            added = true
+            return make()
+        }
+        if added { tagLog.added.append(key) }
+        return entry
+    }
+
+    @inline(__always) private static func valueOrInsert<V>(_ slot: inout V?, _ make: () -> V) -> V {
+        if let old = slot { return old }
+        let new = make()
+        slot = new
+        return new
     }
 
     @inline(__always) private static func insertIfAbsent<V>(_ slot: inout V?, _ value: V) -> V? {
@@ -308,23 +353,28 @@ final class Transaction {
     }
 
     func addTypedef(_ name: String, _ value: Declared<CType>) {
-        typedefLog.record(name, replacing: base.table.typedefs.updateValue(value, forKey: name))
+        let key = SymbolName(name)
+        typedefLog.record(key, replacing: base.table.typedefs.updateValue(value, forKey: key))
     }
     func addTag(_ name: String, _ value: Declared<CTag>) {
-        tagLog.record(name, replacing: base.table.tags.updateValue(value, forKey: name))
+        let key = SymbolName(name)
+        tagLog.record(key, replacing: base.table.tags.updateValue(value, forKey: key))
     }
     func addFunction(_ name: String, _ value: Declared<CFunctionDeclaration>) {
-        functionLog.record(name, replacing: base.table.functions.updateValue(value, forKey: name))
+        let key = SymbolName(name)
+        functionLog.record(key, replacing: base.table.functions.updateValue(value, forKey: key))
     }
     func addVariable(_ name: String, _ value: Declared<CVariableDeclaration>) {
-        variableLog.record(name, replacing: base.table.variables.updateValue(value, forKey: name))
+        let key = SymbolName(name)
+        variableLog.record(key, replacing: base.table.variables.updateValue(value, forKey: key))
     }
     func addConstant(_ name: String, _ value: Declared<CConstant>) {
-        constantLog.record(name, replacing: base.table.constants.updateValue(value, forKey: name))
+        let key = SymbolName(name)
+        constantLog.record(key, replacing: base.table.constants.updateValue(value, forKey: key))
     }
     /// Changes the type of a constant this transaction declared.
     func setType(ofConstant name: String, _ type: CType) {
-        base.table.constants[name]?.value.type = type
+        base.table.constants[SymbolName(name)]?.value.type = type
     }
 
     /// Records that `record` was completed, so a rollback can undo it.
@@ -359,16 +409,16 @@ final class Transaction {
 /// What a transaction did to one symbol table: the names it added (16 bytes each: the
 /// common case) and the entries it overwrote, with their previous values.
 struct UndoLog<Value> {
-    var added: [String] = []
-    var replaced: [(String, Value)] = []
+    var added: [SymbolName] = []
+    var replaced: [(SymbolName, Value)] = []
 
-    mutating func record(_ name: String, replacing old: Value?) {
+    mutating func record(_ name: SymbolName, replacing old: Value?) {
         if let old { replaced.append((name, old)) } else { added.append(name) }
     }
 
     /// Restores the overwritten entries (newest first), then removes the added names (a
     /// name added and then overwritten is removed in the end, as it should be).
-    func undo(_ table: inout [String: Value]) {
+    func undo(_ table: inout [SymbolName: Value]) {
         for (name, old) in replaced.reversed() { table[name] = old }
         for name in added { table.removeValue(forKey: name) }
     }

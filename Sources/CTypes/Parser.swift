@@ -151,8 +151,15 @@ struct Parser {
     }
 
     /// Consumes the punctuator or fails with `'x' expected`.
-    mutating func expect(_ p: Punct, _ spelling: String) throws(CDeclarationError) {
-        guard accept(p) else { throw error("'\(spelling)' expected") }
+    @inline(__always)
+    mutating func expect(_ p: Punct, _ spelling: StaticString) throws(CDeclarationError) {
+        guard accept(p) else { throw expected(spelling) }
+    }
+
+    /// The error of `expect` (kept out of line: the common path only compares).
+    @inline(never)
+    func expected(_ spelling: StaticString) -> CDeclarationError {
+        error("'\(spelling)' expected")
     }
 
     /// The name of an identifier token (its source text).

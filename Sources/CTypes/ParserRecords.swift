@@ -32,20 +32,16 @@ extension Parser {
             if !defining { throw error("'<identifier>' expected") }
             return CRecord(isUnion: isUnion, tag: nil)
         }
-        let entry = transaction.tag(tag)
-        switch entry?.value {
-        case .record(let record)? where record.isUnion == isUnion:
-            return record
-        case nil:
-            let record = CRecord(isUnion: isUnion, tag: tag)
-            transaction.addTag(
-                tag, Declared(value: .record(record), location: location(of: start)))
-            return record
-        default:
+        let location = location(of: start)
+        let entry = transaction.tagOrAdd(tag) {
+            Declared(value: .record(CRecord(isUnion: isUnion, tag: tag)), location: location)
+        }
+        guard case .record(let record) = entry.value, record.isUnion == isUnion else {
             throw error(
                 "redefinition of '\(isUnion ? "union" : "struct") \(tag)'"
-                    + previous(entry?.location), at: start, near: false)
+                    + previous(entry.location), at: start, near: false)
         }
+        return record
     }
 
     /// Lays out `record` (when incomplete), or checks that a complete one is identical.

@@ -125,18 +125,20 @@ public final class CRecord: Hashable, CustomStringConvertible {
                 if case .record = field.type.kind, field.bitfield == nil { plain = false }
             }
             if plain {
-                for i in fields.indices {
-                    guard let name = fields[i].name else { continue }
-                    let count = name.utf8.count
-                    let first = name.utf8.first
-                    for j in 0..<i {
-                        guard let other = fields[j].name, other.utf8.count == count,
-                            other.utf8.first == first
-                        else { continue }
-                        if other == name { return name }
+                // A cheap key per name (length and first byte) on the stack; names are
+                // compared only when their keys match.
+                return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: fields.count) { keys in
+                    for i in fields.indices {
+                        guard let name = fields[i].name else {
+                            keys[i] = .max
+                            continue
+                        }
+                        let key = UInt32(truncatingIfNeeded: name.utf8.count) << 8 | UInt32(name.utf8.first ?? 0)
+                        keys[i] = key
+                        for j in 0..<i where keys[j] == key && fields[j].name == name { return name }
                     }
+                    return nil
                 }
-                return nil
             }
         }
         var table = [String: CFieldReference](minimumCapacity: fields.count)
