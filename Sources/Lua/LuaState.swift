@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// A state is used by one thread at a time; it is not `Sendable` (create it on the
 /// thread that uses it, or hand it over whole). Independent states run concurrently
-/// on different threads: the library keeps no mutable global state. Every operation
+/// on different threads: states share nothing mutable but the mutex-guarded pool of
+/// static callback entry points (`docs/architecture.md`). Every operation
 /// that can raise a Lua error runs protected and throws a `LuaError` instead: no Lua
 /// error ever unwinds through a Swift frame (see `docs/architecture.md`).
 public final class LuaState {
