@@ -78,19 +78,24 @@ struct Declared<Value> {
 /// A symbol table key: a C name and a cheap hash of it. `String` hashes its bytes
 /// with SipHash plus a terminator and compares through its general path; C names
 /// are short, and FNV-1a of their bytes, given to the hasher as one word, costs
-/// about half. Equal names have equal hashes, so unequal hashes settle `==` at once.
+/// about half (and the lexer has computed it already for every identifier). Equal
+/// names have equal hashes, so unequal hashes settle `==` at once.
 struct SymbolName: Hashable {
     let string: String
-    let fnv: UInt64
+    let fnv: UInt32
 
     init(_ string: String) {
-        self.string = string
-        var hash: UInt64 = 14_695_981_039_346_656_037
         var copy = string
-        copy.withUTF8 { bytes in
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
-        }
-        fnv = hash
+        self.init(string, fnv: copy.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return KeywordTable.emptyHash }
+            return KeywordTable.hash(base, 0, bytes.count)
+        })
+    }
+
+    /// A name whose FNV-1a hash is known (`Token.Kind.identifier`).
+    init(_ string: String, fnv: UInt32) {
+        self.string = string
+        self.fnv = fnv
     }
 
     static func == (a: SymbolName, b: SymbolName) -> Bool { a.fnv == b.fnv && a.string == b.string }
@@ -300,6 +305,7 @@ final class Transaction {
     }
 
     func typedef(_ name: String) -> Declared<CType>? { base.table.typedefs[SymbolName(name)] }
+    func typedef(_ key: SymbolName) -> Declared<CType>? { base.table.typedefs[key] }
     func tag(_ name: String) -> Declared<CTag>? { base.table.tags[SymbolName(name)] }
     func constant(_ name: String) -> Declared<CConstant>? { base.table.constants[SymbolName(name)] }
     func function(_ name: String) -> Declared<CFunctionDeclaration>? {
@@ -310,17 +316,15 @@ final class Transaction {
     }
 
     /// Adds the typedef unless the name is taken; returns the existing entry (one hash).
-    func addTypedefIfAbsent(_ name: String, _ value: Declared<CType>) -> Declared<CType>? {
-        let key = SymbolName(name)
+    func addTypedefIfAbsent(_ key: SymbolName, _ value: Declared<CType>) -> Declared<CType>? {
         let old = Self.insertIfAbsent(&base.table.typedefs[key], value)
         if old == nil { typedefLog.added.append(key) }
         return old
     }
     /// Adds the function unless the name is taken; returns the existing entry.
-    func addFunctionIfAbsent(_ name: String, _ value: Declared<CFunctionDeclaration>)
+    func addFunctionIfAbsent(_ key: SymbolName, _ value: Declared<CFunctionDeclaration>)
         -> Declared<CFunctionDeclaration>?
     {
-        let key = SymbolName(name)
         let old = Self.insertIfAbsent(&base.table.functions[key], value)
         if old == nil { functionLog.added.append(key) }
         return old
@@ -328,8 +332,7 @@ final class Transaction {
 
     /// The tag's entry; when the name is free, first adds the one `make` builds (one
     /// hash either way).
-    func tagOrAdd(_ name: String, _ make: () -> Declared<CTag>) -> Declared<CTag> {
-        let key = SymbolName(name)
+    func tagOrAdd(_ key: SymbolName, _ make: () -> Declared<CTag>) -> Declared<CTag> {
         var added = false
         let entry = Self.valueOrInsert(&base.table.tags[key]) {
             added = true

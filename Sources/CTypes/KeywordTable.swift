@@ -46,6 +46,9 @@ struct KeywordTable: @unchecked Sendable {
         text.initialize(from: all, count: all.count)
     }
 
+    /// FNV-1a of no bytes (its offset basis).
+    static var emptyHash: UInt32 { 2_166_136_261 }
+
     /// FNV-1a of `count` bytes at `bytes + start`.
     @inline(__always) static func hash(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ count: Int)
         -> UInt32

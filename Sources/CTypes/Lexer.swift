@@ -59,16 +59,20 @@ struct Lexer {
                             && next < end && (base[next] == 39 || base[next] == 34)
                         if !quoted {
                             var hash = (2_166_136_261 ^ UInt32(c)) &* 16_777_619
+                            var bits = c
                             while next < end {
                                 let b = base[next]
                                 guard keywords.identifierPart[Int(b)] != 0 else { break }
                                 hash = (hash ^ UInt32(b)) &* 16_777_619
+                                bits |= b
                                 next &+= 1
                             }
                             if let keyword = keywords.keyword(hash: hash, base, i, next &- i) {
                                 kind = .keyword(keyword)
                             } else {
-                                kind = .identifier
+                                // Only ASCII names keep their bytes as a String: others get
+                                // hashed again from the String (0: unknown).
+                                kind = .identifier(hash: bits < 0x80 ? hash : 0)
                             }
                         }
                     } else {
@@ -211,12 +215,10 @@ struct Lexer {
 
     private mutating func identifier(from start: Int) -> Token {
         while index < bytes.count && isIdentifierPart(bytes[index]) { index += 1 }
-        if let base = bytes.baseAddress,
-            let keyword = KeywordTable.shared.keyword(base, start, index - start)
-        {
+        if let base = bytes.baseAddress, let keyword = KeywordTable.shared.keyword(base, start, index - start) {
             return make(.keyword(keyword), from: start)
         }
-        return make(.identifier, from: start)
+        return make(.identifier(hash: 0), from: start)  // rare: hashed from its String
     }
 
     private mutating func number(from start: Int) throws(CDeclarationError) -> Token {

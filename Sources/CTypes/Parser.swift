@@ -174,6 +174,18 @@ struct Parser {
         }
     }
 
+    /// The symbol-table key of `name`, read from `token` (an ASCII identifier brings
+    /// the lexer's hash; other names, and `$` parameters, are hashed here).
+    @inline(__always) func symbol(_ name: String, from token: Token) -> SymbolName {
+        if case .identifier(let hash) = token.kind, hash != 0 { return SymbolName(name, fnv: hash) }
+        return SymbolName(name)
+    }
+
+    /// The symbol-table key of an identifier token.
+    @inline(__always) func symbol(of token: Token) -> SymbolName {
+        symbol(name(of: token), from: token)
+    }
+
     /// The current token's name if it is an identifier.
     var currentIdentifier: String? { current.isIdentifier ? name(of: current) : nil }
 

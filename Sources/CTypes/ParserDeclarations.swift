@@ -71,7 +71,7 @@ extension Parser {
         throws(CDeclarationError)
     {
         let new = Declared(value: function, location: location(of: token))
-        if let old = transaction.addFunctionIfAbsent(function.name, new) {
+        if let old = transaction.addFunctionIfAbsent(symbol(function.name, from: token), new) {
             guard CType(.function(old.value.type)).isEquivalent(to: CType(.function(function.type)))
             else {
                 throw error(
@@ -87,7 +87,7 @@ extension Parser {
         throws(CDeclarationError)
     {
         let new = Declared(value: type, location: location(of: token))
-        if let old = transaction.addTypedefIfAbsent(name, new) {
+        if let old = transaction.addTypedefIfAbsent(symbol(name, from: token), new) {
             guard old.value.isEquivalent(to: type) else {
                 throw error(
                     "redefinition of '\(name)'" + previous(old.location), at: token, near: false)

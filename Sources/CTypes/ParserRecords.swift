@@ -33,7 +33,7 @@ extension Parser {
             return CRecord(isUnion: isUnion, tag: nil)
         }
         let location = location(of: start)
-        let entry = transaction.tagOrAdd(tag) {
+        let entry = transaction.tagOrAdd(symbol(tag, from: start)) {
             Declared(value: .record(CRecord(isUnion: isUnion, tag: tag)), location: location)
         }
         guard case .record(let record) = entry.value, record.isUnion == isUnion else {

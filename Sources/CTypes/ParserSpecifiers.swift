@@ -67,7 +67,7 @@ extension Parser {
                     return
                 }
             case .identifier:
-                if let type = transaction.typedef(name(of: current))?.value {
+                if let type = transaction.typedef(symbol(of: current))?.value {
                     advance()
                     result.type = type
                     return
@@ -113,7 +113,7 @@ extension Parser {
             return try keywordSpecifier(keyword, &result, &words, &qualifiers)
         case .identifier:
             guard words.isEmpty, words.named == nil,
-                let type = transaction.typedef(name(of: current))?.value
+                let type = transaction.typedef(symbol(of: current))?.value
             else {
                 return false
             }
@@ -222,7 +222,7 @@ extension Parser {
             case .sizeof, .alignof, .asm, .staticAssert: return false
             default: return true
             }
-        case .identifier: return transaction.typedef(name(of: token)) != nil
+        case .identifier: return transaction.typedef(symbol(of: token)) != nil
         case .punct(.dollar):
             if nextParameter < parameters.count, case .type = parameters[nextParameter] {
                 return true

@@ -62,8 +62,10 @@ enum Keyword: UInt8 {
 struct Token {
     /// What the token is, with its value.
     enum Kind {
-        /// An identifier: its name is the source text (`Parser.name(of:)`).
-        case identifier
+        /// An identifier: its name is the source text (`Parser.name(of:)`), with the
+        /// FNV-1a hash of its bytes when they are ASCII (the lexer computes it anyway;
+        /// `SymbolName`), else 0.
+        case identifier(hash: UInt32)
         case keyword(Keyword)
         /// An integer literal: value, `u` suffix, `l`/`ll` suffix, decimal.
         case integer(UInt64, isUnsigned: Bool, isLong: Bool, isDecimal: Bool)

@@ -196,6 +196,27 @@ import Testing
         #expect(scope.tag(named: "inline_tag") != nil)
     }
 
+    /// Names are found the same way whether they come from the lexer (which hashes
+    /// ASCII names as it reads them) or from a Swift string: ASCII, non-ASCII UTF-8,
+    /// `$` parameters, and bytes that are not UTF-8 (kept as their repaired string).
+    @Test func namesFromSourceAndFromSwiftAgree() throws {
+        let scope = CDeclarations()
+        try scope.cdef("typedef int plain_t; typedef int café; int naïve(café); struct é { int x; };")
+        #expect(scope.typedef(named: "plain_t") != nil)
+        #expect(scope.typedef(named: "café") != nil)
+        #expect(scope.function(named: "naïve") != nil)
+        #expect(scope.tag(named: "é") != nil)
+        #expect(try scope.parseType("café *").size == 8)
+        #expect(try scope.parseType("struct é").size == 4)
+        try scope.cdef("typedef int $;", parameters: [.name("from_param")])
+        #expect(scope.typedef(named: "from_param") != nil)
+        #expect(try scope.parseType("from_param").size == 4)
+        let bytes: [UInt8] = Array("typedef int a".utf8) + [0xFF] + Array("b; a".utf8) + [0xFF] + Array("b use;".utf8)
+        try bytes.withUnsafeBufferPointer { try scope.cdef(utf8: $0) }
+        #expect(scope.typedef(named: "a\u{FFFD}b") != nil)
+        #expect(scope.variable(named: "use") != nil)
+    }
+
     @Test func sizesOfPrimitives() throws {
         let scope = CDeclarations()
         let table: [(String, Int, Int)] = [
