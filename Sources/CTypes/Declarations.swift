@@ -78,7 +78,7 @@ struct Declared<Value> {
 /// A symbol table key: a C name and a cheap hash of it. `String` hashes its bytes
 /// with SipHash plus a terminator and compares through its general path; C names
 /// are short, and FNV-1a of their bytes, given to the hasher as one word, costs
-/// about half (and the lexer has computed it already for every identifier). Equal
+/// about half (and the lexer has computed it already for every ASCII identifier). Equal
 /// names have equal hashes, so unequal hashes settle `==` at once.
 struct SymbolName: Hashable {
     let string: String
@@ -304,7 +304,6 @@ final class Transaction {
         target = base.target
     }
 
-    func typedef(_ name: String) -> Declared<CType>? { base.table.typedefs[SymbolName(name)] }
     func typedef(_ key: SymbolName) -> Declared<CType>? { base.table.typedefs[key] }
     func tag(_ name: String) -> Declared<CTag>? { base.table.tags[SymbolName(name)] }
     func constant(_ name: String) -> Declared<CConstant>? { base.table.constants[SymbolName(name)] }
@@ -409,7 +408,7 @@ final class Transaction {
     }
 }
 
-/// What a transaction did to one symbol table: the names it added (16 bytes each: the
+/// What a transaction did to one symbol table: the names it added (24 bytes each: the
 /// common case) and the entries it overwrote, with their previous values.
 struct UndoLog<Value> {
     var added: [SymbolName] = []
