@@ -101,9 +101,7 @@ static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
       }
     }
     int want = cb->result != LF_K_VOID;
-    if (info) info->armed = 1; /* Lua runs: a refusal raises inside the pcall */
-    int status = lua_pcall(L, n, want, 0);
-    if (info) info->armed = 0;
+    int status = lf_pcallarmed(L, info, n, want, 0);
     if (status != LUA_OK) {
       cb->fail(cb->data, L);
     } else if (want && !convert_result(L, cb->result, &out)) {

@@ -18,9 +18,13 @@ int lf_apimsghandler(lua_State *L);
 /* Runs a Swift function behind the trampoline's protections (shims.c). */
 int lf_runswift(lua_State *L, int (*fn)(lua_State *L));
 
+/* lua_pcall with the allocator armed (Lua code runs: a refusal raises inside it),
+ * then the previous arming back. `info` may be NULL (a state that is not ours). */
+struct lf_StateInfo;
+int lf_pcallarmed(lua_State *L, struct lf_StateInfo *info, int nargs, int nresults, int msgh);
+
 /* After a Swift function that went past the memory limit while the allocator was
  * disarmed: raises the memory error now (from C), else returns `n`. */
-struct lf_StateInfo;
 int lf_chargeoverdraft(lua_State *L, struct lf_StateInfo *info, int n);
 
 /* Extends a value of integer class `kind` (LF_K_*) from its low bytes to 64 bits,

@@ -96,18 +96,22 @@ void lf_pushswiftfunction(lua_State *L, lf_SwiftFunction fn, int nup) {
 
 /* ---- Protected helpers ------------------------------------------------------- */
 
+/* See internal.h. */
+int lf_pcallarmed(lua_State *L, lf_StateInfo *info, int nargs, int nresults, int msgh) {
+  int armed = info ? info->armed : 0;
+  if (info) info->armed = 1;
+  int status = lua_pcall(L, nargs, nresults, msgh);
+  if (info) info->armed = armed;
+  return status;
+}
+
 /* Runs `f` in protected mode with the `nin` values on top of the stack plus a
  * light userdata argument; leaves `nout` results or the error value. */
 int lf_protect(lua_State *L, lua_CFunction f, void *arg, int nin, int nout) {
-  lf_StateInfo *info = lf_stateinfo(L);
-  int armed = info ? info->armed : 0;
   lua_pushcfunction(L, f);
   lua_pushlightuserdata(L, arg);
   lua_rotate(L, -nin - 2, 2);
-  if (info) info->armed = 1;
-  int status = lua_pcall(L, nin + 1, nout, 0);
-  if (info) info->armed = armed;
-  return status;
+  return lf_pcallarmed(L, lf_stateinfo(L), nin + 1, nout, 0);
 }
 
 static int getglobal_(lua_State *L) {
@@ -235,21 +239,11 @@ int lf_pcallapi(lua_State *L, int nargs, int nresults) {
 }
 
 int lf_pcallown(lua_State *L, int nargs, int nresults, int msgh) {
-  lf_StateInfo *info = *(lf_StateInfo **)lua_getextraspace(L);
-  int armed = info->armed;
-  info->armed = 1;
-  int status = lua_pcall(L, nargs, nresults, msgh);
-  info->armed = armed;
-  return status;
+  return lf_pcallarmed(L, *(lf_StateInfo **)lua_getextraspace(L), nargs, nresults, msgh);
 }
 
 int lf_pcall(lua_State *L, int nargs, int nresults, int msgh) {
-  lf_StateInfo *info = lf_stateinfo(L);
-  int armed = info ? info->armed : 0;
-  if (info) info->armed = 1;
-  int status = lua_pcall(L, nargs, nresults, msgh);
-  if (info) info->armed = armed;
-  return status;
+  return lf_pcallarmed(L, lf_stateinfo(L), nargs, nresults, msgh);
 }
 
 /* ---- Macros ------------------------------------------------------------------ */

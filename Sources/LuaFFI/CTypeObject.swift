@@ -36,19 +36,12 @@ extension FFIState {
     /// Creates the ctype metatable and cache; the FFI owner userdata is on top.
     /// `[-0, +0, m]`
     func createCTypeMetatable(_ L: OpaquePointer) {
-        lua_createtable(L, 0, 4)
-        lua_pushvalue(L, -2)
-        lf_pushswiftfunction(L, ctypeToString, 1)
-        lua_setfield(L, -2, "__tostring")
-        lua_pushvalue(L, -2)
-        lf_pushswiftfunction(L, ctypeEquals, 1)
-        lua_setfield(L, -2, "__eq")
-        lua_pushvalue(L, -2)
-        lf_pushswiftfunction(L, ctypeCall, 1)
-        lua_setfield(L, -2, "__call")
-        lua_pushvalue(L, -2)
-        lf_pushswiftfunction(L, ctypeIndex, 1)
-        lua_setfield(L, -2, "__index")
+        lua_createtable(L, 0, Int32(ctypeMetamethods.count + 2))
+        for (name, function) in ctypeMetamethods {
+            lua_pushvalue(L, -2)
+            lf_pushswiftfunction(L, function, 1)
+            lua_setfield(L, -2, name.cString)
+        }
         lua_pushstring(L, "ctype")
         lua_setfield(L, -2, "__name")
         lua_pushboolean(L, 0)
@@ -144,6 +137,11 @@ func stringArgument(_ L: OpaquePointer, _ index: Int32) -> String? {
     }
     return String(decoding: UnsafeRawBufferPointer(start: chars, count: length), as: UTF8.self)
 }
+
+/// The metamethods of ctype objects.
+private let ctypeMetamethods: [SwiftFunctionEntry] = [
+    ("__tostring", ctypeToString), ("__eq", ctypeEquals), ("__call", ctypeCall), ("__index", ctypeIndex),
+]
 
 /// `__tostring` of ctype objects: `ctype<struct foo *>`.
 private func ctypeToString(_ L: OpaquePointer?) -> Int32 {
