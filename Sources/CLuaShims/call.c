@@ -4,6 +4,7 @@
 #include "lf_cdata.h"
 #include "CLuaShims.h"
 #include "internal.h"
+#include "lf_stack.h"
 
 #include <errno.h>
 #include <string.h>
@@ -43,24 +44,35 @@ typedef lf_CDataHeader cdata_header;
     } \
   } while (0)
 
-/* Converts argument `idx` for parameter `i`; returns 0 when the slow path must do it. */
-static int convert(lua_State *L, const lf_Callable *c, int i, int idx, uint64_t *slot) {
-  int kind = c->kinds[i];
-  int type = lua_type(L, idx);
+/* Converts the argument in slot `s` for parameter `i` into its register copy (r:
+ * integer registers, d: floating ones); 0 when the slow path must do it (strings,
+ * tables, other cdata, floats into integers that are not exact). Each register
+ * copy is written whole, as an 8-byte store, so loading it forwards from the store. */
+static inline __attribute__((always_inline)) int convert(const lf_Callable *c, int i, const lf_Slot *s,
+                                                        uint64_t *r, double *d) {
+  int kind = c->kinds[i], tag = s->tag, at = c->slots[i];
   if (kind == LF_K_DOUBLE || kind == LF_K_FLOAT) {
-    if (type != LUA_TNUMBER) return 0;
-    double d = lua_tonumberx(L, idx, NULL);
-    if (kind == LF_K_FLOAT) { float f = (float)d; uint32_t bits; memcpy(&bits, &f, 4); *slot = bits; }
-    else memcpy(slot, &d, 8);
+    double x;
+    if (tag == LF_TAG_FLOAT) x = s->value.n;
+    else if (tag == LF_TAG_INT) x = (double)s->value.i;
+    else return 0;
+    if (kind == LF_K_FLOAT) {
+      float f = (float)x;
+      uint32_t low;
+      memcpy(&low, &f, 4);
+      uint64_t bits = low;
+      memcpy(&x, &bits, 8);
+    }
+    d[at - 6] = x;
     return 1;
   }
+  uint64_t *slot = &r[at];
   if (kind == LF_K_POINTER) {
-    if (type == LUA_TNIL) { *slot = 0; return 1; }
-    if (type != LUA_TUSERDATA || !lua_getmetatable(L, idx)) return 0;
-    const void *mt = lua_topointer(L, -1);
-    lua_pop(L, 1);
-    if (mt != c->metatables[0] && mt != c->metatables[1]) return 0;
-    cdata_header *h = (cdata_header *)lua_touserdata(L, idx);
+    if (tag == LF_TAG_NIL) { *slot = 0; return 1; }
+    if (tag != LF_TAG_USERDATA) return 0;
+    const void *mt = lf_udatametatable(s);
+    if (mt == NULL || (mt != c->metatables[0] && mt != c->metatables[1])) return 0;
+    cdata_header *h = (cdata_header *)lf_udata(s);
     if (h->flags & CDATA_RELEASED) return 0;
     char *payload = (char *)h + h->offset;
     if (h->type == c->pointee[i]) { *slot = (uint64_t)(uintptr_t)payload; return 1; }
@@ -68,30 +80,10 @@ static int convert(lua_State *L, const lf_Callable *c, int i, int idx, uint64_t 
     return 0;
   }
   int64_t v;
-  if (type == LUA_TNUMBER) {
-    int isint = 0;
-    v = lua_tointegerx(L, idx, &isint);
-    if (!isint) return 0; /* floats: truncation rules live in the slow path */
-  } else if (type == LUA_TBOOLEAN && kind == LF_K_BOOL) {
-    v = lua_toboolean(L, idx);
-  } else {
-    return 0;
-  }
-  switch (kind) {
-  case LF_K_I8: v = (int8_t)v; break;
-  case LF_K_U8: v = (uint8_t)v; break;
-  case LF_K_I16: v = (int16_t)v; break;
-  case LF_K_U16: v = (uint16_t)v; break;
-  case LF_K_I32: v = (int32_t)v; break;
-  case LF_K_U32: v = (uint32_t)v; break;
-  case LF_K_BOOL: v = v != 0; break;
-  default: break;
-  }
-  *slot = (uint64_t)v;
+  if (!lf_integer(s, &v) && !(kind == LF_K_BOOL && lf_boolean(s, &v))) return 0;
+  *slot = kind == LF_K_BOOL ? (uint64_t)(v != 0) : lf_extend(kind, (uint64_t)v);
   return 1;
 }
-
-static int push_integer(lua_State *L, int kind, uint64_t x);
 
 /* Calls a function returning a small struct in registers and pushes the result
  * as a new cdata (the Swift CDataHeader layout: no user value, the payload right
@@ -121,35 +113,38 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
 
 /* The integers-only direct path (the commonest signatures): every argument a Lua
  * integer, an integer result. -1 when the general paths must take the call. */
-static inline __attribute__((always_inline)) int direct_integers(lua_State *L, const lf_Callable *c) {
-  int n = c->nparams;
-  if (lua_gettop(L) != n) return -1;
+static inline __attribute__((always_inline)) int direct_integers(lua_State *L, const lf_Callable *c,
+                                                                const lf_Slot *args) {
   uint64_t r[6] = {0, 0, 0, 0, 0, 0};
-  for (int i = 0; i < n; i++) {
-    int isint = 0;
-    if (lua_type(L, i + 1) != LUA_TNUMBER) return -1;
-    uint64_t v = (uint64_t)lua_tointegerx(L, i + 1, &isint);
-    if (!isint) return -1;
-    r[i] = lf_extend(c->kinds[i], v);
+  for (int i = 0; i < c->nparams; i++) {
+    if (args[i].tag != LF_TAG_INT) return -1;
+    r[i] = lf_extend(c->kinds[i], (uint64_t)args[i].value.i);
   }
   uint64_t x;
   CALL_C(c, L, x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]));
   if (c->ctx->pending) return -2;
   if (c->result == LF_K_VOID) return 0;
-  lua_pushinteger(L, (lua_Integer)lf_extend(c->result, x));
+  lf_setint(L, (lua_Integer)lf_extend(c->result, x));
+  return 1;
+}
+
+/* Pushes an integer-class result of class `kind`; returns the result count. */
+static int push_integer(lua_State *L, int kind, uint64_t x) {
+  if (kind == LF_K_VOID) return 0;
+  if (kind == LF_K_BOOL) lf_setbool(L, (uint8_t)x != 0);
+  else lf_setint(L, (lua_Integer)lf_extend(kind, x)); /* never uint64_t (slow path) */
   return 1;
 }
 
 /* The direct path; -1 when the slow path must take the call (nothing happened),
  * -2 when a callback failed during the call (its error is to be raised). */
-static int direct(lua_State *L, const lf_Callable *c) {
+static int direct(lua_State *L, const lf_Callable *c, const lf_Slot *args) {
   int n = c->nparams;
-  if (lua_gettop(L) != n || (c->record && *c->gc_types)) return -1;
-  uint64_t r[14];
-  for (int i = 0; i < 6; i++) r[i] = 0;
-  if (c->floats) for (int i = 6; i < 14; i++) r[i] = 0;
+  if (c->record && *c->gc_types) return -1;
+  uint64_t r[6] = {0, 0, 0, 0, 0, 0};
+  double d[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   for (int i = 0; i < n; i++)
-    if (!convert(L, c, i, i + 1, &r[c->slots[i]])) return -1;
+    if (!convert(c, i, &args[i], r, d)) return -1;
   if (!c->floats && !c->record && c->result != LF_K_DOUBLE && c->result != LF_K_FLOAT) {
     /* Integer registers only: the short prototype. */
     uint64_t x;
@@ -157,8 +152,6 @@ static int direct(lua_State *L, const lf_Callable *c) {
     if (c->ctx->pending) return -2;
     return push_integer(L, c->result, x);
   }
-  double d[8];
-  memcpy(d, r + 6, sizeof d);
   if (c->record) return direct_record(L, c, r, d);
   if (c->result == LF_K_DOUBLE || c->result == LF_K_FLOAT) {
     double x;
@@ -166,7 +159,7 @@ static int direct(lua_State *L, const lf_Callable *c) {
                                                   d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]));
     if (c->ctx->pending) return -2;
     if (c->result == LF_K_FLOAT) { float f; memcpy(&f, &x, 4); x = f; }
-    lua_pushnumber(L, x);
+    lf_setfloat(L, x);
     return 1;
   }
   uint64_t x;
@@ -176,23 +169,23 @@ static int direct(lua_State *L, const lf_Callable *c) {
   return push_integer(L, c->result, x);
 }
 
-/* Pushes an integer-class result of class `kind`; returns the result count. */
-static int push_integer(lua_State *L, int kind, uint64_t x) {
-  if (kind == LF_K_VOID) return 0;
-  if (kind == LF_K_BOOL) lua_pushboolean(L, (uint8_t)x != 0);
-  else lua_pushinteger(L, (lua_Integer)lf_extend(kind, x)); /* uint64_t: <= INT64_MAX only */
-  return 1;
-}
-
-/* The callable's C function: the direct path, else the Swift path behind the
- * same protections as lf_trampoline (allocator disarmed, error raised here). */
+/* The callable's C function where the raw stack accessors hold: the direct path,
+ * else the Swift path behind the same protections as lf_trampoline (allocator
+ * disarmed, error raised here). */
 static int callable(lua_State *L) {
-  lf_Callable *c = (lf_Callable *)lua_touserdata(L, lua_upvalueindex(1));
-  if (c->fast) {
-    int n = c->fast == 2 ? direct_integers(L, c) : direct(L, c);
+  const lf_Slot *args = lf_base(L);
+  lf_Callable *c = (lf_Callable *)lf_udata(lf_upvalue(L, 1));
+  if (c->fast && lf_top(L) - args == c->nparams) {
+    int n = c->fast == 2 ? direct_integers(L, c, args) : direct(L, c, args);
     if (n >= 0) return n;
     if (n == -2) return lf_runswift(L, c->raise); /* pushes the error, LF_RAISE */
   }
+  return lf_runswift(L, c->slow);
+}
+
+/* The callable's C function elsewhere: the Swift path only. */
+static int callable_api(lua_State *L) {
+  lf_Callable *c = (lf_Callable *)lua_touserdata(L, lua_upvalueindex(1));
   return lf_runswift(L, c->slow);
 }
 
@@ -200,12 +193,13 @@ lf_Callable *lf_pushcallable(lua_State *L, int nup) {
   lf_Callable *c = (lf_Callable *)lua_newuserdatauv(L, sizeof(lf_Callable), 0);
   memset(c, 0, sizeof *c);
   if (nup > 0) lua_insert(L, -nup - 1);
-  lua_pushcclosure(L, callable, nup + 1);
+  lua_pushcclosure(L, lf_stackprobe(L) ? callable : callable_api, nup + 1);
   return c;
 }
 
 lf_Callable *lf_tocallable(lua_State *L, int idx) {
-  if (lua_tocfunction(L, idx) != callable) return NULL;
+  lua_CFunction f = lua_tocfunction(L, idx);
+  if (f != callable && f != callable_api) return NULL;
   if (lua_getupvalue(L, idx, 1) == NULL) return NULL;
   lf_Callable *c = (lf_Callable *)lua_touserdata(L, -1);
   lua_pop(L, 1);

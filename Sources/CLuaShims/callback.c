@@ -4,6 +4,7 @@
 #include "lf_cdata.h"
 #include "CLuaShims.h"
 #include "internal.h"
+#include "lf_stack.h"
 
 #include <string.h>
 
@@ -46,22 +47,27 @@ static void push_boxed(lua_State *L, const lf_CCallback *cb, int32_t id, uint64_
   memcpy(lf_pushnewcdata(L, id, 8, cb->metatable_ref), &v, 8);
 }
 
-/* Converts the result on top of L; 0 when Swift must (other value types). */
+/* Converts the result on top of L; 0 when Swift must (other value types; floats
+ * for integers, whose rules live there). */
 static inline __attribute__((always_inline)) int convert_result(lua_State *L, int kind, uint64_t *out) {
+  const lf_Slot *s = lf_top(L) - 1;
   if (kind == LF_K_DOUBLE || kind == LF_K_FLOAT) {
-    if (lua_type(L, -1) != LUA_TNUMBER) return 0;
-    double x = lua_tonumberx(L, -1, NULL);
+    double x;
+    if (s->tag == LF_TAG_FLOAT) x = s->value.n;
+    else if (s->tag == LF_TAG_INT) x = (double)s->value.i;
+    else return 0;
     if (kind == LF_K_FLOAT) { float f = (float)x; uint32_t bits; memcpy(&bits, &f, 4); *out = bits; }
     else memcpy(out, &x, 8);
     return 1;
   }
+  int64_t v;
   if (kind == LF_K_BOOL) {
-    if (lua_type(L, -1) != LUA_TBOOLEAN) return 0;
-    *out = (uint64_t)lua_toboolean(L, -1);
+    if (!lf_boolean(s, &v)) return 0;
+    *out = (uint64_t)v;
     return 1;
   }
-  if (kind == LF_K_POINTER || !lua_isinteger(L, -1)) return 0;
-  *out = lf_extend(kind, (uint64_t)lua_tointegerx(L, -1, NULL));
+  if (kind == LF_K_POINTER || s->tag != LF_TAG_INT) return 0;
+  *out = lf_extend(kind, (uint64_t)s->value.i);
   return 1;
 }
 
@@ -89,15 +95,15 @@ static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, cb->function);
     for (int i = 0; i < n; i++) {
       int kind = cb->kinds[i], s = cb->slots[i];
-      switch (kind) {
-      case LF_K_DOUBLE: lua_pushnumber(L, d[s - 6]); break;
-      case LF_K_FLOAT: { float f; memcpy(&f, &d[s - 6], 4); lua_pushnumber(L, f); break; }
-      case LF_K_BOOL: lua_pushboolean(L, (uint8_t)r[s] != 0); break;
+      switch (kind) { /* lua_checkstack above made room for the raw pushes */
+      case LF_K_DOUBLE: lf_setfloat(L, d[s - 6]); break;
+      case LF_K_FLOAT: { float f; memcpy(&f, &d[s - 6], 4); lf_setfloat(L, f); break; }
+      case LF_K_BOOL: lf_setbool(L, (uint8_t)r[s] != 0); break;
       case LF_K_POINTER: push_boxed(L, cb, cb->types[i], r[s]); break;
       case LF_K_U64:
         if (r[s] > (uint64_t)INT64_MAX) { push_boxed(L, cb, cb->types[i], r[s]); break; }
         /* fall through */
-      default: lua_pushinteger(L, (lua_Integer)lf_extend(kind, r[s])); break;
+      default: lf_setint(L, (lua_Integer)lf_extend(kind, r[s])); break;
       }
     }
     int want = cb->result != LF_K_VOID;
@@ -156,6 +162,7 @@ static const int_entry int_entries[POOL] = {NAMES(int)};
 static const float_entry float_entries[POOL] = {NAMES(float)};
 
 void *lf_claimtrampoline(lf_CCallback *cb) {
+  if (!lf_stackraw()) return NULL; /* the entries use the raw stack accessors */
   int floating = cb->result == LF_K_DOUBLE || cb->result == LF_K_FLOAT;
   void *code = NULL;
   pthread_mutex_lock(&pool_lock);

@@ -2,6 +2,7 @@
 #include "lf_cdata.h"
 #include "CLuaShims.h"
 #include "internal.h"
+#include "lf_stack.h"
 
 #include <string.h>
 
@@ -22,45 +23,41 @@ static const lf_FieldSlot *find_field(const lf_TypeFast *t, const char *key) {
 /* Pushes the scalar of class `kind` at `p`; 0 when the slow path must do it. */
 static inline __attribute__((always_inline)) int push_scalar(lua_State *L, int kind, const char *p) {
   switch (kind) {
-  case LF_K_I8: lua_pushinteger(L, *(const int8_t *)p); return 1;
-  case LF_K_U8: lua_pushinteger(L, *(const uint8_t *)p); return 1;
-  case LF_K_I16: { int16_t v; memcpy(&v, p, 2); lua_pushinteger(L, v); return 1; }
-  case LF_K_U16: { uint16_t v; memcpy(&v, p, 2); lua_pushinteger(L, v); return 1; }
-  case LF_K_I32: { int32_t v; memcpy(&v, p, 4); lua_pushinteger(L, v); return 1; }
-  case LF_K_U32: { uint32_t v; memcpy(&v, p, 4); lua_pushinteger(L, v); return 1; }
-  case LF_K_I64: { int64_t v; memcpy(&v, p, 8); lua_pushinteger(L, v); return 1; }
+  case LF_K_I8: lf_setint(L, *(const int8_t *)p); return 1;
+  case LF_K_U8: lf_setint(L, *(const uint8_t *)p); return 1;
+  case LF_K_I16: { int16_t v; memcpy(&v, p, 2); lf_setint(L, v); return 1; }
+  case LF_K_U16: { uint16_t v; memcpy(&v, p, 2); lf_setint(L, v); return 1; }
+  case LF_K_I32: { int32_t v; memcpy(&v, p, 4); lf_setint(L, v); return 1; }
+  case LF_K_U32: { uint32_t v; memcpy(&v, p, 4); lf_setint(L, v); return 1; }
+  case LF_K_I64: { int64_t v; memcpy(&v, p, 8); lf_setint(L, v); return 1; }
   case LF_K_U64: {
     uint64_t v; memcpy(&v, p, 8);
     if (v > (uint64_t)INT64_MAX) return 0; /* boxed: the slow path */
-    lua_pushinteger(L, (lua_Integer)v); return 1;
+    lf_setint(L, (lua_Integer)v); return 1;
   }
-  case LF_K_BOOL: lua_pushboolean(L, *(const uint8_t *)p != 0); return 1;
-  case LF_K_FLOAT: { float v; memcpy(&v, p, 4); lua_pushnumber(L, v); return 1; }
-  case LF_K_DOUBLE: { double v; memcpy(&v, p, 8); lua_pushnumber(L, v); return 1; }
+  case LF_K_BOOL: lf_setbool(L, *(const uint8_t *)p != 0); return 1;
+  case LF_K_FLOAT: { float v; memcpy(&v, p, 4); lf_setfloat(L, v); return 1; }
+  case LF_K_DOUBLE: { double v; memcpy(&v, p, 8); lf_setfloat(L, v); return 1; }
   default: return 0;
   }
 }
 
-/* Stores Lua value 3 as a scalar of class `kind` at `p`; 0 for the slow path
- * (non-numbers, floats into integers: their rules live in Swift). */
-static inline __attribute__((always_inline)) int store_scalar(lua_State *L, int kind, char *p) {
-  int type = lua_type(L, 3);
+/* Stores the Lua value in slot `s` as a scalar of class `kind` at `p`; 0 for the
+ * slow path (non-numbers, floats into integers: their rules live in Swift). */
+static inline __attribute__((always_inline)) int store_scalar(const lf_Slot *s, int kind, char *p) {
+  int tag = s->tag;
   if (kind == LF_K_DOUBLE || kind == LF_K_FLOAT) {
-    if (type != LUA_TNUMBER) return 0;
-    double d = lua_tonumberx(L, 3, NULL);
+    double d;
+    if (tag == LF_TAG_FLOAT) d = s->value.n;
+    else if (tag == LF_TAG_INT) d = (double)s->value.i;
+    else return 0;
     if (kind == LF_K_FLOAT) { float f = (float)d; memcpy(p, &f, 4); } else memcpy(p, &d, 8);
     return 1;
   }
-  if (kind == LF_K_BOOL) {
-    if (type != LUA_TBOOLEAN) return 0;
-    *(uint8_t *)p = (uint8_t)lua_toboolean(L, 3);
-    return 1;
-  }
-  if (type != LUA_TNUMBER) return 0;
-  int isint = 0;
-  lua_Integer v = lua_tointegerx(L, 3, &isint);
-  if (!isint) return 0;
+  int64_t v;
+  if (!lf_integer(s, &v) && !(kind == LF_K_BOOL && lf_boolean(s, &v))) return 0;
   switch (kind) {
+  case LF_K_BOOL: *(uint8_t *)p = v != 0; return 1;
   case LF_K_I8: case LF_K_U8: { uint8_t x = (uint8_t)v; memcpy(p, &x, 1); return 1; }
   case LF_K_I16: case LF_K_U16: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); return 1; }
   case LF_K_I32: case LF_K_U32: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); return 1; }
@@ -72,9 +69,11 @@ static inline __attribute__((always_inline)) int store_scalar(lua_State *L, int 
 /* Resolves cdata[key] to a scalar location; NULL for the slow path. Value 1 is a
  * cdata: this runs as __index/__newindex of the cdata metatables only (they are
  * protected by __metatable). */
-static inline __attribute__((always_inline)) char *locate(lua_State *L, const lf_FastTypes *ft, int *kind, int *readonly) {
-  cdata_header *h = (cdata_header *)lua_touserdata(L, 1);
-  if (h == NULL || (h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)ft->count) return NULL;
+static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, const lf_FastTypes *ft,
+                                                         int *kind, int *readonly) {
+  if (args[0].tag != LF_TAG_USERDATA) return NULL;
+  cdata_header *h = (cdata_header *)lf_udata(&args[0]);
+  if ((h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)ft->count) return NULL;
   const lf_TypeFast *t = &ft->types[h->type];
   char *p = (char *)h + h->offset;
   int shape = t->shape;
@@ -96,11 +95,10 @@ static inline __attribute__((always_inline)) char *locate(lua_State *L, const lf
       if (t->shape != LF_T_RECORD) return NULL;
       goto field;
     }
-    /* Element keys: integers, integral floats, numeric strings (as the slow path's
-     * lua_tointegerx); anything else (field names of scalar arrays) is slow. */
-    int isint = 0;
-    lua_Integer i = lua_tointegerx(L, 2, &isint);
-    if (!isint) return NULL;
+    /* Element keys: integers and integral floats; anything else (numeric strings,
+     * field names of scalar arrays) is the slow path's. */
+    int64_t i;
+    if (!lf_integer(&args[1], &i)) return NULL;
     if (shape == LF_T_ARRAY) {
       int64_t count = t->count;
       if (count < 0) {
@@ -115,8 +113,8 @@ static inline __attribute__((always_inline)) char *locate(lua_State *L, const lf
   }
   if (shape != LF_T_RECORD) return NULL;
 field:
-  if (lua_type(L, 2) != LUA_TSTRING) return NULL;
-  const lf_FieldSlot *f = find_field(t, lua_tolstring(L, 2, NULL));
+  if (args[1].tag != LF_TAG_SHORTSTR) return NULL; /* field names are short strings */
+  const lf_FieldSlot *f = find_field(t, lf_shortstr(&args[1]));
   if (f == NULL || f->kind == LF_K_NONE) return NULL;
   *kind = f->kind;
   *readonly = f->readonly;
@@ -129,26 +127,34 @@ static __attribute__((noinline)) int slow_call(lua_State *L) {
 }
 
 static int cdata_index(lua_State *L) {
-  const lf_FastTypes *ft = (const lf_FastTypes *)lua_touserdata(L, lua_upvalueindex(3));
+  const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
+  const lf_Slot *args = lf_base(L);
   int kind = 0, readonly = 0;
-  const char *p = locate(L, ft, &kind, &readonly);
+  const char *p = lf_top(L) - args == 2 ? locate(args, ft, &kind, &readonly) : NULL;
   if (p != NULL && push_scalar(L, kind, p)) return 1;
   return slow_call(L);
 }
 
 static int cdata_newindex(lua_State *L) {
-  const lf_FastTypes *ft = (const lf_FastTypes *)lua_touserdata(L, lua_upvalueindex(3));
+  const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
+  const lf_Slot *args = lf_base(L);
   int kind = 0, readonly = 0;
-  char *p = locate(L, ft, &kind, &readonly);
-  if (p != NULL && !readonly && store_scalar(L, kind, p)) return 0;
+  char *p = lf_top(L) - args == 3 ? locate(args, ft, &kind, &readonly) : NULL;
+  if (p != NULL && !readonly && store_scalar(&args[2], kind, p)) return 0;
   return slow_call(L);
+}
+
+/* The fast paths' C functions where the raw stack accessors hold (lf_stack.h),
+ * else the slow one alone. */
+static lua_CFunction choose(lua_State *L, lua_CFunction fast) {
+  return lf_stackprobe(L) ? fast : slow_call;
 }
 
 void lf_pushcdataaccess(lua_State *L, int newindex, lf_FastTypes *types, int (*slow)(lua_State *L)) {
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);
   lua_pushlightuserdata(L, types);
-  lua_pushcclosure(L, newindex ? cdata_newindex : cdata_index, 3);
+  lua_pushcclosure(L, choose(L, newindex ? cdata_newindex : cdata_index), 3);
 }
 
 /* ffi.string's data (upvalue 3, a full userdata). */
@@ -159,37 +165,35 @@ typedef struct {
 
 /* ffi.string(ptr [, len]) for pointer and array cdata with a non-NULL address. */
 static int cdata_string(lua_State *L) {
-  string_env *env = (string_env *)lua_touserdata(L, lua_upvalueindex(3));
+  const string_env *env = (const string_env *)lf_udata(lf_upvalue(L, 3));
   const lf_FastTypes *ft = env->ft;
-  cdata_header *h = (cdata_header *)lua_touserdata(L, 1);
-  if (h == NULL || !lua_getmetatable(L, 1)) return slow_call(L);
-  const void *mt = lua_topointer(L, -1); /* left on the stack until the result */
-  if ((mt != env->metatables[0] && mt != env->metatables[1]) || (h->flags & LF_CDATA_RELEASED) ||
-      (uint32_t)h->type >= (uint32_t)ft->count)
-    goto slow;
+  const lf_Slot *args = lf_base(L);
+  int nargs = (int)(lf_top(L) - args);
+  if (nargs < 1 || args[0].tag != LF_TAG_USERDATA) return slow_call(L);
+  const void *mt = lf_udatametatable(&args[0]);
+  cdata_header *h = (cdata_header *)lf_udata(&args[0]);
+  if (mt == NULL || (mt != env->metatables[0] && mt != env->metatables[1]) ||
+      (h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)ft->count)
+    return slow_call(L);
   const lf_TypeFast *t = &ft->types[h->type];
   char *p = (char *)h + h->offset;
   size_t extent = SIZE_MAX; /* bytes known to be there: arrays of known length */
   if (t->shape == LF_T_POINTER) { char *q; memcpy(&q, p, sizeof q); p = q; }
-  else if (t->shape != LF_T_ARRAY || t->element_size <= 0 || t->count < 0) goto slow;
+  else if (t->shape != LF_T_ARRAY || t->element_size <= 0 || t->count < 0) return slow_call(L);
   else extent = (size_t)t->count * (size_t)t->element_size;
-  if (p == NULL) goto slow;
-  int isint = 0;
-  lua_Integer n = lua_tointegerx(L, 2, &isint);
+  if (p == NULL) return slow_call(L);
+  int64_t n;
   size_t len;
-  if (isint) {
-    if (n < 0 || (size_t)n > extent) goto slow; /* the Swift path raises */
-    len = (size_t)n;
-  } else if (lua_type(L, 2) <= LUA_TNIL) {
+  if (nargs < 2 || args[1].tag == LF_TAG_NIL) {
     len = extent == SIZE_MAX ? strlen(p) : strnlen(p, extent);
+  } else if (lf_integer(&args[1], &n)) {
+    if (n < 0 || (uint64_t)n > extent) return slow_call(L); /* the Swift path raises */
+    len = (size_t)n;
   } else {
-    goto slow;
+    return slow_call(L);
   }
   lua_pushlstring(L, p, len);
   return 1;
-slow:
-  lua_settop(L, -2);
-  return slow_call(L);
 }
 
 void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, const void *const *metatables,
@@ -199,7 +203,7 @@ void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, const void *const *me
   string_env *env = (string_env *)lua_newuserdatauv(L, sizeof(string_env), 0);
   env->ft = types;
   env->metatables = metatables;
-  lua_pushcclosure(L, cdata_string, 3);
+  lua_pushcclosure(L, choose(L, cdata_string), 3);
 }
 
 void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref) {
@@ -222,50 +226,34 @@ typedef struct {
 /* ffi.new(ct, numbers...) for a struct of scalar fields initialized by position
  * (alignment <= 8: the payload follows the 8-byte header). */
 static int cdata_new(lua_State *L) {
-  const new_env *env = (const new_env *)lua_touserdata(L, lua_upvalueindex(3));
+  const new_env *env = (const new_env *)lf_udata(lf_upvalue(L, 3));
   const lf_FastTypes *ft = env->ft;
-  int top = lua_gettop(L), n = top - 1;
-  if (*env->gc_types) return slow_call(L);
-  const int32_t *ct = (const int32_t *)lua_touserdata(L, 1);
-  if (ct == NULL || !lua_getmetatable(L, 1)) return slow_call(L);
-  if (lua_topointer(L, -1) != env->ctype_metatable) goto slow; /* left on the stack */
-  int32_t id = *ct;
-  if ((uint32_t)id >= (uint32_t)ft->count) goto slow;
+  const lf_Slot *args = lf_base(L);
+  int n = (int)(lf_top(L) - args) - 1;
+  if (n < 0 || *env->gc_types || args[0].tag != LF_TAG_USERDATA ||
+      lf_udatametatable(&args[0]) != env->ctype_metatable)
+    return slow_call(L);
+  int32_t id = *(const int32_t *)lf_udata(&args[0]);
+  if ((uint32_t)id >= (uint32_t)ft->count) return slow_call(L);
   const lf_TypeFast *t = &ft->types[id];
-  if (t->positional == NULL || n > t->npositional) goto slow;
-  for (int i = 0; i < n; i++)
-    if (lua_type(L, i + 2) != LUA_TNUMBER) goto slow;
+  if (t->positional == NULL || n > t->npositional) return slow_call(L);
   cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + (size_t)t->size, 0);
   h->type = id;
   h->flags = 0;
   h->offset = sizeof(cdata_header);
   char *p = (char *)(h + 1);
   memset(p, 0, (size_t)t->size);
-  lua_pushvalue(L, lua_upvalueindex(4));
-  lua_setmetatable(L, -2);
+  args = lf_base(L); /* the allocation may have run the collector, which can move the stack */
   for (int i = 0; i < n; i++) {
     const lf_FieldSlot *f = &t->positional[i];
-    int kind = f->kind, idx = i + 2;
-    if (kind == LF_K_DOUBLE || kind == LF_K_FLOAT) {
-      double d = lua_tonumberx(L, idx, NULL);
-      if (kind == LF_K_FLOAT) { float x = (float)d; memcpy(p + f->offset, &x, 4); }
-      else memcpy(p + f->offset, &d, 8);
-      continue;
-    }
-    int isint = 0;
-    lua_Integer v = lua_tointegerx(L, idx, &isint);
-    if (!isint) goto slow; /* floats into integers: Swift's rules */
-    switch (kind) {
-    case LF_K_I8: case LF_K_U8: case LF_K_BOOL: { uint8_t x = kind == LF_K_BOOL ? v != 0 : (uint8_t)v; memcpy(p + f->offset, &x, 1); break; }
-    case LF_K_I16: case LF_K_U16: { uint16_t x = (uint16_t)v; memcpy(p + f->offset, &x, 2); break; }
-    case LF_K_I32: case LF_K_U32: { uint32_t x = (uint32_t)v; memcpy(p + f->offset, &x, 4); break; }
-    default: memcpy(p + f->offset, &v, 8); break;
+    if (!store_scalar(&args[i + 1], f->kind, p + f->offset)) {
+      lua_settop(L, n + 1); /* other values, floats into integers: Swift's rules */
+      return slow_call(L);
     }
   }
+  lf_setslot(L, lf_upvalue(L, 4));
+  lua_setmetatable(L, -2);
   return 1;
-slow:
-  lua_settop(L, top);
-  return slow_call(L);
 }
 
 void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
@@ -277,5 +265,5 @@ void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metata
   env->ctype_metatable = ctype_metatable;
   env->gc_types = gc_types;
   lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
-  lua_pushcclosure(L, cdata_new, 4);
+  lua_pushcclosure(L, choose(L, cdata_new), 4);
 }

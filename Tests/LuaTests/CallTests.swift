@@ -1,6 +1,8 @@
 // Calling C from Lua: runs lua/tests/{call,callback,library,real}_*.lua against the
 // C test library (Tests/CTestLib, built by SwiftPM as libffitest.so next to the
 // test binary), each in a fresh state, plus callback stress checks.
+import CLua
+import CLuaShims
 import Foundation
 import Lua
 import Testing
@@ -119,4 +121,14 @@ func callTestState() throws -> LuaState {
         }
         #expect(kbAfter < kbBefore + 64, "Lua heap grew from \(kbBefore) KB to \(kbAfter) KB")
     }
+}
+
+/// The fast paths read Lua's stack directly (Sources/CLuaShims/lf_stack.h) when a
+/// probe finds that this Lua's layout matches; for Debian's Lua 5.4 it must, or
+/// every call and field access silently takes the slow path.
+@Test func rawStackAccessorsHoldForThisLua() {
+    let L = luaL_newstate()!
+    defer { lua_close(L) }
+    let switchedOff = ProcessInfo.processInfo.environment["LUAFFI_API_STACK"].map { !$0.isEmpty && $0 != "0" } ?? false
+    #expect(lf_stackprobe(L) == (switchedOff ? 0 : 1))
 }

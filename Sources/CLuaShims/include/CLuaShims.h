@@ -188,6 +188,12 @@ double lf_monotonic(void);
  * for callers that push it below the function themselves. [-0, +1, -] */
 void lf_pushapimsghandler(lua_State *L);
 
+/* 1 when the raw stack accessors of the ffi module's fast paths (lf_stack.h) agree
+ * with the C API in this process (probed once, by a call made in L); 0 when they do
+ * not, or LUAFFI_API_STACK is set in the environment: then the fast paths are off
+ * and the API and Swift paths do everything. */
+int lf_stackprobe(lua_State *L);
+
 /* What lf_psandbox leaves in a state. */
 #define LF_SANDBOX_PACKAGE 1 /* keep the global `package` table */
 #define LF_SANDBOX_FILES 2   /* keep dofile/loadfile (text only) and Lua modules from package.path */

@@ -92,7 +92,8 @@ typedef struct lf_CCallback {
 } lf_CCallback;
 
 /* Claims a static entry point for `cb` (its result class picks the prototype);
- * NULL when the pool is used up. Thread-safe. */
+ * NULL when the pool is used up or the raw stack accessors do not hold (the
+ * entries use them: stack.c). Thread-safe. */
 void *lf_claimtrampoline(lf_CCallback *cb);
 
 /* Returns an entry point claimed by lf_claimtrampoline to the pool. */

@@ -1,0 +1,111 @@
+-- The edges of the C fast paths (calls, field and element access, ffi.new,
+-- ffi.string, callbacks), which read Lua's stack directly: every value they do not
+-- take must reach the slow path and get the same answer or error as there. The
+-- suite also runs with LUAFFI_API_STACK=1 (fast paths off): same results.
+local ffi = require("ffi")
+local path = TESTLIB or os.getenv("LUAFFI_TESTLIB")
+if not path then print("skipped: set LUAFFI_TESTLIB to the path of libffitest.so") return end
+local lib = ffi.load(path)
+
+ffi.cdef [[
+int add_int(int a, int b);
+int8_t neg_i8(int8_t a);
+uint16_t add_u16(uint16_t a, uint16_t b);
+bool not_bool(bool b);
+int bool_seen(bool b);
+float add_float(float a, float b);
+double add_double(double a, double b);
+double mixed6(int a, double b, int8_t c, float d, int64_t e, uint16_t f);
+int is_null(const void *p);
+int sum_ints(const int *p, int n);
+typedef struct { bool b; int8_t c; int i; float f; double d; uint64_t u; } Mixed;
+typedef int (*int_cb)(int);
+typedef double (*dbl_cb)(double);
+typedef bool (*bool_cb)(int);
+]]
+
+local function fails(pattern, f, ...)
+  local ok, err = pcall(f, ...)
+  assert(not ok, "expected an error: " .. pattern)
+  assert(err:find(pattern, 1, true), "error was: " .. tostring(err) .. "\nwanted: " .. pattern)
+end
+
+-- Calls: integers, exact floats, inexact floats (truncated, as LuaJIT), booleans.
+assert(lib.add_int(2, 3) == 5)
+assert(lib.add_int(2.0, 3) == 5 and math.type(lib.add_int(2.0, 3)) == "integer")
+assert(lib.add_int(2.75, 3) == 5) -- the slow path truncates
+assert(lib.neg_i8(200) == 56) -- 200 wraps to -56 as int8_t
+assert(lib.add_u16(65535, 2) == 1)
+assert(lib.not_bool(true) == false and lib.not_bool(false) == true)
+assert(lib.bool_seen(5) == 1 and lib.bool_seen(0) == 0)
+assert(lib.add_float(1, 0.5) == 1.5 and math.type(lib.add_float(1, 2)) == "float")
+assert(lib.add_double(2^53, 1) == 2^53) -- integers convert to double
+assert(lib.mixed6(1, 2.5, -3, 0.25, 2^20, 65536 + 7) == 1 + 25 - 300 + 250 + 2^20 * 1e4 + 7e5)
+assert(lib.is_null(nil) == 1 and lib.is_null(ffi.NULL) == 1)
+local ints = ffi.new("int[3]", 1, 2, 3)
+assert(lib.sum_ints(ints, 3) == 6 and lib.sum_ints(ffi.cast("int *", ints), 2.0) == 3)
+fails("bad argument #2 to 'add_int' (cannot convert 'string' to 'int')", lib.add_int, 1, "2")
+assert(lib.add_double(true, 1) == 2 and lib.add_int(true, false) == 1) -- as LuaJIT
+fails("wrong number of arguments to 'add_int' (2 expected, got 3)", lib.add_int, 1, 2, 3)
+fails("wrong number of arguments to 'add_int' (2 expected, got 1)", lib.add_int, 1)
+fails("bad argument #1 to 'sum_ints' (cannot convert 'double [1]' to 'const int *')",
+      lib.sum_ints, ffi.new("double[1]"), 1)
+local released = ffi.gc(ffi.new("int[1]"), function() end)
+ffi.release(released)
+fails("released", lib.sum_ints, released, 1)
+
+-- Fields and elements: numbers into bool, exact floats as indexes, long names.
+local m = ffi.new("Mixed")
+m.b = 1; assert(m.b == true)
+m.b = 0; assert(m.b == false)
+m.b = true; assert(m.b == true)
+m.c = 300; assert(m.c == 44)
+m.i = 7.0; assert(m.i == 7 and math.type(m.i) == "integer")
+m.i = 7.5; assert(m.i == 7) -- the slow path truncates
+m.f = 3; assert(m.f == 3.0 and math.type(m.f) == "float")
+m.u = -1; assert(tostring(m.u) == "18446744073709551615ULL") -- boxed: the slow path
+fails("cannot convert 'string' to 'int'", function() m.i = "1" end)
+fails("has no member named", function() return m[("x"):rep(50)] end)
+local a = ffi.new("double[4]")
+a[1.0] = 2; assert(a[1] == 2.0)
+fails("out of range", function() return a[4] end)
+fails("out of range", function() return a[-1] end)
+fails("out of range", function() a[2^40] = 1 end)
+
+-- ffi.new by position: every field kind, then the slow path's cases.
+local n = ffi.new("Mixed", 1, -1, 3.0, 0.5, 2.25, 5)
+assert(n.b == true and n.c == -1 and n.i == 3 and n.f == 0.5 and n.d == 2.25 and n.u == 5)
+fails("too many initializers", ffi.new, "Mixed", 1, 2, 3, 4, 5, 6, 7)
+fails("cannot convert 'string' to 'signed char'", ffi.new, "Mixed", true, "A")
+assert(ffi.new("Mixed", true, 2.0).c == 2 and ffi.new("Mixed", false, 2.5).c == 2)
+
+-- ffi.string: length as integer, exact float, nil, absent.
+local buf = ffi.new("char[8]", "abcdef")
+assert(ffi.string(buf) == "abcdef" and ffi.string(buf, 2) == "ab" and ffi.string(buf, 3.0) == "abc")
+assert(ffi.string(buf, nil) == "abcdef")
+fails("9 bytes exceed the 8 bytes of 'char [8]'", ffi.string, buf, 9)
+
+-- Callbacks: results of every kind through the static entries.
+local cb = ffi.cast("int_cb", function(x) return x * 2 end)
+local dcb = ffi.cast("dbl_cb", function(x) return x / 2 end)
+local bcb = ffi.cast("bool_cb", function(x) return x > 0 end)
+assert(cb(21) == 42 and dcb(3) == 1.5 and bcb(1) == true and bcb(-1) == false)
+local fcb = ffi.cast("int_cb", function(x) return x + 0.0 end)
+assert(fcb(4) == 4) -- an exact float result: the Swift path converts it
+cb:free(); dcb:free(); bcb:free(); fcb:free()
+
+-- The collector may move the stack while ffi.new allocates (it shrinks stacks
+-- that once grew deep): values must come from where the stack is now. ffi.new is
+-- the only allocation in the inner loop, so the shrinking happens inside it.
+local function deep(k) if k > 0 then return deep(k - 1) + 1 end return 0 end
+local Mixed = ffi.typeof("Mixed") -- a ctype object: ffi.new's fast path
+collectgarbage("incremental", 0, 100) -- a collection step at every allocation
+for round = 1, 20 do
+  deep(20000) -- grows the stack far beyond what the loop below uses
+  for i = 1, 1000 do
+    local p = ffi.new(Mixed, true, i % 100, i, i / 2, i * 2, i + round)
+    if p.i ~= i or p.d ~= i * 2 or p.u ~= i + round then error("ffi.new while the stack moves") end
+  end
+end
+collectgarbage("incremental", 200, 100)
+print("ok")
