@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "lf_stack.h"
 
+#include <lua5.4/lauxlib.h>
 #include <string.h>
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -92,7 +93,9 @@ static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
   int n = cb->nparams;
   uint64_t out = cb->error_bits;
   if (lua_checkstack(L, n + 4)) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, cb->function);
+    lf_Slot function;
+    memcpy(&function, cb->value, sizeof function);
+    lf_setslot(L, &function);
     for (int i = 0; i < n; i++) {
       int kind = cb->kinds[i], s = cb->slots[i];
       switch (kind) { /* lua_checkstack above made room for the raw pushes */
@@ -113,11 +116,17 @@ static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
     } else if (want && !convert_result(L, cb->result, &out)) {
       cb->store(cb->data, L, &out);
     }
-    if (status != LUA_OK || want) lua_settop(L, -2); /* the result or the error */
+    if (status != LUA_OK || want) lf_droptop(L); /* the result or the error */
   }
   if (info) info->armed = armed;
   if (took) lf_callbackleave(x);
   return out;
+}
+
+void lf_callbackbind(lf_CCallback *cb, lua_State *L) {
+  _Static_assert(sizeof cb->value == sizeof(lf_Slot), "a callback keeps one stack value");
+  if (lf_stackraw()) memcpy(cb->value, lf_top(L) - 1, sizeof cb->value);
+  cb->function = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 /* ---- The static entry points ----------------------------------------------------- */

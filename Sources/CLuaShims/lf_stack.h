@@ -141,6 +141,7 @@ static inline void lf_setslot(lua_State *L, const lf_Slot *s) {
   t->tag = s->tag;
   ((lf_State *)L)->top = t + 1;
 }
+static inline void lf_droptop(lua_State *L) { ((lf_State *)L)->top -= 1; } /* never a to-be-closed slot */
 static inline void lf_setbool(lua_State *L, int b) {
   lf_Slot *t = ((lf_State *)L)->top;
   t->tag = b ? LF_TAG_TRUE : LF_TAG_FALSE;

@@ -116,7 +116,7 @@ extension FFIState {
             callback = try Callback(ffi: self, plan: plan)
         }
         lua_pushvalue(L, index)
-        callback.function = luaL_ref(L, lf_registryindex())
+        lf_callbackbind(callback.block, L)
         callback.errorValue = callback.errorValue.map { _ in 0 }
         liveCallbacks[UInt(bitPattern: callback.code)] = callback
         context.pointee.live = 1

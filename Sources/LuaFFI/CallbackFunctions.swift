@@ -77,7 +77,7 @@ private func callbackSet(_ L: OpaquePointer?) -> Int32 {
         guard lua_type(L, 2) == LUA_TFUNCTION else { throw FFIError.type(2, "set", expected: "function", in: L) }
         luaL_unref(L, lf_registryindex(), callback.function)
         lua_pushvalue(L, 2)
-        callback.function = luaL_ref(L, lf_registryindex())
+        lf_callbackbind(callback.block, L)
         return 0
     }
 }

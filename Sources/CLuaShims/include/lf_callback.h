@@ -70,10 +70,13 @@ void lf_callbackleave(lf_CallContext *x);
 #define LF_MAX_REGISTERS 14 /* 6 integer and 8 floating argument registers */
 
 /* A callback as the C entry sees it. Filled by Swift; `function` is the registry
- * reference of the Lua function (LUA_NOREF once freed). */
+ * reference of the Lua function (LUA_NOREF once freed), `value` the function's
+ * stack value (lf_stack.h: what the static entries push; the reference keeps it
+ * alive). Set both with lf_callbackbind. */
 typedef struct lf_CCallback {
   lf_CallContext *ctx;
   int function;
+  uint64_t value[2];
   int nparams;
   uint8_t kinds[LF_MAX_REGISTERS]; /* LF_K_* per parameter */
   uint8_t slots[LF_MAX_REGISTERS]; /* register: 0-5 integer, 6-13 floating */
@@ -90,6 +93,9 @@ typedef struct lf_CCallback {
    * error_bits when it cannot). */
   void (*store)(void *data, lua_State *L, void *result);
 } lf_CCallback;
+
+/* Binds the Lua function on top of the stack (popped) to `cb`. [-1, +0, m] */
+void lf_callbackbind(lf_CCallback *cb, lua_State *L);
 
 /* Claims a static entry point for `cb` (its result class picks the prototype);
  * NULL when the pool is used up or the raw stack accessors do not hold (the
