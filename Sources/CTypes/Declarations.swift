@@ -293,7 +293,8 @@ final class Transaction {
     @exclusivity(unchecked) private var functionLog = UndoLog<Declared<CFunctionDeclaration>>()
     @exclusivity(unchecked) private var variableLog = UndoLog<Declared<CVariableDeclaration>>()
     @exclusivity(unchecked) private var constantLog = UndoLog<Declared<CConstant>>()
-    @exclusivity(unchecked) private var completedRecords: [CRecord] = []
+    /// The records this transaction completed are `base.completedRecords` from here on.
+    private let firstCompletedRecord: Int
     @exclusivity(unchecked) private var completedEnums: [CEnum] = []
 
     /// The scope's target (a stored `let`, so the parser can borrow it).
@@ -302,6 +303,7 @@ final class Transaction {
     init(base: CDeclarations) {
         self.base = base
         target = base.target
+        firstCompletedRecord = base.completedRecords.count
     }
 
     func typedef(_ key: SymbolName) -> Declared<CType>? { base.table.typedefs[key] }
@@ -379,8 +381,9 @@ final class Transaction {
         base.table.constants[SymbolName(name)]?.value.type = type
     }
 
-    /// Records that `record` was completed, so a rollback can undo it.
-    func willComplete(_ record: CRecord) { completedRecords.append(record) }
+    /// Records that `record` was completed, so a rollback can undo it (and the scope's
+    /// `deinit` can break its cycles).
+    func willComplete(_ record: CRecord) { base.completedRecords.append(record) }
     /// Records that `enumeration` was completed.
     func willComplete(_ enumeration: CEnum) { completedEnums.append(enumeration) }
 
@@ -391,13 +394,13 @@ final class Transaction {
         functionLog = UndoLog()
         variableLog = UndoLog()
         constantLog = UndoLog()
-        completedRecords = []
         completedEnums = []
     }
 
     /// Undoes every change, newest first.
     func rollBack() {
-        for record in completedRecords { record.resetToIncomplete() }
+        for record in base.completedRecords[firstCompletedRecord...] { record.resetToIncomplete() }
+        base.completedRecords.removeSubrange(firstCompletedRecord...)
         for enumeration in completedEnums { enumeration.resetToIncomplete() }
         typedefLog.undo(&base.table.typedefs)
         tagLog.undo(&base.table.tags)

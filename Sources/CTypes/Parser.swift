@@ -23,6 +23,10 @@ struct Parser {
     var packStack: [Int?] = []
     /// The `__asm__` labels seen (`DeclarationAttributes.asmName` indexes them).
     var asmNames: [String] = []
+    /// The members of the record bodies and the parameters of the parameter lists
+    /// being parsed (see `recordBody`, `parameterList`).
+    var memberStack = ScratchStack<MemberSpec>()
+    var parameterStack = ScratchStack<CFunctionParameter>()
     /// Nesting depth of declarators, records and expressions (capped).
     var depth = 0
     /// Depth of unevaluated subexpressions (`0 && 1/0` is not an error).
@@ -51,8 +55,12 @@ struct Parser {
         refill()
     }
 
-    /// Frees the token buffer (call once, when done with the parser).
-    func release() { tokens.release() }
+    /// Frees the token buffer and the scratch stacks (call once, when done with the parser).
+    func release() {
+        tokens.release()
+        memberStack.release()
+        parameterStack.release()
+    }
 
     /// The scope's target, borrowed (a `let` of the transaction: no copy).
     @inline(__always) var target: TargetLayout {

@@ -49,8 +49,8 @@ public struct CFieldReference: Hashable {
 ///
 /// Corresponds to LuaJIT's `CT_STRUCT`.
 public final class CRecord: Hashable, CustomStringConvertible {
-    /// `true` for a union.
-    public let isUnion: Bool
+    // (Stored properties in this order so that the flags share the padding after `size`:
+    // one instance per struct, 104 bytes.)
     /// The tag (`struct tag`), nil when anonymous.
     public let tag: String?
     /// The members, in declaration order (empty while incomplete).
@@ -58,20 +58,20 @@ public final class CRecord: Hashable, CustomStringConvertible {
     /// The size in bytes (nil while incomplete). For a record ending in a `[?]` or `[]`
     /// array, the size without that array.
     @exclusivity(unchecked) public internal(set) var size: Int?
-    /// The alignment in bytes (1 while incomplete).
-    @exclusivity(unchecked) public internal(set) var alignment: Int = 1
     /// Whether the body has been declared.
     public var isComplete: Bool { size != nil }
+    /// `true` for a union.
+    public let isUnion: Bool
     /// Whether `__attribute__((packed))` applies to the whole record.
     @exclusivity(unchecked) public internal(set) var isPacked = false
     /// Whether the last member is a `[?]` array (a variable-length struct, LuaJIT's VLS).
     @exclusivity(unchecked) public internal(set) var isVariableLength = false
     /// Whether the last member is a flexible array member `[]` (or `[0]`).
     @exclusivity(unchecked) public internal(set) var hasFlexibleArray = false
+    /// The alignment in bytes (1 while incomplete).
+    @exclusivity(unchecked) public internal(set) var alignment: Int = 1
     /// Name lookup through anonymous members, built on first use after completion.
     @exclusivity(unchecked) private var lookupTable: [String: CFieldReference]?
-    /// A member name found twice, if any (checked on completion).
-    @exclusivity(unchecked) private(set) var duplicateMember: String?
     /// Where the body was defined (nil while incomplete).
     @exclusivity(unchecked) public internal(set) var location: CSourceLocation?
 
@@ -102,8 +102,10 @@ public final class CRecord: Hashable, CustomStringConvertible {
         return table
     }
 
-    /// Completes the record with laid-out fields; rebuilds the lookup table.
-    func complete(fields: [CField], size: Int, alignment: Int, packed: Bool) {
+    /// Completes the record with laid-out fields; rebuilds the lookup table. Returns the
+    /// first member name seen twice, if any (the parser reports it; not stored, as
+    /// every record would carry it).
+    func complete(fields: [CField], size: Int, alignment: Int, packed: Bool) -> String? {
         self.fields = fields
         self.size = size
         self.alignment = alignment
@@ -113,7 +115,7 @@ public final class CRecord: Hashable, CustomStringConvertible {
             hasFlexibleArray = count == .unspecified || count == .fixed(0)
         }
         lookupTable = nil
-        duplicateMember = Self.findDuplicate(in: fields)
+        return Self.findDuplicate(in: fields)
     }
 
     /// The first member name seen twice (also through anonymous members): pairwise for a
@@ -154,7 +156,6 @@ public final class CRecord: Hashable, CustomStringConvertible {
         isVariableLength = false
         hasFlexibleArray = false
         lookupTable = nil
-        duplicateMember = nil
         location = nil
     }
 
