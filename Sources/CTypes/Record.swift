@@ -16,21 +16,33 @@ public struct CBitfield: Hashable, Sendable {
 
 /// One member of a record.
 public struct CField: Hashable {
+    // Stored in 48 bytes rather than 64 (every record keeps an array of these): the
+    // bitfield's width (`Int32.min` for none) fills the padding after `type` instead of
+    // a `CBitfield?` of its own after `offset`.
+    /// The declared type (for a bitfield, its declared integer type).
+    public var type: CType
+    private var bitWidth: Int32
     /// The name, or nil for an anonymous (transparent) struct/union member or an unnamed
     /// bitfield.
     public var name: String?
-    /// The declared type (for a bitfield, its declared integer type).
-    public var type: CType
     /// The byte offset of the member (for a bitfield, the byte holding its first bit).
     public var offset: Int
-    /// Bit position and width when the member is a bitfield.
-    public var bitfield: CBitfield?
+    private var bitOffset: Int
+    /// Bit position and width when the member is a bitfield (a width fits in 32 bits).
+    public var bitfield: CBitfield? {
+        get { bitWidth == .min ? nil : CBitfield(bitOffset: bitOffset, width: Int(bitWidth)) }
+        set {
+            bitWidth = newValue.map { Int32($0.width) } ?? .min
+            bitOffset = newValue?.bitOffset ?? 0
+        }
+    }
     /// Creates a field.
     public init(name: String?, type: CType, offset: Int, bitfield: CBitfield? = nil) {
-        self.name = name
         self.type = type
+        self.name = name
         self.offset = offset
-        self.bitfield = bitfield
+        bitWidth = bitfield.map { Int32($0.width) } ?? .min
+        bitOffset = bitfield?.bitOffset ?? 0
     }
 }
 
