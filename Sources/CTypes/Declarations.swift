@@ -68,11 +68,21 @@ public struct CSourceLocation: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(chunkName):\(line):\(column)" }
 }
 
-/// A symbol table entry: the declared thing and where it was first declared (nil for
-/// the predefined typedefs).
+/// Where a symbol table entry was declared, in 12 bytes where a `CSourceLocation?` takes
+/// 32 (its chunk name `String` repeated in every entry): the chunk is an index into the
+/// scope's `chunkNames`, -1 for the predefined typedefs.
+struct DeclaredAt {
+    var chunk: Int32
+    var line: Int32
+    var column: Int32
+
+    static let predefined = DeclaredAt(chunk: -1, line: 0, column: 0)
+}
+
+/// A symbol table entry: the declared thing and where it was first declared.
 struct Declared<Value> {
     var value: Value
-    var location: CSourceLocation?
+    var at: DeclaredAt
 }
 
 /// A symbol table key: a C name and a cheap hash of it. `String` hashes its bytes
@@ -130,6 +140,24 @@ public final class CDeclarations {
     /// Only the scope's own (single-threaded) parse touches it: no dynamic exclusivity
     /// checks.
     @exclusivity(unchecked) var table = SymbolTable()
+    /// The chunk names `DeclaredAt.chunk` indexes, each once.
+    @exclusivity(unchecked) var chunkNames: [String] = []
+    @exclusivity(unchecked) var chunkIndices: [String: Int32] = [:]
+
+    /// The index of `chunkName` in `chunkNames`, adding it when new.
+    func chunkIndex(_ chunkName: String) -> Int32 {
+        if let index = chunkIndices[chunkName] { return index }
+        let index = Int32(chunkNames.count)
+        chunkNames.append(chunkName)
+        chunkIndices[chunkName] = index
+        return index
+    }
+
+    /// The location `at` stands for (nil for a predefined typedef).
+    func location(_ at: DeclaredAt) -> CSourceLocation? {
+        guard at.chunk >= 0 else { return nil }
+        return CSourceLocation(chunkName: chunkNames[Int(at.chunk)], line: Int(at.line), column: Int(at.column))
+    }
 
     /// Creates a scope with the predefined typedefs of `target`.
     public init(target: TargetLayout = .host) {
@@ -156,7 +184,7 @@ public final class CDeclarations {
         let vaList = CType.pointer(to: .void)
         for name in ["va_list", "__builtin_va_list", "__gnuc_va_list"] { types[name] = vaList }
         return Dictionary(
-            uniqueKeysWithValues: types.map { (SymbolName($0.key), Declared(value: $0.value, location: nil)) })
+            uniqueKeysWithValues: types.map { (SymbolName($0.key), Declared(value: $0.value, at: .predefined)) })
     }
 
     /// The type a typedef name stands for.
@@ -176,14 +204,17 @@ public final class CDeclarations {
 
     /// Where a typedef was declared (nil for the predefined ones).
     public func location(ofTypedef name: String) -> CSourceLocation? {
-        table.typedefs[SymbolName(name)]?.location
+        table.typedefs[SymbolName(name)].flatMap { location($0.at) }
     }
     /// Where a tag was first declared (or defined, when the definition came first).
-    public func location(ofTag name: String) -> CSourceLocation? { table.tags[SymbolName(name)]?.location }
+    public func location(ofTag name: String) -> CSourceLocation? {
+        table.tags[SymbolName(name)].flatMap { location($0.at) }
+    }
     /// Where a function, variable or constant was first declared.
     public func location(of name: String) -> CSourceLocation? {
-        table.functions[SymbolName(name)]?.location ?? table.variables[SymbolName(name)]?.location
-            ?? table.constants[SymbolName(name)]?.location
+        let at = table.functions[SymbolName(name)]?.at ?? table.variables[SymbolName(name)]?.at
+            ?? table.constants[SymbolName(name)]?.at
+        return at.flatMap { location($0) }
     }
 
     /// All typedef names.
@@ -295,6 +326,8 @@ final class Transaction {
     @exclusivity(unchecked) private var constantLog = UndoLog<Declared<CConstant>>()
     /// The records this transaction completed are `base.completedRecords` from here on.
     private let firstCompletedRecord: Int
+    /// Likewise the chunk names it added.
+    private let firstChunkName: Int
     @exclusivity(unchecked) private var completedEnums: [CEnum] = []
 
     /// The scope's target (a stored `let`, so the parser can borrow it).
@@ -304,6 +337,7 @@ final class Transaction {
         self.base = base
         target = base.target
         firstCompletedRecord = base.completedRecords.count
+        firstChunkName = base.chunkNames.count
     }
 
     func typedef(_ key: SymbolName) -> Declared<CType>? { base.table.typedefs[key] }
@@ -401,6 +435,9 @@ final class Transaction {
     func rollBack() {
         for record in base.completedRecords[firstCompletedRecord...] { record.resetToIncomplete() }
         base.completedRecords.removeSubrange(firstCompletedRecord...)
+        while base.chunkNames.count > firstChunkName {
+            base.chunkIndices[base.chunkNames.removeLast()] = nil
+        }
         for enumeration in completedEnums { enumeration.resetToIncomplete() }
         typedefLog.undo(&base.table.typedefs)
         tagLog.undo(&base.table.tags)

@@ -15,6 +15,8 @@ struct Parser {
     /// parse error (as if the whole input had been lexed first).
     var lexerError: CDeclarationError?
     let transaction: Transaction
+    /// `chunkName`'s index in the scope's `chunkNames`, -1 until a declaration needs it.
+    var chunk: Int32 = -1
     var position = 0
     var parameters: [CParameter]
     var nextParameter = 0
@@ -230,10 +232,21 @@ struct Parser {
         CSourceLocation(chunkName: chunkName, line: token.line, column: token.column)
     }
 
+    /// Where `token` is, as a symbol table entry keeps it.
+    mutating func declared(at token: Token) -> DeclaredAt {
+        if chunk < 0 { chunk = transaction.base.chunkIndex(chunkName) }
+        return DeclaredAt(chunk: chunk, line: Int32(token.line), column: Int32(token.column))
+    }
+
     /// ` (previous definition at cdef:1:8)`, or ` (predefined)` without a location.
     func previous(_ location: CSourceLocation?, _ what: String = "definition") -> String {
         guard let location else { return " (predefined)" }
         return " (previous \(what) at \(location))"
+    }
+
+    /// `previous` of a symbol table entry's location.
+    func previous(_ at: DeclaredAt?, _ what: String = "definition") -> String {
+        previous(at.flatMap { transaction.base.location($0) }, what)
     }
 
     /// `unexpected symbol near 'x'`.

@@ -53,7 +53,7 @@ extension Parser {
         if let old = transaction.variable(name) {
             guard old.value.type.isEquivalent(to: type) else {
                 throw error(
-                    "conflicting types for '\(name)'" + previous(old.location, "declaration"),
+                    "conflicting types for '\(name)'" + previous(old.at, "declaration"),
                     at: token, near: false)
             }
             return
@@ -63,20 +63,20 @@ extension Parser {
             Declared(
                 value: CVariableDeclaration(
                     name: name, type: type, asmName: asmName(of: declarator.attributes)),
-                location: location(of: token)))
+                at: declared(at: token)))
     }
 
     /// A function: a redeclaration keeps the first one and must have an equivalent type.
     private mutating func declareFunction(_ function: CFunctionDeclaration, at token: Token)
         throws(CDeclarationError)
     {
-        let new = Declared(value: function, location: location(of: token))
+        let new = Declared(value: function, at: declared(at: token))
         if let old = transaction.addFunctionIfAbsent(symbol(function.name, from: token), new) {
             guard CType(.function(old.value.type)).isEquivalent(to: CType(.function(function.type)))
             else {
                 throw error(
                     "conflicting types for '\(function.name)'"
-                        + previous(old.location, "declaration"), at: token, near: false)
+                        + previous(old.at, "declaration"), at: token, near: false)
             }
             return
         }
@@ -86,11 +86,11 @@ extension Parser {
     private mutating func declareTypedef(_ name: String, _ type: CType, at token: Token)
         throws(CDeclarationError)
     {
-        let new = Declared(value: type, location: location(of: token))
+        let new = Declared(value: type, at: declared(at: token))
         if let old = transaction.addTypedefIfAbsent(symbol(name, from: token), new) {
             guard old.value.isEquivalent(to: type) else {
                 throw error(
-                    "redefinition of '\(name)'" + previous(old.location), at: token, near: false)
+                    "redefinition of '\(name)'" + previous(old.at), at: token, near: false)
             }
         }
     }

@@ -36,14 +36,14 @@ extension Parser {
             if !defining { throw error("'<identifier>' expected") }
             return CRecord(isUnion: isUnion, tag: nil)
         }
-        let location = location(of: start)
+        let at = declared(at: start)
         let entry = transaction.tagOrAdd(symbol(tag, from: start)) {
-            Declared(value: .record(CRecord(isUnion: isUnion, tag: tag)), location: location)
+            Declared(value: .record(CRecord(isUnion: isUnion, tag: tag)), at: at)
         }
         guard case .record(let record) = entry.value, record.isUnion == isUnion else {
             throw error(
                 "redefinition of '\(isUnion ? "union" : "struct") \(tag)'"
-                    + previous(entry.location), at: start, near: false)
+                    + previous(entry.at), at: start, near: false)
         }
         return record
     }
