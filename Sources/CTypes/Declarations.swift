@@ -285,7 +285,7 @@ public final class CDeclarations {
         _ bytes: UnsafeBufferPointer<UInt8>, chunkName: String, parameters: [CParameter],
         _ body: (inout Parser) throws(CDeclarationError) -> CType?
     ) throws(CDeclarationError) -> CType? {
-        let transaction = Transaction(base: self)
+        let transaction = Transaction(base: self, source: bytes)
         let result: Result<CType?, CDeclarationError> = {
             do throws(CDeclarationError) {
                 var parser = try Parser(
@@ -332,9 +332,12 @@ final class Transaction {
 
     /// The scope's target (a stored `let`, so the parser can borrow it).
     let target: TargetLayout
+    /// The source being parsed: the undo logs keep names as byte ranges in it.
+    let source: UnsafeBufferPointer<UInt8>
 
-    init(base: CDeclarations) {
+    init(base: CDeclarations, source: UnsafeBufferPointer<UInt8>) {
         self.base = base
+        self.source = source
         target = base.target
         firstCompletedRecord = base.completedRecords.count
         firstChunkName = base.chunkNames.count
@@ -350,30 +353,35 @@ final class Transaction {
         base.table.variables[SymbolName(name)]
     }
 
+    // The `add` functions take the token that spells the name (the identifier, or the
+    // `$` of a name parameter): the undo logs keep where it is.
+
     /// Adds the typedef unless the name is taken; returns the existing entry (one hash).
-    func addTypedefIfAbsent(_ key: SymbolName, _ value: Declared<CType>) -> Declared<CType>? {
+    func addTypedefIfAbsent(_ key: SymbolName, at token: Token, _ value: Declared<CType>)
+        -> Declared<CType>?
+    {
         let old = Self.insertIfAbsent(&base.table.typedefs[key], value)
-        if old == nil { typedefLog.added.append(key) }
+        if old == nil { typedefLog.recordAdded(key, at: token, in: source) }
         return old
     }
     /// Adds the function unless the name is taken; returns the existing entry.
-    func addFunctionIfAbsent(_ key: SymbolName, _ value: Declared<CFunctionDeclaration>)
-        -> Declared<CFunctionDeclaration>?
-    {
+    func addFunctionIfAbsent(
+        _ key: SymbolName, at token: Token, _ value: Declared<CFunctionDeclaration>
+    ) -> Declared<CFunctionDeclaration>? {
         let old = Self.insertIfAbsent(&base.table.functions[key], value)
-        if old == nil { functionLog.added.append(key) }
+        if old == nil { functionLog.recordAdded(key, at: token, in: source) }
         return old
     }
 
     /// The tag's entry; when the name is free, first adds the one `make` builds (one
     /// hash either way).
-    func tagOrAdd(_ key: SymbolName, _ make: () -> Declared<CTag>) -> Declared<CTag> {
+    func tagOrAdd(_ key: SymbolName, at token: Token, _ make: () -> Declared<CTag>) -> Declared<CTag> {
         var added = false
         let entry = Self.valueOrInsert(&base.table.tags[key]) {
             added = true
             return make()
         }
-        if added { tagLog.added.append(key) }
+        if added { tagLog.recordAdded(key, at: token, in: source) }
         return entry
     }
 
@@ -390,25 +398,19 @@ final class Transaction {
         return nil
     }
 
-    func addTypedef(_ name: String, _ value: Declared<CType>) {
+    func addTag(_ name: String, at token: Token, _ value: Declared<CTag>) {
         let key = SymbolName(name)
-        typedefLog.record(key, replacing: base.table.typedefs.updateValue(value, forKey: key))
+        tagLog.record(key, at: token, in: source, replacing: base.table.tags.updateValue(value, forKey: key))
     }
-    func addTag(_ name: String, _ value: Declared<CTag>) {
+    func addVariable(_ name: String, at token: Token, _ value: Declared<CVariableDeclaration>) {
         let key = SymbolName(name)
-        tagLog.record(key, replacing: base.table.tags.updateValue(value, forKey: key))
+        variableLog.record(
+            key, at: token, in: source, replacing: base.table.variables.updateValue(value, forKey: key))
     }
-    func addFunction(_ name: String, _ value: Declared<CFunctionDeclaration>) {
+    func addConstant(_ name: String, at token: Token, _ value: Declared<CConstant>) {
         let key = SymbolName(name)
-        functionLog.record(key, replacing: base.table.functions.updateValue(value, forKey: key))
-    }
-    func addVariable(_ name: String, _ value: Declared<CVariableDeclaration>) {
-        let key = SymbolName(name)
-        variableLog.record(key, replacing: base.table.variables.updateValue(value, forKey: key))
-    }
-    func addConstant(_ name: String, _ value: Declared<CConstant>) {
-        let key = SymbolName(name)
-        constantLog.record(key, replacing: base.table.constants.updateValue(value, forKey: key))
+        constantLog.record(
+            key, at: token, in: source, replacing: base.table.constants.updateValue(value, forKey: key))
     }
     /// Changes the type of a constant this transaction declared.
     func setType(ofConstant name: String, _ type: CType) {
@@ -439,29 +441,55 @@ final class Transaction {
             base.chunkIndices[base.chunkNames.removeLast()] = nil
         }
         for enumeration in completedEnums { enumeration.resetToIncomplete() }
-        typedefLog.undo(&base.table.typedefs)
-        tagLog.undo(&base.table.tags)
-        functionLog.undo(&base.table.functions)
-        variableLog.undo(&base.table.variables)
-        constantLog.undo(&base.table.constants)
+        typedefLog.undo(&base.table.typedefs, source: source)
+        tagLog.undo(&base.table.tags, source: source)
+        functionLog.undo(&base.table.functions, source: source)
+        variableLog.undo(&base.table.variables, source: source)
+        constantLog.undo(&base.table.constants, source: source)
         commit()
     }
 }
 
-/// What a transaction did to one symbol table: the names it added (24 bytes each: the
-/// common case) and the entries it overwrote, with their previous values.
+/// What a transaction did to one symbol table: the names it added and the entries it
+/// overwrote, with their previous values.
 struct UndoLog<Value> {
+    /// The byte range of an identifier in the source.
+    struct SourceName {
+        var start: Int32
+        var end: Int32
+    }
+
+    /// Added names spelled in the source (the common case), as their byte ranges: 8
+    /// bytes each where a key takes 24; `undo` rebuilds the keys from the source.
+    var addedInSource: [SourceName] = []
+    /// Other added names (`$` name parameters).
     var added: [SymbolName] = []
     var replaced: [(SymbolName, Value)] = []
 
-    mutating func record(_ name: SymbolName, replacing old: Value?) {
-        if let old { replaced.append((name, old)) } else { added.append(name) }
+    mutating func record(
+        _ name: SymbolName, at token: Token, in source: UnsafeBufferPointer<UInt8>, replacing old: Value?
+    ) {
+        if let old { replaced.append((name, old)) } else { recordAdded(name, at: token, in: source) }
+    }
+
+    /// Records that `name`, spelled by `token`, was added.
+    @inline(__always) mutating func recordAdded(
+        _ name: SymbolName, at token: Token, in source: UnsafeBufferPointer<UInt8>
+    ) {
+        guard token.isIdentifier else { return added.append(name) }
+        assert(identifierString(source, token.start, token.end) == name.string, "token does not spell the name")
+        addedInSource.append(
+            SourceName(start: Int32(truncatingIfNeeded: token.start), end: Int32(truncatingIfNeeded: token.end)))
     }
 
     /// Restores the overwritten entries (newest first), then removes the added names (a
     /// name added and then overwritten is removed in the end, as it should be).
-    func undo(_ table: inout [SymbolName: Value]) {
+    func undo(_ table: inout [SymbolName: Value], source: UnsafeBufferPointer<UInt8>) {
         for (name, old) in replaced.reversed() { table[name] = old }
         for name in added { table.removeValue(forKey: name) }
+        for name in addedInSource {
+            let string = identifierString(source, Int(name.start), Int(name.end))
+            table.removeValue(forKey: SymbolName(string))
+        }
     }
 }

@@ -174,14 +174,7 @@ struct Parser {
 
     /// The name of an identifier token (its source text).
     @inline(__always) func name(of token: Token) -> String {
-        let start = token.start
-        let count = token.end - start
-        guard let base = bytes.baseAddress, count > 0 else { return "" }
-        // An identifier is ASCII or UTF-8 the lexer let through; the initializer validates.
-        return String(unsafeUninitializedCapacity: count) { buffer in
-            buffer.baseAddress!.initialize(from: base + start, count: count)
-            return count
-        }
+        identifierString(bytes, token.start, token.end)
     }
 
     /// The symbol-table key of `name`, read from `token` (an ASCII identifier brings
@@ -295,5 +288,16 @@ struct Parser {
             throw error("name parameter expected", at: token)
         case .integer: throw error("name parameter expected", at: token)
         }
+    }
+}
+
+/// The text of the identifier at `start..<end` in `bytes`.
+@inline(__always) func identifierString(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+    let count = end - start
+    guard let base = bytes.baseAddress, count > 0 else { return "" }
+    // An identifier is ASCII or UTF-8 the lexer let through; the initializer validates.
+    return String(unsafeUninitializedCapacity: count) { buffer in
+        buffer.baseAddress!.initialize(from: base + start, count: count)
+        return count
     }
 }

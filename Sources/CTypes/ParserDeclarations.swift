@@ -59,7 +59,7 @@ extension Parser {
             return
         }
         transaction.addVariable(
-            name,
+            name, at: token,
             Declared(
                 value: CVariableDeclaration(
                     name: name, type: type, asmName: asmName(of: declarator.attributes)),
@@ -71,7 +71,7 @@ extension Parser {
         throws(CDeclarationError)
     {
         let new = Declared(value: function, at: declared(at: token))
-        if let old = transaction.addFunctionIfAbsent(symbol(function.name, from: token), new) {
+        if let old = transaction.addFunctionIfAbsent(symbol(function.name, from: token), at: token, new) {
             guard CType(.function(old.value.type)).isEquivalent(to: CType(.function(function.type)))
             else {
                 throw error(
@@ -87,7 +87,7 @@ extension Parser {
         throws(CDeclarationError)
     {
         let new = Declared(value: type, at: declared(at: token))
-        if let old = transaction.addTypedefIfAbsent(symbol(name, from: token), new) {
+        if let old = transaction.addTypedefIfAbsent(symbol(name, from: token), at: token, new) {
             guard old.value.isEquivalent(to: type) else {
                 throw error(
                     "redefinition of '\(name)'" + previous(old.at), at: token, near: false)

@@ -39,7 +39,7 @@ extension Parser {
         case nil:
             let enumeration = CEnum(tag: tag)
             transaction.addTag(
-                tag, Declared(value: .enumeration(enumeration), at: declared(at: start)))
+                tag, at: start, Declared(value: .enumeration(enumeration), at: declared(at: start)))
             return enumeration
         default:
             throw error(
@@ -104,7 +104,7 @@ extension Parser {
                 near: false)
         }
         transaction.addConstant(
-            constant.name,
+            constant.name, at: token,
             Declared(value: constant, at: old?.at ?? declared(at: token)))
     }
 

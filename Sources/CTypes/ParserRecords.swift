@@ -37,7 +37,7 @@ extension Parser {
             return CRecord(isUnion: isUnion, tag: nil)
         }
         let at = declared(at: start)
-        let entry = transaction.tagOrAdd(symbol(tag, from: start)) {
+        let entry = transaction.tagOrAdd(symbol(tag, from: start), at: start) {
             Declared(value: .record(CRecord(isUnion: isUnion, tag: tag)), at: at)
         }
         guard case .record(let record) = entry.value, record.isUnion == isUnion else {
