@@ -140,6 +140,47 @@ public final class CDeclarations {
     /// Only the scope's own (single-threaded) parse touches it: no dynamic exclusivity
     /// checks.
     @exclusivity(unchecked) var table = SymbolTable()
+    /// Pointer kinds to the plain scalar types, by `Self.scalarSlot` (allocated on first
+    /// use): `const char *`, `void *`, `int *`... share one box instead of allocating
+    /// one (32 bytes) per declarator.
+    @exclusivity(unchecked) private var scalarPointers: [CType.Kind?] = []
+
+    /// The kind of a pointer to `pointee`.
+    @inline(__always) func pointer(to pointee: CType) -> CType.Kind {
+        guard let slot = Self.scalarSlot(pointee) else { return .pointer(pointee) }
+        return scalarPointer(to: pointee, slot: slot)
+    }
+
+    private func scalarPointer(to pointee: CType, slot: Int) -> CType.Kind {
+        if scalarPointers.isEmpty { scalarPointers = Array(repeating: nil, count: Self.scalarSlots) }
+        if let kind = scalarPointers[slot] { return kind }
+        let kind = CType.Kind.pointer(pointee)
+        scalarPointers[slot] = kind
+        return kind
+    }
+
+    private static let scalarSlots = 15 << 3
+
+    /// A slot for a scalar type without a payload box (void, bool, char, float, double,
+    /// the integers of 1 to 16 bytes) and its qualifiers; nil for any other type.
+    @inline(__always) private static func scalarSlot(_ type: CType) -> Int? {
+        let slot: Int
+        switch type.kind {
+        case .void: slot = 0
+        case .bool: slot = 1
+        case .char: slot = 2
+        case .float: slot = 3
+        case .double: slot = 4
+        case .integer(let size, let isSigned):
+            guard size > 0, size <= 16, size & (size - 1) == 0 else { return nil }
+            slot = 5 + size.trailingZeroBitCount * 2 + (isSigned ? 1 : 0)
+        default: return nil
+        }
+        let qualifiers = Int(type.qualifiers.rawValue)
+        guard qualifiers < 8 else { return nil }
+        return slot << 3 | qualifiers
+    }
+
     /// The chunk names `DeclaredAt.chunk` indexes, each once.
     @exclusivity(unchecked) var chunkNames: [String] = []
     @exclusivity(unchecked) var chunkIndices: [String: Int32] = [:]

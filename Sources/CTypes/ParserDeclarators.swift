@@ -103,12 +103,13 @@ extension Parser {
 
     /// Applies one derivation, rejecting arrays of functions and functions returning
     /// arrays or functions.
+    @inline(__always)
     private mutating func derive(_ type: CType, _ operation: DeclaratorOperation, at token: Token)
         throws(CDeclarationError) -> CType
     {
         switch operation {
         case .pointer(let qualifiers):
-            return CType(.pointer(type), qualifiers: qualifiers)
+            return CType(transaction.base.pointer(to: type), qualifiers: qualifiers)
         case .reference:
             return CType(.reference(type))
         case .array(let count):
