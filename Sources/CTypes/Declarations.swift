@@ -23,6 +23,12 @@ public struct CFunctionDeclaration: Hashable {
     public var symbol: String { asmName ?? name }
 }
 
+/// A function as the symbol table keeps it: its name is the key (not stored twice).
+struct FunctionEntry {
+    var asmName: String?
+    var type: CFunctionType
+}
+
 /// A declared (extern) variable.
 public struct CVariableDeclaration: Hashable {
     /// The C name.
@@ -116,7 +122,7 @@ struct SymbolName: Hashable {
 struct SymbolTable {
     var typedefs: [SymbolName: Declared<CType>] = [:]
     var tags: [SymbolName: Declared<CTag>] = [:]
-    var functions: [SymbolName: Declared<CFunctionDeclaration>] = [:]
+    var functions: [SymbolName: Declared<FunctionEntry>] = [:]
     var variables: [SymbolName: Declared<CVariableDeclaration>] = [:]
     var constants: [SymbolName: Declared<CConstant>] = [:]
 }
@@ -234,7 +240,9 @@ public final class CDeclarations {
     public func tag(named name: String) -> CTag? { table.tags[SymbolName(name)]?.value }
     /// A declared function.
     public func function(named name: String) -> CFunctionDeclaration? {
-        table.functions[SymbolName(name)]?.value
+        guard let index = table.functions.index(forKey: SymbolName(name)) else { return nil }
+        let (key, entry) = table.functions[index]
+        return CFunctionDeclaration(name: key.string, type: entry.value.type, asmName: entry.value.asmName)
     }
     /// A declared variable.
     public func variable(named name: String) -> CVariableDeclaration? {
@@ -362,7 +370,7 @@ final class Transaction {
     let base: CDeclarations
     @exclusivity(unchecked) private var typedefLog = UndoLog<Declared<CType>>()
     @exclusivity(unchecked) private var tagLog = UndoLog<Declared<CTag>>()
-    @exclusivity(unchecked) private var functionLog = UndoLog<Declared<CFunctionDeclaration>>()
+    @exclusivity(unchecked) private var functionLog = UndoLog<Declared<FunctionEntry>>()
     @exclusivity(unchecked) private var variableLog = UndoLog<Declared<CVariableDeclaration>>()
     @exclusivity(unchecked) private var constantLog = UndoLog<Declared<CConstant>>()
     /// The records this transaction completed are `base.completedRecords` from here on.
@@ -387,9 +395,6 @@ final class Transaction {
     func typedef(_ key: SymbolName) -> Declared<CType>? { base.table.typedefs[key] }
     func tag(_ name: String) -> Declared<CTag>? { base.table.tags[SymbolName(name)] }
     func constant(_ name: String) -> Declared<CConstant>? { base.table.constants[SymbolName(name)] }
-    func function(_ name: String) -> Declared<CFunctionDeclaration>? {
-        base.table.functions[SymbolName(name)]
-    }
     func variable(_ name: String) -> Declared<CVariableDeclaration>? {
         base.table.variables[SymbolName(name)]
     }
@@ -407,8 +412,8 @@ final class Transaction {
     }
     /// Adds the function unless the name is taken; returns the existing entry.
     func addFunctionIfAbsent(
-        _ key: SymbolName, at token: Token, _ value: Declared<CFunctionDeclaration>
-    ) -> Declared<CFunctionDeclaration>? {
+        _ key: SymbolName, at token: Token, _ value: Declared<FunctionEntry>
+    ) -> Declared<FunctionEntry>? {
         let old = Self.insertIfAbsent(&base.table.functions[key], value)
         if old == nil { functionLog.recordAdded(key, at: token, in: source) }
         return old

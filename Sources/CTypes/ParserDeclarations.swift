@@ -41,8 +41,7 @@ extension Parser {
         if specs.storage == .typedef { return try declareTypedef(name, type, at: token) }
         if case .function(let function) = type.kind {
             return try declareFunction(
-                CFunctionDeclaration(
-                    name: name, type: function, asmName: asmName(of: declarator.attributes)),
+                name, FunctionEntry(asmName: asmName(of: declarator.attributes), type: function),
                 at: token)
         }
         if let initializer, type.qualifiers.contains(.const), type.isInteger {
@@ -67,15 +66,15 @@ extension Parser {
     }
 
     /// A function: a redeclaration keeps the first one and must have an equivalent type.
-    private mutating func declareFunction(_ function: CFunctionDeclaration, at token: Token)
+    private mutating func declareFunction(_ name: String, _ function: FunctionEntry, at token: Token)
         throws(CDeclarationError)
     {
         let new = Declared(value: function, at: declared(at: token))
-        if let old = transaction.addFunctionIfAbsent(symbol(function.name, from: token), at: token, new) {
+        if let old = transaction.addFunctionIfAbsent(symbol(name, from: token), at: token, new) {
             guard CType(.function(old.value.type)).isEquivalent(to: CType(.function(function.type)))
             else {
                 throw error(
-                    "conflicting types for '\(function.name)'"
+                    "conflicting types for '\(name)'"
                         + previous(old.at, "declaration"), at: token, near: false)
             }
             return
