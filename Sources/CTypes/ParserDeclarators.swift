@@ -102,7 +102,8 @@ extension Parser {
     }
 
     /// Applies one derivation, rejecting arrays of functions and functions returning
-    /// arrays or functions.
+    /// arrays or functions. (Inlined into `type(of:)`: called out of line, it costs more
+    /// than the pointer boxes the scalar pointer cache saves.)
     @inline(__always)
     private mutating func derive(_ type: CType, _ operation: DeclaratorOperation, at token: Token)
         throws(CDeclarationError) -> CType
