@@ -23,6 +23,12 @@ public struct CFunctionDeclaration: Hashable {
     public var symbol: String { asmName ?? name }
 }
 
+/// A function as the symbol table keeps it: its name is the key (not stored twice).
+struct FunctionEntry {
+    var asmName: String?
+    var type: CFunctionType
+}
+
 /// A declared (extern) variable.
 public struct CVariableDeclaration: Hashable {
     /// The C name.
@@ -68,11 +74,21 @@ public struct CSourceLocation: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(chunkName):\(line):\(column)" }
 }
 
-/// A symbol table entry: the declared thing and where it was first declared (nil for
-/// the predefined typedefs).
+/// Where a symbol table entry was declared, in 12 bytes where a `CSourceLocation?` takes
+/// 32 (its chunk name `String` repeated in every entry): the chunk is an index into the
+/// scope's `chunkNames`, -1 for the predefined typedefs.
+struct DeclaredAt {
+    var chunk: Int32
+    var line: Int32
+    var column: Int32
+
+    static let predefined = DeclaredAt(chunk: -1, line: 0, column: 0)
+}
+
+/// A symbol table entry: the declared thing and where it was first declared.
 struct Declared<Value> {
     var value: Value
-    var location: CSourceLocation?
+    var at: DeclaredAt
 }
 
 /// A symbol table key: a C name and a cheap hash of it. `String` hashes its bytes
@@ -106,7 +122,7 @@ struct SymbolName: Hashable {
 struct SymbolTable {
     var typedefs: [SymbolName: Declared<CType>] = [:]
     var tags: [SymbolName: Declared<CTag>] = [:]
-    var functions: [SymbolName: Declared<CFunctionDeclaration>] = [:]
+    var functions: [SymbolName: Declared<FunctionEntry>] = [:]
     var variables: [SymbolName: Declared<CVariableDeclaration>] = [:]
     var constants: [SymbolName: Declared<CConstant>] = [:]
 }
@@ -130,6 +146,65 @@ public final class CDeclarations {
     /// Only the scope's own (single-threaded) parse touches it: no dynamic exclusivity
     /// checks.
     @exclusivity(unchecked) var table = SymbolTable()
+    /// Pointer kinds to the plain scalar types, by `Self.scalarSlot` (allocated on first
+    /// use): `const char *`, `void *`, `int *`... share one box instead of allocating
+    /// one (32 bytes) per declarator.
+    @exclusivity(unchecked) private var scalarPointers: [CType.Kind?] = []
+
+    /// The kind of a pointer to `pointee`.
+    @inline(__always) func pointer(to pointee: CType) -> CType.Kind {
+        guard let slot = Self.scalarSlot(pointee) else { return .pointer(pointee) }
+        return scalarPointer(to: pointee, slot: slot)
+    }
+
+    private func scalarPointer(to pointee: CType, slot: Int) -> CType.Kind {
+        if scalarPointers.isEmpty { scalarPointers = Array(repeating: nil, count: Self.scalarSlots) }
+        if let kind = scalarPointers[slot] { return kind }
+        let kind = CType.Kind.pointer(pointee)
+        scalarPointers[slot] = kind
+        return kind
+    }
+
+    private static let scalarSlots = 15 << 3
+
+    /// A slot for a scalar type without a payload box (void, bool, char, float, double,
+    /// the integers of 1 to 16 bytes) and its qualifiers; nil for any other type.
+    @inline(__always) private static func scalarSlot(_ type: CType) -> Int? {
+        let slot: Int
+        switch type.kind {
+        case .void: slot = 0
+        case .bool: slot = 1
+        case .char: slot = 2
+        case .float: slot = 3
+        case .double: slot = 4
+        case .integer(let size, let isSigned):
+            guard size > 0, size <= 16, size & (size - 1) == 0 else { return nil }
+            slot = 5 + size.trailingZeroBitCount * 2 + (isSigned ? 1 : 0)
+        default: return nil
+        }
+        let qualifiers = Int(type.qualifiers.rawValue)
+        guard qualifiers < 8 else { return nil }
+        return slot << 3 | qualifiers
+    }
+
+    /// The chunk names `DeclaredAt.chunk` indexes, each once.
+    @exclusivity(unchecked) var chunkNames: [String] = []
+    @exclusivity(unchecked) var chunkIndices: [String: Int32] = [:]
+
+    /// The index of `chunkName` in `chunkNames`, adding it when new.
+    func chunkIndex(_ chunkName: String) -> Int32 {
+        if let index = chunkIndices[chunkName] { return index }
+        let index = Int32(chunkNames.count)
+        chunkNames.append(chunkName)
+        chunkIndices[chunkName] = index
+        return index
+    }
+
+    /// The location `at` stands for (nil for a predefined typedef).
+    func location(_ at: DeclaredAt) -> CSourceLocation? {
+        guard at.chunk >= 0 else { return nil }
+        return CSourceLocation(chunkName: chunkNames[Int(at.chunk)], line: Int(at.line), column: Int(at.column))
+    }
 
     /// Creates a scope with the predefined typedefs of `target`.
     public init(target: TargetLayout = .host) {
@@ -156,7 +231,7 @@ public final class CDeclarations {
         let vaList = CType.pointer(to: .void)
         for name in ["va_list", "__builtin_va_list", "__gnuc_va_list"] { types[name] = vaList }
         return Dictionary(
-            uniqueKeysWithValues: types.map { (SymbolName($0.key), Declared(value: $0.value, location: nil)) })
+            uniqueKeysWithValues: types.map { (SymbolName($0.key), Declared(value: $0.value, at: .predefined)) })
     }
 
     /// The type a typedef name stands for.
@@ -165,7 +240,9 @@ public final class CDeclarations {
     public func tag(named name: String) -> CTag? { table.tags[SymbolName(name)]?.value }
     /// A declared function.
     public func function(named name: String) -> CFunctionDeclaration? {
-        table.functions[SymbolName(name)]?.value
+        guard let index = table.functions.index(forKey: SymbolName(name)) else { return nil }
+        let (key, entry) = table.functions[index]
+        return CFunctionDeclaration(name: key.string, type: entry.value.type, asmName: entry.value.asmName)
     }
     /// A declared variable.
     public func variable(named name: String) -> CVariableDeclaration? {
@@ -176,14 +253,17 @@ public final class CDeclarations {
 
     /// Where a typedef was declared (nil for the predefined ones).
     public func location(ofTypedef name: String) -> CSourceLocation? {
-        table.typedefs[SymbolName(name)]?.location
+        table.typedefs[SymbolName(name)].flatMap { location($0.at) }
     }
     /// Where a tag was first declared (or defined, when the definition came first).
-    public func location(ofTag name: String) -> CSourceLocation? { table.tags[SymbolName(name)]?.location }
+    public func location(ofTag name: String) -> CSourceLocation? {
+        table.tags[SymbolName(name)].flatMap { location($0.at) }
+    }
     /// Where a function, variable or constant was first declared.
     public func location(of name: String) -> CSourceLocation? {
-        table.functions[SymbolName(name)]?.location ?? table.variables[SymbolName(name)]?.location
-            ?? table.constants[SymbolName(name)]?.location
+        let at = table.functions[SymbolName(name)]?.at ?? table.variables[SymbolName(name)]?.at
+            ?? table.constants[SymbolName(name)]?.at
+        return at.flatMap { location($0) }
     }
 
     /// All typedef names.
@@ -254,7 +334,7 @@ public final class CDeclarations {
         _ bytes: UnsafeBufferPointer<UInt8>, chunkName: String, parameters: [CParameter],
         _ body: (inout Parser) throws(CDeclarationError) -> CType?
     ) throws(CDeclarationError) -> CType? {
-        let transaction = Transaction(base: self)
+        let transaction = Transaction(base: self, source: bytes)
         let result: Result<CType?, CDeclarationError> = {
             do throws(CDeclarationError) {
                 var parser = try Parser(
@@ -290,54 +370,64 @@ final class Transaction {
     let base: CDeclarations
     @exclusivity(unchecked) private var typedefLog = UndoLog<Declared<CType>>()
     @exclusivity(unchecked) private var tagLog = UndoLog<Declared<CTag>>()
-    @exclusivity(unchecked) private var functionLog = UndoLog<Declared<CFunctionDeclaration>>()
+    @exclusivity(unchecked) private var functionLog = UndoLog<Declared<FunctionEntry>>()
     @exclusivity(unchecked) private var variableLog = UndoLog<Declared<CVariableDeclaration>>()
     @exclusivity(unchecked) private var constantLog = UndoLog<Declared<CConstant>>()
-    @exclusivity(unchecked) private var completedRecords: [CRecord] = []
+    /// The records this transaction completed are `base.completedRecords` from here on.
+    private let firstCompletedRecord: Int
+    /// Likewise the chunk names it added.
+    private let firstChunkName: Int
     @exclusivity(unchecked) private var completedEnums: [CEnum] = []
 
     /// The scope's target (a stored `let`, so the parser can borrow it).
     let target: TargetLayout
+    /// The source being parsed: the undo logs keep names as byte ranges in it.
+    let source: UnsafeBufferPointer<UInt8>
 
-    init(base: CDeclarations) {
+    init(base: CDeclarations, source: UnsafeBufferPointer<UInt8>) {
         self.base = base
+        self.source = source
         target = base.target
+        firstCompletedRecord = base.completedRecords.count
+        firstChunkName = base.chunkNames.count
     }
 
     func typedef(_ key: SymbolName) -> Declared<CType>? { base.table.typedefs[key] }
     func tag(_ name: String) -> Declared<CTag>? { base.table.tags[SymbolName(name)] }
     func constant(_ name: String) -> Declared<CConstant>? { base.table.constants[SymbolName(name)] }
-    func function(_ name: String) -> Declared<CFunctionDeclaration>? {
-        base.table.functions[SymbolName(name)]
-    }
     func variable(_ name: String) -> Declared<CVariableDeclaration>? {
         base.table.variables[SymbolName(name)]
     }
 
+    // The `add` functions take the token that spells the name (the identifier, or the
+    // `$` of a name parameter): the undo logs keep where it is.
+
     /// Adds the typedef unless the name is taken; returns the existing entry (one hash).
-    func addTypedefIfAbsent(_ key: SymbolName, _ value: Declared<CType>) -> Declared<CType>? {
+    func addTypedefIfAbsent(_ key: SymbolName, at token: Token, _ value: Declared<CType>)
+        -> Declared<CType>?
+    {
         let old = Self.insertIfAbsent(&base.table.typedefs[key], value)
-        if old == nil { typedefLog.added.append(key) }
+        if old == nil { typedefLog.recordAdded(key, at: token, in: source) }
         return old
     }
     /// Adds the function unless the name is taken; returns the existing entry.
-    func addFunctionIfAbsent(_ key: SymbolName, _ value: Declared<CFunctionDeclaration>)
-        -> Declared<CFunctionDeclaration>?
-    {
+    func addFunctionIfAbsent(
+        _ key: SymbolName, at token: Token, _ value: Declared<FunctionEntry>
+    ) -> Declared<FunctionEntry>? {
         let old = Self.insertIfAbsent(&base.table.functions[key], value)
-        if old == nil { functionLog.added.append(key) }
+        if old == nil { functionLog.recordAdded(key, at: token, in: source) }
         return old
     }
 
     /// The tag's entry; when the name is free, first adds the one `make` builds (one
     /// hash either way).
-    func tagOrAdd(_ key: SymbolName, _ make: () -> Declared<CTag>) -> Declared<CTag> {
+    func tagOrAdd(_ key: SymbolName, at token: Token, _ make: () -> Declared<CTag>) -> Declared<CTag> {
         var added = false
         let entry = Self.valueOrInsert(&base.table.tags[key]) {
             added = true
             return make()
         }
-        if added { tagLog.added.append(key) }
+        if added { tagLog.recordAdded(key, at: token, in: source) }
         return entry
     }
 
@@ -354,33 +444,28 @@ final class Transaction {
         return nil
     }
 
-    func addTypedef(_ name: String, _ value: Declared<CType>) {
+    func addTag(_ name: String, at token: Token, _ value: Declared<CTag>) {
         let key = SymbolName(name)
-        typedefLog.record(key, replacing: base.table.typedefs.updateValue(value, forKey: key))
+        tagLog.record(key, at: token, in: source, replacing: base.table.tags.updateValue(value, forKey: key))
     }
-    func addTag(_ name: String, _ value: Declared<CTag>) {
+    func addVariable(_ name: String, at token: Token, _ value: Declared<CVariableDeclaration>) {
         let key = SymbolName(name)
-        tagLog.record(key, replacing: base.table.tags.updateValue(value, forKey: key))
+        variableLog.record(
+            key, at: token, in: source, replacing: base.table.variables.updateValue(value, forKey: key))
     }
-    func addFunction(_ name: String, _ value: Declared<CFunctionDeclaration>) {
+    func addConstant(_ name: String, at token: Token, _ value: Declared<CConstant>) {
         let key = SymbolName(name)
-        functionLog.record(key, replacing: base.table.functions.updateValue(value, forKey: key))
-    }
-    func addVariable(_ name: String, _ value: Declared<CVariableDeclaration>) {
-        let key = SymbolName(name)
-        variableLog.record(key, replacing: base.table.variables.updateValue(value, forKey: key))
-    }
-    func addConstant(_ name: String, _ value: Declared<CConstant>) {
-        let key = SymbolName(name)
-        constantLog.record(key, replacing: base.table.constants.updateValue(value, forKey: key))
+        constantLog.record(
+            key, at: token, in: source, replacing: base.table.constants.updateValue(value, forKey: key))
     }
     /// Changes the type of a constant this transaction declared.
     func setType(ofConstant name: String, _ type: CType) {
         base.table.constants[SymbolName(name)]?.value.type = type
     }
 
-    /// Records that `record` was completed, so a rollback can undo it.
-    func willComplete(_ record: CRecord) { completedRecords.append(record) }
+    /// Records that `record` was completed, so a rollback can undo it (and the scope's
+    /// `deinit` can break its cycles).
+    func willComplete(_ record: CRecord) { base.completedRecords.append(record) }
     /// Records that `enumeration` was completed.
     func willComplete(_ enumeration: CEnum) { completedEnums.append(enumeration) }
 
@@ -391,37 +476,66 @@ final class Transaction {
         functionLog = UndoLog()
         variableLog = UndoLog()
         constantLog = UndoLog()
-        completedRecords = []
         completedEnums = []
     }
 
     /// Undoes every change, newest first.
     func rollBack() {
-        for record in completedRecords { record.resetToIncomplete() }
+        for record in base.completedRecords[firstCompletedRecord...] { record.resetToIncomplete() }
+        base.completedRecords.removeSubrange(firstCompletedRecord...)
+        while base.chunkNames.count > firstChunkName {
+            base.chunkIndices[base.chunkNames.removeLast()] = nil
+        }
         for enumeration in completedEnums { enumeration.resetToIncomplete() }
-        typedefLog.undo(&base.table.typedefs)
-        tagLog.undo(&base.table.tags)
-        functionLog.undo(&base.table.functions)
-        variableLog.undo(&base.table.variables)
-        constantLog.undo(&base.table.constants)
+        typedefLog.undo(&base.table.typedefs, source: source)
+        tagLog.undo(&base.table.tags, source: source)
+        functionLog.undo(&base.table.functions, source: source)
+        variableLog.undo(&base.table.variables, source: source)
+        constantLog.undo(&base.table.constants, source: source)
         commit()
     }
 }
 
-/// What a transaction did to one symbol table: the names it added (24 bytes each: the
-/// common case) and the entries it overwrote, with their previous values.
+/// What a transaction did to one symbol table: the names it added and the entries it
+/// overwrote, with their previous values.
 struct UndoLog<Value> {
+    /// The byte range of an identifier in the source.
+    struct SourceName {
+        var start: Int32
+        var end: Int32
+    }
+
+    /// Added names spelled in the source (the common case), as their byte ranges: 8
+    /// bytes each where a key takes 24; `undo` rebuilds the keys from the source.
+    var addedInSource: [SourceName] = []
+    /// Other added names (`$` name parameters).
     var added: [SymbolName] = []
     var replaced: [(SymbolName, Value)] = []
 
-    mutating func record(_ name: SymbolName, replacing old: Value?) {
-        if let old { replaced.append((name, old)) } else { added.append(name) }
+    mutating func record(
+        _ name: SymbolName, at token: Token, in source: UnsafeBufferPointer<UInt8>, replacing old: Value?
+    ) {
+        if let old { replaced.append((name, old)) } else { recordAdded(name, at: token, in: source) }
+    }
+
+    /// Records that `name`, spelled by `token`, was added.
+    @inline(__always) mutating func recordAdded(
+        _ name: SymbolName, at token: Token, in source: UnsafeBufferPointer<UInt8>
+    ) {
+        guard token.isIdentifier else { return added.append(name) }
+        assert(identifierString(source, token.start, token.end) == name.string, "token does not spell the name")
+        addedInSource.append(
+            SourceName(start: Int32(truncatingIfNeeded: token.start), end: Int32(truncatingIfNeeded: token.end)))
     }
 
     /// Restores the overwritten entries (newest first), then removes the added names (a
     /// name added and then overwritten is removed in the end, as it should be).
-    func undo(_ table: inout [SymbolName: Value]) {
+    func undo(_ table: inout [SymbolName: Value], source: UnsafeBufferPointer<UInt8>) {
         for (name, old) in replaced.reversed() { table[name] = old }
         for name in added { table.removeValue(forKey: name) }
+        for name in addedInSource {
+            let string = identifierString(source, Int(name.start), Int(name.end))
+            table.removeValue(forKey: SymbolName(string))
+        }
     }
 }

@@ -101,11 +101,12 @@ struct RecordLayout {
         self.attributes = attributes
     }
 
-    /// Lays out `members` and completes `record`.
+    /// Lays out `members` and completes `record`; returns the first member name seen
+    /// twice, if any.
     static func complete(
-        _ record: CRecord, members: [MemberSpec], attributes: RecordAttributes,
+        _ record: CRecord, members: UnsafeBufferPointer<MemberSpec>, attributes: RecordAttributes,
         target: TargetLayout
-    ) {
+    ) -> String? {
         var layout = RecordLayout(attributes: attributes)
         layout.fields.reserveCapacity(members.count)
         for index in members.indices {
@@ -116,7 +117,7 @@ struct RecordLayout {
         }
         let bytes = (max(layout.bit, layout.maxBits) + 7) / 8
         let size = roundUp(bytes, layout.alignment)
-        record.complete(
+        return record.complete(
             fields: layout.fields, size: size, alignment: layout.alignment,
             packed: attributes.isPacked)
     }

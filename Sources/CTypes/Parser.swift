@@ -15,6 +15,8 @@ struct Parser {
     /// parse error (as if the whole input had been lexed first).
     var lexerError: CDeclarationError?
     let transaction: Transaction
+    /// `chunkName`'s index in the scope's `chunkNames`, -1 until a declaration needs it.
+    var chunk: Int32 = -1
     var position = 0
     var parameters: [CParameter]
     var nextParameter = 0
@@ -23,6 +25,10 @@ struct Parser {
     var packStack: [Int?] = []
     /// The `__asm__` labels seen (`DeclarationAttributes.asmName` indexes them).
     var asmNames: [String] = []
+    /// The members of the record bodies and the parameters of the parameter lists
+    /// being parsed (see `recordBody`, `parameterList`).
+    var memberStack = ScratchStack<MemberSpec>()
+    var parameterStack = ScratchStack<CFunctionParameter>()
     /// Nesting depth of declarators, records and expressions (capped).
     var depth = 0
     /// Depth of unevaluated subexpressions (`0 && 1/0` is not an error).
@@ -51,8 +57,12 @@ struct Parser {
         refill()
     }
 
-    /// Frees the token buffer (call once, when done with the parser).
-    func release() { tokens.release() }
+    /// Frees the token buffer and the scratch stacks (call once, when done with the parser).
+    func release() {
+        tokens.release()
+        memberStack.release()
+        parameterStack.release()
+    }
 
     /// The scope's target, borrowed (a `let` of the transaction: no copy).
     @inline(__always) var target: TargetLayout {
@@ -164,14 +174,7 @@ struct Parser {
 
     /// The name of an identifier token (its source text).
     @inline(__always) func name(of token: Token) -> String {
-        let start = token.start
-        let count = token.end - start
-        guard let base = bytes.baseAddress, count > 0 else { return "" }
-        // An identifier is ASCII or UTF-8 the lexer let through; the initializer validates.
-        return String(unsafeUninitializedCapacity: count) { buffer in
-            buffer.baseAddress!.initialize(from: base + start, count: count)
-            return count
-        }
+        identifierString(bytes, token.start, token.end)
     }
 
     /// The symbol-table key of `name`, read from `token` (an ASCII identifier brings
@@ -222,10 +225,21 @@ struct Parser {
         CSourceLocation(chunkName: chunkName, line: token.line, column: token.column)
     }
 
+    /// Where `token` is, as a symbol table entry keeps it.
+    mutating func declared(at token: Token) -> DeclaredAt {
+        if chunk < 0 { chunk = transaction.base.chunkIndex(chunkName) }
+        return DeclaredAt(chunk: chunk, line: Int32(token.line), column: Int32(token.column))
+    }
+
     /// ` (previous definition at cdef:1:8)`, or ` (predefined)` without a location.
     func previous(_ location: CSourceLocation?, _ what: String = "definition") -> String {
         guard let location else { return " (predefined)" }
         return " (previous \(what) at \(location))"
+    }
+
+    /// `previous` of a symbol table entry's location.
+    func previous(_ at: DeclaredAt?, _ what: String = "definition") -> String {
+        previous(at.flatMap { transaction.base.location($0) }, what)
     }
 
     /// `unexpected symbol near 'x'`.
@@ -274,5 +288,16 @@ struct Parser {
             throw error("name parameter expected", at: token)
         case .integer: throw error("name parameter expected", at: token)
         }
+    }
+}
+
+/// The text of the identifier at `start..<end` in `bytes`.
+@inline(__always) func identifierString(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+    let count = end - start
+    guard let base = bytes.baseAddress, count > 0 else { return "" }
+    // An identifier is ASCII or UTF-8 the lexer let through; the initializer validates.
+    return String(unsafeUninitializedCapacity: count) { buffer in
+        buffer.baseAddress!.initialize(from: base + start, count: count)
+        return count
     }
 }

@@ -41,8 +41,7 @@ extension Parser {
         if specs.storage == .typedef { return try declareTypedef(name, type, at: token) }
         if case .function(let function) = type.kind {
             return try declareFunction(
-                CFunctionDeclaration(
-                    name: name, type: function, asmName: asmName(of: declarator.attributes)),
+                name, FunctionEntry(asmName: asmName(of: declarator.attributes), type: function),
                 at: token)
         }
         if let initializer, type.qualifiers.contains(.const), type.isInteger {
@@ -53,30 +52,30 @@ extension Parser {
         if let old = transaction.variable(name) {
             guard old.value.type.isEquivalent(to: type) else {
                 throw error(
-                    "conflicting types for '\(name)'" + previous(old.location, "declaration"),
+                    "conflicting types for '\(name)'" + previous(old.at, "declaration"),
                     at: token, near: false)
             }
             return
         }
         transaction.addVariable(
-            name,
+            name, at: token,
             Declared(
                 value: CVariableDeclaration(
                     name: name, type: type, asmName: asmName(of: declarator.attributes)),
-                location: location(of: token)))
+                at: declared(at: token)))
     }
 
     /// A function: a redeclaration keeps the first one and must have an equivalent type.
-    private mutating func declareFunction(_ function: CFunctionDeclaration, at token: Token)
+    private mutating func declareFunction(_ name: String, _ function: FunctionEntry, at token: Token)
         throws(CDeclarationError)
     {
-        let new = Declared(value: function, location: location(of: token))
-        if let old = transaction.addFunctionIfAbsent(symbol(function.name, from: token), new) {
+        let new = Declared(value: function, at: declared(at: token))
+        if let old = transaction.addFunctionIfAbsent(symbol(name, from: token), at: token, new) {
             guard CType(.function(old.value.type)).isEquivalent(to: CType(.function(function.type)))
             else {
                 throw error(
-                    "conflicting types for '\(function.name)'"
-                        + previous(old.location, "declaration"), at: token, near: false)
+                    "conflicting types for '\(name)'"
+                        + previous(old.at, "declaration"), at: token, near: false)
             }
             return
         }
@@ -86,11 +85,11 @@ extension Parser {
     private mutating func declareTypedef(_ name: String, _ type: CType, at token: Token)
         throws(CDeclarationError)
     {
-        let new = Declared(value: type, location: location(of: token))
-        if let old = transaction.addTypedefIfAbsent(symbol(name, from: token), new) {
+        let new = Declared(value: type, at: declared(at: token))
+        if let old = transaction.addTypedefIfAbsent(symbol(name, from: token), at: token, new) {
             guard old.value.isEquivalent(to: type) else {
                 throw error(
-                    "redefinition of '\(name)'" + previous(old.location), at: token, near: false)
+                    "redefinition of '\(name)'" + previous(old.at), at: token, near: false)
             }
         }
     }

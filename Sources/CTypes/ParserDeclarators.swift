@@ -102,13 +102,15 @@ extension Parser {
     }
 
     /// Applies one derivation, rejecting arrays of functions and functions returning
-    /// arrays or functions.
+    /// arrays or functions. (Inlined into `type(of:)`: called out of line, it costs more
+    /// than the pointer boxes the scalar pointer cache saves.)
+    @inline(__always)
     private mutating func derive(_ type: CType, _ operation: DeclaratorOperation, at token: Token)
         throws(CDeclarationError) -> CType
     {
         switch operation {
         case .pointer(let qualifiers):
-            return CType(.pointer(type), qualifiers: qualifiers)
+            return CType(transaction.base.pointer(to: type), qualifiers: qualifiers)
         case .reference:
             return CType(.reference(type))
         case .array(let count):
@@ -278,20 +280,24 @@ extension Parser {
     private mutating func parameterList() throws(CDeclarationError) -> ([CFunctionParameter], Bool)
     {
         if accept(.rparen) { return ([], false) }
-        var parameters: [CFunctionParameter] = []
-        parameters.reserveCapacity(6)
         if current.isKeyword(.void) && peek().isPunct(.rparen) {
             advance()
             advance()
             return ([], false)
         }
+        // The parameters go on `parameterStack` (above those of an enclosing list) and
+        // are moved out into an array of exactly their number: the function type keeps
+        // it for good, so no reserved slack and no regrowth. They come off again however
+        // the list ends (an error may be caught by `try?`).
+        let first = parameterStack.count
+        defer { parameterStack.pop(to: first) }
         while true {
             if accept(.ellipsis) {
                 try expect(.rparen, ")")
-                return (parameters, true)
+                return (parameterStack.popArray(from: first), true)
             }
-            parameters.append(try parameter())
-            if accept(.rparen) { return (parameters, false) }
+            parameterStack.push(try parameter())
+            if accept(.rparen) { return (parameterStack.popArray(from: first), false) }
             if !accept(.comma) { throw error("')' expected") }
         }
     }

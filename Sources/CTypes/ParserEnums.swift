@@ -39,11 +39,11 @@ extension Parser {
         case nil:
             let enumeration = CEnum(tag: tag)
             transaction.addTag(
-                tag, Declared(value: .enumeration(enumeration), location: location(of: start)))
+                tag, at: start, Declared(value: .enumeration(enumeration), at: declared(at: start)))
             return enumeration
         default:
             throw error(
-                "redefinition of 'enum \(tag)'" + previous(entry?.location), at: start, near: false)
+                "redefinition of 'enum \(tag)'" + previous(entry?.at), at: start, near: false)
         }
     }
 
@@ -100,12 +100,12 @@ extension Parser {
         let old = transaction.constant(constant.name)
         if let old, old.value.value != constant.value {
             throw error(
-                "redefinition of '\(constant.name)'" + previous(old.location), at: token,
+                "redefinition of '\(constant.name)'" + previous(old.at), at: token,
                 near: false)
         }
         transaction.addConstant(
-            constant.name,
-            Declared(value: constant, location: old?.location ?? location(of: token)))
+            constant.name, at: token,
+            Declared(value: constant, at: old?.at ?? declared(at: token)))
     }
 
     /// GCC's choice: `unsigned int` unless a value is negative (`int`) or needs 64 bits;

@@ -18,8 +18,12 @@ extension Parser {
         let hasBody = current.isPunct(.lbrace)
         let record = try recordForTag(tagName, isUnion: isUnion, defining: hasBody, at: start)
         if hasBody {
-            let (members, layout) = try recordBody(attributes: attributes)
-            try define(record, members: members, layout: layout, at: start)
+            // The members go on `memberStack` above those of enclosing bodies, and come
+            // off again however the body ends (an error may be caught by `try?`).
+            let first = memberStack.count
+            defer { memberStack.pop(to: first) }
+            let layout = try recordBody(attributes: attributes)
+            try define(record, members: memberStack.elements(from: first), layout: layout, at: start)
         }
         return (CType(.record(record)), .record(record))
     }
@@ -32,32 +36,32 @@ extension Parser {
             if !defining { throw error("'<identifier>' expected") }
             return CRecord(isUnion: isUnion, tag: nil)
         }
-        let location = location(of: start)
-        let entry = transaction.tagOrAdd(symbol(tag, from: start)) {
-            Declared(value: .record(CRecord(isUnion: isUnion, tag: tag)), location: location)
+        let at = declared(at: start)
+        let entry = transaction.tagOrAdd(symbol(tag, from: start), at: start) {
+            Declared(value: .record(CRecord(isUnion: isUnion, tag: tag)), at: at)
         }
         guard case .record(let record) = entry.value, record.isUnion == isUnion else {
             throw error(
                 "redefinition of '\(isUnion ? "union" : "struct") \(tag)'"
-                    + previous(entry.location), at: start, near: false)
+                    + previous(entry.at), at: start, near: false)
         }
         return record
     }
 
     /// Lays out `record` (when incomplete), or checks that a complete one is identical.
     private mutating func define(
-        _ record: CRecord, members: [MemberSpec], layout: RecordAttributes, at start: Token
+        _ record: CRecord, members: UnsafeBufferPointer<MemberSpec>, layout: RecordAttributes, at start: Token
     ) throws(CDeclarationError) {
         guard record.isComplete else {
             transaction.willComplete(record)
-            RecordLayout.complete(record, members: members, attributes: layout, target: target)
-            transaction.base.completedRecords.append(record)
+            let duplicate = RecordLayout.complete(
+                record, members: members, attributes: layout, target: target)
             record.location = location(of: start)
-            return try checkDuplicateMembers(record, members)
+            return try checkDuplicateMembers(duplicate, members)
         }
         let body = CRecord(isUnion: record.isUnion, tag: record.tag)
-        RecordLayout.complete(body, members: members, attributes: layout, target: target)
-        try checkDuplicateMembers(body, members)
+        let duplicate = RecordLayout.complete(body, members: members, attributes: layout, target: target)
+        try checkDuplicateMembers(duplicate, members)
         guard record.isEquivalent(to: body) else {
             throw error(
                 "redefinition of '\(record.description)'" + previous(record.location), at: start,
@@ -66,50 +70,48 @@ extension Parser {
     }
 
     /// `duplicate member 'a'` when two members (or members of anonymous members) share a name.
-    private mutating func checkDuplicateMembers(_ record: CRecord, _ members: [MemberSpec])
+    private mutating func checkDuplicateMembers(_ duplicate: String?, _ members: UnsafeBufferPointer<MemberSpec>)
         throws(CDeclarationError)
     {
-        guard let name = record.duplicateMember else { return }
+        guard let name = duplicate else { return }
         let token = members.last { $0.name == name }?.nameToken ?? current
         throw error("duplicate member '\(name)'", at: token, near: false)
     }
 
-    /// Parses `{ members } [attributes]`: the members and the record's layout attributes.
+    /// Parses `{ members } [attributes]`: appends the members to `memberStack`, returns
+    /// the record's layout attributes.
     private mutating func recordBody(
         attributes: DeclarationAttributes
-    ) throws(CDeclarationError) -> ([MemberSpec], RecordAttributes) {
+    ) throws(CDeclarationError) -> RecordAttributes {
         try enter()
         defer { depth -= 1 }
         advance()
-        var members: [MemberSpec] = []
-        members.reserveCapacity(8)
+        let first = memberStack.count
         while !accept(.rbrace) {
             if case .eof = current.kind { throw error("'}' expected") }
-            try memberDeclaration(into: &members)
+            try memberDeclaration()
         }
         var attributes = attributes
         try self.attributes(into: &attributes)
-        try checkFlexibleMembers(members)
+        try checkFlexibleMembers(memberStack.elements(from: first))
         let layout = RecordAttributes(
             isPacked: attributes.isPacked, alignAttribute: attributes.aligned, pack: pack)
-        return (members, layout)
+        return layout
     }
 
     /// Only the last member may be a `[]` or `[?]` array.
-    private mutating func checkFlexibleMembers(_ members: [MemberSpec]) throws(CDeclarationError) {
-        for member in members.dropLast() {
-            if case .array(_, let count) = member.type.kind, count != .fixed(count.fixedValue) {
+    private mutating func checkFlexibleMembers(_ members: UnsafeBufferPointer<MemberSpec>) throws(CDeclarationError) {
+        for index in members.indices.dropLast() {
+            if case .array(_, let count) = members[index].type.kind, count != .fixed(count.fixedValue) {
                 throw error(
-                    "flexible array member '\(member.name ?? "")' not at end of struct", near: false
+                    "flexible array member '\(members[index].name ?? "")' not at end of struct", near: false
                 )
             }
         }
     }
 
     /// One member declaration: `specifiers declarator [: width], ... ;`.
-    private mutating func memberDeclaration(into members: inout [MemberSpec])
-        throws(CDeclarationError)
-    {
+    private mutating func memberDeclaration() throws(CDeclarationError) {
         if accept(.semicolon) { return }
         if current.isKeyword(.staticAssert) { return try staticAssertion() }
         if case .pragma = current.kind { return try pragma() }
@@ -121,19 +123,19 @@ extension Parser {
         }
         if current.isPunct(.semicolon) {
             advance()
-            anonymousMember(specs, into: &members)
+            anonymousMember(specs)
             return
         }
         repeat {
-            members.append(try member(specs, at: start))
+            memberStack.push(try member(specs, at: start))
         } while accept(.comma)
         try expect(.semicolon, ";")
     }
 
     /// `struct { ... };` inside a record: a transparent member when the record is untagged.
-    private func anonymousMember(_ specs: Specifiers, into members: inout [MemberSpec]) {
+    private mutating func anonymousMember(_ specs: Specifiers) {
         guard case .record(let record) = specs.type.kind, record.tag == nil else { return }
-        members.append(
+        memberStack.push(
             MemberSpec(
                 name: nil, type: specs.type, isPacked: specs.attributes.isPacked,
                 alignAttribute: specs.attributes.aligned))

@@ -16,21 +16,33 @@ public struct CBitfield: Hashable, Sendable {
 
 /// One member of a record.
 public struct CField: Hashable {
+    // Stored in 48 bytes rather than 64 (every record keeps an array of these): the
+    // bitfield's width (`Int32.min` for none) fills the padding after `type` instead of
+    // a `CBitfield?` of its own after `offset`.
+    /// The declared type (for a bitfield, its declared integer type).
+    public var type: CType
+    private var bitWidth: Int32
     /// The name, or nil for an anonymous (transparent) struct/union member or an unnamed
     /// bitfield.
     public var name: String?
-    /// The declared type (for a bitfield, its declared integer type).
-    public var type: CType
     /// The byte offset of the member (for a bitfield, the byte holding its first bit).
     public var offset: Int
-    /// Bit position and width when the member is a bitfield.
-    public var bitfield: CBitfield?
+    private var bitOffset: Int
+    /// Bit position and width when the member is a bitfield (a width fits in 32 bits).
+    public var bitfield: CBitfield? {
+        get { bitWidth == .min ? nil : CBitfield(bitOffset: bitOffset, width: Int(bitWidth)) }
+        set {
+            bitWidth = newValue.map { Int32($0.width) } ?? .min
+            bitOffset = newValue?.bitOffset ?? 0
+        }
+    }
     /// Creates a field.
     public init(name: String?, type: CType, offset: Int, bitfield: CBitfield? = nil) {
-        self.name = name
         self.type = type
+        self.name = name
         self.offset = offset
-        self.bitfield = bitfield
+        bitWidth = bitfield.map { Int32($0.width) } ?? .min
+        bitOffset = bitfield?.bitOffset ?? 0
     }
 }
 
@@ -49,8 +61,8 @@ public struct CFieldReference: Hashable {
 ///
 /// Corresponds to LuaJIT's `CT_STRUCT`.
 public final class CRecord: Hashable, CustomStringConvertible {
-    /// `true` for a union.
-    public let isUnion: Bool
+    // (Stored properties in this order so that the flags share the padding after `size`:
+    // one instance per struct, 104 bytes.)
     /// The tag (`struct tag`), nil when anonymous.
     public let tag: String?
     /// The members, in declaration order (empty while incomplete).
@@ -58,20 +70,20 @@ public final class CRecord: Hashable, CustomStringConvertible {
     /// The size in bytes (nil while incomplete). For a record ending in a `[?]` or `[]`
     /// array, the size without that array.
     @exclusivity(unchecked) public internal(set) var size: Int?
-    /// The alignment in bytes (1 while incomplete).
-    @exclusivity(unchecked) public internal(set) var alignment: Int = 1
     /// Whether the body has been declared.
     public var isComplete: Bool { size != nil }
+    /// `true` for a union.
+    public let isUnion: Bool
     /// Whether `__attribute__((packed))` applies to the whole record.
     @exclusivity(unchecked) public internal(set) var isPacked = false
     /// Whether the last member is a `[?]` array (a variable-length struct, LuaJIT's VLS).
     @exclusivity(unchecked) public internal(set) var isVariableLength = false
     /// Whether the last member is a flexible array member `[]` (or `[0]`).
     @exclusivity(unchecked) public internal(set) var hasFlexibleArray = false
+    /// The alignment in bytes (1 while incomplete).
+    @exclusivity(unchecked) public internal(set) var alignment: Int = 1
     /// Name lookup through anonymous members, built on first use after completion.
     @exclusivity(unchecked) private var lookupTable: [String: CFieldReference]?
-    /// A member name found twice, if any (checked on completion).
-    @exclusivity(unchecked) private(set) var duplicateMember: String?
     /// Where the body was defined (nil while incomplete).
     @exclusivity(unchecked) public internal(set) var location: CSourceLocation?
 
@@ -102,8 +114,10 @@ public final class CRecord: Hashable, CustomStringConvertible {
         return table
     }
 
-    /// Completes the record with laid-out fields; rebuilds the lookup table.
-    func complete(fields: [CField], size: Int, alignment: Int, packed: Bool) {
+    /// Completes the record with laid-out fields; rebuilds the lookup table. Returns the
+    /// first member name seen twice, if any (the parser reports it; not stored, as
+    /// every record would carry it).
+    func complete(fields: [CField], size: Int, alignment: Int, packed: Bool) -> String? {
         self.fields = fields
         self.size = size
         self.alignment = alignment
@@ -113,7 +127,7 @@ public final class CRecord: Hashable, CustomStringConvertible {
             hasFlexibleArray = count == .unspecified || count == .fixed(0)
         }
         lookupTable = nil
-        duplicateMember = Self.findDuplicate(in: fields)
+        return Self.findDuplicate(in: fields)
     }
 
     /// The first member name seen twice (also through anonymous members): pairwise for a
@@ -154,7 +168,6 @@ public final class CRecord: Hashable, CustomStringConvertible {
         isVariableLength = false
         hasFlexibleArray = false
         lookupTable = nil
-        duplicateMember = nil
         location = nil
     }
 

@@ -164,6 +164,30 @@ import Testing
         #expect(later.location == nil && !later.isComplete)
     }
 
+    /// Symbol tables keep chunk names by index: a failed cdef's chunk name is dropped
+    /// again, and the names of later chunks still come out right.
+    @Test func locationsAcrossChunks() throws {
+        let scope = CDeclarations()
+        try scope.cdef("typedef int A;", chunkName: "first")
+        #expect(throws: CDeclarationError.self) {
+            try scope.cdef("typedef int B;\nint broken(;", chunkName: "failed")
+        }
+        try scope.cdef("\ntypedef int C;", chunkName: "second")
+        try scope.cdef("typedef int D;", chunkName: "first")
+        #expect(scope.location(ofTypedef: "A")?.description == "first:1:13")
+        #expect(scope.location(ofTypedef: "B") == nil)
+        #expect(scope.location(ofTypedef: "C")?.description == "second:2:13")
+        #expect(scope.location(ofTypedef: "D")?.description == "first:1:13")
+        do {
+            try scope.cdef("typedef long C;", chunkName: "failed")
+            Issue.record("no error")
+        } catch {
+            #expect(
+                error.headline
+                    == "failed:1:14: redefinition of 'C' (previous definition at second:2:13)")
+        }
+    }
+
     @Test func fields() {
         do {
             try CDeclarations().cdef("int a;\n  int b c;", chunkName: "decls")

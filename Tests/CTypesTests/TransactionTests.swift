@@ -47,6 +47,29 @@ import Testing
         #expect(scope.function(named: "new_function") != nil)
     }
 
+    /// A rollback rebuilds the names it removes from the source (or takes the `$` name
+    /// parameters as they were): every kind of name goes, non-ASCII ones included.
+    @Test func failedCdefRemovesEveryName() throws {
+        let scope = CDeclarations()
+        let source = """
+            typedef int café; struct é { int x; }; enum ë { Ë1 }; int naïve(café);
+            extern int ïn; typedef int $; struct $ { int y; }; int $(void); enum { $ };
+            int broken(;
+            """
+        let names: [CParameter] = [.name("p_t"), .name("p_tag"), .name("p_f"), .name("P_K")]
+        #expect(throws: CDeclarationError.self) { try scope.cdef(source, parameters: names) }
+        for typedef in ["café", "p_t"] { #expect(scope.typedef(named: typedef) == nil) }
+        for tag in ["é", "ë", "p_tag"] { #expect(scope.tag(named: tag) == nil) }
+        for function in ["naïve", "p_f"] { #expect(scope.function(named: function) == nil) }
+        #expect(scope.variable(named: "ïn") == nil)
+        for constant in ["Ë1", "P_K"] { #expect(scope.constant(named: constant) == nil) }
+        try scope.cdef(source.replacingOccurrences(of: "int broken(;", with: ""), parameters: names)
+        #expect(scope.typedef(named: "café") != nil && scope.typedef(named: "p_t") != nil)
+        #expect(scope.tag(named: "é") != nil && scope.tag(named: "p_tag") != nil)
+        #expect(scope.function(named: "naïve") != nil && scope.function(named: "p_f") != nil)
+        #expect(scope.constant(named: "Ë1") != nil && scope.constant(named: "P_K") != nil)
+    }
+
     @Test func failedParseTypeChangesNothing() {
         let scope = CDeclarations()
         #expect(throws: CDeclarationError.self) { try scope.parseType("struct t1 { int a; } x") }
