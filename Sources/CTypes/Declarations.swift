@@ -120,11 +120,11 @@ struct SymbolName: Hashable {
 
 /// The symbol tables of one scope.
 struct SymbolTable {
-    var typedefs: [SymbolName: Declared<CType>] = [:]
-    var tags: [SymbolName: Declared<CTag>] = [:]
-    var functions: [SymbolName: Declared<FunctionEntry>] = [:]
-    var variables: [SymbolName: Declared<CVariableDeclaration>] = [:]
-    var constants: [SymbolName: Declared<CConstant>] = [:]
+    var typedefs = SymbolMap<Declared<CType>>()
+    var tags = SymbolMap<Declared<CTag>>()
+    var functions = SymbolMap<Declared<FunctionEntry>>()
+    var variables = SymbolMap<Declared<CVariableDeclaration>>()
+    var constants = SymbolMap<Declared<CConstant>>()
 }
 
 /// A C declarations scope, the state behind `ffi.cdef` and `ffi.typeof`.
@@ -213,10 +213,10 @@ public final class CDeclarations {
     }
 
     /// The host's predefined typedefs, built once: every scope shares them until it
-    /// declares a typedef of its own (dictionaries are copy-on-write). Immutable.
+    /// declares a typedef of its own (the map's arrays are copy-on-write). Immutable.
     nonisolated(unsafe) private static let hostPredefined = predefined(for: .host)
 
-    private static func predefined(for target: TargetLayout) -> [SymbolName: Declared<CType>] {
+    private static func predefined(for target: TargetLayout) -> SymbolMap<Declared<CType>> {
         let long = target.long.size
         var types: [String: CType] = [
             "int8_t": .int8, "uint8_t": .uint8, "int16_t": .int16, "uint16_t": .uint16,
@@ -230,8 +230,9 @@ public final class CDeclarations {
         ]
         let vaList = CType.pointer(to: .void)
         for name in ["va_list", "__builtin_va_list", "__gnuc_va_list"] { types[name] = vaList }
-        return Dictionary(
-            uniqueKeysWithValues: types.map { (SymbolName($0.key), Declared(value: $0.value, at: .predefined)) })
+        var map = SymbolMap<Declared<CType>>()
+        for (name, type) in types { map.updateValue(Declared(value: type, at: .predefined), forKey: SymbolName(name)) }
+        return map
     }
 
     /// The type a typedef name stands for.
@@ -240,8 +241,7 @@ public final class CDeclarations {
     public func tag(named name: String) -> CTag? { table.tags[SymbolName(name)]?.value }
     /// A declared function.
     public func function(named name: String) -> CFunctionDeclaration? {
-        guard let index = table.functions.index(forKey: SymbolName(name)) else { return nil }
-        let (key, entry) = table.functions[index]
+        guard let (key, entry) = table.functions.entry(forKey: SymbolName(name)) else { return nil }
         return CFunctionDeclaration(name: key.string, type: entry.value.type, asmName: entry.value.asmName)
     }
     /// A declared variable.
@@ -406,7 +406,7 @@ final class Transaction {
     func addTypedefIfAbsent(_ key: SymbolName, at token: Token, _ value: Declared<CType>)
         -> Declared<CType>?
     {
-        let old = Self.insertIfAbsent(&base.table.typedefs[key], value)
+        let old = base.table.typedefs.insertIfAbsent(key, value)
         if old == nil { typedefLog.recordAdded(key, at: token, in: source) }
         return old
     }
@@ -414,7 +414,7 @@ final class Transaction {
     func addFunctionIfAbsent(
         _ key: SymbolName, at token: Token, _ value: Declared<FunctionEntry>
     ) -> Declared<FunctionEntry>? {
-        let old = Self.insertIfAbsent(&base.table.functions[key], value)
+        let old = base.table.functions.insertIfAbsent(key, value)
         if old == nil { functionLog.recordAdded(key, at: token, in: source) }
         return old
     }
@@ -422,26 +422,9 @@ final class Transaction {
     /// The tag's entry; when the name is free, first adds the one `make` builds (one
     /// hash either way).
     func tagOrAdd(_ key: SymbolName, at token: Token, _ make: () -> Declared<CTag>) -> Declared<CTag> {
-        var added = false
-        let entry = Self.valueOrInsert(&base.table.tags[key]) {
-            added = true
-            return make()
-        }
+        let (entry, added) = base.table.tags.valueOrInsert(key, make)
         if added { tagLog.recordAdded(key, at: token, in: source) }
         return entry
-    }
-
-    @inline(__always) private static func valueOrInsert<V>(_ slot: inout V?, _ make: () -> V) -> V {
-        if let old = slot { return old }
-        let new = make()
-        slot = new
-        return new
-    }
-
-    @inline(__always) private static func insertIfAbsent<V>(_ slot: inout V?, _ value: V) -> V? {
-        if let old = slot { return old }
-        slot = value
-        return nil
     }
 
     func addTag(_ name: String, at token: Token, _ value: Declared<CTag>) {
@@ -460,7 +443,7 @@ final class Transaction {
     }
     /// Changes the type of a constant this transaction declared.
     func setType(ofConstant name: String, _ type: CType) {
-        base.table.constants[SymbolName(name)]?.value.type = type
+        base.table.constants.modifyValue(forKey: SymbolName(name)) { $0.value.type = type }
     }
 
     /// Records that `record` was completed, so a rollback can undo it (and the scope's
@@ -530,8 +513,8 @@ struct UndoLog<Value> {
 
     /// Restores the overwritten entries (newest first), then removes the added names (a
     /// name added and then overwritten is removed in the end, as it should be).
-    func undo(_ table: inout [SymbolName: Value], source: UnsafeBufferPointer<UInt8>) {
-        for (name, old) in replaced.reversed() { table[name] = old }
+    func undo(_ table: inout SymbolMap<Value>, source: UnsafeBufferPointer<UInt8>) {
+        for (name, old) in replaced.reversed() { table.updateValue(old, forKey: name) }
         for name in added { table.removeValue(forKey: name) }
         for name in addedInSource {
             let string = identifierString(source, Int(name.start), Int(name.end))
