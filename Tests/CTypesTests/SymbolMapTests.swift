@@ -14,7 +14,7 @@ import Testing
     func agreesWithDictionary(buckets: Int) {
         var map = SymbolMap<Int>()
         var model: [String: Int] = [:]
-        var random = SplitMix(seed: UInt64(buckets))
+        var random = SplitMix64(state: UInt64(buckets))
         for step in 0..<20_000 {
             let n = Int(random.next() % 600)
             let key = name(n, buckets: UInt32(buckets))
@@ -57,18 +57,5 @@ import Testing
         #expect(first == "one" && added && second == "one" && !addedAgain && built == 1)
         map.modifyValue(forKey: key) { $0 += "!" }
         #expect(map[key] == "one!")
-    }
-}
-
-/// A small seeded generator (SplitMix64), so failures reproduce.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
