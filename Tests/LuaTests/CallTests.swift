@@ -1,6 +1,7 @@
-// Calling C from Lua: runs lua/tests/{call,callback,library,real}_*.lua against the
-// C test library (Tests/CTestLib, built by SwiftPM as libffitest.so next to the
-// test binary), each in a fresh state, plus callback stress checks.
+// Calling C from Lua: the C test library (Tests/CTestLib, built by SwiftPM as
+// libffitest.so next to the test binary) that lua/tests' call scripts use (run by
+// LuaScriptTests with the global TESTLIB), callback stress checks and the raw-stack
+// probe.
 import CLua
 import CLuaShims
 import Foundation
@@ -27,13 +28,6 @@ let testLibraryPath: String? = {
     return nil
 }()
 
-/// The call-layer scripts of lua/tests.
-func callTestScripts() -> [String] {
-    luaTestScripts().filter { name in
-        ["call_", "callback_", "library_", "real_"].contains { name.hasPrefix($0) }
-    }
-}
-
 /// A fresh state with `ffi` and the global `TESTLIB` (the test library's path).
 func callTestState() throws -> LuaState {
     let state = try LuaState()
@@ -45,19 +39,6 @@ func callTestState() throws -> LuaState {
 @Suite struct CallTests {
     @Test func testLibraryIsBuilt() {
         #expect(testLibraryPath != nil, "libffitest.so not found next to the test binary (product 'ffitest')")
-    }
-
-    /// Each script in its own state; a failure reports `lua/tests/x.lua:LINE: message`.
-    @Test(arguments: callTestScripts())
-    func script(_ name: String) throws {
-        try #require(testLibraryPath != nil, "libffitest.so not built")
-        let path = packageRoot.appendingPathComponent("lua/tests/\(name)").path
-        let state = try callTestState()
-        do {
-            try state.runFile(path)
-        } catch let error as LuaError {
-            Issue.record("\(error.message)\n\(error.traceback ?? "")")
-        }
     }
 
     /// 10,000 explicit callbacks alive at once (no fixed limit), all freed; a second

@@ -1,4 +1,5 @@
-// Runs each Lua test script of lua/tests in a fresh state.
+// Runs each Lua test script of lua/tests in a fresh state (the call scripts with the C
+// test library).
 import Foundation
 import Lua
 import LuaFFI
@@ -15,12 +16,11 @@ func luaTestScripts() -> [String] {
     return names.filter { $0.hasSuffix(".lua") && $0 != "run.lua" && !$0.hasPrefix("_") }.sorted()
 }
 
-/// Runs one script file in a new state with every standard library and `ffi`; the error, if
-/// any, carries the script's file name and line (`lua/tests/x.lua:12: ...`).
+/// Runs one script file in a new state with every standard library, `ffi` and the global
+/// `TESTLIB` (the C test library's path, for the call scripts); the error, if any,
+/// carries the script's file name and line (`lua/tests/x.lua:12: ...`).
 func runScript(at path: String) throws {
-    let state = try LuaState()
-    try state.preloadFFI()
-    try state.runFile(path)
+    try callTestState().runFile(path)
 }
 
 @Suite struct LuaScriptTests {
