@@ -69,6 +69,12 @@ static inline __attribute__((always_inline)) int convert(const lf_Callable *c, i
   uint64_t *slot = &r[at];
   if (kind == LF_K_POINTER) {
     if (tag == LF_TAG_NIL) { *slot = 0; return 1; }
+    if (tag == LF_TAG_SHORTSTR || tag == LF_TAG_LONGSTR) {
+      /* The string stays on the stack, alive, until the call returns. */
+      if (!c->strings[i]) return 0;
+      *slot = (uint64_t)(uintptr_t)lf_strchars(s);
+      return 1;
+    }
     if (tag != LF_TAG_USERDATA) return 0;
     const void *mt = lf_udatametatable(s);
     if (mt == NULL || (mt != c->metatables[0] && mt != c->metatables[1])) return 0;
@@ -76,7 +82,11 @@ static inline __attribute__((always_inline)) int convert(const lf_Callable *c, i
     if (h->flags & CDATA_RELEASED) return 0;
     char *payload = (char *)h + h->offset;
     if (h->type == c->pointee[i]) { *slot = (uint64_t)(uintptr_t)payload; return 1; }
-    if (h->type == c->pointer[i]) { memcpy(slot, payload, 8); return 1; }
+    if (h->type == c->pointer[i] || h->type == c->declared[i]) { memcpy(slot, payload, 8); return 1; }
+    if ((uint32_t)h->type < (uint32_t)c->ft->count) { /* an array of the pointee decays */
+      const lf_TypeFast *t = &c->ft->types[h->type];
+      if (t->shape == LF_T_ARRAY && t->target == c->pointee[i]) { *slot = (uint64_t)(uintptr_t)payload; return 1; }
+    }
     return 0;
   }
   int64_t v;
@@ -111,6 +121,17 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
   return 1;
 }
 
+/* Pushes the integer-class result `x` of `c`; returns the result count. A uint64_t
+ * above INT64_MAX becomes a boxed uint64_t cdata, as on the slow path. */
+static inline __attribute__((always_inline)) int push_integer(lua_State *L, const lf_Callable *c, uint64_t x) {
+  int kind = c->result;
+  if (kind == LF_K_VOID) return 0;
+  if (kind == LF_K_BOOL) lf_setbool(L, (uint8_t)x != 0);
+  else if (kind == LF_K_U64 && x > (uint64_t)INT64_MAX) memcpy(lf_pushnewcdata(L, c->boxed_type, 8, c->metatable_ref), &x, 8);
+  else lf_setint(L, (lua_Integer)lf_extend(kind, x));
+  return 1;
+}
+
 /* The integers-only direct path (the commonest signatures): every argument a Lua
  * integer, an integer result. -1 when the general paths must take the call. */
 static inline __attribute__((always_inline)) int direct_integers(lua_State *L, const lf_Callable *c,
@@ -123,17 +144,7 @@ static inline __attribute__((always_inline)) int direct_integers(lua_State *L, c
   uint64_t x;
   CALL_C(c, L, x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]));
   if (c->ctx->pending) return -2;
-  if (c->result == LF_K_VOID) return 0;
-  lf_setint(L, (lua_Integer)lf_extend(c->result, x));
-  return 1;
-}
-
-/* Pushes an integer-class result of class `kind`; returns the result count. */
-static int push_integer(lua_State *L, int kind, uint64_t x) {
-  if (kind == LF_K_VOID) return 0;
-  if (kind == LF_K_BOOL) lf_setbool(L, (uint8_t)x != 0);
-  else lf_setint(L, (lua_Integer)lf_extend(kind, x)); /* never uint64_t (slow path) */
-  return 1;
+  return push_integer(L, c, x);
 }
 
 /* The direct path; -1 when the slow path must take the call (nothing happened),
@@ -150,7 +161,7 @@ static int direct(lua_State *L, const lf_Callable *c, const lf_Slot *args) {
     uint64_t x;
     CALL_C(c, L, x = ((direct_int6)c->function)(r[0], r[1], r[2], r[3], r[4], r[5]));
     if (c->ctx->pending) return -2;
-    return push_integer(L, c->result, x);
+    return push_integer(L, c, x);
   }
   if (c->record) return direct_record(L, c, r, d);
   if (c->result == LF_K_DOUBLE || c->result == LF_K_FLOAT) {
@@ -166,7 +177,7 @@ static int direct(lua_State *L, const lf_Callable *c, const lf_Slot *args) {
   CALL_C(c, L, x = ((direct_int)c->function)(r[0], r[1], r[2], r[3], r[4], r[5],
                                              d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]));
   if (c->ctx->pending) return -2;
-  return push_integer(L, c->result, x);
+  return push_integer(L, c, x);
 }
 
 /* The callable's C function where the raw stack accessors hold: the direct path,

@@ -114,7 +114,7 @@ static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, c
   if (shape != LF_T_RECORD) return NULL;
 field:
   if (args[1].tag != LF_TAG_SHORTSTR) return NULL; /* field names are short strings */
-  const lf_FieldSlot *f = find_field(t, lf_shortstr(&args[1]));
+  const lf_FieldSlot *f = find_field(t, lf_strchars(&args[1]));
   if (f == NULL || f->kind == LF_K_NONE) return NULL;
   *kind = f->kind;
   *readonly = f->readonly;

@@ -21,7 +21,7 @@ enum {
   LF_TAG_NIL = 0x00, LF_TAG_FALSE = 0x01, LF_TAG_TRUE = 0x11,
   LF_TAG_INT = 0x03, LF_TAG_FLOAT = 0x13,
   LF_TAG_LIGHT = 0x02, LF_TAG_USERDATA = 0x47,
-  LF_TAG_SHORTSTR = 0x44, LF_TAG_CCLOSURE = 0x66
+  LF_TAG_SHORTSTR = 0x44, LF_TAG_LONGSTR = 0x54, LF_TAG_CCLOSURE = 0x66
 };
 
 typedef union lf_Value {
@@ -69,7 +69,7 @@ typedef struct lf_Udata {
 #define LF_UDATA0_PAYLOAD 32 /* Udata0: no user values */
 #define LF_UDATA_PAYLOAD(n) (40 + 16 * (size_t)(n))
 
-/* TString: the characters at 24. */
+/* TString (short and long strings alike): the characters at 24. */
 #define LF_TSTRING_CONTENTS 24
 
 /* lf_stackprobe (CLuaShims.h) checks the accessors below against the API. This
@@ -96,9 +96,9 @@ static inline const void *lf_udatametatable(const lf_Slot *s) {
   return ((lf_Udata *)s->value.p)->metatable;
 }
 
-/* The characters of the short string in slot s (tag LF_TAG_SHORTSTR): the
- * pointer lua_tolstring gives. */
-static inline const char *lf_shortstr(const lf_Slot *s) {
+/* The characters of the string in slot s (tag LF_TAG_SHORTSTR or LF_TAG_LONGSTR):
+ * the pointer lua_tolstring gives. */
+static inline const char *lf_strchars(const lf_Slot *s) {
   return (const char *)s->value.p + LF_TSTRING_CONTENTS;
 }
 

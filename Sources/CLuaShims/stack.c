@@ -9,11 +9,12 @@ _Static_assert(sizeof(void *) == 8 && sizeof(lua_Integer) == 8 && sizeof(lua_Num
                "the raw stack accessors assume 64-bit pointers, integers and floats");
 _Static_assert(sizeof(lf_Slot) == 16, "a Lua 5.4 stack slot is 16 bytes");
 
-#define PROBE_ARGS 8
+#define PROBE_ARGS 9
 static const char sentinel = 0;
 
 /* Called from Lua with (integer, float, true, false, nil, short string, userdata
- * without user values, userdata with two) and a light userdata upvalue; returns
+ * without user values, long string, userdata with two) and a light userdata
+ * upvalue; returns
  * whether every raw access matches the API. */
 static int probe(lua_State *L) {
   int ok = lua_gettop(L) == PROBE_ARGS;
@@ -26,8 +27,9 @@ static int probe(lua_State *L) {
   ok = ok && base[0].tag == LF_TAG_INT && base[0].value.i == lua_tointegerx(L, 1, NULL);
   ok = ok && base[1].tag == LF_TAG_FLOAT && base[1].value.n == lua_tonumberx(L, 2, NULL);
   ok = ok && base[2].tag == LF_TAG_TRUE && base[3].tag == LF_TAG_FALSE && base[4].tag == LF_TAG_NIL;
-  ok = ok && base[5].tag == LF_TAG_SHORTSTR && lf_shortstr(&base[5]) == lua_tolstring(L, 6, NULL);
+  ok = ok && base[5].tag == LF_TAG_SHORTSTR && lf_strchars(&base[5]) == lua_tolstring(L, 6, NULL);
   ok = ok && base[6].tag == LF_TAG_USERDATA && lf_udata(&base[6]) == lua_touserdata(L, 7);
+  ok = ok && base[7].tag == LF_TAG_LONGSTR && lf_strchars(&base[7]) == lua_tolstring(L, 8, NULL);
   if (ok && lua_getmetatable(L, 7)) {
     ok = lua_topointer(L, -1) == lf_udatametatable(&base[6]);
     lua_settop(L, PROBE_ARGS);
@@ -68,6 +70,7 @@ static int run_probe(lua_State *L) {
   lua_newuserdatauv(L, 8, 0);
   lua_createtable(L, 0, 0);
   lua_setmetatable(L, -2);
+  lua_pushliteral(L, "a string longer than the 40 bytes Lua interns: a long string");
   lua_newuserdatauv(L, 8, 2);
   int ok = lua_pcall(L, PROBE_ARGS, 1, 0) == LUA_OK && lua_toboolean(L, -1);
   lua_settop(L, top);

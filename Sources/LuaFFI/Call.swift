@@ -91,14 +91,15 @@ extension FFIState {
         let record = recordReturnClass(plan.resultType)
         let resultCode = Self.directCode(plan.resultKind)
         if record == LF_R_NONE {
-            guard resultCode != LF_K_POINTER, resultCode != LF_K_NONE, plan.resultKind != .uint64 else { return }
+            guard resultCode != LF_K_POINTER, resultCode != LF_K_NONE else { return }
         } else {
             callable.pointee.record = Int32(record)
             callable.pointee.record_type = plan.resultType
             callable.pointee.record_size = Int32(info(plan.resultType).size ?? 0)
-            callable.pointee.metatable_ref = plainMetatableRef
             callable.pointee.gc_types = UnsafePointer(gcTypesSlot)
         }
+        callable.pointee.metatable_ref = plainMetatableRef
+        callable.pointee.boxed_type = uint64Type // as pushBoxed(_:uint64:)
         callable.pointee.result = Int32(resultCode)
         callable.pointee.nparams = Int32(plan.parameters.count)
         callable.pointee.floats = Int32(floats)
@@ -110,16 +111,23 @@ extension FFIState {
                 }
             }
         }
-        withUnsafeMutableBytes(of: &callable.pointee.pointee) { pointee in
-            withUnsafeMutableBytes(of: &callable.pointee.pointer) { pointer in
-                for (i, parameter) in plan.parameters.enumerated() where parameter.kind == .pointer {
-                    let target = types[Int(info(parameter.typeID).target)].unqualified
-                    let valueType = intern(target)
-                    pointee.storeBytes(of: info(valueType).kind == .void ? -1 : valueType,
-                                       toByteOffset: i * 4, as: Int32.self)
-                    pointer.storeBytes(of: intern(.pointer(to: target)), toByteOffset: i * 4, as: Int32.self)
-                }
+        callable.pointee.ft = UnsafePointer(fastTypes)
+        for (i, parameter) in plan.parameters.enumerated() where parameter.kind == .pointer {
+            let declaredTarget = info(parameter.typeID).target
+            let target = types[Int(declaredTarget)].unqualified
+            let valueType = intern(target)
+            withUnsafeMutableBytes(of: &callable.pointee.pointee) {
+                $0.storeBytes(of: info(valueType).kind == .void ? -1 : valueType, toByteOffset: i * 4, as: Int32.self)
             }
+            withUnsafeMutableBytes(of: &callable.pointee.pointer) {
+                $0.storeBytes(of: intern(.pointer(to: target)), toByteOffset: i * 4, as: Int32.self)
+            }
+            withUnsafeMutableBytes(of: &callable.pointee.declared) {
+                $0.storeBytes(of: parameter.typeID, toByteOffset: i * 4, as: Int32.self)
+            }
+            // Lua strings convert where the slow path lets them (FFIState.pointer).
+            let takesStrings = isByteOrVoid(declaredTarget) && types[Int(declaredTarget)].qualifiers.contains(.const)
+            withUnsafeMutableBytes(of: &callable.pointee.strings) { $0[i] = takesStrings ? 1 : 0 }
         }
         let integersOnly = record == LF_R_NONE && plan.parameters.count <= 6
             && plan.parameters.allSatisfy { $0.kind.isInteger }

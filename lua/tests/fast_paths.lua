@@ -11,6 +11,7 @@ ffi.cdef [[
 int add_int(int a, int b);
 int8_t neg_i8(int8_t a);
 uint16_t add_u16(uint16_t a, uint16_t b);
+uint64_t add_u64(uint64_t a, uint64_t b);
 bool not_bool(bool b);
 int bool_seen(bool b);
 float add_float(float a, float b);
@@ -18,6 +19,10 @@ double add_double(double a, double b);
 double mixed6(int a, double b, int8_t c, float d, int64_t e, uint16_t f);
 int is_null(const void *p);
 int sum_ints(const int *p, int n);
+size_t str_len(const char *s);
+void upper_in_place(char *s);
+const char *hello(void);
+double deref_double(const double *p);
 typedef struct { bool b; int8_t c; int i; float f; double d; uint64_t u; } Mixed;
 typedef int (*int_cb)(int);
 typedef double (*dbl_cb)(double);
@@ -36,6 +41,10 @@ assert(lib.add_int(2.0, 3) == 5 and math.type(lib.add_int(2.0, 3)) == "integer")
 assert(lib.add_int(2.75, 3) == 5) -- the slow path truncates
 assert(lib.neg_i8(200) == 56) -- 200 wraps to -56 as int8_t
 assert(lib.add_u16(65535, 2) == 1)
+assert(lib.add_u64(1, 2) == 3 and math.type(lib.add_u64(1, 2)) == "integer")
+local big = lib.add_u64(-1, 0) -- above 2^63-1: a boxed uint64_t, as on the slow path
+assert(ffi.istype("uint64_t", big) and tostring(big) == "18446744073709551615ULL")
+assert(lib.add_u64(big, 1) == 0)
 assert(lib.not_bool(true) == false and lib.not_bool(false) == true)
 assert(lib.bool_seen(5) == 1 and lib.bool_seen(0) == 0)
 assert(lib.add_float(1, 0.5) == 1.5 and math.type(lib.add_float(1, 2)) == "float")
@@ -50,6 +59,17 @@ fails("wrong number of arguments to 'add_int' (2 expected, got 3)", lib.add_int,
 fails("wrong number of arguments to 'add_int' (2 expected, got 1)", lib.add_int, 1)
 fails("bad argument #1 to 'sum_ints' (cannot convert 'double [1]' to 'const int *')",
       lib.sum_ints, ffi.new("double[1]"), 1)
+-- Pointers: Lua strings for const char pointers (short and long strings), arrays
+-- decaying to their first element, pointer cdata of the declared type.
+assert(lib.str_len("hello") == 5 and lib.str_len(("x"):rep(100)) == 100 and lib.str_len("") == 0)
+assert(lib.str_len(lib.hello()) == #ffi.string(lib.hello()))
+assert(lib.str_len(ffi.new("char[8]", "abc")) == 3 and lib.str_len(ffi.new("char[?]", 4, "ab")) == 2)
+assert(lib.deref_double(ffi.new("double[1]", 2.5)) == 2.5)
+assert(lib.sum_ints(ffi.new("const int[2]", 4, 5), 2) == 9) -- const elements: the slow path
+fails("bad argument #1 to 'upper_in_place' (cannot convert 'string' to 'char *')", lib.upper_in_place, "abc")
+local text = ffi.new("char[4]", "abc")
+lib.upper_in_place(text)
+assert(ffi.string(text) == "ABC")
 local released = ffi.gc(ffi.new("int[1]"), function() end)
 ffi.release(released)
 fails("released", lib.sum_ints, released, 1)

@@ -29,15 +29,19 @@ typedef struct lf_Callable {
   uint8_t kinds[LF_MAX_DIRECT];   /* LF_K_* per parameter */
   uint8_t slots[LF_MAX_DIRECT];   /* register slot: 0-5 integer, 6-13 floating */
   int32_t pointee[LF_MAX_DIRECT]; /* pointers: type id of a cdata whose address is passed */
-  int32_t pointer[LF_MAX_DIRECT]; /* pointers: type id of a pointer cdata passed as is */
+  int32_t pointer[LF_MAX_DIRECT]; /* pointers: type ids of pointer cdata passed as they are: */
+  int32_t declared[LF_MAX_DIRECT]; /* the unqualified target's pointer, the parameter's type */
+  uint8_t strings[LF_MAX_DIRECT]; /* pointers: 1 if a Lua string converts (const char/void *) */
+  const struct lf_FastTypes *ft;  /* arrays decaying to pointers: their element type */
   int result;                     /* LF_K_* of the result (never LF_K_POINTER here) */
   struct lf_CallContext *ctx;     /* errno, callbacks alive, a callback's error */
   int (*raise)(lua_State *L);     /* pushes that error, returns LF_RAISE (Swift) */
   const void *const *metatables;  /* the two cdata metatables (plain, gc) */
   int record;                     /* small struct results: LF_R_* (0: none) */
-  int32_t record_type;            /* its type id and size, and the registry */
-  int32_t record_size;            /* reference of the plain cdata metatable */
-  int metatable_ref;
+  int32_t record_type;            /* its type id and size */
+  int32_t record_size;
+  int32_t boxed_type;             /* uint64_t results above INT64_MAX: the box's type id */
+  int metatable_ref;              /* registry reference of the plain cdata metatable */
   const int *gc_types;            /* nonzero: some metatype has __gc (slow path) */
   int (*slow)(lua_State *L);      /* the Swift path: an lf_SwiftFunction */
   void *swift[3];                 /* the Swift path's own data */
