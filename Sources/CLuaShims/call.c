@@ -83,10 +83,14 @@ static inline __attribute__((always_inline)) int convert(const lf_Callable *c, i
     char *payload = (char *)h + h->offset;
     if (h->type == c->pointee[i]) { *slot = (uint64_t)(uintptr_t)payload; return 1; }
     if (h->type == c->pointer[i] || h->type == c->declared[i]) { memcpy(slot, payload, 8); return 1; }
-    if ((uint32_t)h->type < (uint32_t)c->ft->count) { /* an array of the pointee decays */
-      const lf_TypeFast *t = &c->ft->types[h->type];
-      if (t->shape == LF_T_ARRAY && t->target == c->pointee[i]) { *slot = (uint64_t)(uintptr_t)payload; return 1; }
-    }
+    if ((uint32_t)h->type >= (uint32_t)c->ft->count) return 0;
+    /* Arrays of the pointee decay to their first element; a void pointer takes any
+     * pointer, array or struct (FFIState.isCompatible). */
+    const lf_TypeFast *t = &c->ft->types[h->type];
+    int any = c->pointee[i] < 0;
+    if (t->shape == LF_T_ARRAY && (any || t->target == c->pointee[i])) { *slot = (uint64_t)(uintptr_t)payload; return 1; }
+    if (any && t->shape == LF_T_RECORD) { *slot = (uint64_t)(uintptr_t)payload; return 1; }
+    if (any && t->shape == LF_T_POINTER) { memcpy(slot, payload, 8); return 1; }
     return 0;
   }
   int64_t v;
@@ -116,17 +120,19 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
   unsigned char bytes[16];
   CALL_C(c, L, call_record(c, r, d, bytes));
   if (c->ctx->pending) return -2;
-  memcpy(lf_pushnewcdata(L, c->record_type, (size_t)c->record_size, c->metatable_ref), bytes,
+  memcpy(lf_pushnewcdata(L, c->result_type, (size_t)c->record_size, c->metatable_ref), bytes,
          (size_t)c->record_size);
   return 1;
 }
 
-/* Pushes the integer-class result `x` of `c`; returns the result count. A uint64_t
- * above INT64_MAX becomes a boxed uint64_t cdata, as on the slow path. */
+/* Pushes the integer-class result `x` of `c`; returns the result count. A pointer
+ * becomes a pointer cdata and a uint64_t above INT64_MAX a boxed uint64_t cdata, as
+ * on the slow path. */
 static inline __attribute__((always_inline)) int push_integer(lua_State *L, const lf_Callable *c, uint64_t x) {
   int kind = c->result;
   if (kind == LF_K_VOID) return 0;
   if (kind == LF_K_BOOL) lf_setbool(L, (uint8_t)x != 0);
+  else if (kind == LF_K_POINTER) memcpy(lf_pushnewcdata(L, c->result_type, 8, c->metatable_ref), &x, 8);
   else if (kind == LF_K_U64 && x > (uint64_t)INT64_MAX) memcpy(lf_pushnewcdata(L, c->boxed_type, 8, c->metatable_ref), &x, 8);
   else lf_setint(L, (lua_Integer)lf_extend(kind, x));
   return 1;
@@ -151,7 +157,7 @@ static inline __attribute__((always_inline)) int direct_integers(lua_State *L, c
  * -2 when a callback failed during the call (its error is to be raised). */
 static int direct(lua_State *L, const lf_Callable *c, const lf_Slot *args) {
   int n = c->nparams;
-  if (c->record && *c->gc_types) return -1;
+  if ((c->record || c->result == LF_K_POINTER) && *c->gc_types) return -1; /* cdata results */
   uint64_t r[6] = {0, 0, 0, 0, 0, 0};
   double d[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   for (int i = 0; i < n; i++)

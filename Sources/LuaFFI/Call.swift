@@ -81,8 +81,9 @@ extension FFIState {
     }
 
     /// Fills in the C direct path of a callable when its signature allows it:
-    /// register arguments of scalar or pointer type, a scalar result that is not a
-    /// pointer (results that become cdata take the Swift path).
+    /// register arguments of scalar or pointer type; a scalar, pointer or small
+    /// struct result (the C path makes pointer and struct results into cdata unless
+    /// a metatype has `__gc`).
     private func describeDirectPath(_ plan: CallPlan, into callable: UnsafeMutablePointer<lf_Callable>) {
         let integers = plan.parameters.filter { $0.slot >= 0 && $0.slot < 6 && !$0.kind.isFloating }.count
         let floats = plan.parameters.filter { $0.kind == .float || $0.kind == .double }.count
@@ -91,13 +92,13 @@ extension FFIState {
         let record = recordReturnClass(plan.resultType)
         let resultCode = Self.directCode(plan.resultKind)
         if record == LF_R_NONE {
-            guard resultCode != LF_K_POINTER, resultCode != LF_K_NONE else { return }
+            guard resultCode != LF_K_NONE else { return }
         } else {
             callable.pointee.record = Int32(record)
-            callable.pointee.record_type = plan.resultType
             callable.pointee.record_size = Int32(info(plan.resultType).size ?? 0)
-            callable.pointee.gc_types = UnsafePointer(gcTypesSlot)
         }
+        callable.pointee.result_type = plan.resultType
+        callable.pointee.gc_types = UnsafePointer(gcTypesSlot)
         callable.pointee.metatable_ref = plainMetatableRef
         callable.pointee.boxed_type = uint64Type // as pushBoxed(_:uint64:)
         callable.pointee.result = Int32(resultCode)

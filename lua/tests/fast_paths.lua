@@ -23,6 +23,9 @@ size_t str_len(const char *s);
 void upper_in_place(char *s);
 const char *hello(void);
 double deref_double(const double *p);
+void *null_pointer(void);
+int *int_ptr_next(int *p);
+void *memchr(const void *s, int c, size_t n);
 typedef struct { bool b; int8_t c; int i; float f; double d; uint64_t u; } Mixed;
 typedef int (*int_cb)(int);
 typedef double (*dbl_cb)(double);
@@ -63,8 +66,20 @@ fails("bad argument #1 to 'sum_ints' (cannot convert 'double [1]' to 'const int 
 -- decaying to their first element, pointer cdata of the declared type.
 assert(lib.str_len("hello") == 5 and lib.str_len(("x"):rep(100)) == 100 and lib.str_len("") == 0)
 assert(lib.str_len(lib.hello()) == #ffi.string(lib.hello()))
+assert(ffi.istype("const char *", lib.hello()) and ffi.string(lib.hello()) == "hello, ffi")
 assert(lib.str_len(ffi.new("char[8]", "abc")) == 3 and lib.str_len(ffi.new("char[?]", 4, "ab")) == 2)
 assert(lib.deref_double(ffi.new("double[1]", 2.5)) == 2.5)
+-- void pointers take any pointer, array or struct cdata.
+local hay = ffi.new("char[8]", "abcdef")
+assert(ffi.C.memchr(hay, 100, 8) == hay + 3 and ffi.C.memchr(hay + 1, 97, 7) == ffi.NULL)
+assert(ffi.C.memchr(ffi.cast("const char *", hay), 102, 8) == hay + 5)
+assert(lib.is_null(ffi.new("struct { int x; }")) == 0 and lib.is_null(ffi.cast("int *", 0)) == 1)
+-- Pointer results: cdata of the declared type; NULL is a NULL pointer, not nil.
+local null = lib.null_pointer()
+assert(null ~= nil and ffi.istype("void *", null) and null == ffi.NULL and ffi.isnull(null))
+local three = ffi.new("int[3]", 1, 2, 3)
+local second = lib.int_ptr_next(three)
+assert(ffi.istype("int *", second) and second[0] == 2 and lib.int_ptr_next(second)[0] == 3)
 assert(lib.sum_ints(ffi.new("const int[2]", 4, 5), 2) == 9) -- const elements: the slow path
 fails("bad argument #1 to 'upper_in_place' (cannot convert 'string' to 'char *')", lib.upper_in_place, "abc")
 local text = ffi.new("char[4]", "abc")
@@ -128,4 +143,10 @@ for round = 1, 20 do
   end
 end
 collectgarbage("incremental", 200, 100)
+
+-- Last (it turns the C paths that make cdata off for the rest of the state): with a
+-- __gc metatype somewhere, cdata results are made on the slow path, same results.
+ffi.cdef "typedef struct { int x; } GcBox;"
+ffi.metatype("GcBox", { __gc = function() end })
+assert(lib.int_ptr_next(three)[0] == 2 and lib.null_pointer() == ffi.NULL)
 print("ok")
