@@ -130,6 +130,11 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
  * on the slow path. */
 static inline __attribute__((always_inline)) int push_integer(lua_State *L, const lf_Callable *c, uint64_t x) {
   int kind = c->result;
+  _Static_assert(LF_K_NONE == 0 && LF_K_I64 == LF_K_I8 + 6, "the integer classes below U64 are 1...7");
+  if (kind <= LF_K_I64) { /* the common case first: LF_K_I8 ... LF_K_I64 (never NONE here) */
+    lf_setint(L, (lua_Integer)lf_extend(kind, x));
+    return 1;
+  }
   if (kind == LF_K_VOID) return 0;
   if (kind == LF_K_BOOL) lf_setbool(L, (uint8_t)x != 0);
   else if (kind == LF_K_POINTER) memcpy(lf_pushnewcdata(L, c->result_type, 8, c->metatable_ref), &x, 8);
