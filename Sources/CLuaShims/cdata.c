@@ -70,7 +70,7 @@ static inline __attribute__((always_inline)) int store_scalar(const lf_Slot *s, 
  * cdata: this runs as __index/__newindex of the cdata metatables only (they are
  * protected by __metatable). */
 static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, const lf_FastTypes *ft,
-                                                         int *kind, int *readonly) {
+                                                         int *kind, int *readonly, int32_t *type) {
   if (args[0].tag != LF_TAG_USERDATA) return NULL;
   cdata_header *h = (cdata_header *)lf_udata(&args[0]);
   if ((h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)ft->count) return NULL;
@@ -109,6 +109,7 @@ static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, c
     }
     *kind = t->element;
     *readonly = t->readonly;
+    *type = t->target;
     return p + (ptrdiff_t)i * t->element_size;
   }
   if (shape != LF_T_RECORD) return NULL;
@@ -118,6 +119,7 @@ field:
   if (f == NULL || f->kind == LF_K_NONE) return NULL;
   *kind = f->kind;
   *readonly = f->readonly;
+  *type = f->type;
   return p + f->offset;
 }
 
@@ -126,12 +128,47 @@ static __attribute__((noinline)) int slow_call(lua_State *L) {
   return lf_runswift(L, (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1)));
 }
 
+/* Pushes the pointer of type `type` at `p` as a new pointer cdata; 0 when the slow
+ * path must (a metatype has __gc: it picks the metatable). */
+static int push_pointer(lua_State *L, const lf_FastTypes *ft, int32_t type, const char *p) {
+  if (*ft->gc_types) return 0;
+  uint64_t v;
+  memcpy(&v, p, 8); /* before allocating: a finalizer the collector runs may free p */
+  memcpy(lf_pushnewcdata(L, type, 8, ft->metatable_ref), &v, 8);
+  return 1;
+}
+
+/* Stores the value in slot `s` into the pointer of type `type` at `p`: nil, a
+ * pointer cdata of that very type, an array of its target type (decaying), a struct
+ * of its target type (its address); 0 for the slow path (other pointers and their
+ * compatibility rules, strings, numbers). */
+static int store_pointer(const lf_FastTypes *ft, int32_t type, const lf_Slot *s, char *p) {
+  if (s->tag == LF_TAG_NIL) { memset(p, 0, 8); return 1; }
+  if (s->tag != LF_TAG_USERDATA) return 0;
+  const void *mt = lf_udatametatable(s);
+  if (mt == NULL || (mt != ft->metatables[0] && mt != ft->metatables[1])) return 0;
+  const cdata_header *h = (const cdata_header *)lf_udata(s);
+  if ((h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)ft->count ||
+      (uint32_t)type >= (uint32_t)ft->count)
+    return 0;
+  const char *payload = (const char *)h + h->offset;
+  if (h->type == type) { memcpy(p, payload, 8); return 1; }
+  const lf_TypeFast *from = &ft->types[h->type];
+  int32_t target = ft->types[type].target;
+  if ((from->shape == LF_T_ARRAY && from->target == target) || (from->shape == LF_T_RECORD && h->type == target)) {
+    memcpy(p, &payload, 8); /* its address */
+    return 1;
+  }
+  return 0;
+}
+
 static int cdata_index(lua_State *L) {
   const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
   const lf_Slot *args = lf_base(L);
   int kind = 0, readonly = 0;
-  const char *p = lf_top(L) - args == 2 ? locate(args, ft, &kind, &readonly) : NULL;
-  if (p != NULL && push_scalar(L, kind, p)) return 1;
+  int32_t type = -1;
+  const char *p = lf_top(L) - args == 2 ? locate(args, ft, &kind, &readonly, &type) : NULL;
+  if (p != NULL && (kind == LF_K_POINTER ? push_pointer(L, ft, type, p) : push_scalar(L, kind, p))) return 1;
   return slow_call(L);
 }
 
@@ -139,8 +176,11 @@ static int cdata_newindex(lua_State *L) {
   const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
   const lf_Slot *args = lf_base(L);
   int kind = 0, readonly = 0;
-  char *p = lf_top(L) - args == 3 ? locate(args, ft, &kind, &readonly) : NULL;
-  if (p != NULL && !readonly && store_scalar(&args[2], kind, p)) return 0;
+  int32_t type = -1;
+  char *p = lf_top(L) - args == 3 ? locate(args, ft, &kind, &readonly, &type) : NULL;
+  if (p != NULL && !readonly &&
+      (kind == LF_K_POINTER ? store_pointer(ft, type, &args[2], p) : store_scalar(&args[2], kind, p)))
+    return 0;
   return slow_call(L);
 }
 

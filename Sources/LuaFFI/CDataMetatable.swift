@@ -41,6 +41,7 @@ extension FFIState {
         lua_setfield(L, -2, "__metatable")
         metatableSlots[0] = lua_topointer(L, -1)
         plainMetatableRef = luaL_ref(L, lf_registryindex())
+        fastTypes.pointee.metatable_ref = plainMetatableRef
     }
 
     /// Creates the gc metatable (the plain one's closures plus `__gc`) and the

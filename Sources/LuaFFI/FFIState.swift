@@ -98,7 +98,9 @@ final class FFIState {
     @exclusivity(unchecked) var ownerReference: Int32?
 
     init() {
-        fastTypes.initialize(to: lf_FastTypes(types: nil, count: 0))
+        fastTypes.initialize(to: lf_FastTypes(
+            types: nil, count: 0, metatables: UnsafePointer(metatableSlots), metatable_ref: LUA_NOREF,
+            gc_types: UnsafePointer(gcTypesSlot)))
         context.initialize(to: lf_CallContext(state: 0, live: 0, pending: 0, saved_errno: 0, calling: nil,
                                               main: nil, owner: pthread_self(), info: nil))
         gcTypesSlot.initialize(to: 0)

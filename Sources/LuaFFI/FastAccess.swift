@@ -36,7 +36,7 @@ extension FFIState {
             fast.target = info.target
             fast.count = Int64(info.count ?? -1)
             let element = infos[Int(info.target)]
-            fast.element = UInt8(scalarCode(element.kind))
+            fast.element = UInt8(element.kind == .pointer ? LF_K_POINTER : scalarCode(element.kind))
             fast.readonly = element.isConst ? 1 : 0
             fast.element_size = Int32(element.size ?? 0)
         default:
@@ -63,9 +63,9 @@ extension FFIState {
             let type = infos[Int(field.typeID)]
             var index = Int((UInt(bitPattern: key) >> 4) & UInt(size - 1))
             while slots[index].key != nil { index = (index + 1) & (size - 1) }
+            let kind = field.bitWidth > 0 ? LF_K_NONE : type.kind == .pointer ? LF_K_POINTER : scalarCode(type.kind)
             slots[index] = lf_FieldSlot(
-                key: key, offset: Int32(field.offset),
-                kind: UInt8(field.bitWidth > 0 ? LF_K_NONE : scalarCode(type.kind)),
+                key: key, offset: Int32(field.offset), type: field.typeID, kind: UInt8(kind),
                 readonly: recordConst || type.isConst ? 1 : 0)
         }
         let entry = fastTypes.pointee.types! + Int(id)
@@ -84,7 +84,7 @@ extension FFIState {
         else { return }
         let slots = UnsafeMutablePointer<lf_FieldSlot>.allocate(capacity: fields.count)
         for (i, field) in fields.enumerated() {
-            slots[i] = lf_FieldSlot(key: nil, offset: Int32(field.offset),
+            slots[i] = lf_FieldSlot(key: nil, offset: Int32(field.offset), type: field.typeID,
                                     kind: UInt8(scalarCode(infos[Int(field.typeID)].kind)), readonly: 0)
         }
         let entry = fastTypes.pointee.types! + Int(id)

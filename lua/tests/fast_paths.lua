@@ -107,6 +107,36 @@ fails("out of range", function() return a[4] end)
 fails("out of range", function() return a[-1] end)
 fails("out of range", function() a[2^40] = 1 end)
 
+-- Pointer fields and elements: read as new pointer cdata; written from nil, a
+-- pointer of the same type or an array of the target type; the rest (other
+-- pointer types, strings, numbers) takes the slow path and its rules.
+ffi.cdef "typedef struct pnode { int v; struct pnode *next; const char *name; void *any; } pnode;"
+local n1, n2 = ffi.new("pnode", 1), ffi.new("pnode", 2)
+assert(n1.next == ffi.NULL and ffi.istype("struct pnode *", n1.next))
+n1.next = ffi.cast("struct pnode *", n2)
+assert(n1.next.v == 2 and n1.next == ffi.cast("struct pnode *", n2))
+local again = n1.next
+n1.next = again -- the same pointer type
+assert(n1.next.v == 2)
+n1.next = nil
+assert(n1.next == ffi.NULL)
+n1.next = n2 -- a struct of the target type: its address
+assert(n1.next.v == 2)
+local label = ffi.new("char[6]", "label")
+n1.name = label -- an array of the target type decays
+assert(ffi.string(n1.name) == "label" and ffi.istype("const char *", n1.name))
+n1.any = label -- void *: the slow path
+assert(ffi.cast("char *", n1.any)[0] == 108)
+fails("cannot convert", function() n1.next = ffi.new("int[1]") end)
+fails("cannot convert", function() n1.next = 5 end)
+local list = ffi.new("const char *[3]", label, nil, label)
+assert(ffi.string(list[0]) == "label" and list[1] == ffi.NULL and ffi.string(list[2]) == "label")
+list[1] = list[0]
+assert(ffi.string(list[1]) == "label")
+fails("out of range", function() return list[3] end)
+local constant = ffi.new("struct { int *const p; }")
+fails("const", function() constant.p = nil end)
+
 -- ffi.new by position: every field kind, then the slow path's cases.
 local n = ffi.new("Mixed", 1, -1, 3.0, 0.5, 2.25, 5)
 assert(n.b == true and n.c == -1 and n.i == 3 and n.f == 0.5 and n.d == 2.25 and n.u == 5)

@@ -1,7 +1,7 @@
-/* The fast paths of cdata access, in C: reading and writing scalar struct fields,
- * array elements and pointer targets. Everything else (aggregates, bitfields,
- * conversions of non-numbers, errors, metatypes) falls back to the Swift
- * metamethods, which the Swift side installs as the `slow` functions. */
+/* The fast paths of cdata access, in C: reading and writing scalar and pointer
+ * struct fields, array elements and pointer targets. Everything else (aggregates,
+ * bitfields, conversions of other values, errors, metatypes) falls back to the
+ * Swift metamethods, which the Swift side installs as the `slow` functions. */
 #ifndef LF_CDATA_H
 #define LF_CDATA_H
 
@@ -27,14 +27,16 @@ enum { LF_T_OTHER = 32, LF_T_RECORD, LF_T_ARRAY, LF_T_POINTER, LF_T_REFERENCE };
 typedef struct lf_FieldSlot {
   const char *key;
   int32_t offset;
-  uint8_t kind;     /* LF_K_* scalar, or LF_K_NONE: take the slow path */
+  int32_t type;     /* pointer fields: the field's type id */
+  uint8_t kind;     /* LF_K_* scalar or LF_K_POINTER, or LF_K_NONE: take the slow path */
   uint8_t readonly;
 } lf_FieldSlot;
 
 /* What the fast paths know of one type id. */
 typedef struct lf_TypeFast {
   uint8_t shape;      /* LF_K_* scalar or LF_T_* */
-  uint8_t element;    /* arrays, pointers: LF_K_* of the element (LF_K_NONE: slow) */
+  uint8_t element;    /* arrays, pointers: LF_K_* of the element (LF_K_NONE: slow;
+                         LF_K_POINTER: its type is `target`) */
   uint8_t readonly;   /* arrays, pointers: the element is const */
   int32_t element_size;
   int32_t target;     /* pointers, references, arrays: the target/element type id */
@@ -51,6 +53,12 @@ typedef struct lf_TypeFast {
 typedef struct lf_FastTypes {
   lf_TypeFast *types;
   int32_t count;
+  /* For pointer values read and written in C: the two cdata metatables (plain, gc),
+   * the plain one's registry reference, and "a metatype has __gc" (then new cdata
+   * are made by the slow path). */
+  const void *const *metatables;
+  int metatable_ref;
+  const int *gc_types;
 } lf_FastTypes;
 
 /* Pushes the cdata __index (`newindex` 0) or __newindex (1) metamethod: the fast
