@@ -77,10 +77,11 @@ extension FFIState {
         }
         switch (a, b) {
         case (.pointer(let p, let element, let type), .integer(let n, _)) where op == .add || op == .subtract:
-            let step = (info(element).size ?? 0) * Int(n) * (op == .add ? 1 : -1)
+            // Addresses wrap around, as in LuaJIT (an overflowing offset must not trap).
+            let step = (info(element).size ?? 0) &* Int(n) &* (op == .add ? 1 : -1)
             pushPointer(L, type, UnsafeMutableRawPointer(bitPattern: Int(bitPattern: p) &+ step))
         case (.integer(let n, _), .pointer(let p, let element, let type)) where op == .add:
-            let step = (info(element).size ?? 0) * Int(n)
+            let step = (info(element).size ?? 0) &* Int(n)
             pushPointer(L, type, UnsafeMutableRawPointer(bitPattern: Int(bitPattern: p) &+ step))
         case (.pointer(let p, let element, _), .pointer(let q, _, _)) where op == .subtract:
             let size = max(info(element).size ?? 1, 1)
