@@ -35,3 +35,39 @@ assert(not pcall(ffi.copy, io.stdout, "overwrite"), "a Lua file is not writable 
 assert(not pcall(ffi.fill, "a string", 1), "a Lua string is not writable memory")
 assert(not pcall(ffi.copy, ffi.new("char[4]"), "too long"), "the destination's size is checked")
 assert(calls > 1000)
+
+-- Numeric extremes for every size, count, index, offset and value: errors or
+-- wrapped results, never a trap (an overflowing pointer offset once crashed).
+-- Pointer indexing of unknown length is left out: it is unchecked, as in C.
+ffi.cdef "typedef struct { int a; int b[4]; } Extreme; typedef struct { int n; int v[?]; } ExtremeV;"
+local extremes = { 1 << 62, math.maxinteger, math.mininteger, -1, 1 << 31, -(1 << 31) - 1,
+                   2^53, 2^63, -2^63, 1e308, -1e308, 0/0 }
+local arr, ptr, rec = ffi.new("int[4]"), ffi.cast("int *", 0), ffi.new("Extreme")
+local tried = 0
+local function survive(f, ...) tried = tried + 1; pcall(f, ...) end
+for i, x in ipairs(extremes) do
+  survive(ffi.new, "int[?]", x)
+  survive(ffi.new, "ExtremeV", x)
+  survive(ffi.new, "int[4]", x)
+  survive(ffi.sizeof, "int[?]", x)
+  survive(ffi.sizeof, "ExtremeV", x)
+  survive(ffi.string, arr, x)
+  survive(ffi.copy, arr, arr, x)
+  survive(ffi.fill, arr, x)
+  survive(ffi.fill, arr, 4, x)
+  survive(function() return arr[x] end)
+  survive(function() return ptr + x, ptr - x, x + ptr end)
+  survive(ffi.addressof, arr, x)
+  for _, t in ipairs { "int", "int8_t", "uint64_t", "double", "int *" } do survive(ffi.cast, t, x) end
+  survive(function() local c = ffi.cast("int64_t", x) return c + c, c * c, c // -1, c % -1, -c, c ^ 2 end)
+  survive(function() local c = ffi.cast("uint64_t", x) return c + c, c * c, c // 0, c % 0, c << 63, c >> 64 end)
+  survive(function() rec.a = x; rec.b[0] = x end)
+  survive(ffi.typeof, "int[$]", x)
+  survive(ffi.cdef, "typedef int ExtremeT" .. i .. "[$];", x)
+  survive(ffi.alignof, "int[$]", x)
+  survive(ffi.offsetof, "Extreme", x)
+  survive(function() return tostring(ffi.cast("int64_t", x)) end)
+end
+local minimum = ffi.cast("int64_t", math.mininteger)
+survive(function() return minimum // ffi.cast("int64_t", -1), minimum % ffi.cast("int64_t", -1) end)
+assert(tried > 300)
