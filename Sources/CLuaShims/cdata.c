@@ -162,6 +162,12 @@ static int store_pointer(const lf_FastTypes *ft, int32_t type, const lf_Slot *s,
   return 0;
 }
 
+/* The fast paths' C functions where the raw stack accessors hold (lf_stack.h),
+ * else the slow one alone. */
+static lua_CFunction choose(lua_State *L, lua_CFunction fast) {
+  return lf_stackprobe(L) ? fast : slow_call;
+}
+
 static int cdata_index(lua_State *L) {
   const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
   const lf_Slot *args = lf_base(L);
@@ -184,17 +190,77 @@ static int cdata_newindex(lua_State *L) {
   return slow_call(L);
 }
 
-/* The fast paths' C functions where the raw stack accessors hold (lf_stack.h),
- * else the slow one alone. */
-static lua_CFunction choose(lua_State *L, lua_CFunction fast) {
-  return lf_stackprobe(L) ? fast : slow_call;
+/* The address a pointer or array cdata in slot `s` stands for, with its type's
+ * facts; 0 for any other value. */
+static int pointer_operand(const lf_FastTypes *ft, const lf_Slot *s, uintptr_t *address,
+                           const lf_TypeFast **t, int32_t *type) {
+  if (s->tag != LF_TAG_USERDATA) return 0;
+  const void *mt = lf_udatametatable(s);
+  if (mt == NULL || (mt != ft->metatables[0] && mt != ft->metatables[1])) return 0;
+  const cdata_header *h = (const cdata_header *)lf_udata(s);
+  if ((h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)ft->count) return 0;
+  const char *payload = (const char *)h + h->offset;
+  *t = &ft->types[h->type];
+  *type = h->type;
+  if ((*t)->shape == LF_T_POINTER) { memcpy(address, payload, sizeof *address); return 1; }
+  if ((*t)->shape == LF_T_ARRAY) { *address = (uintptr_t)payload; return 1; }
+  return 0;
 }
 
-void lf_pushcdataaccess(lua_State *L, int newindex, lf_FastTypes *types, int (*slow)(lua_State *L)) {
+/* __eq of two pointers or arrays: their addresses (FFIState.compare). */
+static int cdata_eq(lua_State *L) {
+  const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
+  const lf_Slot *args = lf_base(L);
+  uintptr_t a, b;
+  const lf_TypeFast *ta, *tb;
+  int32_t ida, idb;
+  if (lf_top(L) - args == 2 && !*ft->metatypes && pointer_operand(ft, &args[0], &a, &ta, &ida) &&
+      pointer_operand(ft, &args[1], &b, &tb, &idb)) {
+    lf_setbool(L, a == b);
+    return 1;
+  }
+  return slow_call(L);
+}
+
+/* __add and __sub (`sign` 1, -1) of a pointer and an integer (either order for
+ * __add), and the difference of two pointers, as FFIState.arithmetic: addresses
+ * wrap around; arrays, unsized targets, other operands and metatypes take the
+ * slow path. */
+static int pointer_arithmetic(lua_State *L, int sign) {
+  const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
+  const lf_Slot *args = lf_base(L);
+  if (lf_top(L) - args != 2 || *ft->metatypes) return slow_call(L);
+  uintptr_t p, q;
+  const lf_TypeFast *t, *u;
+  int32_t type, other;
+  const lf_Slot *pointer = &args[0], *offset = &args[1];
+  if (sign > 0 && args[0].tag == LF_TAG_INT) pointer = &args[1], offset = &args[0];
+  if (!pointer_operand(ft, pointer, &p, &t, &type) || t->element_size <= 0) return slow_call(L); /* unsized: an error there */
+  if (offset->tag == LF_TAG_INT && t->shape == LF_T_POINTER) {
+    uintptr_t step = (uintptr_t)t->element_size * (uintptr_t)offset->value.i;
+    uintptr_t address = sign > 0 ? p + step : p - step;
+    memcpy(lf_pushnewcdata(L, type, 8, ft->metatable_ref), &address, 8);
+    return 1;
+  }
+  if (sign < 0 && pointer_operand(ft, offset, &q, &u, &other)) {
+    lf_setint(L, (int64_t)(p - q) / t->element_size);
+    return 1;
+  }
+  return slow_call(L);
+}
+
+static int cdata_add(lua_State *L) { return pointer_arithmetic(L, 1); }
+static int cdata_sub(lua_State *L) { return pointer_arithmetic(L, -1); }
+
+void lf_pushcdatamethod(lua_State *L, int which, lf_FastTypes *types, int (*slow)(lua_State *L)) {
+  static const lua_CFunction fast[] = {
+    [LF_M_INDEX] = cdata_index, [LF_M_NEWINDEX] = cdata_newindex, [LF_M_EQ] = cdata_eq,
+    [LF_M_ADD] = cdata_add, [LF_M_SUB] = cdata_sub,
+  };
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);
   lua_pushlightuserdata(L, types);
-  lua_pushcclosure(L, choose(L, newindex ? cdata_newindex : cdata_index), 3);
+  lua_pushcclosure(L, choose(L, fast[which]), 3);
 }
 
 /* ffi.string's data (upvalue 3, a full userdata). */

@@ -75,17 +75,20 @@ extension FFIState {
         guard let a = try operand(L, 1), let b = unary ? try operand(L, 1) : try operand(L, 2) else {
             throw arithmeticError(L, op)
         }
+        // Pointer arithmetic needs the size of what is pointed to: none for void,
+        // incomplete types and functions (an error, as in LuaJIT).
         switch (a, b) {
         case (.pointer(let p, let element, let type), .integer(let n, _)) where op == .add || op == .subtract:
+            guard let size = info(element).size else { throw arithmeticError(L, op) }
             // Addresses wrap around, as in LuaJIT (an overflowing offset must not trap).
-            let step = (info(element).size ?? 0) &* Int(n) &* (op == .add ? 1 : -1)
+            let step = size &* Int(n) &* (op == .add ? 1 : -1)
             pushPointer(L, type, UnsafeMutableRawPointer(bitPattern: Int(bitPattern: p) &+ step))
         case (.integer(let n, _), .pointer(let p, let element, let type)) where op == .add:
-            let step = (info(element).size ?? 0) &* Int(n)
-            pushPointer(L, type, UnsafeMutableRawPointer(bitPattern: Int(bitPattern: p) &+ step))
+            guard let size = info(element).size else { throw arithmeticError(L, op) }
+            pushPointer(L, type, UnsafeMutableRawPointer(bitPattern: Int(bitPattern: p) &+ size &* Int(n)))
         case (.pointer(let p, let element, _), .pointer(let q, _, _)) where op == .subtract:
-            let size = max(info(element).size ?? 1, 1)
-            lua_pushinteger(L, lua_Integer((Int(bitPattern: p) &- Int(bitPattern: q)) / size))
+            guard let size = info(element).size else { throw arithmeticError(L, op) }
+            lua_pushinteger(L, lua_Integer((Int(bitPattern: p) &- Int(bitPattern: q)) / max(size, 1)))
         case (.integer(let x, let ux), .integer(let y, let uy)):
             try integerArithmetic(L, op, x, y, unsigned: ux || uy)
         case (.integer(let x, let ux), .number(let d, boxed: false)):

@@ -5,12 +5,18 @@ import CLua
 import CLuaShims
 import CTypes
 
-/// Metamethods of every cdata, by event name (`__index` and `__newindex` apart:
-/// they have C fast paths).
+/// Metamethods of every cdata with C fast paths in front (lf_cdata.h): the Swift
+/// function takes what the fast path leaves.
+private let cdataFastMetamethods: [(name: StaticString, which: Int32, slow: lf_SwiftFunction)] = [
+    ("__index", Int32(LF_M_INDEX), cdataIndex), ("__newindex", Int32(LF_M_NEWINDEX), cdataNewIndex),
+    ("__eq", Int32(LF_M_EQ), cdataEq), ("__add", Int32(LF_M_ADD), cdataAdd), ("__sub", Int32(LF_M_SUB), cdataSub),
+]
+
+/// The other metamethods of every cdata, by event name.
 private let cdataMetamethods: [SwiftFunctionEntry] = [
     ("__tostring", cdataToString),
-    ("__eq", cdataEq), ("__lt", cdataLt), ("__le", cdataLe),
-    ("__add", cdataAdd), ("__sub", cdataSub), ("__mul", cdataMul), ("__div", cdataDiv),
+    ("__lt", cdataLt), ("__le", cdataLe),
+    ("__mul", cdataMul), ("__div", cdataDiv),
     ("__mod", cdataMod), ("__pow", cdataPow), ("__unm", cdataUnm), ("__idiv", cdataIdiv),
     ("__band", cdataBand), ("__bor", cdataBor), ("__bxor", cdataBxor), ("__shl", cdataShl),
     ("__shr", cdataShr), ("__bnot", cdataBnot), ("__len", cdataLen), ("__concat", cdataConcat),
@@ -23,13 +29,12 @@ extension FFIState {
     /// metatype (`ensureGCMetatable`): most states never need them. `[-0, +0, m]`
     func createCDataMetatables(_ L: OpaquePointer) {
         let owner = lua_gettop(L)
-        lua_createtable(L, 0, Int32(cdataMetamethods.count + 4))
-        lua_pushvalue(L, owner)
-        lf_pushcdataaccess(L, 0, fastTypes, cdataIndex)
-        lua_setfield(L, -2, "__index")
-        lua_pushvalue(L, owner)
-        lf_pushcdataaccess(L, 1, fastTypes, cdataNewIndex)
-        lua_setfield(L, -2, "__newindex")
+        lua_createtable(L, 0, Int32(cdataFastMetamethods.count + cdataMetamethods.count + 2))
+        for (name, which, slow) in cdataFastMetamethods {
+            lua_pushvalue(L, owner)
+            lf_pushcdatamethod(L, which, fastTypes, slow)
+            lua_setfield(L, -2, name.cString)
+        }
         for (name, function) in cdataMetamethods {
             lua_pushvalue(L, owner)
             lf_pushswiftfunction(L, function, 1)

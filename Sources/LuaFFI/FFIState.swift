@@ -72,6 +72,8 @@ final class FFIState {
     }
     /// Nonzero once a metatype has `__gc` (struct results then take the Swift path).
     let gcTypesSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    /// Nonzero once any type has a metatype (the C fast paths of metamethods step aside).
+    let metatypesSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     /// The two cdata metatables (plain, gc), as the C fast paths compare them.
     let metatableSlots = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: 2)
     /// The C fast paths' view of the types (lf_cdata.h), and its capacity.
@@ -100,10 +102,11 @@ final class FFIState {
     init() {
         fastTypes.initialize(to: lf_FastTypes(
             types: nil, count: 0, metatables: UnsafePointer(metatableSlots), metatable_ref: LUA_NOREF,
-            gc_types: UnsafePointer(gcTypesSlot)))
+            gc_types: UnsafePointer(gcTypesSlot), metatypes: UnsafePointer(metatypesSlot)))
         context.initialize(to: lf_CallContext(state: 0, live: 0, pending: 0, saved_errno: 0, calling: nil,
                                               main: nil, owner: pthread_self(), info: nil))
         gcTypesSlot.initialize(to: 0)
+        metatypesSlot.initialize(to: 0)
         metatableSlots.initialize(repeating: nil, count: 2)
         // Room for the types a small script uses, without regrowing from empty.
         types.reserveCapacity(32)
@@ -114,6 +117,7 @@ final class FFIState {
     deinit {
         context.deallocate()
         gcTypesSlot.deallocate()
+        metatypesSlot.deallocate()
         metatableSlots.deallocate()
         releaseFastTypes()
         fastTypes.deallocate()

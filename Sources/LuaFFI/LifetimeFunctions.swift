@@ -43,6 +43,7 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
         lf_pop(L, 1)
         lua_pushvalue(L, 2)
         ffi.metatypes[key] = luaL_ref(L, lf_registryindex())
+        ffi.metatypesSlot.pointee = 1
         if hasGC {
             ffi.ensureGCMetatable(L)
             ffi.metatypesWithGC.insert(key)

@@ -137,6 +137,19 @@ fails("out of range", function() return list[3] end)
 local constant = ffi.new("struct { int *const p; }")
 fails("const", function() constant.p = nil end)
 
+-- Pointer comparison and arithmetic.
+local ints = ffi.new("int[4]", 10, 20, 30, 40)
+local ip = ffi.cast("int *", ints)
+assert(ip == ints and ints == ip and ip + 1 ~= ip and ip == ffi.cast("const char *", ints))
+assert((ip + 2)[0] == 30 and (2 + ip)[0] == 30 and (ip + 3 - 1)[0] == 30 and ffi.istype("int *", ip + 1))
+assert((ip + 3) - ip == 3 and ip - (ip + 3) == -3 and (ints + 1)[0] == 20 and (ip + 2) - ints == 2)
+local vp = ffi.cast("void *", ints)
+fails("attempt to perform arithmetic on 'void *' and 'number'", function() return vp + 1 end)
+fails("attempt to perform arithmetic on 'void *' and 'void *'", function() return vp - vp end)
+fails("attempt to perform arithmetic", function() return ip + 1.5 end)
+fails("attempt to perform arithmetic", function() return ip + ip end)
+assert(ffi.cast("int64_t", 5) + 1 == ffi.cast("int64_t", 6)) -- not pointers: the slow path
+
 -- ffi.new by position: every field kind, then the slow path's cases.
 local n = ffi.new("Mixed", 1, -1, 3.0, 0.5, 2.25, 5)
 assert(n.b == true and n.c == -1 and n.i == 3 and n.f == 0.5 and n.d == 2.25 and n.u == 5)
@@ -179,4 +192,10 @@ collectgarbage("incremental", 200, 100)
 ffi.cdef "typedef struct { int x; } GcBox;"
 ffi.metatype("GcBox", { __gc = function() end })
 assert(lib.int_ptr_next(three)[0] == 2 and lib.null_pointer() == ffi.NULL)
+-- A metatype's __eq and __add come before the built-in pointer rules.
+ffi.cdef "typedef struct { int x; } EqBox;"
+local EqBox = ffi.metatype("EqBox", { __eq = function() return true end, __add = function() return "added" end })
+local b1, b2 = EqBox(1), EqBox(2)
+assert(b1 == b2 and b1 + 1 == "added")
+assert(ip + 1 ~= ip and (ip + 2)[0] == 30) -- other types keep the built-in rules
 print("ok")

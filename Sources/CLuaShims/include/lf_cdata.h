@@ -59,12 +59,16 @@ typedef struct lf_FastTypes {
   const void *const *metatables;
   int metatable_ref;
   const int *gc_types;
+  const int *metatypes; /* nonzero: some type has a metatype (its metamethods come first) */
 } lf_FastTypes;
 
-/* Pushes the cdata __index (`newindex` 0) or __newindex (1) metamethod: the fast
- * path, else `slow` (an lf_SwiftFunction; its upvalue 2 is the value on top of the
- * stack, popped). [-1, +1, m] */
-void lf_pushcdataaccess(lua_State *L, int newindex, lf_FastTypes *types, int (*slow)(lua_State *L));
+/* The cdata metamethods with C fast paths. */
+enum { LF_M_INDEX, LF_M_NEWINDEX, LF_M_EQ, LF_M_ADD, LF_M_SUB };
+
+/* Pushes the cdata metamethod `which` (LF_M_*): the fast path, else `slow` (an
+ * lf_SwiftFunction; its upvalue 2 is the value on top of the stack, popped).
+ * [-1, +1, m] */
+void lf_pushcdatamethod(lua_State *L, int which, lf_FastTypes *types, int (*slow)(lua_State *L));
 
 /* Pushes ffi.new (and the ctype constructor: `first` 2) with its fast path: a
  * record type object and plain numbers for its scalar fields; `slow` takes
