@@ -149,6 +149,12 @@ fails("attempt to perform arithmetic on 'void *' and 'void *'", function() retur
 fails("attempt to perform arithmetic", function() return ip + 1.5 end)
 fails("attempt to perform arithmetic", function() return ip + ip end)
 assert(ffi.cast("int64_t", 5) + 1 == ffi.cast("int64_t", 6)) -- not pointers: the slow path
+-- Offsets that overflow the address wrap around (as in LuaJIT), never trap:
+-- 4 * 2^62 is 2^64, so the address comes back to where it started.
+local null_int = ffi.cast("int *", 0)
+assert(null_int + (1 << 62) == ffi.NULL and null_int - (1 << 62) == ffi.NULL)
+assert((1 << 62) + null_int == ffi.NULL)
+assert(ffi.tonumber(ffi.cast("intptr_t", null_int + ((1 << 62) + 1))) == 4)
 
 -- ffi.new by position: every field kind, then the slow path's cases.
 local n = ffi.new("Mixed", 1, -1, 3.0, 0.5, 2.25, 5)
