@@ -24,7 +24,6 @@ typedef struct { double a; uint64_t b; } ret_si;
 
 /* The start of a cdata block (Swift's CDataHeader): lf_cdata.h. */
 typedef lf_CDataHeader cdata_header;
-#define CDATA_RELEASED LF_CDATA_RELEASED
 
 /* Runs the C call `...` (a statement) of the direct path and saves errno. With
  * callbacks alive the call is published for them first (lf_callback.h), and after
@@ -75,15 +74,11 @@ static inline __attribute__((always_inline)) int convert(const lf_Callable *c, i
       *slot = (uint64_t)(uintptr_t)lf_strchars(s);
       return 1;
     }
-    if (tag != LF_TAG_USERDATA) return 0;
-    const void *mt = lf_udatametatable(s);
-    if (mt == NULL || (mt != c->metatables[0] && mt != c->metatables[1])) return 0;
-    cdata_header *h = (cdata_header *)lf_udata(s);
-    if (h->flags & CDATA_RELEASED) return 0;
-    char *payload = (char *)h + h->offset;
+    const cdata_header *h = lf_slotcdata(s, c->metatables, c->ft->count);
+    if (h == NULL) return 0;
+    const char *payload = (const char *)h + h->offset;
     if (h->type == c->pointee[i]) { *slot = (uint64_t)(uintptr_t)payload; return 1; }
     if (h->type == c->pointer[i] || h->type == c->declared[i]) { memcpy(slot, payload, 8); return 1; }
-    if ((uint32_t)h->type >= (uint32_t)c->ft->count) return 0;
     /* Arrays of the pointee decay to their first element; a void pointer takes any
      * pointer, array or struct (FFIState.isCompatible). */
     const lf_TypeFast *t = &c->ft->types[h->type];

@@ -144,13 +144,8 @@ static int push_pointer(lua_State *L, const lf_FastTypes *ft, int32_t type, cons
  * compatibility rules, strings, numbers). */
 static int store_pointer(const lf_FastTypes *ft, int32_t type, const lf_Slot *s, char *p) {
   if (s->tag == LF_TAG_NIL) { memset(p, 0, 8); return 1; }
-  if (s->tag != LF_TAG_USERDATA) return 0;
-  const void *mt = lf_udatametatable(s);
-  if (mt == NULL || (mt != ft->metatables[0] && mt != ft->metatables[1])) return 0;
-  const cdata_header *h = (const cdata_header *)lf_udata(s);
-  if ((h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)ft->count ||
-      (uint32_t)type >= (uint32_t)ft->count)
-    return 0;
+  const cdata_header *h = lf_slotcdata(s, ft->metatables, ft->count);
+  if (h == NULL || (uint32_t)type >= (uint32_t)ft->count) return 0;
   const char *payload = (const char *)h + h->offset;
   if (h->type == type) { memcpy(p, payload, 8); return 1; }
   const lf_TypeFast *from = &ft->types[h->type];
@@ -194,11 +189,8 @@ static int cdata_newindex(lua_State *L) {
  * facts; 0 for any other value. */
 static int pointer_operand(const lf_FastTypes *ft, const lf_Slot *s, uintptr_t *address,
                            const lf_TypeFast **t, int32_t *type) {
-  if (s->tag != LF_TAG_USERDATA) return 0;
-  const void *mt = lf_udatametatable(s);
-  if (mt == NULL || (mt != ft->metatables[0] && mt != ft->metatables[1])) return 0;
-  const cdata_header *h = (const cdata_header *)lf_udata(s);
-  if ((h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)ft->count) return 0;
+  const cdata_header *h = lf_slotcdata(s, ft->metatables, ft->count);
+  if (h == NULL) return 0;
   const char *payload = (const char *)h + h->offset;
   *t = &ft->types[h->type];
   *type = h->type;
@@ -275,14 +267,10 @@ static int cdata_string(lua_State *L) {
   const lf_FastTypes *ft = env->ft;
   const lf_Slot *args = lf_base(L);
   int nargs = (int)(lf_top(L) - args);
-  if (nargs < 1 || args[0].tag != LF_TAG_USERDATA) return slow_call(L);
-  const void *mt = lf_udatametatable(&args[0]);
-  cdata_header *h = (cdata_header *)lf_udata(&args[0]);
-  if (mt == NULL || (mt != env->metatables[0] && mt != env->metatables[1]) ||
-      (h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)ft->count)
-    return slow_call(L);
+  const cdata_header *h = nargs < 1 ? NULL : lf_slotcdata(&args[0], env->metatables, ft->count);
+  if (h == NULL) return slow_call(L);
   const lf_TypeFast *t = &ft->types[h->type];
-  char *p = (char *)h + h->offset;
+  const char *p = (const char *)h + h->offset;
   size_t extent = SIZE_MAX; /* bytes known to be there: arrays of known length */
   if (t->shape == LF_T_POINTER) { char *q; memcpy(&q, p, sizeof q); p = q; }
   else if (t->shape != LF_T_ARRAY || t->element_size <= 0 || t->count < 0) return slow_call(L);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include "lf_call.h"
+#include "lf_cdata.h"
+#include "lf_stack.h"
 
 /* Runs `f` in protected mode with the `nin` values on top of the stack plus a
  * light userdata argument; leaves `nout` results or the error value. */
@@ -30,15 +32,28 @@ int lf_chargeoverdraft(lua_State *L, struct lf_StateInfo *info, int n);
 /* Extends a value of integer class `kind` (LF_K_*) from its low bytes to 64 bits,
  * as C passes and returns it. */
 static inline uint64_t lf_extend(int kind, uint64_t v) {
-  static const uint8_t shift[] = {
+  /* Sized for every class (LF_K_VOID is the last): the others extend by 0. */
+  static const uint8_t shift[LF_K_VOID + 1] = {
     [LF_K_I8] = 56, [LF_K_U8] = 56, [LF_K_I16] = 48, [LF_K_U16] = 48,
     [LF_K_I32] = 32, [LF_K_U32] = 32, [LF_K_I64] = 0, [LF_K_U64] = 0,
   };
-  static const uint8_t is_signed[] = {
+  static const uint8_t is_signed[LF_K_VOID + 1] = {
     [LF_K_I8] = 1, [LF_K_I16] = 1, [LF_K_I32] = 1, [LF_K_I64] = 1,
   };
   int s = shift[kind];
   return is_signed[kind] ? (uint64_t)((int64_t)(v << s) >> s) : (v << s) >> s;
+}
+
+/* The cdata header of the value in stack slot `s` if it is a usable cdata of this
+ * ffi state (one of its two `metatables`, not released, a type id below `count`);
+ * NULL for anything else. */
+static inline const lf_CDataHeader *lf_slotcdata(const lf_Slot *s, const void *const *metatables, int32_t count) {
+  if (s->tag != LF_TAG_USERDATA) return NULL;
+  const void *mt = lf_udatametatable(s);
+  if (mt == NULL || (mt != metatables[0] && mt != metatables[1])) return NULL;
+  const lf_CDataHeader *h = (const lf_CDataHeader *)lf_udata(s);
+  if ((h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)count) return NULL;
+  return h;
 }
 
 /* Pushes a new cdata of type `type` with `size` bytes of payload right after the

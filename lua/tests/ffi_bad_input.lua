@@ -40,7 +40,7 @@ assert(calls > 1000)
 -- wrapped results, never a trap (an overflowing pointer offset once crashed).
 -- Pointer indexing of unknown length is left out: it is unchecked, as in C.
 ffi.cdef "typedef struct { int a; int b[4]; } Extreme; typedef struct { int n; int v[?]; } ExtremeV;"
-local extremes = { 1 << 62, math.maxinteger, math.mininteger, -1, 1 << 31, -(1 << 31) - 1,
+local extremes = { 1 << 62, math.maxinteger, math.mininteger, -1, 1 << 40, -(1 << 31) - 1,
                    2^53, 2^63, -2^63, 1e308, -1e308, 0/0 }
 local arr, ptr, rec = ffi.new("int[4]"), ffi.cast("int *", 0), ffi.new("Extreme")
 local tried = 0
