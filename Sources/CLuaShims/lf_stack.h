@@ -5,8 +5,9 @@
  * The structs below mirror the start of Lua 5.4's internal ones (lobject.h,
  * lstate.h; the same offsets in 5.4.0-5.4.7 on 64-bit targets with the default
  * luaconf.h). Nothing here is trusted blindly: lf_stackprobe compares every access
- * with the C API in a real call when the ffi module opens, and a mismatch (another
- * Lua build, LUAFFI_API_STACK set in the environment) keeps the API paths.
+ * with the C API in a real call when the ffi module opens, and on a mismatch
+ * (another Lua build, or LUAFFI_API_STACK set in the environment) the fast paths
+ * are not installed: the API and Swift paths do everything.
  * See docs/architecture.md. Internal to CLuaShims. */
 #ifndef LF_STACK_H
 #define LF_STACK_H
