@@ -74,7 +74,7 @@ static inline __attribute__((always_inline)) int convert(const lf_Callable *c, i
       *slot = (uint64_t)(uintptr_t)lf_strchars(s);
       return 1;
     }
-    const cdata_header *h = lf_slotcdata(s, c->metatables, c->ft->count);
+    const cdata_header *h = lf_slotcdata(s, c->ft->metatables, c->ft->count);
     if (h == NULL) return 0;
     const char *payload = (const char *)h + h->offset;
     if (h->type == c->pointee[i]) { *slot = (uint64_t)(uintptr_t)payload; return 1; }
@@ -115,7 +115,7 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
   unsigned char bytes[16];
   CALL_C(c, L, call_record(c, r, d, bytes));
   if (c->ctx->pending) return -2;
-  memcpy(lf_pushnewcdata(L, c->result_type, (size_t)c->record_size, c->metatable_ref), bytes,
+  memcpy(lf_pushnewcdata(L, c->result_type, (size_t)c->record_size, c->ft->metatable_ref), bytes,
          (size_t)c->record_size);
   return 1;
 }
@@ -132,8 +132,8 @@ static inline __attribute__((always_inline)) int push_integer(lua_State *L, cons
   }
   if (kind == LF_K_VOID) return 0;
   if (kind == LF_K_BOOL) lf_setbool(L, (uint8_t)x != 0);
-  else if (kind == LF_K_POINTER) memcpy(lf_pushnewcdata(L, c->result_type, 8, c->metatable_ref), &x, 8);
-  else if (kind == LF_K_U64 && x > (uint64_t)INT64_MAX) memcpy(lf_pushnewcdata(L, c->boxed_type, 8, c->metatable_ref), &x, 8);
+  else if (kind == LF_K_POINTER) memcpy(lf_pushnewcdata(L, c->result_type, 8, c->ft->metatable_ref), &x, 8);
+  else if (kind == LF_K_U64 && x > (uint64_t)INT64_MAX) memcpy(lf_pushnewcdata(L, c->boxed_type, 8, c->ft->metatable_ref), &x, 8);
   else lf_setint(L, (lua_Integer)lf_extend(kind, x));
   return 1;
 }
@@ -157,7 +157,7 @@ static inline __attribute__((always_inline)) int direct_integers(lua_State *L, c
  * -2 when a callback failed during the call (its error is to be raised). */
 static int direct(lua_State *L, const lf_Callable *c, const lf_Slot *args) {
   int n = c->nparams;
-  if ((c->record || c->result == LF_K_POINTER) && *c->gc_types) return -1; /* cdata results */
+  if ((c->record || c->result == LF_K_POINTER) && *c->ft->gc_types) return -1; /* cdata results */
   uint64_t r[6] = {0, 0, 0, 0, 0, 0};
   double d[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   for (int i = 0; i < n; i++)

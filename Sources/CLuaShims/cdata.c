@@ -255,19 +255,12 @@ void lf_pushcdatamethod(lua_State *L, int which, lf_FastTypes *types, int (*slow
   lua_pushcclosure(L, choose(L, fast[which]), 3);
 }
 
-/* ffi.string's data (upvalue 3, a full userdata). */
-typedef struct {
-  const lf_FastTypes *ft;
-  const void *const *metatables;
-} string_env;
-
 /* ffi.string(ptr [, len]) for pointer and array cdata with a non-NULL address. */
 static int cdata_string(lua_State *L) {
-  const string_env *env = (const string_env *)lf_udata(lf_upvalue(L, 3));
-  const lf_FastTypes *ft = env->ft;
+  const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
   const lf_Slot *args = lf_base(L);
   int nargs = (int)(lf_top(L) - args);
-  const cdata_header *h = nargs < 1 ? NULL : lf_slotcdata(&args[0], env->metatables, ft->count);
+  const cdata_header *h = nargs < 1 ? NULL : lf_slotcdata(&args[0], ft->metatables, ft->count);
   if (h == NULL) return slow_call(L);
   const lf_TypeFast *t = &ft->types[h->type];
   const char *p = (const char *)h + h->offset;
@@ -290,13 +283,10 @@ static int cdata_string(lua_State *L) {
   return 1;
 }
 
-void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, const void *const *metatables,
-                        int (*slow)(lua_State *L)) {
+void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L)) {
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);
-  string_env *env = (string_env *)lua_newuserdatauv(L, sizeof(string_env), 0);
-  env->ft = types;
-  env->metatables = metatables;
+  lua_pushlightuserdata(L, types);
   lua_pushcclosure(L, choose(L, cdata_string), 3);
 }
 
@@ -314,7 +304,6 @@ void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref
 typedef struct {
   const lf_FastTypes *ft;
   const void *ctype_metatable;
-  const int *gc_types;
 } new_env;
 
 /* ffi.new(ct, numbers...) for a struct of scalar fields initialized by position
@@ -324,7 +313,7 @@ static int cdata_new(lua_State *L) {
   const lf_FastTypes *ft = env->ft;
   const lf_Slot *args = lf_base(L);
   int n = (int)(lf_top(L) - args) - 1;
-  if (n < 0 || *env->gc_types || args[0].tag != LF_TAG_USERDATA ||
+  if (n < 0 || *ft->gc_types || args[0].tag != LF_TAG_USERDATA ||
       lf_udatametatable(&args[0]) != env->ctype_metatable)
     return slow_call(L);
   int32_t id = *(const int32_t *)lf_udata(&args[0]);
@@ -351,13 +340,12 @@ static int cdata_new(lua_State *L) {
 }
 
 void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                     int metatable_ref, const int *gc_types, int (*slow)(lua_State *L)) {
+                     int (*slow)(lua_State *L)) {
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);
   new_env *env = (new_env *)lua_newuserdatauv(L, sizeof(new_env), 0);
   env->ft = types;
   env->ctype_metatable = ctype_metatable;
-  env->gc_types = gc_types;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, types->metatable_ref);
   lua_pushcclosure(L, choose(L, cdata_new), 4);
 }

@@ -73,7 +73,7 @@ extension FFIState {
         callable.pointee.function = address
         callable.pointee.ctx = context
         callable.pointee.raise = raisePendingError
-        callable.pointee.metatables = UnsafePointer(metatableSlots)
+        callable.pointee.ft = UnsafePointer(fastTypes)
         callable.pointee.slow = callFunction
         callable.pointee.swift.0 = Unmanaged.passUnretained(self).toOpaque()
         callable.pointee.swift.1 = Unmanaged.passUnretained(plan).toOpaque()
@@ -98,8 +98,6 @@ extension FFIState {
             callable.pointee.record_size = Int32(info(plan.resultType).size ?? 0)
         }
         callable.pointee.result_type = plan.resultType
-        callable.pointee.gc_types = UnsafePointer(gcTypesSlot)
-        callable.pointee.metatable_ref = plainMetatableRef
         callable.pointee.boxed_type = uint64Type // as pushBoxed(_:uint64:)
         callable.pointee.result = Int32(resultCode)
         callable.pointee.nparams = Int32(plan.parameters.count)
@@ -112,7 +110,6 @@ extension FFIState {
                 }
             }
         }
-        callable.pointee.ft = UnsafePointer(fastTypes)
         for (i, parameter) in plan.parameters.enumerated() where parameter.kind == .pointer {
             let declaredTarget = info(parameter.typeID).target
             let target = types[Int(declaredTarget)].unqualified

@@ -43,11 +43,10 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
         lua_setfield(L, -2, name.cString)
     }
     lua_pushvalue(L, owner)
-    lf_pushcdatastring(L, ffi.fastTypes, UnsafePointer(ffi.metatableSlots), ffiString)
+    lf_pushcdatastring(L, ffi.fastTypes, ffiString)
     lua_setfield(L, -2, "string")
     lua_pushvalue(L, owner)
-    lf_pushcdatanew(L, ffi.fastTypes, ffi.ctypeMetatable, ffi.plainMetatableRef,
-                    UnsafePointer(ffi.gcTypesSlot), ffiNew)
+    lf_pushcdatanew(L, ffi.fastTypes, ffi.ctypeMetatable, ffiNew)
     lua_setfield(L, -2, "new")
     ffi.pushNamespace(L, handle: nil, name: "C")
     lua_setfield(L, -2, "C")

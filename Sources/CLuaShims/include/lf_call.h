@@ -32,17 +32,14 @@ typedef struct lf_Callable {
   int32_t pointer[LF_MAX_DIRECT]; /* pointers: type ids of pointer cdata passed as they are: */
   int32_t declared[LF_MAX_DIRECT]; /* the unqualified target's pointer, the parameter's type */
   uint8_t strings[LF_MAX_DIRECT]; /* pointers: 1 if a Lua string converts (const char/void *) */
-  const struct lf_FastTypes *ft;  /* arrays decaying to pointers: their element type */
+  const struct lf_FastTypes *ft;  /* the state's type facts, cdata metatables, __gc flag */
   int result;                     /* LF_K_* of the result */
   int32_t result_type;            /* its type id (pointer and record results become cdata) */
   struct lf_CallContext *ctx;     /* errno, callbacks alive, a callback's error */
   int (*raise)(lua_State *L);     /* pushes that error, returns LF_RAISE (Swift) */
-  const void *const *metatables;  /* the two cdata metatables (plain, gc) */
   int record;                     /* small struct results: LF_R_* (0: none) */
   int32_t record_size;            /* its size */
   int32_t boxed_type;             /* uint64_t results above INT64_MAX: the box's type id */
-  int metatable_ref;              /* registry reference of the plain cdata metatable */
-  const int *gc_types;            /* nonzero: some metatype has __gc (cdata results: slow path) */
   int (*slow)(lua_State *L);      /* the Swift path: an lf_SwiftFunction */
   void *swift[3];                 /* the Swift path's own data */
 } lf_Callable;

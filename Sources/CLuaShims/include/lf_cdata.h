@@ -73,15 +73,14 @@ void lf_pushcdatamethod(lua_State *L, int which, lf_FastTypes *types, int (*slow
 /* Pushes ffi.new (and the ctype constructor: `first` 2) with its fast path: a
  * record type object and plain numbers for its scalar fields; `slow` takes
  * everything else. Upvalue layout as lf_pushcdatastring, plus the ctype metatable
- * address, the plain cdata metatable's registry reference and the "metatype with
- * __gc exists" flag. [-1, +1, m] */
+ * address and the plain cdata metatable (`types->metatable_ref` must be set).
+ * [-1, +1, m] */
 void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                     int metatable_ref, const int *gc_types, int (*slow)(lua_State *L));
+                     int (*slow)(lua_State *L));
 
 /* Pushes ffi.string with its fast path for pointer and array cdata; `slow` (an
  * lf_SwiftFunction) takes everything else; its upvalue 2 is the value on top of
- * the stack, popped. `metatables` points to the two cdata metatables. [-1, +1, m] */
-void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, const void *const *metatables,
-                        int (*slow)(lua_State *L));
+ * the stack, popped. [-1, +1, m] */
+void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L));
 
 #endif
