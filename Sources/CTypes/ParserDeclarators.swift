@@ -92,11 +92,17 @@ extension Parser {
         {
             return specifiers.type
         }
+        if declarator.operations.count > CNesting.maximum {
+            throw error("chunk has too many syntax levels", at: declarator.nameToken ?? token)
+        }
         var attributes = specifiers.attributes
         attributes.merge(declarator.attributes)
         var type = try applying(attributes, to: specifiers.type, at: token)
         for operation in declarator.operations {
             type = try derive(type, operation, at: declarator.nameToken ?? token)
+        }
+        if type.nestingDepth > CNesting.maximum {
+            throw error("chunk has too many syntax levels", at: declarator.nameToken ?? token)
         }
         return type
     }

@@ -57,6 +57,7 @@ extension Parser {
             let duplicate = RecordLayout.complete(
                 record, members: members, attributes: layout, target: target)
             record.location = location(of: start)
+            if Int(record.nesting) > CNesting.maximum { throw error("chunk has too many syntax levels", at: start) }
             return try checkDuplicateMembers(duplicate, members)
         }
         let body = CRecord(isUnion: record.isUnion, tag: record.tag)

@@ -202,6 +202,8 @@ extension Parser {
 
     /// `__typeof__(type-name)`; an expression operand gives its integer type.
     private mutating func typeofSpecifier() throws(CDeclarationError) -> CType {
+        try enter()
+        defer { depth -= 1 }
         advance()
         try expect(.lparen, "(")
         let type: CType

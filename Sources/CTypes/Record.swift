@@ -80,6 +80,9 @@ public final class CRecord: Hashable, CustomStringConvertible {
     @exclusivity(unchecked) public internal(set) var isVariableLength = false
     /// Whether the last member is a flexible array member `[]` (or `[0]`).
     @exclusivity(unchecked) public internal(set) var hasFlexibleArray = false
+    /// How deeply records nest inside this one by value (1 for scalars only; see
+    /// `CType.nestingDepth`), set on completion.
+    @exclusivity(unchecked) public internal(set) var nesting: UInt16 = 1
     /// The alignment in bytes (1 while incomplete).
     @exclusivity(unchecked) public internal(set) var alignment: Int = 1
     /// Name lookup through anonymous members, built on first use after completion.
@@ -127,6 +130,9 @@ public final class CRecord: Hashable, CustomStringConvertible {
             hasFlexibleArray = count == .unspecified || count == .fixed(0)
         }
         lookupTable = nil
+        var deepest = 0
+        for field in fields where deepest <= CNesting.maximum { deepest = max(deepest, field.type.nestingDepth) }
+        nesting = UInt16(min(deepest + 1, CNesting.maximum + 1))
         return Self.findDuplicate(in: fields)
     }
 
@@ -164,6 +170,7 @@ public final class CRecord: Hashable, CustomStringConvertible {
         fields = []
         size = nil
         alignment = 1
+        nesting = 1
         isPacked = false
         isVariableLength = false
         hasFlexibleArray = false

@@ -129,14 +129,16 @@ final class FFIState {
         !metatypesWithGC.isEmpty && metatypesWithGC.contains(id)
     }
 
-    /// The id of `type`, interning it on first use.
+    /// The id of `type`, interning it on first use. The types it refers to are
+    /// interned first (makeInfo), so ids are appended in order to every table.
+    /// Structural types cannot contain themselves, so this terminates.
     func intern(_ type: CType) -> Int32 {
         if let id = typeIDs[type] { return id }
+        let info = makeInfo(type)
         let id = Int32(types.count)
         types.append(type)
         typeIDs[type] = id
-        infos.append(TypeInfo(kind: .other, alignment: 1, isConst: false, isComplete: false))
-        infos[Int(id)] = makeInfo(type)
+        infos.append(info)
         appendFastType(id)
         return id
     }

@@ -9,6 +9,7 @@ extension FFIState {
     /// Appends the fast-path facts of the newly interned type `id`.
     func appendFastType(_ id: Int32) {
         let table = fastTypes
+        precondition(id == table.pointee.count, "fast types are appended in id order")
         if Int(table.pointee.count) == fastCapacity {
             fastCapacity = max(64, fastCapacity * 2)
             let grown = UnsafeMutablePointer<lf_TypeFast>.allocate(capacity: fastCapacity)

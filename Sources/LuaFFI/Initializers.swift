@@ -26,6 +26,12 @@ extension FFIState {
         }
     }
 
+    /// Makes room for the slots one level of a table initializer pushes (nested
+    /// tables recurse, one level per nested aggregate). `lua_checkstack` never raises.
+    private func reserveInitializerSlots(_ L: OpaquePointer) throws(FFIError) {
+        guard lua_checkstack(L, 4) != 0 else { throw FFIError("initializer nested too deeply (stack overflow)") }
+    }
+
     func tooMany(_ id: Int32) -> FFIError {
         FFIError("too many initializers for '\(types[Int(id)].cName)'")
     }
@@ -70,6 +76,7 @@ extension FFIState {
     private func initializeArray(
         _ L: OpaquePointer, _ id: Int32, at address: UnsafeMutableRawPointer, count: Int, table: Int32
     ) throws(FFIError) {
+        try reserveInitializerSlots(L)
         let element = info(id).target
         let elementSize = info(element).size ?? 0
         let base: lua_Integer = lua_rawgeti(L, table, 0) != LUA_TNIL ? 0 : 1
@@ -153,6 +160,7 @@ extension FFIState {
         _ L: OpaquePointer, _ id: Int32, _ record: CRecord, _ fields: [CField],
         at address: UnsafeMutableRawPointer, count: Int, table: Int32
     ) throws(FFIError) {
+        try reserveInitializerSlots(L)
         let table = lua_absindex(L, table)
         if lua_rawgeti(L, table, 1) != LUA_TNIL {
             lf_pop(L, 1)
