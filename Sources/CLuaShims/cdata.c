@@ -66,14 +66,13 @@ static inline __attribute__((always_inline)) int store_scalar(const lf_Slot *s, 
   }
 }
 
-/* Resolves cdata[key] to a scalar location; NULL for the slow path. Value 1 is a
- * cdata: this runs as __index/__newindex of the cdata metatables only (they are
- * protected by __metatable). */
+/* Resolves cdata[key] to a scalar location; NULL for the slow path. Value 1 is
+ * checked to be a cdata: the metamethod can be taken out of the metatable with the
+ * debug library and called with any value. */
 static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, const lf_FastTypes *ft,
                                                          int *kind, int *readonly, int32_t *type) {
-  if (args[0].tag != LF_TAG_USERDATA) return NULL;
-  cdata_header *h = (cdata_header *)lf_udata(&args[0]);
-  if ((h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)ft->count) return NULL;
+  cdata_header *h = (cdata_header *)lf_slotcdata(&args[0], ft->metatables, ft->count);
+  if (h == NULL) return NULL;
   const lf_TypeFast *t = &ft->types[h->type];
   char *p = (char *)h + h->offset;
   int shape = t->shape;
@@ -325,8 +324,11 @@ static int cdata_new(lua_State *L) {
   h->flags = 0;
   h->offset = sizeof(cdata_header);
   char *p = (char *)(h + 1);
+  /* The allocation may have run the collector, whose finalizers can grow the type
+   * table (moving it) and the stack: re-derive both. */
+  t = &ft->types[id];
+  args = lf_base(L);
   memset(p, 0, (size_t)t->size);
-  args = lf_base(L); /* the allocation may have run the collector, which can move the stack */
   for (int i = 0; i < n; i++) {
     const lf_FieldSlot *f = &t->positional[i];
     if (!store_scalar(&args[i + 1], f->kind, p + f->offset)) {

@@ -92,13 +92,39 @@ extension FFIState {
 
     /// Pushes a reference of type `T &` to the value of type `id` at `address`,
     /// keeping the object at `anchor` (the cdata the address points into) alive in
-    /// its user value. `[-0, +1, m]`
+    /// its user value. An array of no fixed length (`[?]`, `[]`: the tail of a
+    /// variable-length struct) is bounded by the end of the object that owns it,
+    /// when Lua owns it. `[-0, +1, m]`
     func pushReference(_ L: OpaquePointer, to id: Int32, at address: UnsafeMutableRawPointer, anchor: Int32) {
         let anchor = lua_absindex(L, anchor)
-        let cdata = pushNewCData(L, referenceType(to: id), size: 8, alignment: 8, userValues: 1)
+        let count = info(id).kind == .array && info(id).count == nil ? elementsLeft(L, in: anchor, from: address, id) : -1
+        let cdata = pushNewCData(L, referenceType(to: id), size: 8, alignment: 8, count: count, userValues: 1)
         cdata.payload.storeBytes(of: address, as: UnsafeMutableRawPointer.self)
         lua_pushvalue(L, anchor)
         lua_setiuservalue(L, -2, 1)
+    }
+
+    /// How many elements of array type `id` fit between `address` and the end of the
+    /// Lua-owned object that the cdata at `anchor` is or refers into; -1 when no
+    /// Lua object owns that memory (a pointer's target). `[-0, +0, -]`
+    private func elementsLeft(_ L: OpaquePointer, in anchor: Int32, from address: UnsafeMutableRawPointer, _ id: Int32) -> Int {
+        guard let elementSize = info(info(id).target).size, elementSize > 0 else { return -1 }
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        var index = anchor
+        // A reference keeps its owner in user value 1; follow to the owner itself.
+        while let cdata = cdata(L, at: index) {
+            let info = info(cdata.typeID)
+            if info.kind == .reference {
+                guard lua_getiuservalue(L, index, 1) == LUA_TUSERDATA else { return -1 }
+                index = lua_gettop(L)
+                continue
+            }
+            guard info.kind != .pointer, let size = extent(L, index) else { return -1 }
+            let end = UInt(bitPattern: cdata.payload) + UInt(size), start = UInt(bitPattern: address)
+            return start <= end ? Int((end - start) / UInt(elementSize)) : -1
+        }
+        return -1
     }
 
     /// The cdata at `index`, or nil if the value is not one. `[-0, +0, -]`

@@ -12,11 +12,16 @@ extension FFIState {
         if info(id).isVariable, let layout = types[Int(id)].variableLayout {
             let type = types[Int(id)]
             var isInteger: Int32 = 0
-            let n = lf_tointeger(L, first, &isInteger)
+            var n = lf_tointeger(L, first, &isInteger)
+            if isInteger != 0 {
+                first += 1
+            } else if layout.countIsOptional {
+                (n, isInteger) = (impliedCount(L, id, first), 1)
+            }
             guard isInteger != 0, n >= 0, let total = layout.size(count: Int(n)) else {
                 throw FFIError.argument(first, function, "size of '\(type.cName)' expected (a number of elements)")
             }
-            (count, size, first) = (Int(n), total, first + 1)
+            (count, size) = (Int(n), total)
         } else {
             guard let known = info(id).size, info(id).kind != .function else {
                 throw FFIError("cannot create a cdata of type '\(types[Int(id)].cName)' (size unknown)")
@@ -24,14 +29,29 @@ extension FFIState {
             size = known
         }
         let last = lua_gettop(L)
+        if info(id).kind == .reference {
+            guard last <= first else { throw tooMany(id) }
+            return try pushBoundReference(L, id, first, cast: false)
+        }
         let cdata = pushNewCData(L, id, size: size, alignment: info(id).alignment, count: count)
         try initialize(L, id, at: cdata.payload, count: count, first: first, last: last)
+    }
+
+    /// The element count of a `[]` array that `ffi.new` was given no count for: the
+    /// length of a table initializer (from [0] or [1]), else 0 (a struct ending in
+    /// one gets no elements: C's `sizeof`).
+    private func impliedCount(_ L: OpaquePointer, _ id: Int32, _ index: Int32) -> lua_Integer {
+        guard info(id).kind == .array, lua_type(L, index) == LUA_TTABLE, lua_gettop(L) == index else { return 0 }
+        let zero: lua_Integer = lua_rawgeti(L, index, 0) != LUA_TNIL ? 1 : 0
+        lf_pop(L, 1)
+        return lua_Integer(lua_rawlen(L, index)) + zero
     }
 
     /// Converts the value at `index` to `id` with cast rules: any pointer or integer
     /// to a pointer, a pointer to an integer. Pushes the new cdata.
     func cast(_ L: OpaquePointer, _ id: Int32, _ index: Int32) throws(FFIError) {
         let info = info(id)
+        if info.kind == .reference { return try pushBoundReference(L, id, index, cast: true) }
         if lua_type(L, index) == LUA_TFUNCTION, info.kind == .pointer, cFunctionAddress(L, index) == nil {
             return try pushCallback(L, id, function: index, errorValue: 0)
         }
@@ -48,7 +68,7 @@ extension FFIState {
     }
 
     /// The bits a cast takes from numbers, pointers and addresses; nil for others.
-    private func castBits(_ L: OpaquePointer, _ index: Int32) throws(FFIError) -> Int64? {
+    func castBits(_ L: OpaquePointer, _ index: Int32) throws(FFIError) -> Int64? {
         switch lua_type(L, index) {
         case LUA_TNUMBER:
             if lua_isinteger(L, index) != 0 { return Int64(lf_tointeger(L, index, nil)) }
@@ -79,7 +99,8 @@ extension FFIState {
         case LUA_TSTRING where !writable: return UnsafeMutableRawPointer(mutating: lua_tolstring(L, index, nil))
         case LUA_TUSERDATA:
             if let cdata = cdata(L, at: index) {
-                if let (address, _) = try address(of: cdata) { return address }
+                if let (address, pointee) = try address(of: cdata),
+                   !writable || !types[Int(pointee)].qualifiers.contains(.const) { return address }
             } else if !writable {
                 return lua_touserdata(L, index)
             }
@@ -109,9 +130,8 @@ extension FFIState {
         let (_, id) = value(of: cdata)
         let info = info(id)
         guard info.kind != .pointer else { return nil }
-        if let size = info.size { return size }
-        guard cdata.count >= 0 else { return nil }
-        return types[Int(id)].variableLayout?.size(count: cdata.count)
+        if cdata.count >= 0, let layout = types[Int(id)].variableLayout { return layout.size(count: cdata.count) }
+        return info.size
     }
 
     /// A byte count argument.

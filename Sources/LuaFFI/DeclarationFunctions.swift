@@ -48,6 +48,11 @@ func ffiSizeof(_ L: OpaquePointer?) -> Int32 {
         if isInteger == 0, let cdata = ffi.cdata(L, at: 1), cdata.count >= 0 {
             (count, isInteger) = (lua_Integer(cdata.count), 1)  // the object's own length
         }
+        if isInteger == 0, layout.countIsOptional {
+            // A flexible array member or `T[]` with no count: C's sizeof (nil for `T[]`).
+            if let size = type.size { lua_pushinteger(L, lua_Integer(size)) } else { lua_pushnil(L) }
+            return 1
+        }
         guard isInteger != 0 else { throw FFIError.argument(2, "sizeof", "value expected") }
         guard count >= 0, let size = layout.size(count: Int(count)) else {
             lua_pushnil(L)

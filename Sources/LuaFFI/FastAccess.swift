@@ -30,7 +30,7 @@ extension FFIState {
         fast.target = -1
         fast.count = -1
         switch info.kind {
-        case .record: fast.shape = UInt8(LF_T_RECORD)
+        case .record: fast.shape = UInt8(LF_T_RECORD); fast.readonly = info.isConst ? 1 : 0
         case .reference: fast.shape = UInt8(LF_T_REFERENCE); fast.target = info.target
         case .pointer, .array:
             fast.shape = UInt8(info.kind == .pointer ? LF_T_POINTER : LF_T_ARRAY)

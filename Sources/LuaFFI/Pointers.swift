@@ -68,9 +68,10 @@ extension FFIState {
     func isCompatible(_ source: Int32, with target: Int32) -> Bool {
         if source == target { return true }
         let s = types[Int(source)], t = types[Int(target)]
+        // Never drop `const` or `volatile` (LuaJIT: "cannot convert"), not even to `void *`.
+        if !t.qualifiers.union(.restrict).isSuperset(of: s.qualifiers) { return false }
         if case .void = t.kind { return true }
         if case .void = s.kind { return true }
-        if s.qualifiers.contains(.const) && !t.qualifiers.contains(.const) { return false }
         if s.unqualified == t.unqualified { return true }
         let sk = info(source).kind, tk = info(target).kind
         if sk.isInteger, tk.isInteger, info(source).size == info(target).size { return true }

@@ -25,7 +25,10 @@ extension FFIState {
         case .array, .record, .complexFloat, .complexDouble:
             try storeAggregate(L, index, as: id, to: address)
         case .reference:
-            try store(L, index, as: info.target, to: address.load(as: UnsafeMutableRawPointer.self))
+            guard let target = address.load(as: UnsafeMutableRawPointer?.self) else {
+                throw FFIError("NULL reference of type '\(types[Int(id)].cName)'")
+            }
+            try store(L, index, as: info.target, to: target)
         default:
             throw conversionError(L, index, to: id)
         }

@@ -9,6 +9,9 @@ struct VariableLayout {
     var elementSize: Int
     /// Alignment of the whole object (the total size is rounded up to it).
     var alignment: Int
+    /// Whether `ffi.new` may leave out the count: a `[]` array (a flexible array
+    /// member, as in C99) has as many elements as a table initializer gives, or 0.
+    var countIsOptional = false
 
     /// The size of an object with `count` elements; nil on overflow.
     func size(count: Int) -> Int? {
@@ -20,17 +23,19 @@ struct VariableLayout {
 }
 
 extension CType {
-    /// The variable part of a `[?]` array or of a struct whose last member is one;
-    /// nil for every other type.
+    /// The variable part of a `[?]` or `[]` array or of a struct whose last member
+    /// is one (LuaJIT's VLS, C99's flexible array member); nil for every other type.
     var variableLayout: VariableLayout? {
         switch kind {
-        case .array(let element, .variable):
+        case .array(let element, let count) where count == .variable || count == .unspecified:
             guard let size = element.size else { return nil }
-            return VariableLayout(offset: 0, elementSize: size, alignment: element.alignment)
-        case .record(let record) where record.isVariableLength:
-            guard let last = record.fields.last, case .array(let element, .variable) = last.type.kind,
-                  let size = element.size else { return nil }
-            return VariableLayout(offset: last.offset, elementSize: size, alignment: record.alignment)
+            return VariableLayout(offset: 0, elementSize: size, alignment: element.alignment,
+                                  countIsOptional: count == .unspecified)
+        case .record(let record) where record.isVariableLength || record.hasFlexibleArray:
+            guard let last = record.fields.last, case .array(let element, let count) = last.type.kind,
+                  count == .variable || count == .unspecified, let size = element.size else { return nil }
+            return VariableLayout(offset: last.offset, elementSize: size, alignment: record.alignment,
+                                  countIsOptional: count == .unspecified)
         default:
             return nil
         }
