@@ -75,7 +75,11 @@ extension FFIState {
         guard let size = info.size else {
             throw FFIError("cannot index '\(types[Int(container)].cName)': element size unknown")
         }
-        return .value(address: base + index * size, typeID: element, isConst: info.isConst)
+        // Through a pointer any index is C's to judge: the address wraps around, as
+        // pointer arithmetic does (arrays were bounds-checked before).
+        let address = UnsafeMutableRawPointer(bitPattern: UInt(bitPattern: base) &+ UInt(bitPattern: index &* size))
+        guard let address else { throw FFIError("attempt to dereference a NULL pointer of type '\(types[Int(container)].cName)'") }
+        return .value(address: address, typeID: element, isConst: info.isConst)
     }
 
     /// An index key: a Lua integer, an integral float or an integer cdata.

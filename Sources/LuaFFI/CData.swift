@@ -32,6 +32,9 @@ struct CDataFlags: OptionSet {
     static let finalizerSet = CDataFlags(rawValue: 1 << 2)
     /// The element count of a variable-length type follows the header.
     static let counted = CDataFlags(rawValue: 1 << 3)
+    /// A module singleton (`ffi.NULL`): every script shares it, so none may release
+    /// it or give it a finalizer.
+    static let shared = CDataFlags(rawValue: 1 << 4)
 }
 
 /// A cdata seen from Swift: its header and where its C value is.

@@ -335,7 +335,9 @@ extension FFIState {
 
     /// The C type a variadic argument is passed as: Lua integers as `int64_t`,
     /// floats as `double`, booleans as `int`, strings as `const char *`, nil and
-    /// userdata as `void *`, cdata as their own type after C's promotions.
+    /// userdata as `void *`, cdata as their own type after C's promotions, except
+    /// arrays, structs and unions, passed as a pointer to them (LuaJIT's
+    /// `ccall_ctid_vararg`: C code reading a `%p` or a `struct stat *` relies on it).
     private func variadicType(_ L: OpaquePointer, _ index: Int32, argument: Int32, name: () -> String) throws(FFIError) -> Int32 {
         switch lua_type(L, index) {
         case LUA_TNUMBER: return lua_isinteger(L, index) != 0 ? int64Type : doubleType
@@ -350,6 +352,7 @@ extension FFIState {
             case .float: return doubleType
             case .bool, .int8, .uint8, .int16, .uint16: return int32Type
             case .array: return pointerType(to: info.target)
+            case .record: return pointerType(to: id)
             default: return id
             }
         default:

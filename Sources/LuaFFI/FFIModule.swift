@@ -51,6 +51,7 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     ffi.pushNamespace(L, handle: nil, name: "C")
     lua_setfield(L, -2, "C")
     ffi.pushPointer(L, ffi.voidPointerType, nil)
+    ffi.cdata(L, at: -1)!.flags.insert(.shared)
     lua_setfield(L, -2, "NULL")
     lua_pushstring(L, "Linux")
     lua_setfield(L, -2, "os")

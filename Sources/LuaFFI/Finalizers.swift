@@ -8,6 +8,7 @@ extension FFIState {
     /// the cdata at `index` and switches it to the gc metatable. `[-0, +0, m]`
     func setFinalizer(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32, finalizer: Int32) throws(FFIError) {
         try checkUsable(cdata)
+        try checkNotShared(cdata, "given a finalizer")
         let index = lua_absindex(L, index), finalizer = lua_absindex(L, finalizer)
         let had = cdata.flags.contains(.finalizer), has = lua_type(L, finalizer) != LUA_TNIL
         if has { ensureGCMetatable(L) }
@@ -60,6 +61,11 @@ extension FFIState {
         if finalizerCount == 0, finalizerPeak >= 256 { createFinalizerTable(L) }
     }
 
+    /// Refuses to change the lifetime of a shared singleton (`ffi.NULL`).
+    func checkNotShared(_ cdata: CDataRef, _ what: String) throws(FFIError) {
+        if cdata.flags.contains(.shared) { throw FFIError("ffi.NULL is shared and cannot be \(what)") }
+    }
+
     /// `__gc`: runs the finalizer once. An error is re-raised: Lua turns errors in
     /// `__gc` into warnings.
     func finalize(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32) throws(FFIError) -> Int32 {
@@ -70,6 +76,7 @@ extension FFIState {
     /// `ffi.release(cdata)` and `__close`: runs the finalizer now (once) and marks
     /// the cdata released; later use is an error. Idempotent.
     func release(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32) throws(FFIError) -> Int32 {
+        try checkNotShared(cdata, "released")
         if cdata.flags.contains(.released) { return 0 }
         let status = runFinalizer(L, cdata, at: index)  // it may still use the cdata
         cdata.flags.insert(.released)

@@ -80,6 +80,10 @@ func ffiDlopen(_ L: OpaquePointer?) -> Int32 {
 func ffiDlclose(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         guard let library = ffi.library(L, at: 1) else { throw FFIError.type(1, "dlclose", expected: "library", in: L) }
+        // ffi.C is the process's own namespace, shared by every script.
+        guard library.pointee.handle != nil || library.pointee.closed else {
+            throw FFIError.argument(1, "dlclose", "the C namespace cannot be closed")
+        }
         library.pointee.closed = true
         // Empty the symbol cache: every lookup now reaches the closed check.
         lua_getiuservalue(L, 1, 1)

@@ -213,7 +213,8 @@ const char *format_va(const char *fmt, ...) {
 uint64_t sum_IntPair_va(int n, ...) {
     va_list ap; va_start(ap, n);
     uint64_t h = 0;
-    for (int i = 0; i < n; i++) { IntPair p = va_arg(ap, IntPair); MIX(p.a); MIX(p.b); }
+    /* Structs in the variadic part arrive as pointers to them (LuaJIT's rule). */
+    for (int i = 0; i < n; i++) { const IntPair *p = va_arg(ap, const IntPair *); MIX(p->a); MIX(p->b); }
     va_end(ap);
     return h;
 }

@@ -35,11 +35,16 @@ assert(fmt("%s=%lld, %s=%g", "a", -1, "b", 1e100) == "a=-1, b=1e+100")
 -- past the floating registers (Lua floats pass as double)
 assert(fmt("%.1f %.1f %.1f %.1f %.1f %.1f %.1f %.1f %.1f %.1f", 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.5)
   == "1.0 2.0 3.0 4.0 5.0 6.0 7.0 8.0 9.0 10.5")
--- structs by value as variadic arguments
+-- structs and unions in the variadic part pass a pointer to them, as in LuaJIT
 local p1, p2 = ffi.new("IntPair", 1, 2), ffi.new("IntPair", 3, 4)
 local h = 0
 for _, p in ipairs({p1, p2}) do h = h * 31 + p.a; h = h * 31 + p.b end
 assert(lib.sum_IntPair_va(2, p1, p2) == h)
+assert(fmt("%p", p1) == fmt("%p", ffi.cast("void *", p1)))
+local big = ffi.new("struct { double d[32]; }")
+assert(fmt("%p", big) == fmt("%p", ffi.cast("void *", big)))
+local u = ffi.new("union { int i; double d; }")
+assert(fmt("%p", u) == fmt("%p", ffi.cast("void *", u)))
 -- a function (or table) cannot be a variadic argument
 local ok, err = pcall(lib.sum_ints_va, 1, {})
 assert(not ok and err:find("bad argument #2 to 'sum_ints_va' (cannot pass a table as a variadic argument)", 1, true), err)
