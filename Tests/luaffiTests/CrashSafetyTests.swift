@@ -196,3 +196,16 @@ let crashCases: [CrashCase] = [
         #expect(outcome.status == "exit 0", "\(outcome)")
     }
 }
+
+/// lua/fuzz/ffi_programs.lua: generated programs over the whole ffi API, a fixed
+/// budget per seed (docs/architecture.md has the longer run made by hand).
+@Suite struct FFIFuzzTests {
+    @Test(arguments: [1, 2, 3])
+    func generatedProgramsEndNormally(seed: Int) throws {
+        let luaffi = try Programs.luaffi()
+        let script = Programs.packageRoot.appendingPathComponent("lua/fuzz/ffi_programs.lua").path
+        let outcome = try Run(luaffi, [script, "5000", String(seed)]).finish(timeout: 300)
+        #expect(outcome.status == "exit 0", "\(outcome)")
+        #expect(String(decoding: outcome.stdout, as: UTF8.self).contains("5000 statements"), "\(outcome)")
+    }
+}
