@@ -71,6 +71,44 @@ let crashCases: [CrashCase] = [
         for i = 1, 100000 do local p = P3(1, 2, i); assert(p.c == i and p.a == 1) end
         assert(made > 10, made)
         """),
+    CrashCase("finalizers that create types, metatypes, callbacks and strings in every fast path", """
+        ffi.cdef [[
+          typedef struct N { struct N *next; int v; } N;
+          void *memchr(const void *s, int c, size_t n);
+          void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+        ]]
+        local made = 0
+        local function arm()
+          setmetatable({}, {__gc = function()
+            made = made + 1
+            ffi.typeof("char[" .. (5000 + made) .. "]")
+            ffi.metatype(ffi.typeof("struct { int z" .. made .. "; }"), {})
+            local cb = ffi.cast("int (*)(int)", function(x) return x end); cb:free()
+            local _ = ("s"):rep(made % 100) .. made
+            arm()
+          end})
+        end
+        arm()
+        local a, b = ffi.new("N"), ffi.new("N")
+        a.next, b.v = b, 5
+        local buf = ffi.new("char[32]", "hello, world")
+        local ints = ffi.new("int[64]")
+        for i = 0, 63 do ints[i] = (i * 7919) % 64 end
+        local cmp = ffi.cast("int (*)(const void *, const void *)", function(x, y)
+          return ffi.cast("const int *", x)[0] - ffi.cast("const int *", y)[0]
+        end)
+        for i = 1, 20000 do
+          assert(a.next.v == 5)                               -- field read: a pointer cdata
+          a.next = b                                          -- field write
+          assert(ffi.string(buf, 5) == "hello")               -- ffi.string
+          assert(not ffi.isnull(ffi.C.memchr(buf, 44, 12)))   -- a call returning a pointer
+          local q = ffi.cast("int *", ints) + 3               -- pointer arithmetic
+          assert(q - ffi.cast("int *", ints) == 3)
+          if i % 500 == 0 then ffi.C.qsort(ints, 64, 4, cmp) end  -- callbacks taking pointers
+        end
+        for i = 1, 63 do assert(ints[i - 1] <= ints[i]) end
+        assert(made > 10, made)
+        """),
     // References are bound to an object; NULL and unbound ones raise.
     CrashCase("reference from a number", """
         raises(function() return ffi.new("int &", 2) end, "cannot convert 'number' to 'int &'")
