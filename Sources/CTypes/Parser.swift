@@ -29,6 +29,10 @@ struct Parser {
     /// being parsed (see `recordBody`, `parameterList`).
     var memberStack = ScratchStack<MemberSpec>()
     var parameterStack = ScratchStack<CFunctionParameter>()
+    /// The record-scoped constants of the record bodies being parsed (see `tagSpecifier`).
+    var recordConstants: [CConstant] = []
+    /// Whether a top-level `;` has been seen (see `endDeclaration`).
+    var sawSemicolon = false
     /// Nesting depth of declarators, records and expressions (capped).
     var depth = 0
     /// Depth of unevaluated subexpressions (`0 && 1/0` is not an error).

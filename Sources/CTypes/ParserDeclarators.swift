@@ -115,7 +115,8 @@ extension Parser {
             return CType(.reference(type))
         case .array(let count):
             switch type.kind {
-            case .function, .void: throw error("invalid array element type", at: token, near: false)
+            case .function, .void, .reference:
+                throw error("invalid array element type", at: token, near: false)
             case .array(_, let inner) where inner != .fixed(0) && type.size(on: target) == nil:
                 throw error("invalid array element type", at: token, near: false)
             default: return CType(.array(type, count))

@@ -86,6 +86,9 @@ public final class CRecord: Hashable, CustomStringConvertible {
     @exclusivity(unchecked) private var lookupTable: [String: CFieldReference]?
     /// Where the body was defined (nil while incomplete).
     @exclusivity(unchecked) public internal(set) var location: CSourceLocation?
+    /// The constants scoped to the record, as in LuaJIT: `static const int K = 1;` and
+    /// the enumerators of an anonymous `enum { ... };` member (those are global too).
+    @exclusivity(unchecked) public internal(set) var constants: [CConstant] = []
 
     /// Creates an incomplete record.
     public init(isUnion: Bool, tag: String?) {
@@ -101,6 +104,17 @@ public final class CRecord: Hashable, CustomStringConvertible {
 
     /// Finds a member by name, looking through anonymous struct/union members.
     public func field(named name: String) -> CFieldReference? { lookup[name] }
+
+    /// A record-scoped constant (see `constants`), also of anonymous members.
+    public func constant(named name: String) -> CConstant? {
+        if let constant = constants.first(where: { $0.name == name }) { return constant }
+        for field in fields where field.name == nil {
+            if case .record(let inner) = field.type.kind, let constant = inner.constant(named: name) {
+                return constant
+            }
+        }
+        return nil
+    }
 
     /// All names `field(named:)` answers for, in no particular order.
     public var fieldNames: Dictionary<String, CFieldReference>.Keys { lookup.keys }
@@ -169,6 +183,7 @@ public final class CRecord: Hashable, CustomStringConvertible {
         hasFlexibleArray = false
         lookupTable = nil
         location = nil
+        constants = []
     }
 
     /// Adds the members of `record` (at `offset` bytes) to `table`; returns the first

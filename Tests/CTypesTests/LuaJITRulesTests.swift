@@ -1,0 +1,118 @@
+// LuaJIT's declaration-level rules (lj_cparse.c): what it accepts beyond strict C, and
+// what it refuses as C does. Each case was checked with `luajit` side by side.
+
+import CTypes
+import Testing
+
+@Suite struct LuaJITRulesTests {
+    /// Accepted by LuaJIT (and here).
+    @Test(arguments: [
+        // The first (and only) declaration may omit its final ';'.
+        "int abs(int x)",
+        "typedef struct { int a; } foo_t",
+        "struct T5 { int a; }",
+        "enum E5 { E5A }",
+        ";",
+        // Redeclarations with another type keep the first.
+        "int f(int); int f(double);",
+        "extern int v; extern long v;",
+        "typedef int T; typedef long T;",
+        "typedef int ssize_t; typedef short int32_t;",
+        // Record-scoped constants and anonymous members.
+        "struct sc1 { static const int K = 5, L = 6; int a; };",
+        "struct sc2 { enum { EA = 7, EB }; int a; };",
+        "struct foo2 { int a, b; }; struct bar2 { struct foo2; int c; };",
+        // String literals in constant expressions.
+        "typedef char s4[sizeof(\"aa\" \"bb\")]; typedef char s3[sizeof \"ab\"];",
+        // Backslash-newline between tokens.
+        "typedef int \\\n bs_t;",
+    ])
+    func accepts(_ source: String) throws {
+        try CDeclarations().cdef(source)
+    }
+
+    /// Refused by LuaJIT and C (the message is ours).
+    @Test(arguments: [
+        ("int abs(int x); int labs(int x)", "cdef:1:32: ';' expected near '<eof>'"),
+        (";int abs(int x)", "cdef:1:16: ';' expected near '<eof>'"),
+        ("int a int b;", "cdef:1:7: ';' expected near 'int'"),
+        ("int double x;", "cdef:1:1: invalid type near 'int'"),
+        ("char double x;", "cdef:1:1: invalid type near 'char'"),
+        ("double double x;", "cdef:1:1: invalid type near 'double'"),
+        (
+            "static int x;",
+            "cdef:1:12: invalid C type for static 'x' (only functions and integer constants)"
+        ),
+        (
+            "static const double d = 1;",
+            "cdef:1:21: invalid C type for static 'd' (only functions and integer constants)"
+        ),
+        (
+            "struct s { static int x = 1; };",
+            "cdef:1:23: invalid C type for static 'x' (only integer constants)"
+        ),
+        ("struct b { _Bool a:2; };", "cdef:1:18: invalid bitfield 'a'"),
+        ("typedef int &r[10];", "cdef:1:14: invalid array element type"),
+        ("union u { double x; int a[?]; };", "cdef:1:25: variable-length member 'a' in a union"),
+        ("struct s1; struct s2 { struct s1; };", "cdef:1:24: anonymous member has incomplete type 'struct s1'"),
+        ("struct RS { int a; }; struct RS { int b; };", "cdef:1:30: redefinition of 'struct RS' (previous definition at cdef:1:8)"),
+    ])
+    func refuses(_ source: String, _ expected: String) {
+        do {
+            try CDeclarations().cdef(source)
+            Issue.record("no error for \(source)")
+        } catch {
+            #expect(error.headline == expected)
+        }
+    }
+
+    @Test func redeclarationsKeepTheFirst() throws {
+        let scope = CDeclarations()
+        try scope.cdef("int f(int); extern int v; typedef int T; typedef int ssize_t;")
+        try scope.cdef("double f(double); extern double v; typedef double T;")
+        #expect(scope.function(named: "f")?.type.result == .int32)
+        #expect(scope.variable(named: "v")?.type == .int32)
+        #expect(scope.typedef(named: "T") == .int32)
+        #expect(scope.typedef(named: "ssize_t") == .int64)  // the predefined one
+    }
+
+    @Test func recordConstants() throws {
+        let scope = CDeclarations()
+        try scope.cdef(
+            """
+            struct sc { static const int K = 5; static const unsigned char C = 300;
+              enum { EA = 7, EB }; int a[K]; struct { static const int IN = 9; int b; }; };
+            """)
+        guard case .record(let record)? = scope.tag(named: "sc") else {
+            Issue.record("no struct sc")
+            return
+        }
+        #expect(record.constant(named: "K")?.value == 5)
+        #expect(record.constant(named: "C")?.value == 44)
+        #expect(record.constant(named: "EB")?.value == 8)
+        #expect(record.constant(named: "IN")?.value == 9)
+        #expect(record.field(named: "a")?.type == CType.array(of: .int32, count: .fixed(5)))
+        // Not global, except the enumerators (as in LuaJIT).
+        #expect(scope.constant(named: "K") == nil)
+        #expect(scope.constant(named: "EB")?.value == 8)
+    }
+
+    @Test func anonymousTaggedMember() throws {
+        let scope = CDeclarations()
+        try scope.cdef("struct foo2 { int a, b; }; struct bar2 { struct foo2; int c; };")
+        guard case .record(let bar)? = scope.tag(named: "bar2") else {
+            Issue.record("no struct bar2")
+            return
+        }
+        #expect(bar.size == 12)
+        #expect(bar.field(named: "b")?.offset == 4)
+        #expect(bar.field(named: "c")?.offset == 8)
+    }
+
+    @Test func sizeofStringLiterals() throws {
+        let scope = CDeclarations()
+        #expect(try scope.parseType("char[sizeof(\"aa\" \"bb\")]").size(on: .host) == 5)
+        #expect(try scope.parseType("char[sizeof \"\"]").size(on: .host) == 1)
+        #expect(try scope.parseType("char[sizeof((\"a\\n\"))]").size(on: .host) == 3)
+    }
+}
