@@ -246,3 +246,13 @@ extension Parser {
         }
     }
 }
+
+extension CType {
+    /// The type of a typedef or type name with its `aligned` attribute (the declarator's,
+    /// else the specifiers'; the last one written wins, as in LuaJIT). Members keep
+    /// theirs in `MemberSpec.alignAttribute` instead: there it can only raise alignment.
+    @inline(__always) func aligned(by declarator: Declarator, _ specs: Specifiers) -> CType {
+        guard let n = declarator.attributes.aligned ?? specs.attributes.aligned else { return self }
+        return aligned(n)
+    }
+}

@@ -51,7 +51,9 @@ extension Parser {
     ) throws(CDeclarationError) {
         guard let name = declarator.name, let token = declarator.nameToken else { return }
         let type = try self.type(of: declarator, specifiers: specs, at: start)
-        if specs.storage == .typedef { return declareTypedef(name, type, at: token) }
+        if specs.storage == .typedef {
+            return declareTypedef(name, type.aligned(by: declarator, specs), at: token)
+        }
         if case .function(let function) = type.kind {
             return declareFunction(
                 name, FunctionEntry(asmName: asmName(of: declarator.attributes), type: function),

@@ -80,7 +80,7 @@ extension Parser {
         try self.declarator(abstract: true, into: &declarator)
         if let token = declarator.nameToken { throw error("unexpected symbol", at: token) }
         try attributes(into: &declarator.attributes)
-        return try type(of: declarator, specifiers: specs, at: start)
+        return try type(of: declarator, specifiers: specs, at: start).aligned(by: declarator, specs)
     }
 
     /// The declared type: `specifiers` with attributes, derived by `declarator`.

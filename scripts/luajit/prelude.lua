@@ -144,16 +144,43 @@ package.cpath = arg[3] .. "/?.so;" .. package.cpath
 local ok, ctest = pcall(require, "ctest")
 newproxy = ok and ctest.newproxy or nil
 
-local function report(line)
+-- With LUAJIT_SUITE_BLOCKS set, each top-level `do --- name` ... `end` test block runs
+-- in a protected call of its own (as LuaJIT's test.lua runs them): a failing block
+-- is listed and the next one runs. Line numbers stay those of the file.
+local failedBlocks = {}
+function __lj_block(name, f)
+  local ok, err = pcall(f)
+  if not ok then failedBlocks[#failedBlocks + 1] = name .. ": " .. tostring(err):match "[^\n]*" end
+end
+
+local function splitBlocks(src)
+  local out, inBlock = {}, false
+  for line in (src .. "\n"):gmatch "([^\n]*)\n" do
+    local name = line:match "^do %-%-%-%s*(.*)$"
+    if name and not inBlock then
+      line, inBlock = string.format("__lj_block(%q, function() --", name), true
+    elseif inBlock and line:match "^end%s*$" then
+      line, inBlock = "end)", false
+    end
+    out[#out + 1] = line
+  end
+  return table.concat(out, "\n")
+end
+
+local function report(lines)
   local f = assert(io.open(resultFile, "w"))
-  f:write(line, "\n")
+  f:write(table.concat(lines, "\n"), "\n")
   f:close()
 end
 
 local source = assert(io.open(testFile)):read "a"
+if (os.getenv "LUAJIT_SUITE_BLOCKS" or "") ~= "" then source = splitBlocks(source) end
 local chunk, err = loadRewritten(source, "@" .. testFile:match "[^/]*$")
 if chunk then
   local ran, runErr = pcall(chunk)
   err = not ran and tostring(runErr) or nil
 end
-report(err and ("FAIL: " .. err:match "[^\n]*") or "PASS")
+err = err or failedBlocks[1]
+local lines = { err and ("FAIL: " .. err:match "[^\n]*") or "PASS" }
+for _, block in ipairs(failedBlocks) do lines[#lines + 1] = "  block " .. block end
+report(lines)
