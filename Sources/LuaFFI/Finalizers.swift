@@ -150,7 +150,10 @@ extension FFIState {
             let re = float ? Double(address.load(as: Float.self)) : address.load(as: Double.self)
             let im = float ? Double(address.load(fromByteOffset: 4, as: Float.self))
                 : address.load(fromByteOffset: 8, as: Double.self)
-            return "\(formatNumber(re))\(im < 0 || im.sign == .minus ? "" : "+")\(formatNumber(im))i"
+            // LuaJIT's spelling: the sign of -0 kept, `I` after `inf`/`nan` (`0-infI`).
+            let imText = formatNumber(im.magnitude)
+            let sign = im.sign == .minus && !im.isNaN ? "-" : "+"
+            return "\(formatNumber(re))\(sign)\(imText)\(imText.last?.isLetter == true ? "I" : "i")"
         case .pointer:
             let pointer = cdata.payload.load(as: UnsafeMutableRawPointer?.self)
             return "cdata<\(types[Int(cdata.typeID)].cName)>: \(pointer == nil ? "NULL" : hexAddress(pointer))"

@@ -8,11 +8,18 @@ local ffi = require "ffi"
 local resultFile, testFile = arg[1], arg[2]
 
 -- LuaJIT's literals as cdata: what the literal means in LuaJIT (a boxed int64_t,
--- uint64_t or complex), so comparisons and tostring behave as there.
+-- uint64_t or complex), so tostring and the 64-bit bit.* operations behave as there.
+-- LUAJIT_SUITE_LL=integer makes 1LL and 1ULL Lua integers instead, as luaffi returns
+-- 64-bit values (uint64_t above 2^63-1 stays boxed): `==` with a field then holds.
 local int64, uint64, complex = ffi.typeof "int64_t", ffi.typeof "uint64_t", ffi.typeof "complex"
-function __lj_ll(v) return int64(v) end
-function __lj_ull(v) return uint64(v) end
-function __lj_i(v) return complex(0, v) end
+if os.getenv "LUAJIT_SUITE_LL" == "integer" then
+  function __lj_ll(v) return v end
+  function __lj_ull(v) return v < 0 and uint64(v) or v end
+else
+  function __lj_ll(v) return int64(v) end
+  function __lj_ull(v) return uint64(v) end
+end
+function __lj_i(v, negative) return complex(0, negative and -(v + 0.0) or v) end
 
 -- The value of a decimal integer literal modulo 2^64, as LuaJIT's lexer reads it.
 local function wrapDecimal(digits)
@@ -23,9 +30,11 @@ end
 
 -- The call replacing a number literal with a LuaJIT suffix, or nil when the suffix
 -- is not one LuaJIT accepts (left to Lua, which reports a malformed number).
-local function literalCall(body, suffix)
+-- `negative`: a unary minus before it, which LuaJIT's parser folds into the constant
+-- (`-1e400i` is 0-inf*i; -0x8000000000000000ULL stays 2^63).
+local function literalCall(body, suffix, negative)
   local s = suffix:lower()
-  if s == "i" then return "__lj_i(" .. body .. ")" end
+  if s == "i" then return "__lj_i(" .. body .. (negative and ", true)" or ")") end
   local unsigned = s == "ull" or s == "llu"
   if not unsigned and s ~= "ll" then return nil end
   local hex = body:match "^0[xX](%x+)$"
@@ -33,7 +42,21 @@ local function literalCall(body, suffix)
   if hex then value = tonumber(hex, 16) -- wraps modulo 2^64, as LuaJIT's lexer
   elseif body:match "^%d+$" then value = wrapDecimal(body)
   else return nil end
+  if negative then value = -value end
   return string.format("__lj_%s(0x%x)", unsigned and "ull" or "ll", value)
+end
+
+local unaryAfter = { ["return"] = true, ["and"] = true, ["or"] = true, ["not"] = true,
+  ["then"] = true, ["else"] = true, ["elseif"] = true, ["do"] = true, ["in"] = true,
+  ["until"] = true, ["local"] = true }
+
+-- The position of a unary minus right before position `i` of `src`, or nil.
+local function unaryMinusBefore(src, i)
+  local minus = src:sub(1, i - 1):match "()%-%s*$"
+  if not minus then return nil end
+  local before = src:sub(1, minus - 1):match "([%w_%)%]}\"']*)%s*$"
+  if before == "" or unaryAfter[before] then return minus end
+  return nil
 end
 
 -- The end of the long bracket opening at `i` ("[[", "[=[" ...), or nil.
@@ -82,9 +105,10 @@ local function rewrite(src)
       i = i + #src:match("^[%w_]+", i)
     elseif c:match "%d" or (c == "." and src:sub(i + 1, i + 1):match "%d") then
       local body, suffix = numberAt(src, i)
-      local call = suffix ~= "" and literalCall(body, suffix)
+      local minus = suffix ~= "" and unaryMinusBefore(src, i)
+      local call = suffix ~= "" and literalCall(body, suffix, minus)
       if call then
-        out[#out + 1] = src:sub(last, i - 1) .. call
+        out[#out + 1] = src:sub(last, (minus or i) - 1) .. call
         last = i + #body + #suffix
       end
       i = i + #body + #suffix
@@ -174,6 +198,7 @@ local function report(lines)
 end
 
 local source = assert(io.open(testFile)):read "a"
+arg = { [0] = testFile }  -- the test's own command line: no arguments
 if (os.getenv "LUAJIT_SUITE_BLOCKS" or "") ~= "" then source = splitBlocks(source) end
 local chunk, err = loadRewritten(source, "@" .. testFile:match "[^/]*$")
 if chunk then
