@@ -219,9 +219,11 @@ extension Parser {
         throws(CDeclarationError)
     {
         if let width {
-            // A `bool` bitfield holds one bit at most (C11 6.7.2.1p4).
-            let bits = type.kind == .bool ? 1 : (type.size(on: target) ?? -1) * 8
-            guard type.isInteger, width <= bits else {
+            // A `bool` bitfield holds one bit at most (C11 6.7.2.1p4); as in LuaJIT,
+            // the declared type has 64 bits at most (no `__int128` bitfields).
+            let size = type.size(on: target) ?? 0
+            let bits = type.kind == .bool ? 1 : size * 8
+            guard type.isInteger, size <= 8, width <= bits else {
                 throw error("invalid bitfield '\(name ?? "<anonymous>")'", at: token, near: false)
             }
             if width == 0 && name != nil {

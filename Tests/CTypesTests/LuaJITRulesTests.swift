@@ -109,6 +109,35 @@ import Testing
         #expect(bar.field(named: "c")?.offset == 8)
     }
 
+    /// `aligned` on typedefs and type names (arrays too): size and alignment as LuaJIT.
+    @Test(arguments: [
+        ("char __attribute__((aligned(8)))", 1, 8),
+        ("char __attribute__((aligned(8))) const __attribute__((aligned(2)))", 1, 2),
+        ("int __attribute__((aligned(2)))", 4, 2),
+        ("int __attribute__((aligned(8))) [10]", 40, 8),
+        ("int [10] __attribute__((aligned(8)))", 40, 8),
+        ("struct { char c; int __attribute__((aligned(2))) x; }", 8, 4),
+        ("float __attribute__((mode(V4SF)))", 16, 16),
+        ("uint8_t __attribute__((mode(__V16QI__)))", 16, 16),
+        ("struct { int a; float __attribute__((mode(__V2SF__))) b[2]; }", 24, 8),
+    ])
+    func alignedTypeNames(_ source: String, _ size: Int, _ alignment: Int) throws {
+        let scope = CDeclarations()  // alive while its records are read
+        let type = try scope.parseType(source)
+        #expect(type.size(on: .host) == size && type.alignment(on: .host) == alignment)
+    }
+
+    @Test func alignedTypedefs() throws {
+        let scope = CDeclarations()
+        try scope.cdef("typedef int __attribute__((aligned(16))) i16; struct wa { char c; i16 x; };")
+        #expect(scope.typedef(named: "i16")?.alignment(on: .host) == 16)
+        guard case .record(let wa)? = scope.tag(named: "wa") else {
+            Issue.record("no struct wa")
+            return
+        }
+        #expect(wa.size == 32 && wa.field(named: "x")?.offset == 16)
+    }
+
     @Test func sizeofStringLiterals() throws {
         let scope = CDeclarations()
         #expect(try scope.parseType("char[sizeof(\"aa\" \"bb\")]").size(on: .host) == 5)
