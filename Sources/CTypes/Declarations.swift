@@ -505,7 +505,10 @@ struct UndoLog<Value> {
     @inline(__always) mutating func recordAdded(
         _ name: SymbolName, at token: Token, in source: UnsafeBufferPointer<UInt8>
     ) {
-        guard token.isIdentifier else { return added.append(name) }
+        // A name spliced by backslash-newline is not its source text: kept as a key.
+        guard token.isIdentifier, name.string.utf8.count == token.end - token.start else {
+            return added.append(name)
+        }
         assert(identifierString(source, token.start, token.end) == name.string, "token does not spell the name")
         addedInSource.append(
             SourceName(start: Int32(truncatingIfNeeded: token.start), end: Int32(truncatingIfNeeded: token.end)))

@@ -176,9 +176,15 @@ struct Parser {
         error("'\(spelling)' expected")
     }
 
-    /// The name of an identifier token (its source text).
+    /// The name of an identifier token: its source text, but for a name spliced by
+    /// backslash-newline (hash 0 marks those and non-ASCII names, both rare).
     @inline(__always) func name(of token: Token) -> String {
-        identifierString(bytes, token.start, token.end)
+        if case .identifier(0) = token.kind, !lexer.splicedNames.isEmpty,
+            let name = lexer.splicedNames[token.start]
+        {
+            return name
+        }
+        return identifierString(bytes, token.start, token.end)
     }
 
     /// The symbol-table key of `name`, read from `token` (an ASCII identifier brings

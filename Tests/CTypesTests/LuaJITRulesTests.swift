@@ -138,6 +138,26 @@ import Testing
         #expect(wa.size == 32 && wa.field(named: "x")?.offset == 16)
     }
 
+    /// Backslash-newline splices lines, inside names too (C's phase 2, LuaJIT's lexer).
+    @Test func lineSplices() throws {
+        let scope = CDeclarations()
+        try scope.cdef("typedef int bs\\\nnl_t; struct sp\\\r\nlice { int a\\\nb; }; unsigned \\\nlong ul;")
+        #expect(scope.typedef(named: "bsnl_t") == .int32)
+        #expect(scope.tag(named: "splice") != nil)
+        #expect(scope.variable(named: "ul")?.type == .uint64)
+        #expect(try scope.parseType("ch\\\nar") == .char)
+        #expect(try scope.parseType("in\\\nt") == .int32)
+        // A failed cdef removes a spliced name again.
+        #expect(throws: CDeclarationError.self) { try scope.cdef("typedef int fa\\\nil_t; int broken(;") }
+        #expect(scope.typedef(named: "fail_t") == nil)
+        do {
+            try scope.cdef("int x;\nint y\\\nz w;")
+            Issue.record("no error")
+        } catch {
+            #expect(error.headline == "cdef:3:3: ';' expected near 'w'")
+        }
+    }
+
     @Test func sizeofStringLiterals() throws {
         let scope = CDeclarations()
         #expect(try scope.parseType("char[sizeof(\"aa\" \"bb\")]").size(on: .host) == 5)

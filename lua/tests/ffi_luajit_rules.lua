@@ -63,11 +63,12 @@ bar.b, bar.c = 2, 3
 assert(bar.b == 2 and bar.c == 3 and ffi.sizeof(bar) == 12)
 assert(ffi.offsetof(bar, "c") == 8)
 
--- String literals in constant expressions; backslash-newline between tokens.
+-- String literals in constant expressions; backslash-newline, inside names too.
 assert(ffi.sizeof("char[sizeof(\"aa\" \"bb\")]") == 5)
 assert(ffi.sizeof("char[sizeof \"\"]") == 1)
-ffi.cdef "typedef int \\\n rules_bs_t;"
-assert(ffi.sizeof("rules_bs_t") == 4)
+ffi.cdef "typedef int \\\n rules_bs_t; typedef int rules_sp\\\nliced_t;"
+assert(ffi.sizeof("rules_bs_t") == 4 and ffi.sizeof("rules_spliced_t") == 4)
+assert(ffi.sizeof("ch\\\nar") == 1)
 
 -- aligned on typedefs and type names, arrays included (the last one written wins).
 ffi.cdef "typedef int __attribute__((aligned(16))) rules_i16; struct rules_wa { char c; rules_i16 x; };"
