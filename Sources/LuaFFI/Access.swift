@@ -48,7 +48,10 @@ extension FFIState {
             let partType = info.kind == .complexFloat ? floatType : doubleType
             if part == "re" { return .value(address: address, typeID: partType, isConst: info.isConst) }
             if part == "im" { return .value(address: address + size, typeID: partType, isConst: info.isConst) }
-            return nil
+            guard part == nil else { return nil }
+            // LuaJIT: c[0] is the real part, c[1] the imaginary one (index & 1), read-only.
+            let index = try elementIndex(L, key, id)
+            return .value(address: address + (index & 1) * size, typeID: partType, isConst: true)
         default:
             throw FFIError("'\(types[Int(id)].cName)' cannot be indexed")
         }

@@ -86,6 +86,7 @@ extension FFIState {
         if let cdata = cdata(L, at: index) {
             try checkUsable(cdata)
             let (source, sourceType) = value(of: cdata)
+            if storeComplex(from: source, kind: self.info(sourceType).kind, as: info.kind, to: address) { return }
             guard types[Int(sourceType)].unqualified == types[Int(id)].unqualified else {
                 throw conversionError(L, index, to: id)
             }
@@ -94,5 +95,28 @@ extension FFIState {
         }
         address.initializeMemory(as: UInt8.self, repeating: 0, count: size)
         try initialize(L, id, at: address, count: -1, first: index, last: index)
+    }
+
+    /// `complex float` <-> `complex double`, part by part (LuaJIT converts them); false
+    /// for any other pair of kinds.
+    private func storeComplex(
+        from source: UnsafeRawPointer, kind: ValueKind, as target: ValueKind, to address: UnsafeMutableRawPointer
+    ) -> Bool {
+        switch (kind, target) {
+        case (.complexFloat, .complexDouble):
+            for part in 0..<2 {
+                address.storeBytes(
+                    of: Double(source.load(fromByteOffset: part * 4, as: Float.self)), toByteOffset: part * 8,
+                    as: Double.self)
+            }
+        case (.complexDouble, .complexFloat):
+            for part in 0..<2 {
+                address.storeBytes(
+                    of: Float(source.load(fromByteOffset: part * 8, as: Double.self)), toByteOffset: part * 4,
+                    as: Float.self)
+            }
+        default: return false
+        }
+        return true
     }
 }

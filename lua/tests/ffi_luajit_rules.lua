@@ -90,9 +90,3 @@ assert(ffi.istype("unsigned int *", ptr_t) and not ffi.istype("char *", ptr_t))
 assert(ffi.istype("int[3]", ffi.typeof("const int[3]")) and not ffi.istype("int[4]", ffi.typeof("int[3]")))
 assert(ffi.istype(kt, ffi.new("struct rules_k *")) and not ffi.istype("struct rules_k *", kt))
 assert(not ffi.istype("void", "void") and not ffi.istype("double", 1.5))
-
--- tostring of complex numbers.
-assert(tostring(ffi.new("complex", 1, -0.0)) == "1-0i")
-assert(tostring(ffi.new("complex", 0, 1/0)) == "0+infI")
-assert(tostring(ffi.new("complex", 0, -1/0)) == "0-infI")
-assert(tostring(ffi.new("complex", 2, 12.5)) == "2+12.5i")
