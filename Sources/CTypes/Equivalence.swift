@@ -70,3 +70,18 @@ extension CType {
         }
     }
 }
+
+extension CType {
+    /// Whether assigning a whole object of this type writes a `const` part: the type is
+    /// `const`, an array of such elements, or a record with such a member (LuaJIT
+    /// refuses `s = t` for a struct with a `const` field, and `a = {...}` for an array
+    /// of `const` elements).
+    public var hasConstPart: Bool {
+        if qualifiers.contains(.const) { return true }
+        switch kind {
+        case .array(let element, _): return element.hasConstPart
+        case .record(let record): return record.hasConstMember
+        default: return false
+        }
+    }
+}

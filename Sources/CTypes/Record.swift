@@ -80,6 +80,9 @@ public final class CRecord: Hashable, CustomStringConvertible {
     @exclusivity(unchecked) public internal(set) var isVariableLength = false
     /// Whether the last member is a flexible array member `[]` (or `[0]`).
     @exclusivity(unchecked) public internal(set) var hasFlexibleArray = false
+    /// Whether a member is `const` (or has a `const` part): as in LuaJIT, such a
+    /// "pseudo-const" record cannot be assigned as a whole (`CType.hasConstPart`).
+    @exclusivity(unchecked) public internal(set) var hasConstMember = false
     /// The alignment in bytes (1 while incomplete).
     @exclusivity(unchecked) public internal(set) var alignment: Int = 1
     /// Name lookup through anonymous members, built on first use after completion.
@@ -136,6 +139,7 @@ public final class CRecord: Hashable, CustomStringConvertible {
         self.size = size
         self.alignment = alignment
         self.isPacked = packed
+        hasConstMember = fields.contains { $0.type.hasConstPart }
         if case .array(_, let count)? = fields.last?.type.kind {
             isVariableLength = count == .variable
             hasFlexibleArray = count == .unspecified || count == .fixed(0)
@@ -181,6 +185,7 @@ public final class CRecord: Hashable, CustomStringConvertible {
         isPacked = false
         isVariableLength = false
         hasFlexibleArray = false
+        hasConstMember = false
         lookupTable = nil
         location = nil
         constants = []
@@ -188,14 +193,18 @@ public final class CRecord: Hashable, CustomStringConvertible {
 
     /// Adds the members of `record` (at `offset` bytes) to `table`; returns the first
     /// name seen twice, if any.
+    /// `qualifiers`: those of the anonymous member the fields are reached through
+    /// (`const struct { int ni; };` makes `ni` const).
     private static func addLookup(
-        of record: CRecord, offset: Int, into table: inout [String: CFieldReference]
+        of record: CRecord, offset: Int, qualifiers: CQualifiers = [],
+        into table: inout [String: CFieldReference]
     ) -> String? {
-        addLookupOf(record.fields, offset: offset, into: &table)
+        addLookupOf(record.fields, offset: offset, qualifiers: qualifiers, into: &table)
     }
 
     private static func addLookupOf(
-        _ fields: [CField], offset: Int, into table: inout [String: CFieldReference]
+        _ fields: [CField], offset: Int, qualifiers: CQualifiers = [],
+        into table: inout [String: CFieldReference]
     ) -> String? {
         var duplicate: String?
         for field in fields {
@@ -203,12 +212,14 @@ public final class CRecord: Hashable, CustomStringConvertible {
                 var bits = field.bitfield
                 bits?.bitOffset += offset * 8
                 let reference = CFieldReference(
-                    offset: offset + field.offset, type: field.type, bitfield: bits)
+                    offset: offset + field.offset, type: field.type.adding(qualifiers), bitfield: bits)
                 if table.updateValue(reference, forKey: name) != nil {
                     duplicate = duplicate ?? name
                 }
             } else if case .record(let inner) = field.type.kind, field.bitfield == nil {
-                let found = addLookup(of: inner, offset: offset + field.offset, into: &table)
+                let found = addLookup(
+                    of: inner, offset: offset + field.offset,
+                    qualifiers: qualifiers.union(field.type.qualifiers), into: &table)
                 duplicate = duplicate ?? found
             }
         }

@@ -115,6 +115,9 @@ extension FFIState {
         switch location {
         case .value(let address, let typeID, let isConst):
             if isConst { throw constError(typeID) }
+            // A whole array of const elements, or struct with a const member (LuaJIT).
+            let kind = info(typeID).kind
+            if kind == .array || kind == .record, types[Int(typeID)].hasConstPart { throw constError(typeID) }
             try store(L, index, as: typeID, to: address)
         case .bitfield(let base, let field, let isConst):
             if isConst { throw constError(field.typeID) }

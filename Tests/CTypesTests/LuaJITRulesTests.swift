@@ -158,6 +158,26 @@ import Testing
         }
     }
 
+    /// Const parts: what LuaJIT refuses to assign as a whole.
+    @Test func constParts() throws {
+        let scope = CDeclarations()
+        try scope.cdef(
+            """
+            struct pcs { int v; const int w; }; struct outer { struct pcs p; };
+            struct plain { int v; int a[2]; }; struct anon { const struct { int ni; }; int m; };
+            """)
+        func record(_ tag: String) -> CRecord? {
+            if case .record(let r)? = scope.tag(named: tag) { return r }
+            return nil
+        }
+        #expect(record("pcs")?.hasConstMember == true && record("outer")?.hasConstMember == true)
+        #expect(record("plain")?.hasConstMember == false)
+        #expect(try scope.parseType("const int[3]").hasConstPart)
+        #expect(try !scope.parseType("int[3]").hasConstPart)
+        #expect(record("anon")?.field(named: "ni")?.type == CType.int32.adding(.const))
+        #expect(record("anon")?.field(named: "m")?.type == .int32)
+    }
+
     @Test func sizeofStringLiterals() throws {
         let scope = CDeclarations()
         #expect(try scope.parseType("char[sizeof(\"aa\" \"bb\")]").size(on: .host) == 5)
