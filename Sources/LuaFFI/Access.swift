@@ -115,13 +115,27 @@ extension FFIState {
         switch location {
         case .value(let address, let typeID, let isConst):
             if isConst { throw constError(typeID) }
-            // A whole array of const elements, or struct with a const member (LuaJIT).
             let kind = info(typeID).kind
-            if kind == .array || kind == .record, types[Int(typeID)].hasConstPart { throw constError(typeID) }
+            if kind == .array || kind == .record || kind == .complexFloat || kind == .complexDouble {
+                try checkAggregateWrite(L, index, typeID, kind)
+            }
             try store(L, index, as: typeID, to: address)
         case .bitfield(let base, let field, let isConst):
             if isConst { throw constError(field.typeID) }
             storeBitfield(try integer(L, index, field.typeID), base, field)
+        }
+    }
+
+    /// LuaJIT's rules for assigning a whole aggregate: not an array of const elements
+    /// or a struct with a const member; not from a boolean, nor an array or struct from
+    /// a number (initializers of `ffi.new` stay as lenient as before).
+    private func checkAggregateWrite(_ L: OpaquePointer, _ index: Int32, _ id: Int32, _ kind: ValueKind)
+        throws(FFIError)
+    {
+        if types[Int(id)].hasConstPart { throw constError(id) }
+        let valueType = lua_type(L, index)
+        if valueType == LUA_TBOOLEAN || (valueType == LUA_TNUMBER && (kind == .array || kind == .record)) {
+            throw conversionError(L, index, to: id)
         }
     }
 

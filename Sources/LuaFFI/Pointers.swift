@@ -86,7 +86,12 @@ extension FFIState {
         if let cdata = cdata(L, at: index) {
             try checkUsable(cdata)
             let (source, sourceType) = value(of: cdata)
-            if storeComplex(from: source, kind: self.info(sourceType).kind, as: info.kind, to: address) { return }
+            let sourceKind = self.info(sourceType).kind
+            if storeComplex(from: source, kind: sourceKind, as: info.kind, to: address) { return }
+            if info.kind == .complexFloat || info.kind == .complexDouble, sourceKind.isInteger || sourceKind.isFloating {
+                address.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+                return try initialize(L, id, at: address, count: -1, first: index, last: index)  // a real part
+            }
             guard types[Int(sourceType)].unqualified == types[Int(id)].unqualified else {
                 throw conversionError(L, index, to: id)
             }

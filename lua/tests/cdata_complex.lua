@@ -28,3 +28,15 @@ assert(tostring(ffi.new("complex", 0, 1/0)) == "0+infI")
 assert(tostring(ffi.new("complex", 0, -1/0)) == "0-infI")
 assert(tostring(ffi.new("complex", 2, 12.5)) == "2+12.5i")
 assert(tostring(ffi.new("complex float", 0.5, -1)) == "0.5-1i")
+
+-- Complex <-> real conversions: a real converts to (re, 0), a complex to its real part.
+local t = ffi.new("struct { complex cd; int i32; float f; double d; }")
+t.cd = ffi.new("int32_t", -138)
+assert(t.cd.re == -138 and t.cd.im == 0)
+t.cd = 2.5
+assert(t.cd.re == 2.5 and t.cd.im == 0)
+t.i32 = ffi.new("complex", 9.125, -78.5)
+t.f = ffi.new("complex float", 9.125, -78.5)
+t.d = ffi.new("complex", -0.5, 3)
+assert(t.i32 == 9 and t.f == 9.125 and t.d == -0.5)
+assert(not pcall(function() t.cd = true end))

@@ -38,3 +38,13 @@ local s = ffi.new("struct { int a[2]; struct { int b; } inner; }")
 s.inner = { 5 }
 s.a = ffi.new("int[2]", 1, 2)
 assert(s.inner.b == 5 and s.a[1] == 2)
+
+-- Assigning a whole aggregate takes a table or a cdata (a char array a string too),
+-- never a boolean or a number (complex numbers take numbers).
+local y = ffi.new("struct { int ai[2]; struct { int a; } s; char ac[4]; }")
+for _, bad in ipairs { true, 1 } do
+  assert(not pcall(function() y.ai = bad end))
+  assert(not pcall(function() y.s = bad end))
+end
+y.ai, y.s, y.ac = { 1, 2 }, { 3 }, "ab"
+assert(y.ai[1] == 2 and y.s.a == 3 and y.ac[1] == 98)
