@@ -39,6 +39,8 @@ extension FFIState {
             return try element(of: info.target, at: address, index: index, container: id)
         case .record:
             guard lua_type(L, key) == LUA_TSTRING else {
+                // Other keys go to the metatype's __index/__newindex, if any (LuaJIT).
+                if metatypeOwner(of: cdata) != nil { return nil }
                 throw FFIError("'\(types[Int(id)].cName)' cannot be indexed with '\(typeName(L, key))'")
             }
             return try locateField(L, record: id, base: address, key: key)

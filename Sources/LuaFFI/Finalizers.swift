@@ -115,6 +115,14 @@ extension FFIState {
         return 1
     }
 
+    /// A `const` struct (or a pointer to one) takes no new keys: LuaJIT refuses the
+    /// write before any `__newindex`.
+    func checkWritableRecord(_ cdata: CDataRef) throws(FFIError) {
+        var id = cdata.typeID
+        if info(id).kind == .pointer || info(id).kind == .reference { id = info(id).target }
+        if info(id).kind == .record && info(id).isConst { throw constError(id) }
+    }
+
     /// `cdata.key = value` with no such field: the metatype's `__newindex`.
     func metatypeNewIndex(_ L: OpaquePointer, _ cdata: CDataRef) -> Int32? {
         guard pushMetamethod(L, "__newindex", among: 1) else { return nil }
