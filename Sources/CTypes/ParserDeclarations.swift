@@ -70,7 +70,10 @@ extension Parser {
                 at: token, near: false)
         }
         // A redeclaration keeps the first declaration, whatever its type (LuaJIT's rule).
-        if transaction.variable(name) != nil { return }
+        if let old = transaction.variable(name) {
+            if !old.value.type.isEquivalent(to: type) { warnRedeclared(name, at: token, first: old.at) }
+            return
+        }
         transaction.addVariable(
             name, at: token,
             Declared(
@@ -84,14 +87,29 @@ extension Parser {
     /// spellings of its types).
     private mutating func declareFunction(_ name: String, _ function: FunctionEntry, at token: Token) {
         let new = Declared(value: function, at: declared(at: token))
-        _ = transaction.addFunctionIfAbsent(symbol(name, from: token), at: token, new)
+        if let old = transaction.addFunctionIfAbsent(symbol(name, from: token), at: token, new),
+            !CType(.function(old.value.type)).isEquivalent(to: CType(.function(function.type)))
+        {
+            warnRedeclared(name, at: token, first: old.at)
+        }
     }
 
     /// A typedef: a redefinition keeps the first one, whatever its type (LuaJIT's rule;
     /// the predefined `ssize_t`, `wchar_t`... included).
     private mutating func declareTypedef(_ name: String, _ type: CType, at token: Token) {
         let new = Declared(value: type, at: declared(at: token))
-        _ = transaction.addTypedefIfAbsent(symbol(name, from: token), at: token, new)
+        if let old = transaction.addTypedefIfAbsent(symbol(name, from: token), at: token, new),
+            !old.value.isEquivalent(to: type)
+        {
+            warnRedeclared(name, at: token, first: old.at)
+        }
+    }
+
+    /// Notes a redeclaration with another type (kept out; see `CDeclarations.warnings`).
+    private mutating func warnRedeclared(_ name: String, at token: Token, first: DeclaredAt) {
+        let kept = transaction.base.location(first).map { "first declaration at \($0) kept" }
+            ?? "predefined type kept"
+        transaction.warnings.append("\(location(of: token)): '\(name)' redeclared with another type (\(kept))")
     }
 
     /// After `=`: a constant expression, or a skipped brace/other initializer.

@@ -18,6 +18,8 @@ func ffiCdef(_ L: OpaquePointer?) -> Int32 {
         } catch {
             throw FFIError(error)
         }
+        // Redeclarations kept out: LuaJIT is silent; Lua shows warnings when asked (-W).
+        for warning in ffi.declarations.warnings { lua_warning(L, warning, 0) }
         return 0
     }
 }

@@ -69,7 +69,16 @@ import Testing
     @Test func redeclarationsKeepTheFirst() throws {
         let scope = CDeclarations()
         try scope.cdef("int f(int); extern int v; typedef int T; typedef int ssize_t;")
-        try scope.cdef("double f(double); extern double v; typedef double T;")
+        #expect(scope.warnings == ["cdef:1:54: 'ssize_t' redeclared with another type (predefined type kept)"])
+        try scope.cdef("double f(double); extern double v;\ntypedef double T; int f(int);")
+        #expect(
+            scope.warnings == [
+                "cdef:1:8: 'f' redeclared with another type (first declaration at cdef:1:5 kept)",
+                "cdef:1:33: 'v' redeclared with another type (first declaration at cdef:1:24 kept)",
+                "cdef:2:16: 'T' redeclared with another type (first declaration at cdef:1:39 kept)",
+            ])
+        try scope.cdef("int f(int x); typedef int T;")  // the same types: nothing to say
+        #expect(scope.warnings.isEmpty)
         #expect(scope.function(named: "f")?.type.result == .int32)
         #expect(scope.variable(named: "v")?.type == .int32)
         #expect(scope.typedef(named: "T") == .int32)
