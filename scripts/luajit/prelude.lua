@@ -1,5 +1,5 @@
 -- Runs one of LuaJIT's FFI test files under luaffi, for scripts/luajit-suite:
---   luaffi prelude.lua RESULTFILE TESTFILE
+--   luaffi prelude.lua RESULTFILE TESTFILE CLIBDIR      (CLIBDIR holds ctest.so)
 -- gives the test the Lua 5.1 and LuaJIT names it expects, rewrites LuaJIT's number
 -- literals (1LL, 2ULL, 3i) into calls, runs it and writes one line to RESULTFILE:
 -- "PASS" or "FAIL: first error". A file that crashes or hangs writes nothing.
@@ -50,12 +50,15 @@ local unaryAfter = { ["return"] = true, ["and"] = true, ["or"] = true, ["not"] =
   ["then"] = true, ["else"] = true, ["elseif"] = true, ["do"] = true, ["in"] = true,
   ["until"] = true, ["local"] = true }
 
--- The position of a unary minus right before position `i` of `src`, or nil.
+-- The position of a unary minus right before position `i` of `src`, or nil (what
+-- precedes it is not an operand, or is a keyword that an expression may follow).
 local function unaryMinusBefore(src, i)
-  local minus = src:sub(1, i - 1):match "()%-%s*$"
+  local from = math.max(1, i - 80)
+  local window = src:sub(from, i - 1)
+  local minus = window:match "()%-%s*$"
   if not minus then return nil end
-  local before = src:sub(1, minus - 1):match "([%w_%)%]}\"']*)%s*$"
-  if before == "" or unaryAfter[before] then return minus end
+  local before = window:sub(1, minus - 1):match "([%w_%)%]}\"']*)%s*$"
+  if before == "" or unaryAfter[before] then return from + minus - 1 end
   return nil
 end
 
