@@ -101,6 +101,21 @@ public struct CType: Hashable {
     public var kind: Kind
     /// Qualifiers on this level of the type.
     public var qualifiers: CQualifiers
+    /// `__attribute__((aligned(n)))` on a typedef or type name, as log2(n) + 1 (0: the
+    /// natural alignment). Fits the padding after `qualifiers`.
+    private var alignmentCode: UInt8 = 0
+
+    /// The alignment an `aligned` attribute gave this type (a typedef or type name, as
+    /// GCC and LuaJIT: it may lower the natural one), nil for the natural alignment.
+    public var alignAttribute: Int? { alignmentCode == 0 ? nil : 1 << Int(alignmentCode - 1) }
+
+    /// This type with the alignment of `aligned(n)` (`n` a power of two).
+    public func aligned(_ n: Int) -> CType {
+        precondition(n > 0 && n & (n - 1) == 0, "alignment must be a power of two")
+        var copy = self
+        copy.alignmentCode = UInt8(n.trailingZeroBitCount + 1)
+        return copy
+    }
 
     /// Creates a type.
     public init(_ kind: Kind, qualifiers: CQualifiers = []) {
@@ -135,11 +150,17 @@ public struct CType: Hashable {
 
     /// This type with `extra` qualifiers added.
     public func adding(_ extra: CQualifiers) -> CType {
-        CType(kind, qualifiers: qualifiers.union(extra))
+        var copy = self
+        copy.qualifiers.formUnion(extra)
+        return copy
     }
 
-    /// This type without qualifiers at the top level.
-    public var unqualified: CType { CType(kind) }
+    /// This type without qualifiers at the top level (an `aligned` attribute stays).
+    public var unqualified: CType {
+        var copy = self
+        copy.qualifiers = []
+        return copy
+    }
 
     /// Whether this is an integer type (including `char`, `bool` and enums).
     public var isInteger: Bool {

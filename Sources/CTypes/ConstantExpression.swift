@@ -98,6 +98,8 @@ extension Parser {
             advance()
             type = try typeName()
             try expect(.rparen, ")")
+        } else if let length = try stringLiteralOperand() {
+            type = CType(.array(.char, .fixed(length + 1)))
         } else {
             type = try unary().type
         }
@@ -106,6 +108,23 @@ extension Parser {
             throw error("invalid application of 'sizeof' to '\(type)'", at: token, near: false)
         }
         return ConstantValue(bits: UInt64(value), width: target.long.size, isUnsigned: true)
+    }
+
+    /// The byte length of a string literal operand of `sizeof`, adjacent literals
+    /// joined and parentheses allowed (`sizeof("aa" "bb")`, as LuaJIT); nil, with
+    /// nothing consumed, when the operand is something else.
+    private mutating func stringLiteralOperand() throws(CDeclarationError) -> Int? {
+        var open = 0
+        while peek(open).isPunct(.lparen) && open < Self.lookahead { open += 1 }
+        guard case .string = peek(open).kind else { return nil }
+        for _ in 0..<open { advance() }
+        var length = 0
+        while case .string(let index) = current.kind {
+            length += literals[index].utf8.count
+            advance()
+        }
+        for _ in 0..<open { try expect(.rparen, ")") }
+        return length
     }
 
     private mutating func primary() throws(CDeclarationError) -> ConstantValue {
@@ -123,7 +142,11 @@ extension Parser {
         case .identifier:
             let name = name(of: token)
             advance()
-            guard let constant = transaction.constant(name)?.value else {
+            // Inside a record body, its `static const` members are in scope too (as in
+            // C++; LuaJIT has no scope for them).
+            guard let constant = transaction.constant(name)?.value
+                ?? recordConstants.last(where: { $0.name == name })
+            else {
                 throw error("undeclared identifier '\(name)'", at: token, near: false)
             }
             return ConstantValue(

@@ -143,6 +143,11 @@ public final class CDeclarations {
 
     /// The target whose layout rules are used.
     public let target: TargetLayout
+    /// What the last `cdef` or `parseType` kept out: each function, variable or typedef
+    /// redeclared with another type, whose first declaration stays (LuaJIT's rule;
+    /// LuaJIT says nothing, `ffi.cdef` passes these to `lua_warning`), as
+    /// `cdef:2:5: 'f' redeclared with another type (first declaration at cdef:1:5 kept)`.
+    public private(set) var warnings: [String] = []
     /// Only the scope's own (single-threaded) parse touches it: no dynamic exclusivity
     /// checks.
     @exclusivity(unchecked) var table = SymbolTable()
@@ -352,12 +357,14 @@ public final class CDeclarations {
                 return .failure(error)
             }
         }()
+        warnings = transaction.warnings
         switch result {
         case .success(let value):
             transaction.commit()
             return value
         case .failure(let error):
             transaction.rollBack()
+            warnings = []
             throw error
         }
     }
@@ -378,6 +385,8 @@ final class Transaction {
     /// Likewise the chunk names it added.
     private let firstChunkName: Int
     @exclusivity(unchecked) private var completedEnums: [CEnum] = []
+    /// Redeclarations with another type, kept out (see `CDeclarations.warnings`).
+    @exclusivity(unchecked) var warnings: [String] = []
 
     /// The scope's target (a stored `let`, so the parser can borrow it).
     let target: TargetLayout
@@ -505,7 +514,10 @@ struct UndoLog<Value> {
     @inline(__always) mutating func recordAdded(
         _ name: SymbolName, at token: Token, in source: UnsafeBufferPointer<UInt8>
     ) {
-        guard token.isIdentifier else { return added.append(name) }
+        // A name spliced by backslash-newline is not its source text: kept as a key.
+        guard token.isIdentifier, name.string.utf8.count == token.end - token.start else {
+            return added.append(name)
+        }
         assert(identifierString(source, token.start, token.end) == name.string, "token does not spell the name")
         addedInSource.append(
             SourceName(start: Int32(truncatingIfNeeded: token.start), end: Int32(truncatingIfNeeded: token.end)))

@@ -38,3 +38,50 @@ extension CRecord {
         }
     }
 }
+
+extension CType {
+    /// Whether a cdata of type `other` is an instance of this type by LuaJIT's
+    /// `ffi.istype` rule (lib_ffi.c `ffi_istype`): the same type, qualifiers aside;
+    /// pointers, or arrays of one size, to compatible types (`lj_cconv_compatptr` with
+    /// qualifiers ignored: integers of one size, signedness aside); a struct or union
+    /// for a pointer to it.
+    public func isLuaJITInstanceType(_ other: CType) -> Bool {
+        let a = unqualified, b = other.unqualified
+        if a == b { return true }
+        switch (a.kind, b.kind) {
+        case (.pointer(let x), .pointer(let y)): return Self.compatiblePointees(x, y)
+        case (.array(let x, .fixed(let m)), .array(let y, .fixed(let n))):
+            return m == n && Self.compatiblePointees(x, y)
+        case (.record, .pointer(let y)): return y.unqualified == a
+        default: return false
+        }
+    }
+
+    /// `lj_cconv_compatptr` for two pointees, qualifiers ignored.
+    private static func compatiblePointees(_ x: CType, _ y: CType) -> Bool {
+        let x = x.unqualified, y = y.unqualified
+        if x == y { return true }
+        switch (x.kind, y.kind) {
+        case (.integer(let m, _), .integer(let n, _)): return m == n
+        case (.char, .integer(1, _)), (.integer(1, _), .char): return true
+        case (.pointer(let p), .pointer(let q)): return compatiblePointees(p, q)
+        case (.array(let p, let m), .array(let q, let n)): return m == n && compatiblePointees(p, q)
+        default: return false
+        }
+    }
+}
+
+extension CType {
+    /// Whether assigning a whole object of this type writes a `const` part: the type is
+    /// `const`, an array of such elements, or a record with such a member (LuaJIT
+    /// refuses `s = t` for a struct with a `const` field, and `a = {...}` for an array
+    /// of `const` elements).
+    public var hasConstPart: Bool {
+        if qualifiers.contains(.const) { return true }
+        switch kind {
+        case .array(let element, _): return element.hasConstPart
+        case .record(let record): return record.hasConstMember
+        default: return false
+        }
+    }
+}

@@ -30,6 +30,7 @@ extension CType {
 
     /// The alignment in bytes on `target`.
     public func alignment(on target: TargetLayout) -> Int {
+        if let aligned = alignAttribute { return aligned }
         switch kind {
         case .void, .function: return 1
         case .array(let element, _): return element.alignment(on: target)

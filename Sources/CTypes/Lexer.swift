@@ -14,6 +14,9 @@ struct Lexer {
     private var atLineStart = true
     /// Decoded string literals and pragma texts, indexed by `.string` and `.pragma` tokens.
     private(set) var literals: [String] = []
+    /// The names of identifiers spliced by backslash-newline (`ch\<newline>ar`), by the
+    /// token's start: their source text is not their name (`Parser.name(of:)`).
+    private(set) var splicedNames: [Int: String] = [:]
 
     init(bytes: UnsafeBufferPointer<UInt8>, chunkName: String) {
         self.bytes = bytes
@@ -67,7 +70,9 @@ struct Lexer {
                                 bits |= b
                                 next &+= 1
                             }
-                            if let keyword = keywords.keyword(hash: hash, base, i, next &- i) {
+                            if next < end && base[next] == UInt8(ascii: "\\") {
+                                // Maybe a line splice inside the name: the slow path.
+                            } else if let keyword = keywords.keyword(hash: hash, base, i, next &- i) {
                                 kind = .keyword(keyword)
                             } else {
                                 // Only ASCII names keep their bytes as a String: others get
@@ -215,10 +220,38 @@ struct Lexer {
 
     private mutating func identifier(from start: Int) -> Token {
         while index < bytes.count && isIdentifierPart(bytes[index]) { index += 1 }
+        if spliceLength(at: index) > 0 { return splicedIdentifier(from: start) }
         if let base = bytes.baseAddress, let keyword = KeywordTable.shared.keyword(base, start, index - start) {
             return make(.keyword(keyword), from: start)
         }
         return make(.identifier(hash: 0), from: start)  // rare: hashed from its String
+    }
+
+    /// The length of a backslash-newline at `at` that continues an identifier (C's line
+    /// splicing, as LuaJIT's lexer does it), or 0.
+    private func spliceLength(at: Int) -> Int {
+        guard byte(at) == UInt8(ascii: "\\") else { return 0 }
+        let length = byte(at + 1) == 13 && byte(at + 2) == 10 ? 3 : (byte(at + 1) == 10 ? 2 : 0)
+        return length > 0 && isIdentifierPart(byte(at + length)) ? length : 0
+    }
+
+    /// An identifier with line splices in it: its name is its bytes without them.
+    private mutating func splicedIdentifier(from start: Int) -> Token {
+        let tokenLine = line, column = start - lineStart + 1
+        var name = Array(bytes[start..<index])
+        while case let length = spliceLength(at: index), length > 0 {
+            index += length
+            newline(at: index - 1)
+            atLineStart = false
+            let part = index
+            while index < bytes.count && isIdentifierPart(bytes[index]) { index += 1 }
+            name += bytes[part..<index]
+        }
+        let keyword = name.withUnsafeBufferPointer { KeywordTable.shared.keyword($0, 0..<$0.count) }
+        if keyword == nil { splicedNames[start] = String(decoding: name, as: UTF8.self) }
+        return Token(
+            kind: keyword.map { .keyword($0) } ?? .identifier(hash: 0), start: start, end: index,
+            line: tokenLine, column: column)
     }
 
     private mutating func number(from start: Int) throws(CDeclarationError) -> Token {

@@ -29,6 +29,10 @@ struct Parser {
     /// being parsed (see `recordBody`, `parameterList`).
     var memberStack = ScratchStack<MemberSpec>()
     var parameterStack = ScratchStack<CFunctionParameter>()
+    /// The record-scoped constants of the record bodies being parsed (see `tagSpecifier`).
+    var recordConstants: [CConstant] = []
+    /// Whether a top-level `;` has been seen (see `endDeclaration`).
+    var sawSemicolon = false
     /// Nesting depth of declarators, records and expressions (capped).
     var depth = 0
     /// Depth of unevaluated subexpressions (`0 && 1/0` is not an error).
@@ -172,9 +176,15 @@ struct Parser {
         error("'\(spelling)' expected")
     }
 
-    /// The name of an identifier token (its source text).
+    /// The name of an identifier token: its source text, but for a name spliced by
+    /// backslash-newline (hash 0 marks those and non-ASCII names, both rare).
     @inline(__always) func name(of token: Token) -> String {
-        identifierString(bytes, token.start, token.end)
+        if case .identifier(0) = token.kind, !lexer.splicedNames.isEmpty,
+            let name = lexer.splicedNames[token.start]
+        {
+            return name
+        }
+        return identifierString(bytes, token.start, token.end)
     }
 
     /// The symbol-table key of `name`, read from `token` (an ASCII identifier brings

@@ -4,6 +4,8 @@
 enum MachineMode: Hashable {
     case integer(size: Int)
     case float, double, longDouble
+    /// `V4SF`, `V16QI`...: a vector of `count` elements of a scalar mode.
+    indirect case vector(count: Int, element: MachineMode)
 }
 
 /// Attributes that matter for a declaration; the others are skipped.
@@ -130,12 +132,28 @@ extension Parser {
         return n
     }
 
-    /// `mode(QI)`, `mode(__DI__)`...
+    /// `mode(QI)`, `mode(__DI__)`, `mode(V4SF)`...
     private mutating func modeArgument() throws(CDeclarationError) -> MachineMode {
         try expect(.lparen, "(")
         let token = current
         let name = Self.bare(try expectIdentifier())
         try expect(.rparen, ")")
+        guard let mode = machineMode(name) else {
+            throw error("unknown machine mode '\(name)'", at: token, near: false)
+        }
+        return mode
+    }
+
+    /// The mode a GCC mode name stands for (`V` + count + scalar mode: a vector).
+    private func machineMode(_ name: Substring) -> MachineMode? {
+        if name.first == "V" {
+            let digits = name.dropFirst().prefix(while: \.isNumber)
+            guard let count = Int(digits), count > 0, count <= 4096,
+                let element = machineMode(name.dropFirst(1 + digits.count))
+            else { return nil }
+            if case .vector = element { return nil }
+            return .vector(count: count, element: element)
+        }
         switch name {
         case "QI", "byte": return .integer(size: 1)
         case "HI": return .integer(size: 2)
@@ -146,7 +164,7 @@ extension Parser {
         case "SF": return .float
         case "DF": return .double
         case "XF", "TF": return .longDouble
-        default: throw error("unknown machine mode '\(name)'", at: token, near: false)
+        default: return nil
         }
     }
 
@@ -219,14 +237,17 @@ extension Parser {
         if attributes.mode == nil && attributes.vectorSize == nil { return type }
         var type = type
         if let mode = attributes.mode { type = try applying(mode, to: type, at: token) }
-        if let size = attributes.vectorSize {
-            guard let elementSize = type.size(on: target), elementSize > 0, size % elementSize == 0,
-                size & (size - 1) == 0, size <= 4096,
-                type.isInteger || type.kind == .float || type.kind == .double
-            else { throw error("invalid vector type", at: token, near: false) }
-            type = CType(.vector(type, size: size))
-        }
+        if let size = attributes.vectorSize { type = try vector(of: type, size: size, at: token) }
         return type
+    }
+
+    /// A GCC vector of `size` bytes of `type` (`vector_size`, `mode(V4SF)`).
+    private mutating func vector(of type: CType, size: Int, at token: Token) throws(CDeclarationError) -> CType {
+        guard let elementSize = type.size(on: target), elementSize > 0, size % elementSize == 0,
+            size & (size - 1) == 0, size <= 4096,
+            type.isInteger || type.kind == .float || type.kind == .double
+        else { throw error("invalid vector type", at: token, near: false) }
+        return CType(.vector(type, size: size))
     }
 
     private mutating func applying(_ mode: MachineMode, to type: CType, at token: Token)
@@ -243,6 +264,19 @@ extension Parser {
         case .float: return CType(.float, qualifiers: type.qualifiers)
         case .double: return CType(.double, qualifiers: type.qualifiers)
         case .longDouble: return CType(.longDouble, qualifiers: type.qualifiers)
+        case .vector(let count, let element):
+            let scalar = try applying(element, to: type, at: token)
+            return try vector(of: scalar, size: count * (scalar.size(on: target) ?? 0), at: token)
         }
+    }
+}
+
+extension CType {
+    /// The type of a typedef or type name with its `aligned` attribute (the declarator's,
+    /// else the specifiers'; the last one written wins, as in LuaJIT). Members keep
+    /// theirs in `MemberSpec.alignAttribute` instead: there it can only raise alignment.
+    @inline(__always) func aligned(by declarator: Declarator, _ specs: Specifiers) -> CType {
+        guard let n = declarator.attributes.aligned ?? specs.attributes.aligned else { return self }
+        return aligned(n)
     }
 }

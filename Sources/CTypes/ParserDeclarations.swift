@@ -4,7 +4,10 @@ extension Parser {
     /// One external declaration (or `;`, `#pragma`, `_Static_assert`).
     mutating func externalDeclaration() throws(CDeclarationError) {
         dropConsumedTokens()
-        if accept(.semicolon) { return }
+        if accept(.semicolon) {
+            sawSemicolon = true
+            return
+        }
         if case .pragma = current.kind { return try pragma() }
         if current.isKeyword(.staticAssert) { return try staticAssertion() }
         let start = current
@@ -15,7 +18,7 @@ extension Parser {
 
     /// The declarators after `specs`, up to `;` (or a skipped function body).
     mutating func declarationList(_ specs: Specifiers, at start: Token) throws(CDeclarationError) {
-        if accept(.semicolon) { return }
+        if current.isPunct(.semicolon) || (isAtEnd && specs.tag != nil) { return try endDeclaration() }
         while true {
             var declarator = Declarator()
             try self.declarator(abstract: false, into: &declarator)
@@ -27,9 +30,19 @@ extension Parser {
             if accept(.assign) { initializer = try self.initializer() }
             try declare(declarator, specs, initializer: initializer, at: start)
             if accept(.comma) { continue }
-            try expect(.semicolon, ";")
+            return try endDeclaration()
+        }
+    }
+
+    /// The `;` ending a declaration. As in LuaJIT (`cp_decl_multi`), the first top-level
+    /// declaration may omit it at the end of the input: `ffi.cdef "int abs(int x)"`.
+    private mutating func endDeclaration() throws(CDeclarationError) {
+        if accept(.semicolon) {
+            if depth == 0 { sawSemicolon = true }
             return
         }
+        if isAtEnd && depth == 0 && !sawSemicolon { return }
+        throw expected(";")
     }
 
     /// Declares one declarator according to the storage class and type.
@@ -38,9 +51,11 @@ extension Parser {
     ) throws(CDeclarationError) {
         guard let name = declarator.name, let token = declarator.nameToken else { return }
         let type = try self.type(of: declarator, specifiers: specs, at: start)
-        if specs.storage == .typedef { return try declareTypedef(name, type, at: token) }
+        if specs.storage == .typedef {
+            return declareTypedef(name, type.aligned(by: declarator, specs), at: token)
+        }
         if case .function(let function) = type.kind {
-            return try declareFunction(
+            return declareFunction(
                 name, FunctionEntry(asmName: asmName(of: declarator.attributes), type: function),
                 at: token)
         }
@@ -49,12 +64,14 @@ extension Parser {
             return try declareConstant(
                 CConstant(name: name, value: value.signedValue, type: type.unqualified), at: token)
         }
+        if specs.storage == .static {
+            throw error(
+                "invalid C type for static '\(name)' (only functions and integer constants)",
+                at: token, near: false)
+        }
+        // A redeclaration keeps the first declaration, whatever its type (LuaJIT's rule).
         if let old = transaction.variable(name) {
-            guard old.value.type.isEquivalent(to: type) else {
-                throw error(
-                    "conflicting types for '\(name)'" + previous(old.at, "declaration"),
-                    at: token, near: false)
-            }
+            if !old.value.type.isEquivalent(to: type) { warnRedeclared(name, at: token, first: old.at) }
             return
         }
         transaction.addVariable(
@@ -65,33 +82,34 @@ extension Parser {
                 at: declared(at: token)))
     }
 
-    /// A function: a redeclaration keeps the first one and must have an equivalent type.
-    private mutating func declareFunction(_ name: String, _ function: FunctionEntry, at token: Token)
-        throws(CDeclarationError)
-    {
+    /// A function: a redeclaration keeps the first one, whatever its type (as LuaJIT,
+    /// which ignores redeclarations: headers often repeat a prototype with other
+    /// spellings of its types).
+    private mutating func declareFunction(_ name: String, _ function: FunctionEntry, at token: Token) {
         let new = Declared(value: function, at: declared(at: token))
-        if let old = transaction.addFunctionIfAbsent(symbol(name, from: token), at: token, new) {
-            guard CType(.function(old.value.type)).isEquivalent(to: CType(.function(function.type)))
-            else {
-                throw error(
-                    "conflicting types for '\(name)'"
-                        + previous(old.at, "declaration"), at: token, near: false)
-            }
-            return
+        if let old = transaction.addFunctionIfAbsent(symbol(name, from: token), at: token, new),
+            !CType(.function(old.value.type)).isEquivalent(to: CType(.function(function.type)))
+        {
+            warnRedeclared(name, at: token, first: old.at)
         }
     }
 
-    /// A typedef: an identical redefinition is allowed, a different one is an error.
-    private mutating func declareTypedef(_ name: String, _ type: CType, at token: Token)
-        throws(CDeclarationError)
-    {
+    /// A typedef: a redefinition keeps the first one, whatever its type (LuaJIT's rule;
+    /// the predefined `ssize_t`, `wchar_t`... included).
+    private mutating func declareTypedef(_ name: String, _ type: CType, at token: Token) {
         let new = Declared(value: type, at: declared(at: token))
-        if let old = transaction.addTypedefIfAbsent(symbol(name, from: token), at: token, new) {
-            guard old.value.isEquivalent(to: type) else {
-                throw error(
-                    "redefinition of '\(name)'" + previous(old.at), at: token, near: false)
-            }
+        if let old = transaction.addTypedefIfAbsent(symbol(name, from: token), at: token, new),
+            !old.value.isEquivalent(to: type)
+        {
+            warnRedeclared(name, at: token, first: old.at)
         }
+    }
+
+    /// Notes a redeclaration with another type (kept out; see `CDeclarations.warnings`).
+    private mutating func warnRedeclared(_ name: String, at token: Token, first: DeclaredAt) {
+        let kept = transaction.base.location(first).map { "first declaration at \($0) kept" }
+            ?? "predefined type kept"
+        transaction.warnings.append("\(location(of: token)): '\(name)' redeclared with another type (\(kept))")
     }
 
     /// After `=`: a constant expression, or a skipped brace/other initializer.

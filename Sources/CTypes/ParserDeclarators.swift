@@ -80,7 +80,7 @@ extension Parser {
         try self.declarator(abstract: true, into: &declarator)
         if let token = declarator.nameToken { throw error("unexpected symbol", at: token) }
         try attributes(into: &declarator.attributes)
-        return try type(of: declarator, specifiers: specs, at: start)
+        return try type(of: declarator, specifiers: specs, at: start).aligned(by: declarator, specs)
     }
 
     /// The declared type: `specifiers` with attributes, derived by `declarator`.
@@ -121,7 +121,8 @@ extension Parser {
             return CType(.reference(type))
         case .array(let count):
             switch type.kind {
-            case .function, .void: throw error("invalid array element type", at: token, near: false)
+            case .function, .void, .reference:
+                throw error("invalid array element type", at: token, near: false)
             case .array(_, let inner) where inner != .fixed(0) && type.size(on: target) == nil:
                 throw error("invalid array element type", at: token, near: false)
             default: return CType(.array(type, count))

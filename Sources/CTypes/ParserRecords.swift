@@ -20,10 +20,16 @@ extension Parser {
         if hasBody {
             // The members go on `memberStack` above those of enclosing bodies, and come
             // off again however the body ends (an error may be caught by `try?`).
-            let first = memberStack.count
-            defer { memberStack.pop(to: first) }
-            let layout = try recordBody(attributes: attributes)
+            let first = memberStack.count, firstConstant = recordConstants.count
+            defer {
+                memberStack.pop(to: first)
+                recordConstants.removeSubrange(firstConstant...)
+            }
+            let layout = try recordBody(attributes: attributes, isUnion: isUnion)
             try define(record, members: memberStack.elements(from: first), layout: layout, at: start)
+            if recordConstants.count > firstConstant, record.constants.isEmpty {
+                record.constants = Array(recordConstants[firstConstant...])
+            }
         }
         return (CType(.record(record)), .record(record))
     }
@@ -82,7 +88,7 @@ extension Parser {
     /// Parses `{ members } [attributes]`: appends the members to `memberStack`, returns
     /// the record's layout attributes.
     private mutating func recordBody(
-        attributes: DeclarationAttributes
+        attributes: DeclarationAttributes, isUnion: Bool
     ) throws(CDeclarationError) -> RecordAttributes {
         try enter()
         defer { depth -= 1 }
@@ -94,14 +100,21 @@ extension Parser {
         }
         var attributes = attributes
         try self.attributes(into: &attributes)
-        try checkFlexibleMembers(memberStack.elements(from: first))
+        try checkFlexibleMembers(memberStack.elements(from: first), isUnion: isUnion)
         let layout = RecordAttributes(
             isPacked: attributes.isPacked, alignAttribute: attributes.aligned, pack: pack)
         return layout
     }
 
-    /// Only the last member may be a `[]` or `[?]` array.
-    private mutating func checkFlexibleMembers(_ members: UnsafeBufferPointer<MemberSpec>) throws(CDeclarationError) {
+    /// Only the last member may be a `[]` or `[?]` array, and a union has no `[?]` one
+    /// (its size could not follow the length, as LuaJIT refuses).
+    private mutating func checkFlexibleMembers(_ members: UnsafeBufferPointer<MemberSpec>, isUnion: Bool)
+        throws(CDeclarationError)
+    {
+        if isUnion, let last = members.last, case .array(_, .variable) = last.type.kind {
+            throw error(
+                "variable-length member '\(last.name ?? "")' in a union", at: last.nameToken, near: false)
+        }
         for index in members.indices.dropLast() {
             if case .array(_, let count) = members[index].type.kind, count != .fixed(count.fixedValue) {
                 throw error(
@@ -119,12 +132,11 @@ extension Parser {
         let start = current
         var specs = Specifiers()
         try specifiers(into: &specs)
-        if specs.storage == .static || specs.storage == .typedef {
-            return try declarationList(specs, at: start)
-        }
+        if specs.storage == .static { return try recordConstantList(specs, at: start) }
+        if specs.storage == .typedef { return try declarationList(specs, at: start) }
         if current.isPunct(.semicolon) {
+            try anonymousMember(specs, at: start)
             advance()
-            anonymousMember(specs)
             return
         }
         repeat {
@@ -133,13 +145,47 @@ extension Parser {
         try expect(.semicolon, ";")
     }
 
-    /// `struct { ... };` inside a record: a transparent member when the record is untagged.
-    private mutating func anonymousMember(_ specs: Specifiers) {
-        guard case .record(let record) = specs.type.kind, record.tag == nil else { return }
+    /// `struct [tag] { ... };`, `struct tag;` or `enum { ... };` inside a record: as in
+    /// LuaJIT, a struct or union is a transparent member (tagged or not; C11 takes
+    /// untagged ones only), an enum's enumerators become constants of the record.
+    private mutating func anonymousMember(_ specs: Specifiers, at start: Token) throws(CDeclarationError) {
+        if case .enumeration(let enumeration) = specs.type.kind {
+            for constant in enumeration.constants {
+                let type = transaction.constant(constant.name)?.value.type ?? .int32
+                recordConstants.append(CConstant(name: constant.name, value: constant.value, type: type))
+            }
+            return
+        }
+        guard case .record(let record) = specs.type.kind else { return }
+        if !record.isComplete {
+            throw error("anonymous member has incomplete type '\(specs.type)'", at: start, near: false)
+        }
         memberStack.push(
             MemberSpec(
                 name: nil, type: specs.type, isPacked: specs.attributes.isPacked,
                 alignAttribute: specs.attributes.aligned))
+    }
+
+    /// `static const T K = value, ...;` in a record: constants of the record (not
+    /// global), as LuaJIT's `cp_decl_struct`; the type must be a `const` integer.
+    private mutating func recordConstantList(_ specs: Specifiers, at start: Token) throws(CDeclarationError) {
+        repeat {
+            var declarator = Declarator()
+            try self.declarator(abstract: false, into: &declarator)
+            let type = try self.type(of: declarator, specifiers: specs, at: start)
+            let token = declarator.nameToken ?? start
+            guard let name = declarator.name, type.isInteger, type.qualifiers.contains(.const),
+                accept(.assign)
+            else {
+                throw error(
+                    "invalid C type for static '\(declarator.name ?? "")' (only integer constants)",
+                    at: token, near: false)
+            }
+            let initializer = try constantExpression()
+            let value = ConstantValue(initializer.bits, as: type, target: target) ?? initializer
+            recordConstants.append(CConstant(name: name, value: value.signedValue, type: type.unqualified))
+        } while accept(.comma)
+        try expect(.semicolon, ";")
     }
 
     /// One member declarator with optional bitfield width.
@@ -174,7 +220,11 @@ extension Parser {
         throws(CDeclarationError)
     {
         if let width {
-            guard type.isInteger, let size = type.size(on: target), width <= size * 8 else {
+            // A `bool` bitfield holds one bit at most (C11 6.7.2.1p4); as in LuaJIT,
+            // the declared type has 64 bits at most (no `__int128` bitfields).
+            let size = type.size(on: target) ?? 0
+            let bits = type.kind == .bool ? 1 : size * 8
+            guard type.isInteger, size <= 8, width <= bits else {
                 throw error("invalid bitfield '\(name ?? "<anonymous>")'", at: token, near: false)
             }
             if width == 0 && name != nil {

@@ -249,19 +249,22 @@ extension Parser {
         let unsigned = w.count(.unsigned)
         if signed + unsigned > 1 { return nil }
         let sign = unsigned == 0
-        let sized = w.count(.short) + w.count(.long) + signed + unsigned
         if w.count(.void) == 1 && w.total == 1 { return .void }
         if w.count(.bool) == 1 && w.total == 1 { return .bool }
         if w.count(.char) == 1 {
-            guard w.count(.short) + w.count(.long) + w.count(.int) == 0 else { return nil }
+            guard w.total == 1 + signed + unsigned else { return nil }
             if signed + unsigned == 0 { return .char }
             return CType(.integer(size: 1, isSigned: sign))
         }
         if w.count(.int128) == 1 { return CType(.integer(size: 16, isSigned: sign)) }
-        if w.count(.float) + w.count(.double) + w.count(.complex) + w.count(.float128)
-            + w.count(.float64) + w.count(.float32) + w.count(.float64x) + w.count(.float32x) > 0
-        {
-            return sized - w.count(.long) > 0 ? nil : floating(w)
+        let floatingWords = w.count(.float) + w.count(.double) + w.count(.float128)
+            + w.count(.float64) + w.count(.float32) + w.count(.float64x) + w.count(.float32x)
+        if floatingWords + w.count(.complex) > 0 {
+            // Only `long` and `_Complex` go with one floating word (`int double` is wrong).
+            guard floatingWords <= 1, w.count(.complex) <= 1,
+                w.total == floatingWords + w.count(.complex) + w.count(.long)
+            else { return nil }
+            return floating(w)
         }
         return integer(w, sign)
     }

@@ -83,12 +83,18 @@ public final class CRecord: Hashable, CustomStringConvertible {
     /// How deeply records nest inside this one by value (1 for scalars only; see
     /// `CType.nestingDepth`), set on completion.
     @exclusivity(unchecked) public internal(set) var nesting: UInt16 = 1
+    /// Whether a member is `const` (or has a `const` part): as in LuaJIT, such a
+    /// "pseudo-const" record cannot be assigned as a whole (`CType.hasConstPart`).
+    @exclusivity(unchecked) public internal(set) var hasConstMember = false
     /// The alignment in bytes (1 while incomplete).
     @exclusivity(unchecked) public internal(set) var alignment: Int = 1
     /// Name lookup through anonymous members, built on first use after completion.
     @exclusivity(unchecked) private var lookupTable: [String: CFieldReference]?
     /// Where the body was defined (nil while incomplete).
     @exclusivity(unchecked) public internal(set) var location: CSourceLocation?
+    /// The constants scoped to the record, as in LuaJIT: `static const int K = 1;` and
+    /// the enumerators of an anonymous `enum { ... };` member (those are global too).
+    @exclusivity(unchecked) public internal(set) var constants: [CConstant] = []
 
     /// Creates an incomplete record.
     public init(isUnion: Bool, tag: String?) {
@@ -104,6 +110,17 @@ public final class CRecord: Hashable, CustomStringConvertible {
 
     /// Finds a member by name, looking through anonymous struct/union members.
     public func field(named name: String) -> CFieldReference? { lookup[name] }
+
+    /// A record-scoped constant (see `constants`), also of anonymous members.
+    public func constant(named name: String) -> CConstant? {
+        if let constant = constants.first(where: { $0.name == name }) { return constant }
+        for field in fields where field.name == nil {
+            if case .record(let inner) = field.type.kind, let constant = inner.constant(named: name) {
+                return constant
+            }
+        }
+        return nil
+    }
 
     /// All names `field(named:)` answers for, in no particular order.
     public var fieldNames: Dictionary<String, CFieldReference>.Keys { lookup.keys }
@@ -125,6 +142,7 @@ public final class CRecord: Hashable, CustomStringConvertible {
         self.size = size
         self.alignment = alignment
         self.isPacked = packed
+        hasConstMember = fields.contains { $0.type.hasConstPart }
         if case .array(_, let count)? = fields.last?.type.kind {
             isVariableLength = count == .variable
             hasFlexibleArray = count == .unspecified || count == .fixed(0)
@@ -174,20 +192,26 @@ public final class CRecord: Hashable, CustomStringConvertible {
         isPacked = false
         isVariableLength = false
         hasFlexibleArray = false
+        hasConstMember = false
         lookupTable = nil
         location = nil
+        constants = []
     }
 
     /// Adds the members of `record` (at `offset` bytes) to `table`; returns the first
     /// name seen twice, if any.
+    /// `qualifiers`: those of the anonymous member the fields are reached through
+    /// (`const struct { int ni; };` makes `ni` const).
     private static func addLookup(
-        of record: CRecord, offset: Int, into table: inout [String: CFieldReference]
+        of record: CRecord, offset: Int, qualifiers: CQualifiers = [],
+        into table: inout [String: CFieldReference]
     ) -> String? {
-        addLookupOf(record.fields, offset: offset, into: &table)
+        addLookupOf(record.fields, offset: offset, qualifiers: qualifiers, into: &table)
     }
 
     private static func addLookupOf(
-        _ fields: [CField], offset: Int, into table: inout [String: CFieldReference]
+        _ fields: [CField], offset: Int, qualifiers: CQualifiers = [],
+        into table: inout [String: CFieldReference]
     ) -> String? {
         var duplicate: String?
         for field in fields {
@@ -195,12 +219,14 @@ public final class CRecord: Hashable, CustomStringConvertible {
                 var bits = field.bitfield
                 bits?.bitOffset += offset * 8
                 let reference = CFieldReference(
-                    offset: offset + field.offset, type: field.type, bitfield: bits)
+                    offset: offset + field.offset, type: field.type.adding(qualifiers), bitfield: bits)
                 if table.updateValue(reference, forKey: name) != nil {
                     duplicate = duplicate ?? name
                 }
             } else if case .record(let inner) = field.type.kind, field.bitfield == nil {
-                let found = addLookup(of: inner, offset: offset + field.offset, into: &table)
+                let found = addLookup(
+                    of: inner, offset: offset + field.offset,
+                    qualifiers: qualifiers.union(field.type.qualifiers), into: &table)
                 duplicate = duplicate ?? found
             }
         }

@@ -39,6 +39,8 @@ extension FFIState {
             return try element(of: info.target, at: address, index: index, container: id)
         case .record:
             guard lua_type(L, key) == LUA_TSTRING else {
+                // Other keys go to the metatype's __index/__newindex, if any (LuaJIT).
+                if metatypeOwner(of: cdata) != nil { return nil }
                 throw FFIError("'\(types[Int(id)].cName)' cannot be indexed with '\(typeName(L, key))'")
             }
             return try locateField(L, record: id, base: address, key: key)
@@ -48,7 +50,10 @@ extension FFIState {
             let partType = info.kind == .complexFloat ? floatType : doubleType
             if part == "re" { return .value(address: address, typeID: partType, isConst: info.isConst) }
             if part == "im" { return .value(address: address + size, typeID: partType, isConst: info.isConst) }
-            return nil
+            guard part == nil else { return nil }
+            // LuaJIT: c[0] is the real part, c[1] the imaginary one (index & 1), read-only.
+            let index = try elementIndex(L, key, id)
+            return .value(address: address + (index & 1) * size, typeID: partType, isConst: true)
         default:
             throw FFIError("'\(types[Int(id)].cName)' cannot be indexed")
         }
@@ -116,10 +121,27 @@ extension FFIState {
         switch location {
         case .value(let address, let typeID, let isConst):
             if isConst { throw constError(typeID) }
+            let kind = info(typeID).kind
+            if kind == .array || kind == .record || kind == .complexFloat || kind == .complexDouble {
+                try checkAggregateWrite(L, index, typeID, kind)
+            }
             try store(L, index, as: typeID, to: address)
         case .bitfield(let base, let field, let isConst):
             if isConst { throw constError(field.typeID) }
             storeBitfield(try integer(L, index, field.typeID), base, field)
+        }
+    }
+
+    /// LuaJIT's rules for assigning a whole aggregate: not an array of const elements
+    /// or a struct with a const member; not from a boolean, nor an array or struct from
+    /// a number (initializers of `ffi.new` stay as lenient as before).
+    private func checkAggregateWrite(_ L: OpaquePointer, _ index: Int32, _ id: Int32, _ kind: ValueKind)
+        throws(FFIError)
+    {
+        if types[Int(id)].hasConstPart { throw constError(id) }
+        let valueType = lua_type(L, index)
+        if valueType == LUA_TBOOLEAN || (valueType == LUA_TNUMBER && (kind == .array || kind == .record)) {
+            throw conversionError(L, index, to: id)
         }
     }
 

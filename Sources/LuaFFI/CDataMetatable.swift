@@ -139,6 +139,7 @@ private func cdataIndex(_ L: OpaquePointer?) -> Int32 {
             try ffi.push(L, location, anchor: 1)
             return 1
         }
+        if ffi.pushRecordConstant(L, type: cdata.typeID, key: 2) { return 1 }
         if let result = try ffi.metatypeIndex(L, cdata) { return result }
         throw ffi.missingMember(L, cdata, key: 2)
     }
@@ -151,6 +152,7 @@ private func cdataNewIndex(_ L: OpaquePointer?) -> Int32 {
             try ffi.store(L, 3, into: location)
             return 0
         }
+        try ffi.checkWritableRecord(cdata)
         if let result = ffi.metatypeNewIndex(L, cdata) { return result }
         throw ffi.missingMember(L, cdata, key: 2)
     }

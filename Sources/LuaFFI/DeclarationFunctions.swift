@@ -18,6 +18,8 @@ func ffiCdef(_ L: OpaquePointer?) -> Int32 {
         } catch {
             throw FFIError(error)
         }
+        // Redeclarations kept out: LuaJIT is silent; Lua shows warnings when asked (-W).
+        for warning in ffi.declarations.warnings { lua_warning(L, warning, 0) }
         return 0
     }
 }
@@ -95,12 +97,13 @@ func ffiOffsetof(_ L: OpaquePointer?) -> Int32 {
     }
 }
 
-/// `ffi.istype(ct, obj)`: whether `obj` is a cdata of type `ct`, qualifiers aside.
+/// `ffi.istype(ct, obj)`: whether `obj` (a cdata, or a ctype object standing for its
+/// type) is of type `ct` by LuaJIT's rule (`CType.isLuaJITInstanceType`).
 func ffiIstype(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         let type = try ffi.checkedType(L, 1, "istype")
-        let other = ffi.cdataType(L, at: 2)
-        lua_pushboolean(L, other.map { $0.unqualified == type.unqualified } == true ? 1 : 0)
+        let other = ffi.ctypeID(L, at: 2).map { ffi.types[Int($0)] } ?? ffi.cdataType(L, at: 2)
+        lua_pushboolean(L, other.map { type.isLuaJITInstanceType($0) } == true ? 1 : 0)
         return 1
     }
 }

@@ -90,3 +90,18 @@ func storeBitfield(_ value: Int64, _ base: UnsafeMutableRawPointer, _ field: Fie
         base.storeBytes(of: UInt8(truncatingIfNeeded: raw >> (8 * i)), toByteOffset: first + i, as: UInt8.self)
     }
 }
+
+extension FFIState {
+    /// Pushes the record-scoped constant named by the string at `key` (`x.K` for
+    /// `struct { static const int K = 1; }`, LuaJIT's struct constants) of the record
+    /// type `id`, or of the record it points to or references; false (nothing pushed)
+    /// when there is none. A missing field only: not on the field paths. `[-0, +(0|1), m]`
+    func pushRecordConstant(_ L: OpaquePointer, type id: Int32, key: Int32) -> Bool {
+        var id = id
+        if info(id).kind == .pointer || info(id).kind == .reference { id = info(id).target }
+        guard case .record(let record) = types[Int(id)].kind, let name = stringArgument(L, key), let constant = record.constant(named: name)
+        else { return false }
+        pushConstant(L, constant)
+        return true
+    }
+}

@@ -122,6 +122,14 @@ extension FFIState {
         return 1
     }
 
+    /// A `const` struct (or a pointer to one) takes no new keys: LuaJIT refuses the
+    /// write before any `__newindex`.
+    func checkWritableRecord(_ cdata: CDataRef) throws(FFIError) {
+        var id = cdata.typeID
+        if info(id).kind == .pointer || info(id).kind == .reference { id = info(id).target }
+        if info(id).kind == .record && info(id).isConst { throw constError(id) }
+    }
+
     /// `cdata.key = value` with no such field: the metatype's `__newindex`.
     func metatypeNewIndex(_ L: OpaquePointer, _ cdata: CDataRef) -> Int32? {
         guard pushMetamethod(L, "__newindex", among: 1) else { return nil }
@@ -157,7 +165,10 @@ extension FFIState {
             let re = float ? Double(address.load(as: Float.self)) : address.load(as: Double.self)
             let im = float ? Double(address.load(fromByteOffset: 4, as: Float.self))
                 : address.load(fromByteOffset: 8, as: Double.self)
-            return "\(formatNumber(re))\(im < 0 || im.sign == .minus ? "" : "+")\(formatNumber(im))i"
+            // LuaJIT's spelling: the sign of -0 kept, `I` after `inf`/`nan` (`0-infI`).
+            let imText = formatNumber(im.magnitude)
+            let sign = im.sign == .minus && !im.isNaN ? "-" : "+"
+            return "\(formatNumber(re))\(sign)\(imText)\(imText.last?.isLetter == true ? "I" : "i")"
         case .pointer:
             let pointer = cdata.payload.load(as: UnsafeMutableRawPointer?.self)
             return "cdata<\(types[Int(cdata.typeID)].cName)>: \(pointer == nil ? "NULL" : hexAddress(pointer))"

@@ -219,8 +219,10 @@ extension FFIState {
             }
             return
         }
-        if first == last, let cdata = cdata(L, at: first), value(of: cdata).type == id {
-            address.copyMemory(from: value(of: cdata).address, byteCount: 2 * size)
+        if first == last, let cdata = cdata(L, at: first),
+            case let kind = info(value(of: cdata).type).kind, kind == .complexFloat || kind == .complexDouble
+        {
+            try storeAggregate(L, first, as: id, to: address)  // the same type, or the other complex
             return
         }
         guard last - first < 2 else { throw tooMany(id) }

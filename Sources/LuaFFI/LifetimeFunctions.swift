@@ -77,6 +77,7 @@ func ctypeCall(_ L: OpaquePointer?) -> Int32 {
 /// `ct.name`: the metatype's `__index` for ctype objects (static members).
 func ctypeIndex(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
+        if let id = ffi.ctypeID(L, at: 1), ffi.pushRecordConstant(L, type: id, key: 2) { return 1 }
         guard let id = ffi.ctypeID(L, at: 1),
               let ref = ffi.metatypes[ffi.intern(ffi.types[Int(id)].unqualified)] else {
             throw FFIError("'\(ffi.typeName(L, 1))' is not indexable")

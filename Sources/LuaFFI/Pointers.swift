@@ -87,6 +87,12 @@ extension FFIState {
         if let cdata = cdata(L, at: index) {
             try checkUsable(cdata)
             let (source, sourceType) = value(of: cdata)
+            let sourceKind = self.info(sourceType).kind
+            if storeComplex(from: source, kind: sourceKind, as: info.kind, to: address) { return }
+            if info.kind == .complexFloat || info.kind == .complexDouble, sourceKind.isInteger || sourceKind.isFloating {
+                address.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+                return try initialize(L, id, at: address, count: -1, first: index, last: index)  // a real part
+            }
             guard types[Int(sourceType)].unqualified == types[Int(id)].unqualified else {
                 throw conversionError(L, index, to: id)
             }
@@ -95,5 +101,28 @@ extension FFIState {
         }
         address.initializeMemory(as: UInt8.self, repeating: 0, count: size)
         try initialize(L, id, at: address, count: -1, first: index, last: index)
+    }
+
+    /// `complex float` <-> `complex double`, part by part (LuaJIT converts them); false
+    /// for any other pair of kinds.
+    private func storeComplex(
+        from source: UnsafeRawPointer, kind: ValueKind, as target: ValueKind, to address: UnsafeMutableRawPointer
+    ) -> Bool {
+        switch (kind, target) {
+        case (.complexFloat, .complexDouble):
+            for part in 0..<2 {
+                address.storeBytes(
+                    of: Double(source.load(fromByteOffset: part * 4, as: Float.self)), toByteOffset: part * 8,
+                    as: Double.self)
+            }
+        case (.complexDouble, .complexFloat):
+            for part in 0..<2 {
+                address.storeBytes(
+                    of: Float(source.load(fromByteOffset: part * 8, as: Double.self)), toByteOffset: part * 4,
+                    as: Float.self)
+            }
+        default: return false
+        }
+        return true
     }
 }

@@ -73,6 +73,7 @@ extension FFIState {
             return lua_toboolean(L, index) != 0 ? 1 : 0
         case LUA_TUSERDATA:
             if let cdata = cdata(L, at: index), let value = try scalarBits(of: cdata) { return value }
+            if let cdata = cdata(L, at: index), let value = realPart(of: cdata) { return truncatedBits(value) }
         default:
             break
         }
@@ -84,8 +85,22 @@ extension FFIState {
     func number(_ L: OpaquePointer, _ index: Int32, _ id: Int32) throws(FFIError) -> Double {
         if lua_type(L, index) == LUA_TNUMBER { return lf_tonumber(L, index, nil) }
         if lua_type(L, index) == LUA_TBOOLEAN { return lua_toboolean(L, index) != 0 ? 1 : 0 }
-        if let cdata = cdata(L, at: index), let value = try scalarNumber(of: cdata) { return value }
+        if let cdata = cdata(L, at: index) {
+            if let value = try scalarNumber(of: cdata) { return value }
+            if let value = realPart(of: cdata) { return value }
+        }
         throw conversionError(L, index, to: id)
+    }
+
+    /// The real part of a complex cdata, or nil: a complex converts to a real or an
+    /// integer as its real part (LuaJIT's `lj_cconv_ct_ct`).
+    func realPart(of cdata: CDataRef) -> Double? {
+        let (address, type) = value(of: cdata)
+        switch info(type).kind {
+        case .complexFloat: return Double(address.load(as: Float.self))
+        case .complexDouble: return address.load(as: Double.self)
+        default: return nil
+        }
     }
 
     /// The integer bits of a numeric cdata (truncating floating values), or nil.

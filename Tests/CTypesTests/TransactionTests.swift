@@ -83,8 +83,9 @@ import Testing
             "struct point { int x, y; }; typedef int myint; typedef int int32_t; typedef unsigned long size_t;"
         )
         #expect(throws: CDeclarationError.self) { try scope.cdef("struct point { int x; };") }
-        #expect(throws: CDeclarationError.self) { try scope.cdef("typedef long myint;") }
-        #expect(throws: CDeclarationError.self) { try scope.cdef("typedef short int32_t;") }
+        // A typedef redefined with another type keeps the first (LuaJIT's rule).
+        try scope.cdef("typedef long myint; typedef short int32_t;")
+        #expect(scope.typedef(named: "myint") == .int32 && scope.typedef(named: "int32_t") == .int32)
         #expect(throws: CDeclarationError.self) { try scope.cdef("enum point { P };") }
         #expect(throws: CDeclarationError.self) {
             try scope.cdef("enum { DUP = 1 }; enum { DUP = 2 };")

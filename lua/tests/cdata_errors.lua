@@ -1,7 +1,7 @@
 -- Safety errors: each names the type and the index or field. (LuaJIT does not
 -- check bounds and crashes on NULL dereference, so this script is PUC-only.)
 local ffi = require("ffi")
-ffi.cdef [[ typedef struct ce_rec { int x; const int c; } ce_rec; ]]
+ffi.cdef [[ typedef struct ce_rec { int x; const int c; } ce_rec; struct ce_plain { int x; }; ]]
 
 local function fails(pattern, f, ...)
   local ok, err = pcall(f, ...)
@@ -39,8 +39,10 @@ fails("attempt to fill a NULL pointer", ffi.fill, np, 4)
 local r = ffi.new("ce_rec")
 fails("cannot convert 'string' to 'int'", function() r.x = "abc" end)
 fails("cannot convert 'struct ce_rec' to 'int'", function() a[0] = r end)
-local holder = ffi.new("struct { struct ce_rec r; }")
-fails("cannot convert 'int [5]' to 'struct ce_rec'", function() holder.r = a end)
+local holder = ffi.new("struct { struct ce_rec r; struct ce_plain p; }")
+fails("cannot convert 'int [5]' to 'struct ce_plain'", function() holder.p = a end)
+-- A struct with a const member is not assigned as a whole (LuaJIT's rule).
+fails("attempt to write to constant location of type 'struct ce_rec'", function() holder.r = r end)
 fails("cannot convert 'double [1]' to 'int *'", ffi.new, "int *", ffi.new("double[1]"))
 fails("cannot convert 'function' to 'int'", ffi.cast, "int", print)
 

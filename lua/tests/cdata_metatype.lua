@@ -88,3 +88,25 @@ ok, err = pcall(function() return plain() end)
 assert(not ok and err:find("is not callable", 1, true), err)
 ok, err = pcall(function() return plain < plain end)
 assert(not ok and err:find("attempt to compare", 1, true), err)
+
+-- Keys a struct does not have go to __index/__newindex, numbers too; a const struct
+-- (or a pointer to one) takes no new keys, as in LuaJIT.
+do
+  ffi.cdef "typedef struct { int x; } mt_keys_t;"
+  local seen = {}
+  local keys_t = ffi.metatype("mt_keys_t", {
+    __index = function(_, k) return "idx:" .. tostring(k) end,
+    __newindex = function(_, k, v) seen[#seen + 1] = tostring(k) .. "=" .. tostring(v) end,
+  })
+  local s = keys_t(1)
+  assert(s.foo == "idx:foo" and s[10] == "idx:10" and s.x == 1)
+  s.bar = 42
+  s[10] = 11
+  assert(table.concat(seen, ",") == "bar=42,10=11")
+  local cs = ffi.new("const mt_keys_t", 5)
+  assert(cs.foo == "idx:foo" and cs.x == 5)
+  assert(not pcall(function() cs.bar = 1 end))
+  assert(not pcall(function() ffi.new("const mt_keys_t *", cs).bar = 1 end))
+  assert(not pcall(function() ffi.new("mt_keys_t *", s)[0] = 11 end))
+  assert(#seen == 2)
+end

@@ -1,0 +1,92 @@
+-- luajit: compatible
+-- LuaJIT's declaration rules (lj_cparse.c), which cdef follows: run side by side with luajit.
+local ffi = require("ffi")
+
+local function fails(f, ...)
+  local ok, err = pcall(f, ...)
+  assert(not ok, "an error was expected")
+  return err
+end
+
+-- The first (only) declaration of a cdef may omit its final ';'.
+ffi.cdef "int abs(int x)"
+ffi.cdef "typedef struct { int a; } rules_foo_t"
+ffi.cdef "struct rules_T5 { int a; }"
+assert(ffi.C.abs(-3) == 3)
+assert(ffi.sizeof("rules_foo_t") == 4 and ffi.sizeof("struct rules_T5") == 4)
+fails(ffi.cdef, "int rules_f1(int x); int rules_f2(int x)")
+fails(ffi.cdef, ";int rules_f3(int x)")
+fails(ffi.cdef, "int rules_f4(int x) int rules_f5(int y);")
+
+-- Redeclaring a function, a variable or a typedef with another type keeps the first.
+ffi.cdef "int abs(double x); typedef int rules_t; typedef double rules_t; typedef int ssize_t;"
+assert(ffi.C.abs(-4) == 4)
+assert(ffi.sizeof("rules_t") == 4 and ffi.sizeof("ssize_t") == ffi.sizeof("void *"))
+ffi.cdef "extern int rules_var; extern double rules_var;"
+-- A struct body stays defined once.
+ffi.cdef "struct rules_RS { int a; };"
+fails(ffi.cdef, "struct rules_RS { int b; };")
+
+-- Refused, as in C.
+for _, bad in ipairs {
+  "int double", "char double", "double double", "int &[10]", "union { int a; int b[?]; }",
+  "struct { _Bool a:2; }", "struct { int __attribute__((mode(TI))) a:2; }",
+} do
+  fails(ffi.typeof, bad)
+end
+fails(ffi.cdef, "static int rules_static;")
+fails(ffi.cdef, "static const double rules_sd = 1;")
+fails(ffi.cdef, "struct rules_s { static int x = 1; };")
+
+-- Struct-scoped constants: static const members and an anonymous enum's enumerators.
+ffi.cdef [[
+struct rules_k {
+  static const int K = 5;
+  enum { EA = 7, EB };
+  int a;
+};
+]]
+local k = ffi.new("struct rules_k")
+local kt = ffi.typeof("struct rules_k")
+assert(k.K == 5 and k.EA == 7 and k.EB == 8)
+assert(kt.K == 5 and kt.EB == 8)
+assert(ffi.new("struct rules_k *", k).K == 5)
+assert(ffi.sizeof(kt) == 4)
+assert(ffi.C.EB == 8)                                 -- enumerators stay global
+fails(function() return ffi.C.K end)                  -- static const members do not
+fails(function() k.K = 1 end)
+
+-- A member naming an existing struct without a declarator is a transparent member.
+ffi.cdef "struct rules_foo2 { int a, b; };"
+local bar = ffi.new("struct { struct rules_foo2; int c; }")
+bar.b, bar.c = 2, 3
+assert(bar.b == 2 and bar.c == 3 and ffi.sizeof(bar) == 12)
+assert(ffi.offsetof(bar, "c") == 8)
+
+-- String literals in constant expressions; backslash-newline, inside names too.
+assert(ffi.sizeof("char[sizeof(\"aa\" \"bb\")]") == 5)
+assert(ffi.sizeof("char[sizeof \"\"]") == 1)
+ffi.cdef "typedef int \\\n rules_bs_t; typedef int rules_sp\\\nliced_t;"
+assert(ffi.sizeof("rules_bs_t") == 4 and ffi.sizeof("rules_spliced_t") == 4)
+assert(ffi.sizeof("ch\\\nar") == 1)
+
+-- aligned on typedefs and type names, arrays included (the last one written wins).
+ffi.cdef "typedef int __attribute__((aligned(16))) rules_i16; struct rules_wa { char c; rules_i16 x; };"
+assert(ffi.alignof("rules_i16") == 16 and ffi.sizeof("rules_i16") == 4)
+assert(ffi.sizeof("struct rules_wa") == 32 and ffi.offsetof("struct rules_wa", "x") == 16)
+assert(ffi.alignof("int __attribute__((aligned(8))) [10]") == 8)
+assert(ffi.alignof("int [10] __attribute__((aligned(8)))") == 8)
+assert(ffi.alignof("char __attribute__((aligned(8))) const __attribute__((aligned(2)))") == 2)
+assert(ffi.alignof("int __attribute__((aligned(2)))") == 2)
+
+-- Vector machine modes.
+assert(ffi.sizeof("float __attribute__((mode(V4SF)))") == 16)
+assert(ffi.sizeof("struct { int a; float __attribute__((mode(__V2SF__))) b[2]; }") == 24)
+
+-- ffi.istype: ctype objects stand for their type; pointers to compatible types match.
+local int_t, ptr_t = ffi.typeof("int"), ffi.typeof("int *")
+assert(ffi.istype(int_t, int_t) and ffi.istype("const int", int_t))
+assert(ffi.istype("unsigned int *", ptr_t) and not ffi.istype("char *", ptr_t))
+assert(ffi.istype("int[3]", ffi.typeof("const int[3]")) and not ffi.istype("int[4]", ffi.typeof("int[3]")))
+assert(ffi.istype(kt, ffi.new("struct rules_k *")) and not ffi.istype("struct rules_k *", kt))
+assert(not ffi.istype("void", "void") and not ffi.istype("double", 1.5))
