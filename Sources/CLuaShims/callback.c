@@ -17,15 +17,13 @@
 
 int lf_callbackenter(lf_CallContext *x) {
   for (;;) {
-    int expected = 1;
-    if (__atomic_compare_exchange_n(&x->state, &expected, 2, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+    int s = __atomic_load_n(&x->state, __ATOMIC_RELAXED);
+    if (s == 0) return 0;
+    if ((s & 1) && __atomic_compare_exchange_n(&x->state, &s, s + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
       return 1;
-    if (expected == 0) return 0;
-    sched_yield(); /* another callback runs: wait for it */
+    if (!(s & 1)) sched_yield(); /* another callback runs Lua: wait until it calls C or leaves */
   }
 }
-
-void lf_callbackleave(lf_CallContext *x) { __atomic_store_n(&x->state, 1, __ATOMIC_RELEASE); }
 
 /* ---- Running a callback ----------------------------------------------------------- */
 
@@ -80,8 +78,7 @@ static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
     return 0;
   }
   lf_CallContext *x = cb->ctx;
-  if (!pthread_equal(pthread_self(), x->owner) || cb->function == LUA_NOREF ||
-      (x->calling == NULL && x->main == NULL))
+  if (!pthread_equal(pthread_self(), x->owner) || cb->function == LUA_NOREF)
     return general(cb, r, d); /* foreign threads, freed callbacks: Swift's rules */
   int took = lf_callbackenter(x); /* 0: the owner's own call, also ours */
   lua_State *L = x->calling ? x->calling : x->main;

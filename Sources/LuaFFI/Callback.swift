@@ -174,6 +174,11 @@ extension FFIState {
 
     /// Calls the Lua function in protected mode and converts its result.
     private func run(_ callback: Callback, result: UnsafeMutableRawPointer, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
+        // A freed callback touches no Lua thread (the last calling one may be gone).
+        guard callback.function != LUA_NOREF else {
+            writeDefault(callback, to: result)
+            return recordCallbackError("attempt to call a freed callback of type '\(types[Int(callback.plan.typeID)].cName)'")
+        }
         guard let L = callingState ?? mainState else { return writeDefault(callback, to: result) }
         let top = lua_gettop(L)
         // Disarmed: a memory error while pushing arguments must not unwind through
@@ -184,10 +189,6 @@ extension FFIState {
         defer {
             lua_settop(L, top)
             info?.pointee.armed = armed
-        }
-        guard callback.function != LUA_NOREF else {
-            writeDefault(callback, to: result)
-            return recordCallbackError("attempt to call a freed callback of type '\(types[Int(callback.plan.typeID)].cName)'")
         }
         let count = callback.plan.parameters.count
         guard lua_checkstack(L, Int32(count) + 4) != 0 else { return writeDefault(callback, to: result) }

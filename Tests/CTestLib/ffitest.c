@@ -270,6 +270,26 @@ int call_in_threads(int (*f)(int), int n) {
     for (int i = 0; i < n; i++) { pthread_join(ts[i], NULL); s += jobs[i].result; }
     return s;
 }
+// `threads` threads at once, each calling f(0) ... f(iterations - 1); returns the sum
+// of all results (the caller is in C meanwhile).
+typedef struct { int (*f)(int); int iterations; int64_t sum; } LoopJob;
+static void *loop_body(void *p) {
+    LoopJob *job = p;
+    for (int i = 0; i < job->iterations; i++) job->sum += job->f(i);
+    return NULL;
+}
+int64_t call_in_threads_loop(int (*f)(int), int threads, int iterations) {
+    LoopJob jobs[16];
+    pthread_t ts[16];
+    if (threads > 16) threads = 16;
+    for (int i = 0; i < threads; i++) {
+        jobs[i] = (LoopJob){f, iterations, 0};
+        if (pthread_create(&ts[i], NULL, loop_body, &jobs[i]) != 0) return -999;
+    }
+    int64_t s = 0;
+    for (int i = 0; i < threads; i++) { pthread_join(ts[i], NULL); s += jobs[i].sum; }
+    return s;
+}
 // A thread left running after the call returns: it calls back once the caller sets
 // thread_go (from Lua, a variable write: no C call), so the owner is surely not in C.
 volatile int thread_done = 0;
