@@ -23,4 +23,16 @@ import Testing
         let outcome = try run("callback_threads_nested.lua")
         #expect(outcome.status == "exit 0" && outcome.stdout == Array("ok\n".utf8), "\(outcome)")
     }
+
+    /// C calls callbacks after luaffi closed their state (an exit handler of the test
+    /// library): a static entry, a libffi closure past the static pool, a closure for
+    /// a struct by value and a callback freed before: each returns zero and reports
+    /// on stderr. Before, the closures jumped into freed memory.
+    @Test func callbacksCalledAfterTheStateClosedReturnZero() throws {
+        let outcome = try run("callback_after_close.lua")
+        let message = "luaffi: a callback was called after it was freed or its Lua state closed; it returned 0\n"
+        let expected = "closing\nkept 0: 0\nkept 1: 0\nkept 2: 0\npair: 0 0\n"
+        #expect(outcome.status == "exit 0" && outcome.stdout == Array(expected.utf8), "\(outcome)")
+        #expect(String(decoding: outcome.stderr, as: UTF8.self) == String(repeating: message, count: 4), "\(outcome)")
+    }
 }

@@ -9,7 +9,9 @@
  * A callback whose signature travels in registers (scalars and pointers, at most
  * 6 integer and 8 floating arguments) gets one of a fixed pool of C entry points
  * (static trampolines) that call `lf_callback_run` without libffi; others, and
- * every callback once the pool is used up, get a libffi closure (Swift's entry). */
+ * every callback while the pool is used up, get a libffi closure (lf_Closure,
+ * CLibFFI.h; Swift's entry). Entry points are never freed: a call through one whose
+ * callback was freed, or whose state closed, returns zero and reports it. */
 #ifndef LF_CALLBACK_H
 #define LF_CALLBACK_H
 
@@ -114,12 +116,16 @@ typedef struct lf_CCallback {
 /* Binds the Lua function on top of the stack (popped) to `cb`. [-1, +0, m] */
 void lf_callbackbind(lf_CCallback *cb, lua_State *L);
 
-/* Claims a static entry point for `cb` (its result class picks the prototype);
- * NULL when the pool is used up or the raw stack accessors do not hold (the
- * entries use them: stack.c). Thread-safe. */
+/* Claims a static entry point for `cb` (its result class picks the prototype): the
+ * unbound one released longest ago (never-used ones first; never one called since
+ * its callback was freed); NULL when none is left or the raw stack accessors do not
+ * hold (the entries use them: stack.c). Thread-safe. */
 void *lf_claimtrampoline(lf_CCallback *cb);
 
-/* Returns an entry point claimed by lf_claimtrampoline to the pool. */
-void lf_releasetrampoline(void *code);
+/* Unbinds an entry point claimed by lf_claimtrampoline (a later call gets zero and a
+ * message) and returns it to the pool, behind every other unbound one; with
+ * `poison` (it was called after its callback was freed), or once called while
+ * unbound, it never serves another callback. */
+void lf_releasetrampoline(void *code, int poison);
 
 #endif
