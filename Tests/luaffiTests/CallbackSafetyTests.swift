@@ -24,6 +24,15 @@ import Testing
         #expect(outcome.status == "exit 0" && outcome.stdout == Array("ok\n".utf8), "\(outcome)")
     }
 
+    /// A callback frees the last live callback (itself), then calls C that calls a
+    /// freed callback: an error, not a wait for itself. Before, C calls skipped
+    /// publishing their level once no callback was alive, and the freed callback's
+    /// entry waited forever for the running callback (its own thread) to leave.
+    @Test func callbackFreeingTheLastCallbackThenCallingC() throws {
+        let outcome = try run("callback_free_inside.lua", timeout: 20)
+        #expect(outcome.status == "exit 0" && outcome.stdout == Array("ok\n".utf8), "\(outcome)")
+    }
+
     /// C calls callbacks after luaffi closed their state (an exit handler of the test
     /// library): a static entry, a libffi closure past the static pool, a closure for
     /// a struct by value and a callback freed before: each returns zero and reports

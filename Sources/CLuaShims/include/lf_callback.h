@@ -30,7 +30,8 @@
  * is inside a C call, 2 a callback runs, 3 that callback is inside a C call... */
 typedef struct lf_CallContext {
   int state;          /* 2 * top level + (1 if the top is inside a C call): above */
-  int live;           /* nonzero: callbacks are alive (C calls must publish the state) */
+  int live;           /* nonzero: callbacks are alive, or were while a callback ran
+                       * (C calls must publish the state) */
   int pending;        /* nonzero: a callback failed; its error is raised after the C call */
   int saved_errno;    /* errno right after the last C call */
   lua_State *calling; /* the Lua thread making the current C call (callbacks run on it) */
