@@ -16,12 +16,16 @@
 /* ---- The foreign-thread protocol ------------------------------------------------ */
 
 int lf_callbackenter(lf_CallContext *x) {
+  int s = 1; /* tried first: the owner inside a C call (a failed swap loads the state) */
   for (;;) {
-    int s = __atomic_load_n(&x->state, __ATOMIC_RELAXED);
-    if (s == 0) return 0;
-    if ((s & 1) && __atomic_compare_exchange_n(&x->state, &s, s + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-      return 1;
-    if (!(s & 1)) sched_yield(); /* another callback runs Lua: wait until it calls C or leaves */
+    if (s & 1) {
+      if (__atomic_compare_exchange_n(&x->state, &s, s + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return 1;
+    } else if (s == 0) {
+      return 0;
+    } else {
+      sched_yield(); /* another callback runs Lua: wait until it calls C or leaves */
+      s = __atomic_load_n(&x->state, __ATOMIC_RELAXED);
+    }
   }
 }
 

@@ -141,7 +141,7 @@ extension FFIState {
         // Inside a callback (state above 0: we run on the top level, nobody else
         // writes it) C calls must go on publishing their level, or a freed
         // callback's entry reached from C would wait for this very thread.
-        context.pointee.live = liveCallbacks.isEmpty && context.pointee.state == 0 ? 0 : 1
+        context.pointee.live = liveCallbacks.isEmpty && lf_callbackstate(context) == 0 ? 0 : 1
         freedCallbacks.append(callback)
         guard freedCallbacks.count > Self.callbackQuarantine else { return }
         // The oldest leaves the quarantine: unbound in deinit, unless C called it

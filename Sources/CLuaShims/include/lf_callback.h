@@ -81,6 +81,10 @@ static inline void lf_leavec(lf_CallContext *x, lua_State *L, lf_CallEntry e, in
  * the owner runs Lua, or calls C without having published the state. */
 int lf_callbackenter(lf_CallContext *x);
 
+/* The state (above): nonzero while a callback runs or the owner is in C. Exact for
+ * the thread running Lua on the top level (only it writes `state` then). */
+static inline int lf_callbackstate(lf_CallContext *x) { return __atomic_load_n(&x->state, __ATOMIC_RELAXED); }
+
 /* Gives the level back (the level below is in C again). Called by the thread that
  * took it, which runs on the top, so nobody else writes `state` meanwhile. */
 static inline void lf_callbackleave(lf_CallContext *x) {
