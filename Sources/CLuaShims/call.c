@@ -35,8 +35,7 @@ typedef lf_CDataHeader cdata_header;
     if (__builtin_expect(x_->live, 0)) { \
       lf_CallEntry e_ = lf_enterc(x_, (L)); \
       __VA_ARGS__; \
-      x_->saved_errno = errno; \
-      lf_leavec(x_, (L), e_); \
+      lf_leavec(x_, (L), e_, errno); \
     } else { \
       __VA_ARGS__; \
       x_->saved_errno = errno; \

@@ -16,16 +16,18 @@
 /* ---- The foreign-thread protocol ------------------------------------------------ */
 
 int lf_callbackenter(lf_CallContext *x) {
+  int s = 1; /* tried first: the owner inside a C call (a failed swap loads the state) */
   for (;;) {
-    int expected = 1;
-    if (__atomic_compare_exchange_n(&x->state, &expected, 2, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-      return 1;
-    if (expected == 0) return 0;
-    sched_yield(); /* another callback runs: wait for it */
+    if (s & 1) {
+      if (__atomic_compare_exchange_n(&x->state, &s, s + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return 1;
+    } else if (s == 0) {
+      return 0;
+    } else {
+      sched_yield(); /* another callback runs Lua: wait until it calls C or leaves */
+      s = __atomic_load_n(&x->state, __ATOMIC_RELAXED);
+    }
   }
 }
-
-void lf_callbackleave(lf_CallContext *x) { __atomic_store_n(&x->state, 1, __ATOMIC_RELEASE); }
 
 /* ---- Running a callback ----------------------------------------------------------- */
 
@@ -75,13 +77,8 @@ static inline __attribute__((always_inline)) int convert_result(lua_State *L, in
 /* Runs callback `cb` with the argument registers `r` and `d`; returns the result's
  * bits (integers extended to 64 bits, a float in the low 32 bits). */
 static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
-  if (cb == NULL) { /* its ffi state is gone: the entry point is unused */
-    lf_writeerr("luaffi: a callback was called after its Lua state closed; it returned 0\n");
-    return 0;
-  }
   lf_CallContext *x = cb->ctx;
-  if (!pthread_equal(pthread_self(), x->owner) || cb->function == LUA_NOREF ||
-      (x->calling == NULL && x->main == NULL))
+  if (!pthread_equal(pthread_self(), x->owner) || cb->function == LUA_NOREF)
     return general(cb, r, d); /* foreign threads, freed callbacks: Swift's rules */
   int took = lf_callbackenter(x); /* 0: the owner's own call, also ours */
   lua_State *L = x->calling ? x->calling : x->main;
@@ -132,8 +129,25 @@ void lf_callbackbind(lf_CCallback *cb, lua_State *L) {
 /* ---- The static entry points ----------------------------------------------------- */
 
 #define POOL 256
+/* The callback bound to each entry (NULL: unbound); read atomically by the entries,
+ * written under pool_lock. */
 static lf_CCallback *slots[POOL];
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The unbound entries, a FIFO ring: never-used ones first, then released ones in
+ * the order they were released, so a released entry is handed out again as late
+ * as possible (a call kept from its old callback finds it unbound meanwhile). */
+static int unbound[POOL], first_unbound, unbound_count = -1; /* -1: not filled yet */
+/* Entries called after their callback was freed: C keeps their address, so they
+ * are never handed out again (set by the entry, or by Swift on release). */
+static unsigned char poisoned[POOL];
+
+/* A call through entry n while it is unbound: a defined zero, a message, and n
+ * never serves another callback. */
+static uint64_t unbound_call(int n) {
+  __atomic_store_n(&poisoned[n], 1, __ATOMIC_RELAXED);
+  lf_writeerr("luaffi: a callback was called after it was freed or its Lua state closed; it returned 0\n");
+  return 0;
+}
 
 #define PARAMS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, \
   double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7
@@ -141,12 +155,17 @@ static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
   uint64_t r[6] = {a0, a1, a2, a3, a4, a5}; \
   double d[8] = {d0, d1, d2, d3, d4, d5, d6, d7}
 
+/* Runs entry n's callback, or answers for an unbound entry. */
+#define RUN(n) \
+  lf_CCallback *cb = __atomic_load_n(&slots[0x##n], __ATOMIC_ACQUIRE); \
+  uint64_t bits = cb ? run(cb, r, d) : unbound_call(0x##n)
+
 /* Entry n, in two prototypes: integer result (RAX) and floating result (XMM0). */
 #define ENTRY(n) \
-  static uint64_t int_##n(PARAMS) { REGISTERS; return run(slots[0x##n], r, d); } \
+  static uint64_t int_##n(PARAMS) { REGISTERS; RUN(n); return bits; } \
   static double float_##n(PARAMS) { \
     REGISTERS; \
-    uint64_t bits = run(slots[0x##n], r, d); \
+    RUN(n); \
     double x; \
     memcpy(&x, &bits, 8); \
     return x; \
@@ -175,21 +194,32 @@ void *lf_claimtrampoline(lf_CCallback *cb) {
   int floating = cb->result == LF_K_DOUBLE || cb->result == LF_K_FLOAT;
   void *code = NULL;
   pthread_mutex_lock(&pool_lock);
-  for (int i = 0; i < POOL; i++) {
-    if (slots[i] != NULL) continue;
-    slots[i] = cb;
+  if (unbound_count < 0) {
+    for (int i = 0; i < POOL; i++) unbound[i] = i;
+    unbound_count = POOL;
+  }
+  while (unbound_count > 0 && code == NULL) {
+    int i = unbound[first_unbound];
+    first_unbound = (first_unbound + 1) % POOL;
+    unbound_count--;
+    if (__atomic_load_n(&poisoned[i], __ATOMIC_RELAXED)) continue; /* called while unbound: dropped */
+    __atomic_store_n(&slots[i], cb, __ATOMIC_RELEASE);
     code = floating ? (void *)float_entries[i] : (void *)int_entries[i];
-    break;
   }
   pthread_mutex_unlock(&pool_lock);
   return code;
 }
 
-void lf_releasetrampoline(void *code) {
+void lf_releasetrampoline(void *code, int poison) {
   pthread_mutex_lock(&pool_lock);
   for (int i = 0; i < POOL; i++) {
     if ((void *)int_entries[i] == code || (void *)float_entries[i] == code) {
-      slots[i] = NULL;
+      __atomic_store_n(&slots[i], NULL, __ATOMIC_RELEASE);
+      if (poison) __atomic_store_n(&poisoned[i], 1, __ATOMIC_RELAXED);
+      else if (!__atomic_load_n(&poisoned[i], __ATOMIC_RELAXED)) {
+        unbound[(first_unbound + unbound_count) % POOL] = i;
+        unbound_count++;
+      }
       break;
     }
   }

@@ -419,13 +419,13 @@ extension FFIState {
         lf_enterc(context, L)
     }
 
-    /// After a C call: saves errno, waits for a foreign callback still running,
-    /// restores the outer call's state and raises a callback's error. (The call's
+    /// After a C call: waits until the callbacks that arrived during it (from any
+    /// thread, however nested) have left, saves errno, restores the outer call's
+    /// state and raises a callback's error. (The call's
     /// temporary callbacks are freed by `call`.)
     @inline(__always)
     func leaveC(_ L: OpaquePointer, _ entry: lf_CallEntry) throws(FFIError) {
-        savedErrno = errno
-        lf_leavec(context, L, entry)
+        lf_leavec(context, L, entry, errno)
         if let error = takePendingCallbackError() { throw error }
     }
 

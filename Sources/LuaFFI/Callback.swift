@@ -18,10 +18,8 @@ final class Callback {
     let plan: CallPlan
     /// What the C entry reads: the function, the argument classes, the error value.
     let block: UnsafeMutablePointer<lf_CCallback>
-    /// libffi's closure and its description of the C signature (nil with a trampoline).
-    private let closure: UnsafeMutablePointer<ffi_closure>?
-    private let cif: UnsafeMutablePointer<ffi_cif>?
-    private let argumentTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>?
+    /// The libffi closure (nil with a trampoline): never freed, unbound in deinit.
+    private let closure: UnsafeMutablePointer<lf_Closure>?
     /// The C entry point.
     let code: UnsafeMutableRawPointer
     /// Registry reference to the Lua function (LUA_NOREF once freed).
@@ -29,6 +27,9 @@ final class Callback {
         get { block.pointee.function }
         set { block.pointee.function = newValue }
     }
+    /// Set when C called it after it was freed: C keeps its entry point, which then
+    /// never serves another callback.
+    var calledAfterFree = false
     /// The value C receives when the Lua function fails (zero unless declared).
     var errorValue: [UInt8] {
         didSet { errorValue.withUnsafeBytes { block.pointee.error_bits = $0.loadUnaligned(as: UInt64.self) } }
@@ -48,39 +49,35 @@ final class Callback {
         if plan.isDirect, Self.describe(plan, in: ffi, into: block), let entry = lf_claimtrampoline(block) {
             code = entry
             closure = nil
-            cif = nil
-            argumentTypes = nil
         } else {
-            var code: UnsafeMutableRawPointer?
-            guard let raw = ffi_closure_alloc(MemoryLayout<ffi_closure>.stride, &code), let code else {
-                block.deallocate()
-                throw FFIError("cannot allocate a callback")
-            }
             let fn = CFunctionType(result: ffi.types[Int(plan.resultType)], parameters: [], isVariadic: false)
             let prepared: (UnsafeMutablePointer<ffi_cif>, UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>)
             do {
                 prepared = try CallPlan.prepare(result: plan.resultType, parameters: plan.parameters.map(\.typeID),
                                                 fixed: -1, in: ffi, name: fn)
             } catch {
-                ffi_closure_free(raw)
                 block.deallocate()
                 throw error
             }
-            (cif, argumentTypes) = prepared
-            let closure = raw.assumingMemoryBound(to: ffi_closure.self)
-            self.closure = closure
-            self.code = code
-            guard ffi_prep_closure_loc(closure, prepared.0, callbackEntry, block, code) == FFI_OK else {
-                throw FFIError("cannot prepare a callback")
+            // The closure copies the signature: ours is needed no longer.
+            let claimed = lf_closure_claim(prepared.0, block, callbackEntry)
+            prepared.0.deallocate()
+            prepared.1.deallocate()
+            guard let claimed, let entry = claimed.pointee.code else {
+                block.deallocate()
+                throw FFIError("cannot allocate a callback")
             }
+            closure = claimed
+            code = entry
         }
         block.pointee.data = Unmanaged.passUnretained(self).toOpaque()
     }
 
+    /// Unbinds the entry point (C may still call it: it then returns zero and
+    /// reports) and returns it to its pool.
     deinit {
-        if let closure { ffi_closure_free(closure) } else { lf_releasetrampoline(code) }
-        cif?.deallocate()
-        argumentTypes?.deallocate()
+        let poison: Int32 = calledAfterFree ? 1 : 0
+        if let closure { lf_closure_release(closure, poison) } else { lf_releasetrampoline(code, poison) }
         block.deallocate()
     }
 
@@ -106,31 +103,51 @@ final class Callback {
 }
 
 extension FFIState {
-    /// Binds the Lua function at `index` to a new or recycled callback of function
-    /// pointer type `id` and returns it. `[-0, +0, m]`
+    /// How many freed callbacks keep their entry points bound (a late call from C
+    /// is reported as an error). The oldest then serves a new callback of its type,
+    /// or, when the next one is of another type, goes back to its pool unbound.
+    static let callbackQuarantine = 64
+
+    /// Binds the Lua function at `index` to a new callback of function pointer type
+    /// `id` and returns it: a new entry point, or the one of the callback freed
+    /// longest ago once `callbackQuarantine` newer ones were freed (never one that C
+    /// called after its free). Recycling in the state keeps its churn of temporary
+    /// callbacks cheap and away from the process-wide pools. `[-0, +0, m]`
     func makeCallback(_ L: OpaquePointer, _ index: Int32, type id: Int32) throws(FFIError) -> Callback {
         let plan = try callPlan(id)
         guard !plan.isVariadic else { throw FFIError("cannot create a callback of variadic type '\(types[Int(id)].cName)'") }
         let callback: Callback
-        if let reused = freeCallbacks[id]?.popLast() { callback = reused } else {
+        if freedCallbacks.count >= Self.callbackQuarantine, let oldest = freedCallbacks.first,
+           oldest.plan.typeID == id, !oldest.calledAfterFree {
+            callback = freedCallbacks.removeFirst()
+            callback.errorValue = callback.errorValue.map { _ in 0 }
+        } else {
             callback = try Callback(ffi: self, plan: plan)
         }
         lua_pushvalue(L, index)
         lf_callbackbind(callback.block, L)
-        callback.errorValue = callback.errorValue.map { _ in 0 }
         liveCallbacks[UInt(bitPattern: callback.code)] = callback
         context.pointee.live = 1
         return callback
     }
 
-    /// Frees a callback: later calls from C get the error value and an error.
+    /// Frees a callback: later calls from C get the error value and an error (once
+    /// its entry point is unbound: zero and a message on stderr).
     func free(_ L: OpaquePointer, _ callback: Callback) {
         guard callback.function != LUA_NOREF else { return }
         luaL_unref(L, lf_registryindex(), callback.function)
         callback.function = LUA_NOREF
         liveCallbacks[UInt(bitPattern: callback.code)] = nil
-        context.pointee.live = liveCallbacks.isEmpty ? 0 : 1
-        freeCallbacks[callback.plan.typeID, default: []].append(callback)
+        // Inside a callback (state above 0: we run on the top level, nobody else
+        // writes it) C calls must go on publishing their level, or a freed
+        // callback's entry reached from C would wait for this very thread.
+        context.pointee.live = liveCallbacks.isEmpty && lf_callbackstate(context) == 0 ? 0 : 1
+        freedCallbacks.append(callback)
+        guard freedCallbacks.count > Self.callbackQuarantine else { return }
+        // The oldest leaves the quarantine: unbound in deinit, unless C called it
+        // after it was freed (then it stays bound and reporting while the state lives).
+        let oldest = freedCallbacks.removeFirst()
+        if oldest.calledAfterFree { calledAfterFreeCallbacks.append(oldest) }
     }
 
     /// The callback whose entry point is `address`, if any.
@@ -174,6 +191,12 @@ extension FFIState {
 
     /// Calls the Lua function in protected mode and converts its result.
     private func run(_ callback: Callback, result: UnsafeMutableRawPointer, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
+        // A freed callback touches no Lua thread (the last calling one may be gone).
+        guard callback.function != LUA_NOREF else {
+            callback.calledAfterFree = true
+            writeDefault(callback, to: result)
+            return recordCallbackError("attempt to call a freed callback of type '\(types[Int(callback.plan.typeID)].cName)'")
+        }
         guard let L = callingState ?? mainState else { return writeDefault(callback, to: result) }
         let top = lua_gettop(L)
         // Disarmed: a memory error while pushing arguments must not unwind through
@@ -184,10 +207,6 @@ extension FFIState {
         defer {
             lua_settop(L, top)
             info?.pointee.armed = armed
-        }
-        guard callback.function != LUA_NOREF else {
-            writeDefault(callback, to: result)
-            return recordCallbackError("attempt to call a freed callback of type '\(types[Int(callback.plan.typeID)].cName)'")
         }
         let count = callback.plan.parameters.count
         guard lua_checkstack(L, Int32(count) + 4) != 0 else { return writeDefault(callback, to: result) }
@@ -251,13 +270,14 @@ extension FFIState {
     }
 }
 
-/// libffi's entry (callbacks without a C trampoline): `data` is the callback's block.
+/// The closures' entry (callbacks without a C trampoline; lf_Closure's `run`):
+/// `bound` is the callback's block.
 private func callbackEntry(
-    _ cif: UnsafeMutablePointer<ffi_cif>?, _ result: UnsafeMutableRawPointer?,
-    _ arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ data: UnsafeMutableRawPointer?
+    _ bound: UnsafeMutableRawPointer?, _ result: UnsafeMutableRawPointer?,
+    _ arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
 ) {
-    guard let result, let arguments, let data else { return }
-    callbackGeneral(data.assumingMemoryBound(to: lf_CCallback.self).pointee.data, result, arguments)
+    guard let result, let arguments, let bound else { return }
+    callbackGeneral(bound.assumingMemoryBound(to: lf_CCallback.self).pointee.data, result, arguments)
 }
 
 /// The general entry (any thread, any signature); the C entry's fallback.

@@ -46,9 +46,12 @@ final class FFIState {
     /// Prepared calls by function type, and libffi's type descriptions.
     @exclusivity(unchecked) var callPlans: [Int32: CallPlan] = [:]
     let libffiTypes = LibFFITypes()
-    /// Callbacks by entry point, recycled ones by type, and this call's temporaries.
+    /// Callbacks by entry point, freed ones still bound (oldest first, at most
+    /// `callbackQuarantine`), freed ones C called (bound until the state closes),
+    /// and this call's temporaries.
     @exclusivity(unchecked) var liveCallbacks: [UInt: Callback] = [:]
-    @exclusivity(unchecked) var freeCallbacks: [Int32: [Callback]] = [:]
+    @exclusivity(unchecked) var freedCallbacks: [Callback] = []
+    @exclusivity(unchecked) var calledAfterFreeCallbacks: [Callback] = []
     @exclusivity(unchecked) var temporaryCallbacks: [Callback] = []
     /// The C call paths' shared state (lf_callback.h): the Lua thread making the
     /// current C call, the main thread, the owner thread and the foreign-callback

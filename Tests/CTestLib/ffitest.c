@@ -1,6 +1,8 @@
 // libffitest: C functions of every shape for the call-layer tests (Tests/LuaTests/
 // CallTests.swift runs lua/tests/call_*.lua etc. against this library).
+#define _GNU_SOURCE /* dladdr, RTLD_NODELETE */
 #include "ffitest.h"
+#include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
 #include <pthread.h>
@@ -251,6 +253,34 @@ IntPair call_pair_cb(IntPair (*f)(IntPair), IntPair p) { return f(p); }
 static int (*stored_cb)(int);
 void store_cb(int (*f)(int)) { stored_cb = f; }
 int call_stored(int x) { return stored_cb ? stored_cb(x) : -1; }
+static IntPair (*stored_pair_cb)(IntPair);
+void store_pair_cb(IntPair (*f)(IntPair)) { stored_pair_cb = f; }
+IntPair call_stored_pair(int a, int b) {
+    IntPair p = {a, b};
+    return stored_pair_cb ? stored_pair_cb(p) : (IntPair){-1, -1};
+}
+
+// Callbacks called after their Lua state closed: keep_for_exit keeps int (*)(int)
+// pointers (call_kept calls one), call_kept_at_exit registers an exit handler (luaffi closes the state,
+// then exits) that calls each kept one and the stored pair callback and prints
+// what they returned. The library pins itself: closing the state unloads it.
+static int (*kept[8])(int);
+static int kept_count;
+int keep_for_exit(int (*f)(int)) { if (kept_count < 8) kept[kept_count++] = f; return kept_count - 1; }
+int call_kept(int i, int x) { return i >= 0 && i < kept_count ? kept[i](x) : -1; }
+static void call_all_kept(void) {
+    for (int i = 0; i < kept_count; i++) printf("kept %d: %d\n", i, kept[i](5));
+    if (stored_pair_cb) {
+        IntPair p = stored_pair_cb((IntPair){3, 4});
+        printf("pair: %d %d\n", p.a, p.b);
+    }
+    fflush(stdout);
+}
+int call_kept_at_exit(void) {
+    Dl_info self;
+    if (!dladdr((void *)call_kept_at_exit, &self) || !dlopen(self.dli_fname, RTLD_NOW | RTLD_NODELETE)) return -1;
+    return atexit(call_all_kept);
+}
 
 // A callback from a new thread, joined before returning (the owner is in C).
 typedef struct { int (*f)(int); int x, result; } ThreadJob;
@@ -269,6 +299,26 @@ int call_in_threads(int (*f)(int), int n) {
     for (int i = 0; i < n; i++) { jobs[i] = (ThreadJob){f, i, 0}; pthread_create(&ts[i], NULL, thread_body, &jobs[i]); }
     int s = 0;
     for (int i = 0; i < n; i++) { pthread_join(ts[i], NULL); s += jobs[i].result; }
+    return s;
+}
+// `threads` threads at once, each calling f(0) ... f(iterations - 1); returns the sum
+// of all results (the caller is in C meanwhile).
+typedef struct { int (*f)(int); int iterations; int64_t sum; } LoopJob;
+static void *loop_body(void *p) {
+    LoopJob *job = p;
+    for (int i = 0; i < job->iterations; i++) job->sum += job->f(i);
+    return NULL;
+}
+int64_t call_in_threads_loop(int (*f)(int), int threads, int iterations) {
+    LoopJob jobs[16];
+    pthread_t ts[16];
+    if (threads > 16) threads = 16;
+    for (int i = 0; i < threads; i++) {
+        jobs[i] = (LoopJob){f, iterations, 0};
+        if (pthread_create(&ts[i], NULL, loop_body, &jobs[i]) != 0) return -999;
+    }
+    int64_t s = 0;
+    for (int i = 0; i < threads; i++) { pthread_join(ts[i], NULL); s += jobs[i].sum; }
     return s;
 }
 // A thread left running after the call returns: it calls back once the caller sets

@@ -42,8 +42,10 @@ func callTestState() throws -> LuaState {
     }
 
     /// 10,000 explicit callbacks alive at once (no fixed limit), all freed; a second
-    /// round reuses exactly the first round's entry points (closures are recycled),
-    /// and create/free in a loop never grows past one closure.
+    /// round reuses the first round's entry points (closures are recycled once more
+    /// than 1,024 are free; static entries may go to other tests' states meanwhile),
+    /// and create/free in a loop rotates through a bounded set of entry points,
+    /// never handing one out again before 64 newer callbacks were freed.
     @Test func tenThousandCallbacksAreRecycled() throws {
         let state = try callTestState()
         let results = try state.run("""
@@ -63,17 +65,27 @@ func callTestState() throws -> LuaState {
             local distinct, reused = 0, 0
             for address in pairs(first) do distinct = distinct + 1 end
             for address in pairs(second) do if first[address] then reused = reused + 1 end end
-            local loop = {}
+            local last, closest = {}, math.huge
             for i = 1, 20000 do
               local cb = ffi.cast("double (*)(double)", function(x) return x * i end)
-              loop[ffi.tonumber(ffi.cast("intptr_t", cb))] = true
+              local address = ffi.tonumber(ffi.cast("intptr_t", cb))
+              if last[address] then closest = math.min(closest, i - last[address]) end
+              last[address] = i
               cb:free()
             end
             local loopDistinct = 0
-            for _ in pairs(loop) do loopDistinct = loopDistinct + 1 end
-            return distinct, reused, loopDistinct
+            for _ in pairs(last) do loopDistinct = loopDistinct + 1 end
+            return distinct, reused, loopDistinct, closest
             """)
-        #expect(results == [.integer(10000), .integer(10000), .integer(1)])
+        guard results.count == 4, case .integer(let reused) = results[1], case .integer(let loopDistinct) = results[2],
+              case .integer(let closest) = results[3] else {
+            Issue.record("unexpected results \(results)")
+            return
+        }
+        #expect(results[0] == .integer(10000))
+        #expect(reused >= 10000 - 1024 - 256, "round two reused only \(reused) entry points")
+        #expect(loopDistinct <= 64 + 256, "the loop used \(loopDistinct) entry points")
+        #expect(closest >= 64, "an entry point came back after \(closest) callbacks")
     }
 
     /// Implicit callbacks (one per call) are recycled too: the Lua heap does not grow
@@ -101,6 +113,34 @@ func callTestState() throws -> LuaState {
             return
         }
         #expect(kbAfter < kbBefore + 64, "Lua heap grew from \(kbBefore) KB to \(kbAfter) KB")
+    }
+
+    /// A C pointer kept from a callback of a closed state reaches no callback of a
+    /// later state: its entry point is unbound (C gets 0) and is handed out again only
+    /// after every other free one. (Before, the next state's first callback took it.)
+    @Test func staleEntryPointsDoNotReachAnotherState() throws {
+        guard let path = testLibraryPath else { return }
+        // Loaded meanwhile: the first state's close would unload it (and its kept pointer).
+        let library = dlopen(path, RTLD_NOW)
+        defer { if let library { dlclose(library) } }
+        let first = try callTestState()
+        let kept = try first.run("""
+            local ffi = require("ffi")
+            ffi.cdef "int keep_for_exit(int (*f)(int));"
+            return ffi.load(TESTLIB).keep_for_exit(ffi.cast("int (*)(int)", function(x) return x + 1 end))
+            """)
+        first.close()
+        let second = try callTestState()
+        try second.setGlobal("KEPT", kept.first ?? .nil)
+        let results = try second.run("""
+            local ffi = require("ffi")
+            ffi.cdef "int call_kept(int i, int x);"
+            local ran, callbacks = 0, {}
+            for i = 1, 10 do callbacks[i] = ffi.cast("int (*)(int)", function() ran = ran + 1 return 99 end) end
+            return ffi.load(TESTLIB).call_kept(KEPT, 1), ran
+            """)
+        // Other tests' states may have claimed it meanwhile, never this one's callbacks.
+        #expect(results.count == 2 && results[1] == .integer(0) && results[0] != .integer(99), "\(results)")
     }
 }
 

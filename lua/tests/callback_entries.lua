@@ -87,20 +87,23 @@ local co = coroutine.wrap(function(x)
 end)
 assert(co(1) == 2 and co() == 4)
 keep:free()
--- more live callbacks than the pool has entries (last: freed callbacks keep their
--- entry points, so the pool stays used up for this state): each calls its own function
+-- more live callbacks than the pool has entries: each calls its own function
 local cbs = {}
 for i = 1, 600 do
   cbs[i] = ffi.cast("int (*)(int)", function(x) return x * 1000 + i end)
 end
 for i = 1, 600 do assert(lib.call_int_cb(cbs[i], 7) == 7000 + i, i) end
--- freed callbacks answer with an error; new callbacks of the type reuse their
--- entry points and behave the same
+-- the last 64 freed callbacks keep their entry points and answer with an error;
+-- older ones answer 0 (and a message on stderr); none runs another callback.
+-- New callbacks (static entries, closures) behave the same.
 for i = 1, 600, 2 do cbs[i]:free() end
-for i = 1, 600, 2 do
+for i = 600 - 2 * 64 + 1, 600, 2 do
   local ok, err = pcall(lib.call_int_cb, cbs[i], 1)
   assert(not ok and err:find("freed callback", 1, true), err)
 end
+-- (Run in one process with other tests, as LuaScriptTests does, another state may
+-- have taken the entry meanwhile.)
+assert(lib.call_int_cb(cbs[1], 1) == 0 or TESTLIB ~= nil)
 for i = 1, 600, 2 do cbs[i] = ffi.cast("int (*)(int)", function(x) return -x - i end) end
 for i = 1, 600 do
   assert(lib.call_int_cb(cbs[i], 3) == (i % 2 == 1 and -3 - i or 3000 + i), i)
