@@ -213,6 +213,18 @@ let crashCases: [CrashCase] = [
         end
         ffi.new(q)
         """),
+    CrashCase("types that unfold exponentially", """
+        -- Each typedef doubles the tree a walk over the type would visit: refused at
+        -- 4,096 parts instead of hashing 2^40 of them.
+        ffi.cdef "typedef int (*f0)(int);"
+        local refused
+        for k = 1, 40 do
+          local ok, e = pcall(ffi.cdef, ("typedef int (*f%d)(f%d, f%d);"):format(k, k - 1, k - 1))
+          if not ok then refused = k; assert(e:find("too many syntax levels", 1, true), e); break end
+          ffi.typeof("f" .. k)
+        end
+        assert(refused and refused < 20, refused)
+        """),
     // Shared singletons cannot be released or closed.
     CrashCase("ffi.NULL and ffi.C are shared", """
         raises(function() local h <close> = ffi.NULL end, "ffi.NULL is shared and cannot be released")
