@@ -86,6 +86,7 @@ static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, c
     if (shape == LF_T_POINTER) {
       { char *q; memcpy(&q, p, sizeof q); p = q; }
       if (p == NULL) return NULL; /* the slow path raises the NULL error */
+      if (lf_ownerreleased(&args[0], ft->metatables)) return NULL; /* and this one */
     }
     if (t->element == LF_K_NONE) {
       /* p.field through a pointer to a record */
@@ -230,7 +231,9 @@ static int pointer_arithmetic(lua_State *L, int sign) {
   if (offset->tag == LF_TAG_INT && t->shape == LF_T_POINTER) {
     uintptr_t step = (uintptr_t)t->element_size * (uintptr_t)offset->value.i;
     uintptr_t address = sign > 0 ? p + step : p - step;
-    memcpy(lf_pushnewcdata(L, type, 8, ft->metatable_ref), &address, 8);
+    /* The result keeps the operand's owner alive (copied before allocating). */
+    lf_Slot owner = lf_derivedowner(pointer, (const cdata_header *)lf_udata(pointer), LF_T_POINTER);
+    lf_pushnewpointer(L, type, address, ft->metatable_ref, owner);
     return 1;
   }
   if (sign < 0 && pointer_operand(ft, offset, &q, &u, &other)) {
@@ -264,7 +267,10 @@ static int cdata_string(lua_State *L) {
   const lf_TypeFast *t = &ft->types[h->type];
   const char *p = (const char *)h + h->offset;
   size_t extent = SIZE_MAX; /* bytes known to be there: arrays of known length */
-  if (t->shape == LF_T_POINTER) { char *q; memcpy(&q, p, sizeof q); p = q; }
+  if (t->shape == LF_T_POINTER) {
+    if (lf_ownerreleased(&args[0], ft->metatables)) return slow_call(L);
+    char *q; memcpy(&q, p, sizeof q); p = q;
+  }
   else if (t->shape != LF_T_ARRAY || t->element_size <= 0 || t->count < 0) return slow_call(L);
   else extent = (size_t)t->count * (size_t)t->element_size;
   if (p == NULL) return slow_call(L);
@@ -287,6 +293,21 @@ void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State
   lua_insert(L, -2);
   lua_pushlightuserdata(L, types);
   lua_pushcclosure(L, choose(L, cdata_string), 3);
+}
+
+void lf_pushnewpointer(lua_State *L, int32_t type, uint64_t address, int metatable_ref, lf_Slot owner) {
+  if (owner.tag == LF_TAG_NIL) {
+    memcpy(lf_pushnewcdata(L, type, 8, metatable_ref), &address, 8);
+    return;
+  }
+  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + 8, 1);
+  h->type = type;
+  h->flags = 0;
+  h->offset = sizeof(cdata_header);
+  memcpy(h + 1, &address, 8);
+  *lf_uservalue(lf_top(L) - 1, 1) = owner;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
+  lua_setmetatable(L, -2);
 }
 
 void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref) {

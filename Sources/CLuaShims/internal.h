@@ -56,6 +56,34 @@ static inline const lf_CDataHeader *lf_slotcdata(const lf_Slot *s, const void *c
   return h;
 }
 
+/* The Lua object that a pointer derived from the cdata `h` in slot `s` must keep
+ * alive (docs/semantics.md, Lifetimes): an array owns its memory, a pointer with a
+ * finalizer (ffi.gc) owns its target, another pointer passes on its own owner (user
+ * value 1); a slot tagged nil when there is none (the memory is C's). */
+static inline lf_Slot lf_derivedowner(const lf_Slot *s, const lf_CDataHeader *h, int shape) {
+  lf_Slot none = {{0}, LF_TAG_NIL, {0}};
+  if (shape == LF_T_ARRAY || (h->flags & LF_CDATA_FINALIZER)) return *s;
+  if (shape == LF_T_POINTER && ((const lf_Udata *)s->value.p)->nuvalue > 0) return *lf_uservalue(s, 1);
+  return none;
+}
+
+/* Whether the pointer cdata in slot `s` points into an owner that was released
+ * (ffi.release): its use must take the Swift path, which raises. */
+static inline int lf_ownerreleased(const lf_Slot *s, const void *const *metatables) {
+  if (((const lf_Udata *)s->value.p)->nuvalue == 0) return 0;
+  const lf_Slot *owner = lf_uservalue(s, 1);
+  if (owner->tag != LF_TAG_USERDATA) return 0;
+  const void *mt = lf_udatametatable(owner);
+  if (mt == NULL || (mt != metatables[0] && mt != metatables[1])) return 0;
+  return (((const lf_CDataHeader *)lf_udata(owner))->flags & LF_CDATA_RELEASED) != 0;
+}
+
+/* Pushes a new pointer cdata of type `type` holding `address`, keeping `owner` (a
+ * value copied out of its slot, which the allocation may move; nil: none) alive in
+ * its user value; the new object is white, so the raw store needs no barrier.
+ * [-0, +1, m] */
+void lf_pushnewpointer(lua_State *L, int32_t type, uint64_t address, int metatable_ref, lf_Slot owner);
+
 /* Pushes a new cdata of type `type` with `size` bytes of payload right after the
  * 8-byte header (Swift's CDataHeader layout; alignment at most 8) and the metatable
  * of registry reference `metatable_ref`; returns the payload. [-0, +1, m] */

@@ -92,6 +92,12 @@ static inline void *lf_udata(const lf_Slot *s) {
   return (char *)u + (u->nuvalue == 0 ? LF_UDATA0_PAYLOAD : LF_UDATA_PAYLOAD(u->nuvalue));
 }
 
+/* User value i (from 1) of the full userdata in slot s, which has at least i (a
+ * TValue: 16 bytes, as lf_Slot). */
+static inline lf_Slot *lf_uservalue(const lf_Slot *s, int i) {
+  return (lf_Slot *)((char *)s->value.p + LF_UDATA_PAYLOAD(i - 1));
+}
+
 /* Its metatable, as lua_topointer gives it (NULL: none). */
 static inline const void *lf_udatametatable(const lf_Slot *s) {
   return ((lf_Udata *)s->value.p)->metatable;

@@ -30,6 +30,9 @@ static int probe(lua_State *L) {
   ok = ok && base[5].tag == LF_TAG_SHORTSTR && lf_strchars(&base[5]) == lua_tolstring(L, 6, NULL);
   ok = ok && base[6].tag == LF_TAG_USERDATA && lf_udata(&base[6]) == lua_touserdata(L, 7);
   ok = ok && base[7].tag == LF_TAG_LONGSTR && lf_strchars(&base[7]) == lua_tolstring(L, 8, NULL);
+  /* User value 1 of the last userdata is the short string (set with the API). */
+  ok = ok && ((lf_Udata *)top[-1].value.p)->nuvalue == 2 && lf_uservalue(&top[-1], 1)->tag == LF_TAG_SHORTSTR &&
+       lf_uservalue(&top[-1], 1)->value.p == base[5].value.p && lf_uservalue(&top[-1], 2)->tag == LF_TAG_NIL;
   if (ok && lua_getmetatable(L, 7)) {
     ok = lua_topointer(L, -1) == lf_udatametatable(&base[6]);
     lua_settop(L, PROBE_ARGS);
@@ -72,6 +75,8 @@ static int run_probe(lua_State *L) {
   lua_setmetatable(L, -2);
   lua_pushliteral(L, "a string longer than the 40 bytes Lua interns: a long string");
   lua_newuserdatauv(L, 8, 2);
+  lua_pushliteral(L, "lf_stackprobe");
+  lua_setiuservalue(L, -2, 1);
   int ok = lua_pcall(L, PROBE_ARGS, 1, 0) == LUA_OK && lua_toboolean(L, -1);
   lua_settop(L, top);
   return ok;

@@ -13,15 +13,16 @@ enum Location {
 }
 
 extension FFIState {
-    /// Resolves `cdata[key]` (key at stack index `key`) to a location, or nil when a
+    /// Resolves `cdata[key]` (the cdata at stack index `index`, the key at `key`) to a location, or nil when a
     /// struct has no such field (the metatype may answer). Throws for bad keys,
     /// NULL pointers and indexes out of range.
-    func locate(_ L: OpaquePointer, _ cdata: CDataRef, key: Int32) throws(FFIError) -> Location? {
+    func locate(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32 = 1, key: Int32) throws(FFIError) -> Location? {
         try checkUsable(cdata)
         let (address, id) = value(of: cdata)
         let info = info(id)
         switch info.kind {
         case .pointer:
+            try checkOwnerUsable(L, index)
             let target = address.load(as: UnsafeMutableRawPointer?.self)
             if lua_type(L, key) == LUA_TSTRING, case .record = types[Int(info.target)].kind {
                 guard let target else { throw nullError(id) }

@@ -82,10 +82,10 @@ extension FFIState {
             guard let size = info(element).size else { throw arithmeticError(L, op) }
             // Addresses wrap around, as in LuaJIT (an overflowing offset must not trap).
             let step = size &* Int(n) &* (op == .add ? 1 : -1)
-            pushPointer(L, type, UnsafeMutableRawPointer(bitPattern: Int(bitPattern: p) &+ step))
+            pushDerivedPointer(L, type, UnsafeMutableRawPointer(bitPattern: Int(bitPattern: p) &+ step), from: 1)
         case (.integer(let n, _), .pointer(let p, let element, let type)) where op == .add:
             guard let size = info(element).size else { throw arithmeticError(L, op) }
-            pushPointer(L, type, UnsafeMutableRawPointer(bitPattern: Int(bitPattern: p) &+ size &* Int(n)))
+            pushDerivedPointer(L, type, UnsafeMutableRawPointer(bitPattern: Int(bitPattern: p) &+ size &* Int(n)), from: 2)
         case (.pointer(let p, let element, _), .pointer(let q, _, _)) where op == .subtract:
             guard let size = info(element).size else { throw arithmeticError(L, op) }
             lua_pushinteger(L, lua_Integer((Int(bitPattern: p) &- Int(bitPattern: q)) / max(size, 1)))

@@ -58,9 +58,11 @@ extension FFIState {
         guard info.size != nil, !info.kind.isAggregate || lua_type(L, index) == LUA_TUSERDATA else {
             throw conversionError(L, index, to: id)
         }
-        if info.kind == .pointer || info.kind.isInteger, let bits = try castBits(L, index) {
-            let cdata = pushNewCData(L, id)
-            storeInteger(bits, kind: info.kind == .pointer ? .int64 : info.kind, to: cdata.payload)
+        if info.kind == .pointer, let bits = try castBits(L, index) {
+            return pushDerivedPointer(L, id, UnsafeMutableRawPointer(bitPattern: Int(bits)), from: index)
+        }
+        if info.kind.isInteger, let bits = try castBits(L, index) {
+            storeInteger(bits, kind: info.kind, to: pushNewCData(L, id).payload)
             return
         }
         let cdata = pushNewCData(L, id)
@@ -99,6 +101,7 @@ extension FFIState {
         case LUA_TSTRING where !writable: return UnsafeMutableRawPointer(mutating: lua_tolstring(L, index, nil))
         case LUA_TUSERDATA:
             if let cdata = cdata(L, at: index) {
+                try checkOwnerUsable(L, index)
                 if let (address, pointee) = try address(of: cdata),
                    !writable || !types[Int(pointee)].qualifiers.contains(.const) { return address }
             } else if !writable {
@@ -231,8 +234,8 @@ func ffiIsnull(_ L: OpaquePointer?) -> Int32 {
 }
 
 /// `ffi.addressof(cdata [, key...])`: a pointer to the cdata, or to the element or
-/// field the keys name (Python cffi's spelling). The pointer does not keep the
-/// cdata alive.
+/// field the keys name (Python cffi's spelling). The pointer keeps the cdata's
+/// owner alive (Lifetimes).
 func ffiAddressof(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         guard var current = ffi.cdata(L, at: 1) else { throw FFIError.type(1, "addressof", expected: "cdata", in: L) }
@@ -240,7 +243,7 @@ func ffiAddressof(_ L: OpaquePointer?) -> Int32 {
         let top = lua_gettop(L)
         if top >= 2 {
             for key in 2...top {
-                guard let location = try ffi.locate(L, current, key: key) else {
+                guard let location = try ffi.locate(L, current, at: key == 2 ? 1 : key - 1, key: key) else {
                     throw ffi.missingMember(L, current, key: key)
                 }
                 guard case .value(let a, let t, _) = location else {
@@ -252,7 +255,7 @@ func ffiAddressof(_ L: OpaquePointer?) -> Int32 {
                 current = ffi.cdata(L, at: key)!
             }
         }
-        ffi.pushPointer(L, ffi.pointerType(to: id), address)
+        ffi.pushDerivedPointer(L, ffi.pointerType(to: id), address, from: 1)
         return 1
     }
 }

@@ -26,6 +26,7 @@ extension FFIState {
                 guard !isInternal(L, index) else { break }
                 return lua_touserdata(L, index)
             }
+            try checkOwnerUsable(L, index)
             guard let (address, pointee) = try address(of: cdata) else { break }
             guard isCompatible(pointee, with: target) else { break }
             return address

@@ -127,7 +127,15 @@ local function isPointer(v)
   return name:match("%*[%w_ ]*$") ~= nil or name:match("^[^%[]*%(%*") ~= nil
 end
 
-local env = setmetatable({ ffi = ffi, V = V, E1B = 5 }, { __index = _G })
+-- ffi as the statements see it: ffi.new refuses big element counts, so that a run
+-- stays within a few hundred MB (2^31 elements of a legal type would be granted).
+local guarded = setmetatable({
+  new = function(ct, n, ...)
+    if type(n) == "number" and n > 4096 then error("fuzz: count too big") end
+    return ffi.new(ct, n, ...)
+  end,
+}, { __index = ffi })
+local env = setmetatable({ ffi = guarded, V = V, E1B = 5 }, { __index = _G })
 function env.get(v, k) if not isPointer(v) then return v[k] end end
 function env.set(v, k, x) if not isPointer(v) then v[k] = x end end
 function env.safe(f, v, ...)
@@ -166,6 +174,10 @@ for i = 1, budget do
   assert(chunk, source .. ": " .. tostring(message))
   if not pcall(chunk) then errors = errors + 1 end
   if i % 500 == 0 then for j = 1, POOL do if R(3) == 1 then V[j] = nil end end end
+  if i % 50 == 0 and collectgarbage("count") > 256 * 1024 then
+    for j = 1, POOL do V[j] = nil end
+    collectgarbage()
+  end
 end
 V = nil
 collectgarbage()
