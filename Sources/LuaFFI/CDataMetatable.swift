@@ -152,7 +152,7 @@ private func cdataNewIndex(_ L: OpaquePointer?) -> Int32 {
             try ffi.store(L, 3, into: location)
             return 0
         }
-        try ffi.checkWritableRecord(cdata)
+        try ffi.checkWritableRecord(cdata, key: 2, L)
         if let result = ffi.metatypeNewIndex(L, cdata) { return result }
         throw ffi.missingMember(L, cdata, key: 2)
     }

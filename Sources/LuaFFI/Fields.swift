@@ -92,15 +92,20 @@ func storeBitfield(_ value: Int64, _ base: UnsafeMutableRawPointer, _ field: Fie
 }
 
 extension FFIState {
-    /// Pushes the record-scoped constant named by the string at `key` (`x.K` for
+    /// The record-scoped constant named by the string at `key` (`x.K` for
     /// `struct { static const int K = 1; }`, LuaJIT's struct constants) of the record
-    /// type `id`, or of the record it points to or references; false (nothing pushed)
-    /// when there is none. A missing field only: not on the field paths. `[-0, +(0|1), m]`
-    func pushRecordConstant(_ L: OpaquePointer, type id: Int32, key: Int32) -> Bool {
+    /// type `id`, or of the record it points to or references. Only for a missing
+    /// field: not on the field paths.
+    func recordConstant(_ L: OpaquePointer, type id: Int32, key: Int32) -> CConstant? {
         var id = id
         if info(id).kind == .pointer || info(id).kind == .reference { id = info(id).target }
-        guard case .record(let record) = types[Int(id)].kind, let name = stringArgument(L, key), let constant = record.constant(named: name)
-        else { return false }
+        guard case .record(let record) = types[Int(id)].kind, let name = stringArgument(L, key) else { return nil }
+        return record.constant(named: name)
+    }
+
+    /// Pushes `recordConstant`, if there is one. `[-0, +(0|1), m]`
+    func pushRecordConstant(_ L: OpaquePointer, type id: Int32, key: Int32) -> Bool {
+        guard let constant = recordConstant(L, type: id, key: key) else { return false }
         pushConstant(L, constant)
         return true
     }

@@ -122,12 +122,17 @@ extension FFIState {
         return 1
     }
 
-    /// A `const` struct (or a pointer to one) takes no new keys: LuaJIT refuses the
-    /// write before any `__newindex`.
-    func checkWritableRecord(_ cdata: CDataRef) throws(FFIError) {
+    /// A `const` struct (or a pointer to one) takes no new keys, and a struct constant
+    /// is not written: LuaJIT refuses the write before any `__newindex`.
+    func checkWritableRecord(_ cdata: CDataRef, key: Int32, _ L: OpaquePointer) throws(FFIError) {
         var id = cdata.typeID
         if info(id).kind == .pointer || info(id).kind == .reference { id = info(id).target }
-        if info(id).kind == .record && info(id).isConst { throw constError(id) }
+        guard info(id).kind == .record else { return }
+        if info(id).isConst { throw constError(id) }
+        if let constant = recordConstant(L, type: id, key: key) {
+            throw FFIError(
+                "attempt to write to constant location '\(constant.name)' of '\(types[Int(id)].cName)'")
+        }
     }
 
     /// `cdata.key = value` with no such field: the metatype's `__newindex`.

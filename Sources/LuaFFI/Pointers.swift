@@ -90,7 +90,9 @@ extension FFIState {
             let (source, sourceType) = value(of: cdata)
             let sourceKind = self.info(sourceType).kind
             if storeComplex(from: source, kind: sourceKind, as: info.kind, to: address) { return }
-            if info.kind == .complexFloat || info.kind == .complexDouble, sourceKind.isInteger || sourceKind.isFloating {
+            if info.kind == .complexFloat || info.kind == .complexDouble,
+                sourceKind.isInteger || sourceKind.isFloating
+            {
                 address.initializeMemory(as: UInt8.self, repeating: 0, count: size)
                 return try initialize(L, id, at: address, count: -1, first: index, last: index)  // a real part
             }

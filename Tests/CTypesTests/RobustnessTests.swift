@@ -12,6 +12,9 @@ import Testing
         "static const int N = 0x7fffffff * 2 / 3 % 5 ? 'a' : '\\x41'; int arr[N][?];",
         "static inline int f(int x) { return x ? ({ 1; }) : 2; } struct vls { int n; int a[?]; };",
         "typedef int v4 __attribute__((vector_size(16), mode(SI))); _Static_assert(1, \"x\");",
+        // LuaJIT's rules: struct constants, tagged anonymous members, splices, no final ';'.
+        "struct k { static const int K = 5; enum { A = 1 }; struct k2; int a[sizeof(\"ab\" \"c\") + K]; }",
+        "typedef int __attribute__((aligned(16))) a\\\nb_t; float __attribute__((mode(V4SF))) v; int f(int)",
     ]
 
     static let fragments = [
@@ -19,7 +22,7 @@ import Testing
         "int", "struct", "union", "enum", "typedef", "const", "__attribute__", "((", "))",
         "packed", "aligned", "x", "1", "0", "0x", "'", "\"", "/*", "//", "\n#pragma pack(",
         "sizeof", "__asm__", "[?]", "<<", ">>", "/", "%", "long", "unsigned",
-        "9999999999999999999999",
+        "9999999999999999999999", "\\\n", "\\", "static", "V4SF",
     ]
 
     @Test func mutatedInputNeverCrashes() {

@@ -55,6 +55,9 @@ assert(ffi.sizeof(kt) == 4)
 assert(ffi.C.EB == 8)                                 -- enumerators stay global
 fails(function() return ffi.C.K end)                  -- static const members do not
 fails(function() k.K = 1 end)
+local k_mt = ffi.metatype("struct rules_k", { __newindex = function() error("not for constants") end })
+local err = fails(function() k_mt().K = 1 end)
+assert(err:find("constant location", 1, true), err)
 
 -- A member naming an existing struct without a declarator is a transparent member.
 ffi.cdef "struct rules_foo2 { int a, b; };"
