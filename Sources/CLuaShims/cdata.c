@@ -236,7 +236,7 @@ static int pointer_arithmetic(lua_State *L, int sign) {
     lf_pushnewpointer(L, type, address, ft->metatable_ref, owner);
     return 1;
   }
-  if (sign < 0 && pointer_operand(ft, offset, &q, &u, &other)) {
+  if (sign < 0 && pointer_operand(ft, offset, &q, &u, &other) && other == type) { /* others: Swift's rule */
     lf_setint(L, (int64_t)(p - q) / t->element_size);
     return 1;
   }

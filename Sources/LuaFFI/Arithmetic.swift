@@ -86,8 +86,10 @@ extension FFIState {
         case (.integer(let n, _), .pointer(let p, let element, let type)) where op == .add:
             guard let size = info(element).size else { throw arithmeticError(L, op) }
             pushDerivedPointer(L, type, UnsafeMutableRawPointer(bitPattern: Int(bitPattern: p) &+ size &* Int(n)), from: 2)
-        case (.pointer(let p, let element, _), .pointer(let q, _, _)) where op == .subtract:
-            guard let size = info(element).size else { throw arithmeticError(L, op) }
+        case (.pointer(let p, let element, _), .pointer(let q, let other, _)) where op == .subtract:
+            // Only pointers to the same type (qualifiers aside) subtract, as in LuaJIT.
+            guard let size = info(element).size, types[Int(element)].unqualified == types[Int(other)].unqualified
+            else { throw arithmeticError(L, op) }
             lua_pushinteger(L, lua_Integer((Int(bitPattern: p) &- Int(bitPattern: q)) / max(size, 1)))
         case (.integer(let x, let ux), .integer(let y, let uy)):
             try integerArithmetic(L, op, x, y, unsigned: ux || uy)
