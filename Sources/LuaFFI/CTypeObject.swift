@@ -81,6 +81,14 @@ extension FFIState {
         return types[Int(id)]
     }
 
+    /// The type whose size and alignment `ffi.sizeof`/`ffi.alignof` give: a
+    /// reference's target, as in LuaJIT (`ffi.sizeof("char &")` is 1).
+    func measuredType(_ L: OpaquePointer, _ index: Int32, _ function: String) throws(FFIError) -> CType {
+        let type = try checkedType(L, index, function)
+        if case .reference(let target) = type.kind { return target }
+        return type
+    }
+
     /// The `$` parameters from stack index `first` to the top: ctypes, integers,
     /// or strings (names). Corresponds to LuaJIT's parameterized types.
     func typeParameters(

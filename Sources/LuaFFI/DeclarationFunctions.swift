@@ -40,7 +40,7 @@ func ffiTypeof(_ L: OpaquePointer?) -> Int32 {
 /// For a VLA or variable-length struct, `nelem` gives the number of elements.
 func ffiSizeof(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        let type = try ffi.checkedType(L, 1, "sizeof")
+        let type = try ffi.measuredType(L, 1, "sizeof")
         guard let layout = type.variableLayout else {
             if let size = type.size { lua_pushinteger(L, lua_Integer(size)) } else { lua_pushnil(L) }
             return 1
@@ -68,7 +68,7 @@ func ffiSizeof(_ L: OpaquePointer?) -> Int32 {
 /// `ffi.alignof(ct)`: the alignment in bytes.
 func ffiAlignof(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        let type = try ffi.checkedType(L, 1, "alignof")
+        let type = try ffi.measuredType(L, 1, "alignof")
         lua_pushinteger(L, lua_Integer(type.alignment))
         return 1
     }
