@@ -81,8 +81,8 @@ extension FFIState {
         return types[Int(id)]
     }
 
-    /// The type whose size and alignment `ffi.sizeof`/`ffi.alignof` give: a
-    /// reference's target, as in LuaJIT (`ffi.sizeof("char &")` is 1).
+    /// The type whose size `ffi.sizeof` gives: a reference's target, as in LuaJIT
+    /// (`ffi.sizeof("char &")` is 1; `ffi.alignof` keeps the reference's own, 8).
     func measuredType(_ L: OpaquePointer, _ index: Int32, _ function: String) throws(FFIError) -> CType {
         let type = try checkedType(L, index, function)
         if case .reference(let target) = type.kind { return target }

@@ -68,7 +68,7 @@ func ffiSizeof(_ L: OpaquePointer?) -> Int32 {
 /// `ffi.alignof(ct)`: the alignment in bytes.
 func ffiAlignof(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        let type = try ffi.measuredType(L, 1, "alignof")
+        let type = try ffi.checkedType(L, 1, "alignof")
         lua_pushinteger(L, lua_Integer(type.alignment))
         return 1
     }
