@@ -362,6 +362,44 @@ static int cdata_new(lua_State *L) {
   return 1;
 }
 
+/* ffi.cast(ct, v) for a pointer type object and nil, a pointer or an array cdata:
+ * the address, with the owner a derived pointer keeps (Owners.swift). Numbers,
+ * strings, functions, records and references take Swift's rules. */
+static int cdata_cast(lua_State *L) {
+  const new_env *env = (const new_env *)lf_udata(lf_upvalue(L, 3));
+  const lf_FastTypes *ft = env->ft;
+  const lf_Slot *args = lf_base(L);
+  if (lf_top(L) - args != 2 || *ft->gc_types || args[0].tag != LF_TAG_USERDATA ||
+      lf_udatametatable(&args[0]) != env->ctype_metatable)
+    return slow_call(L);
+  int32_t id = *(const int32_t *)lf_udata(&args[0]);
+  if ((uint32_t)id >= (uint32_t)ft->count || ft->types[id].shape != LF_T_POINTER) return slow_call(L);
+  uint64_t address = 0;
+  lf_Slot owner = {{0}, LF_TAG_NIL, {0}};
+  if (args[1].tag != LF_TAG_NIL) {
+    const cdata_header *h = lf_slotcdata(&args[1], ft->metatables, ft->count);
+    if (h == NULL) return slow_call(L);
+    int shape = ft->types[h->type].shape;
+    const char *payload = (const char *)h + h->offset;
+    if (shape == LF_T_POINTER) memcpy(&address, payload, 8);
+    else if (shape == LF_T_ARRAY) address = (uint64_t)(uintptr_t)payload;
+    else return slow_call(L);
+    owner = lf_derivedowner(&args[1], h, shape);
+  }
+  lf_pushnewpointer(L, id, address, ft->metatable_ref, owner);
+  return 1;
+}
+
+void lf_pushcdatacast(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
+                      int (*slow)(lua_State *L)) {
+  lua_pushlightuserdata(L, (void *)slow);
+  lua_insert(L, -2);
+  new_env *env = (new_env *)lua_newuserdatauv(L, sizeof(new_env), 0);
+  env->ft = types;
+  env->ctype_metatable = ctype_metatable;
+  lua_pushcclosure(L, choose(L, cdata_cast), 3);
+}
+
 void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
                      int (*slow)(lua_State *L)) {
   lua_pushlightuserdata(L, (void *)slow);

@@ -5,11 +5,11 @@ import CTypes
 import Glibc
 
 /// The functions of the `ffi` table, each a Swift function behind the trampoline
-/// (`new` and `string` apart: they have C fast paths).
+/// (`new`, `cast` and `string` apart: they have C fast paths).
 private let moduleFunctions: [SwiftFunctionEntry] = [
     ("cdef", ffiCdef), ("typeof", ffiTypeof), ("sizeof", ffiSizeof),
     ("alignof", ffiAlignof), ("offsetof", ffiOffsetof), ("istype", ffiIstype),
-    ("abi", ffiAbi), ("cast", ffiCast),
+    ("abi", ffiAbi),
     ("copy", ffiCopy), ("fill", ffiFill), ("isnull", ffiIsnull), ("addressof", ffiAddressof),
     ("tonumber", ffiTonumber), ("gc", ffiGc), ("release", ffiRelease), ("metatype", ffiMetatype),
     ("callback", ffiCallback), ("load", ffiLoad), ("dlopen", ffiDlopen), ("dlclose", ffiDlclose), ("errno", ffiErrno),
@@ -48,6 +48,9 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     lua_pushvalue(L, owner)
     lf_pushcdatanew(L, ffi.fastTypes, ffi.ctypeMetatable, ffiNew)
     lua_setfield(L, -2, "new")
+    lua_pushvalue(L, owner)
+    lf_pushcdatacast(L, ffi.fastTypes, ffi.ctypeMetatable, ffiCast)
+    lua_setfield(L, -2, "cast")
     ffi.pushNamespace(L, handle: nil, name: "C")
     lua_setfield(L, -2, "C")
     ffi.pushPointer(L, ffi.voidPointerType, nil)

@@ -78,6 +78,12 @@ void lf_pushcdatamethod(lua_State *L, int which, lf_FastTypes *types, int (*slow
 void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
                      int (*slow)(lua_State *L));
 
+/* Pushes ffi.cast with its fast path: a pointer type object and nil, a pointer or
+ * an array cdata; `slow` takes everything else. Upvalues as lf_pushcdatanew's
+ * first three. [-1, +1, m] */
+void lf_pushcdatacast(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
+                      int (*slow)(lua_State *L));
+
 /* Pushes ffi.string with its fast path for pointer and array cdata; `slow` (an
  * lf_SwiftFunction) takes everything else; its upvalue 2 is the value on top of
  * the stack, popped. [-1, +1, m] */
