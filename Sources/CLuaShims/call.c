@@ -74,7 +74,7 @@ static inline __attribute__((always_inline)) int convert(const lf_Callable *c, i
       return 1;
     }
     const cdata_header *h = lf_slotcdata(s, c->ft->metatables, c->ft->count);
-    if (h == NULL || lf_ownerreleased(s, c->ft->metatables)) return 0;
+    if (h == NULL || lf_ownerreleased(s)) return 0;
     const char *payload = (const char *)h + h->offset;
     if (h->type == c->pointee[i]) { *slot = (uint64_t)(uintptr_t)payload; return 1; }
     if (h->type == c->pointer[i] || h->type == c->declared[i]) { memcpy(slot, payload, 8); return 1; }

@@ -86,7 +86,7 @@ static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, c
     if (shape == LF_T_POINTER) {
       { char *q; memcpy(&q, p, sizeof q); p = q; }
       if (p == NULL) return NULL; /* the slow path raises the NULL error */
-      if (lf_ownerreleased(&args[0], ft->metatables)) return NULL; /* and this one */
+      if (lf_ownerreleased(&args[0])) return NULL; /* and this one */
     }
     if (t->element == LF_K_NONE) {
       /* p.field through a pointer to a record */
@@ -268,7 +268,7 @@ static int cdata_string(lua_State *L) {
   const char *p = (const char *)h + h->offset;
   size_t extent = SIZE_MAX; /* bytes known to be there: arrays of known length */
   if (t->shape == LF_T_POINTER) {
-    if (lf_ownerreleased(&args[0], ft->metatables)) return slow_call(L);
+    if (lf_ownerreleased(&args[0])) return slow_call(L);
     char *q; memcpy(&q, p, sizeof q); p = q;
   }
   else if (t->shape != LF_T_ARRAY || t->element_size <= 0 || t->count < 0) return slow_call(L);

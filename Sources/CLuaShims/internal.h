@@ -69,13 +69,14 @@ static inline lf_Slot lf_derivedowner(const lf_Slot *s, const lf_CDataHeader *h,
 
 /* Whether the pointer cdata in slot `s` points into an owner that was released
  * (ffi.release): its use must take the Swift path, which raises. */
-static inline int lf_ownerreleased(const lf_Slot *s, const void *const *metatables) {
+static inline int lf_ownerreleased(const lf_Slot *s) {
+  /* No metatable check and no call (a call here made the fast paths spill
+   * registers): an owner that is some other userdata may look released, which
+   * only sends the access to the Swift path, whose check is exact. */
   if (((const lf_Udata *)s->value.p)->nuvalue == 0) return 0;
   const lf_Slot *owner = lf_uservalue(s, 1);
-  if (owner->tag != LF_TAG_USERDATA) return 0;
-  const void *mt = lf_udatametatable(owner);
-  if (mt == NULL || (mt != metatables[0] && mt != metatables[1])) return 0;
-  return (((const lf_CDataHeader *)lf_udata(owner))->flags & LF_CDATA_RELEASED) != 0;
+  return owner->tag == LF_TAG_USERDATA && ((const lf_Udata *)owner->value.p)->len >= sizeof(lf_CDataHeader) &&
+         (((const lf_CDataHeader *)lf_udata(owner))->flags & LF_CDATA_RELEASED) != 0;
 }
 
 /* Pushes a new pointer cdata of type `type` holding `address`, keeping `owner` (a
