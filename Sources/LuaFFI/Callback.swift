@@ -276,13 +276,16 @@ extension FFIState {
 }
 
 /// The closures' entry (callbacks without a C trampoline; lf_Closure's `run`):
-/// `bound` is the callback's block.
+/// `bound` is the callback's block. 0 while the callback is still being set up (a
+/// stale call meanwhile): the closure then answers zero itself.
 private func callbackEntry(
     _ bound: UnsafeMutableRawPointer?, _ result: UnsafeMutableRawPointer?,
     _ arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
-) {
-    guard let result, let arguments, let bound else { return }
-    callbackGeneral(bound.assumingMemoryBound(to: lf_CCallback.self).pointee.data, result, arguments)
+) -> Int32 {
+    guard let result, let arguments, let bound,
+          let data = bound.assumingMemoryBound(to: lf_CCallback.self).pointee.data else { return 0 }
+    callbackGeneral(data, result, arguments)
+    return 1
 }
 
 /// The general entry (any thread, any signature); the C entry's fallback.
