@@ -61,11 +61,8 @@ static void handler(ffi_cif *cif, void *result, void **arguments, void *data) {
   (void)cif;
   lf_Closure *c = data;
   void *bound = __atomic_load_n(&c->bound, __ATOMIC_ACQUIRE);
-  if (bound) {
-    c->run(bound, result, arguments);
-    return;
-  }
-  __atomic_store_n(&c->poisoned, 1, __ATOMIC_RELAXED); /* C keeps it: never reused */
+  if (bound && c->run(bound, result, arguments)) return;
+  if (!bound) __atomic_store_n(&c->poisoned, 1, __ATOMIC_RELAXED); /* C keeps it: never reused */
   if (c->result_bytes) memset(result, 0, c->result_bytes);
   fputs("luaffi: a callback was called after it was freed or its Lua state closed; it returned 0\n", stderr);
   fflush(stderr);
@@ -113,7 +110,7 @@ static lf_Closure *take_free(const ffi_cif *cif) {
   return NULL;
 }
 
-lf_Closure *lf_closure_claim(const ffi_cif *cif, void *bound, void (*run)(void *, void *, void **)) {
+lf_Closure *lf_closure_claim(const ffi_cif *cif, void *bound, int (*run)(void *, void *, void **)) {
   pthread_mutex_lock(&lock);
   lf_Closure *c = take_free(cif);
   pthread_mutex_unlock(&lock);

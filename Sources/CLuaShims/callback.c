@@ -29,6 +29,13 @@ int lf_callbackenter(lf_CallContext *x) {
   }
 }
 
+/* lf_callbackenter with its common case inline: the owner inside a C call (1 -> 2). */
+static inline int enter(lf_CallContext *x) {
+  int s = 1;
+  if (__atomic_compare_exchange_n(&x->state, &s, 2, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return 1;
+  return lf_callbackenter(x);
+}
+
 /* ---- Running a callback ----------------------------------------------------------- */
 
 /* The general path: Swift's entry with libffi-style argument pointers into the
@@ -78,9 +85,12 @@ static inline __attribute__((always_inline)) int convert_result(lua_State *L, in
  * bits (integers extended to 64 bits, a float in the low 32 bits). */
 static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
   lf_CallContext *x = cb->ctx;
-  if (!pthread_equal(pthread_self(), x->owner) || cb->function == LUA_NOREF)
-    return general(cb, r, d); /* foreign threads, freed callbacks: Swift's rules */
-  int took = lf_callbackenter(x); /* 0: the owner's own call, also ours */
+  if (!pthread_equal(pthread_self(), x->owner)) return general(cb, r, d); /* Swift's rules */
+  int took = enter(x); /* 0: the owner's own call, also ours */
+  if (cb->function == LUA_NOREF) { /* freed (maybe while we waited): Swift reports it */
+    if (took) lf_callbackleave(x);
+    return general(cb, r, d);
+  }
   lua_State *L = x->calling ? x->calling : x->main;
   /* Disarmed: a memory error while pushing arguments or converting the result must
    * not unwind through the C caller; armed only for the Lua function itself. */

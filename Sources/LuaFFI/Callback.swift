@@ -30,6 +30,9 @@ final class Callback {
     /// Set when C called it after it was freed: C keeps its entry point, which then
     /// never serves another callback.
     var calledAfterFree = false
+    /// Which binding of the entry point this is (the state's count of callbacks made
+    /// when it was bound): the pointer cdata of `ffi.cast` carry it.
+    var binding = 0
     /// The value C receives when the Lua function fails (zero unless declared).
     var errorValue: [UInt8] {
         didSet { errorValue.withUnsafeBytes { block.pointee.error_bits = $0.loadUnaligned(as: UInt64.self) } }
@@ -126,6 +129,8 @@ extension FFIState {
         }
         lua_pushvalue(L, index)
         lf_callbackbind(callback.block, L)
+        callbackBindings += 1
+        callback.binding = callbackBindings
         liveCallbacks[UInt(bitPattern: callback.code)] = callback
         context.pointee.live = 1
         return callback
@@ -271,13 +276,16 @@ extension FFIState {
 }
 
 /// The closures' entry (callbacks without a C trampoline; lf_Closure's `run`):
-/// `bound` is the callback's block.
+/// `bound` is the callback's block. 0 while the callback is still being set up (a
+/// stale call meanwhile): the closure then answers zero itself.
 private func callbackEntry(
     _ bound: UnsafeMutableRawPointer?, _ result: UnsafeMutableRawPointer?,
     _ arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
-) {
-    guard let result, let arguments, let bound else { return }
-    callbackGeneral(bound.assumingMemoryBound(to: lf_CCallback.self).pointee.data, result, arguments)
+) -> Int32 {
+    guard let result, let arguments, let bound,
+          let data = bound.assumingMemoryBound(to: lf_CCallback.self).pointee.data else { return 0 }
+    callbackGeneral(data, result, arguments)
+    return 1
 }
 
 /// The general entry (any thread, any signature); the C entry's fallback.

@@ -25,7 +25,12 @@ extension FFIState {
             }
             callback.errorValue = Array(UnsafeRawBufferPointer(start: buffer, count: callback.errorValue.count))
         }
-        pushPointer(L, id, callback.code)
+        // The cdata remembers which binding of the entry point it names (user value 1),
+        // so a copy kept after cb:free() cannot free or rebind a later callback there.
+        let cdata = pushNewCData(L, id, size: 8, alignment: 8, userValues: 1)
+        cdata.payload.storeBytes(of: callback.code, as: UnsafeMutableRawPointer?.self)
+        lua_pushinteger(L, lua_Integer(callback.binding))
+        lua_setiuservalue(L, -2, 1)
     }
 
     /// `cb.free` / `cb.set` on a callback's function pointer cdata: pushes the bound
@@ -56,7 +61,10 @@ private func boundCallback(_ ffi: FFIState, _ L: OpaquePointer) throws(FFIError)
         throw FFIError("bad callback (cdata expected)")
     }
     let address = cdata.payload.load(as: UnsafeMutableRawPointer?.self)
-    guard let callback = ffi.callback(at: address) else {
+    // A pointer made by ffi.cast names its binding; other copies only the address.
+    let binding = lua_getiuservalue(L, 1, 1) == LUA_TNUMBER ? Int(lf_tointeger(L, -1, nil)) : nil
+    lf_pop(L, 1)
+    guard let callback = ffi.callback(at: address), binding == nil || binding == callback.binding else {
         throw FFIError("bad callback (not a callback, or already freed)")
     }
     return callback

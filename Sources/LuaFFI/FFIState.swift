@@ -52,6 +52,8 @@ final class FFIState {
     @exclusivity(unchecked) var liveCallbacks: [UInt: Callback] = [:]
     @exclusivity(unchecked) var freedCallbacks: [Callback] = []
     @exclusivity(unchecked) var calledAfterFreeCallbacks: [Callback] = []
+    /// Callbacks made so far (each one's `binding`).
+    @exclusivity(unchecked) var callbackBindings = 0
     @exclusivity(unchecked) var temporaryCallbacks: [Callback] = []
     /// The C call paths' shared state (lf_callback.h): the Lua thread making the
     /// current C call, the main thread, the owner thread and the foreign-callback

@@ -352,6 +352,19 @@ int start_thread_and_wait(int (*f)(int), int x) {
     return 7;
 }
 int join_thread(void) { pthread_join(detached_thread, NULL); return detached_job.result; }
+// Starts a thread that calls f(1), waits until f has started (the Lua function sets
+// callback_started), then calls f(2) here while the thread's call may still run;
+// returns the sum of both results.
+int call_here_and_in_thread(int (*f)(int)) {
+    callback_started = 0;
+    thread_go = 1;
+    detached_job = (ThreadJob){f, 1, 0};
+    if (pthread_create(&detached_thread, NULL, detached_body, &detached_job) != 0) return -1;
+    while (!__atomic_load_n(&callback_started, __ATOMIC_SEQ_CST)) sched_yield();
+    int here = f(2);
+    pthread_join(detached_thread, NULL);
+    return here + detached_job.result;
+}
 
 // ---- errno ----------------------------------------------------------------------
 int set_errno(int e) { errno = e; return -1; }

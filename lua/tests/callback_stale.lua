@@ -81,5 +81,25 @@ ok, err = pcall(cb.set, cb, other)
 assert(not ok and err:find("already freed", 1, true), err)
 ok, err = pcall(cb.free, cb)
 assert(not ok and err:find("already freed", 1, true), err)
+
+-- the same for a Lua cdata kept from a freed callback: once its entry point serves
+-- a new callback of the type (past the quarantine), the old cdata can neither free
+-- nor set the new one
+local a = ffi.cast("int (*)(int)", function() return 1 end)
+local address = ffi.cast("intptr_t", a)
+a:free()
+local b
+for _ = 1, 300 do
+  local cb = ffi.cast("int (*)(int)", function() return 2 end)
+  if ffi.cast("intptr_t", cb) == address then b = cb break end
+  cb:free()
+end
+assert(b, "the entry point never came back")
+ok, err = pcall(a.free, a)
+assert(not ok and err:find("already freed", 1, true), err)
+ok, err = pcall(a.set, a, other)
+assert(not ok and err:find("already freed", 1, true), err)
+assert(lib.call_int_cb(b, 0) == 2)
+b:free()
 for i = 1, 10 do new[i]:free() pairCallbacks[i]:free() end
 print("ok")

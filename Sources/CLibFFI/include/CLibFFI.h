@@ -21,14 +21,15 @@ unsigned short lf_ffi_type_struct(void);
  * call it after the callback was freed or its Lua state closed, and must then get a
  * defined result, not a jump into freed memory. It keeps its own copy of the
  * signature (the state's type descriptions die with the state). While `bound`
- * (atomic) is set, a call runs `run(bound, result, arguments)`; unbound, it zeroes
- * the result and writes a message to stderr. Released closures are handed out
+ * (atomic) is set, a call runs `run(bound, result, arguments)`; unbound, or when
+ * `run` returns 0 (its callback is not ready yet), it zeroes the result and writes
+ * a message to stderr. Released closures are handed out
  * again, oldest first and only to the same signature, once many are free; never
  * one that was called after its callback was freed (`poisoned`). */
 typedef struct lf_Closure {
   void *code;                                /* the entry point C calls */
   void *bound;                               /* the callback, NULL while unbound */
-  void (*run)(void *bound, void *result, void **arguments);
+  int (*run)(void *bound, void *result, void **arguments);
   ffi_closure *closure;
   ffi_cif cif;                               /* the copy of the signature */
   size_t result_bytes;                       /* what an unbound call zeroes */
@@ -38,7 +39,7 @@ typedef struct lf_Closure {
 
 /* A closure with the signature of `cif` (prepared), bound to `bound`: a free one
  * or a new one; NULL when out of memory. Thread-safe. */
-lf_Closure *lf_closure_claim(const ffi_cif *cif, void *bound, void (*run)(void *, void *, void **));
+lf_Closure *lf_closure_claim(const ffi_cif *cif, void *bound, int (*run)(void *, void *, void **));
 
 /* Unbinds a closure (later calls get zero and a message) and frees it for reuse,
  * unless `poison` (it was called after its callback was freed: never reused). */
