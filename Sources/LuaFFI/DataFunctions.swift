@@ -80,7 +80,7 @@ extension FFIState {
         case LUA_TSTRING: return Int64(Int(bitPattern: lua_tolstring(L, index, nil)))
         case LUA_TUSERDATA:
             guard let cdata = cdata(L, at: index) else {
-                return isInternal(L, index) ? nil : Int64(Int(bitPattern: lua_touserdata(L, index)))
+                return isInternal(L, index) ? nil : Int64(Int(bitPattern: try userdataAddress(L, index)))
             }
             if let (address, _) = try address(of: cdata) { return Int64(Int(bitPattern: address)) }
             return try scalarBits(of: cdata)

@@ -76,7 +76,8 @@ let hostArchitecture: StaticString = "unknown"
 func ffiAbi(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { _, L throws(FFIError) in
         guard let name = stringArgument(L, 1) else { throw FFIError.type(1, "abi", expected: "string", in: L) }
-        let properties: Set<String> = ["64bit", "le", "fpu", "hardfp"]
+        // "unionval": unions pass by value (LibFFITypes classifies them).
+        let properties: Set<String> = ["64bit", "le", "fpu", "hardfp", "unionval"]
         lua_pushboolean(L, properties.contains(name) ? 1 : 0)
         return 1
     }

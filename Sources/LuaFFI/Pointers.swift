@@ -24,7 +24,7 @@ extension FFIState {
         case LUA_TUSERDATA:
             guard let cdata = cdata(L, at: index) else {
                 guard !isInternal(L, index) else { break }
-                return lua_touserdata(L, index)
+                return try userdataAddress(L, index)
             }
             try checkOwnerUsable(L, index)
             guard let (address, pointee) = try address(of: cdata) else { break }
@@ -49,6 +49,24 @@ extension FFIState {
         case .function: return (address.load(as: UnsafeMutableRawPointer?.self), id)
         default: return nil
         }
+    }
+
+    /// The address a full userdata that is not a cdata stands for: its block, or for
+    /// an `io` file the `FILE *` it holds (luaL_Stream's first field), as in LuaJIT,
+    /// so that `ffi.C.fileno(io.stdout)` is 1; a closed file is an error (its
+    /// `FILE *` is freed). `[-0, +0, -]`
+    func userdataAddress(_ L: OpaquePointer, _ index: Int32) throws(FFIError) -> UnsafeMutableRawPointer? {
+        let block = lua_touserdata(L, index)
+        guard let block, lua_getmetatable(L, index) != 0 else { return block }
+        lua_getfield(L, lf_registryindex(), "FILE*")  // LUA_FILEHANDLE: a plain table
+        let isFile = lua_rawequal(L, -1, -2) != 0
+        lf_pop(L, 2)
+        guard isFile else { return block }
+        // luaL_Stream: FILE *f, then closef (NULL once closed).
+        guard block.load(fromByteOffset: 8, as: UnsafeRawPointer?.self) != nil else {
+            throw FFIError("attempt to use a closed file")
+        }
+        return block.load(as: UnsafeMutableRawPointer?.self)
     }
 
     /// Whether the userdata at `index` is one of the module's own objects (a ctype

@@ -89,4 +89,17 @@ assert(tm.tm_year == 71 and tm.tm_mon == 0 and tm.tm_mday == 1)
 local out = ffi.new("char[64]")
 local size = C.strftime(out, 64, "%Y-%m-%d %H:%M:%S", tm)
 assert(size == 19 and ffi.string(out) == "1971-01-01 00:00:00", ffi.string(out))
+
+-- io file objects convert to FILE * (as in LuaJIT), implicitly and by ffi.cast
+ffi.cdef "typedef struct FILE FILE; int fileno(FILE *f); int fflush(FILE *f);"
+assert(C.fileno(io.stdout) == 1 and C.fileno(io.stderr) == 2 and C.fflush(io.stdout) == 0)
+assert(C.fileno(ffi.cast("FILE *", io.stderr)) == 2)
+local tmp = io.tmpfile()
+assert(C.fileno(tmp) > 2)
+tmp:close()
+local ok, err = pcall(C.fileno, tmp)
+assert(not ok and err:find("attempt to use a closed file", 1, true), err)
+
+-- unions pass by value here (LuaJIT's FFI says false)
+assert(ffi.abi("unionval") and ffi.abi("64bit") and not ffi.abi("nosuch"))
 print("ok")
