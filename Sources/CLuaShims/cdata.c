@@ -390,23 +390,26 @@ static int cdata_cast(lua_State *L) {
   return 1;
 }
 
-void lf_pushcdatacast(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                      int (*slow)(lua_State *L)) {
+/* Pushes the slow function and the owner (on top) as upvalues 1 and 2, then the
+ * new_env of ffi.new and ffi.cast as upvalue 3. [-1, +3, m] */
+static void push_new_env(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
+                         int (*slow)(lua_State *L)) {
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);
   new_env *env = (new_env *)lua_newuserdatauv(L, sizeof(new_env), 0);
   env->ft = types;
   env->ctype_metatable = ctype_metatable;
+}
+
+void lf_pushcdatacast(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
+                      int (*slow)(lua_State *L)) {
+  push_new_env(L, types, ctype_metatable, slow);
   lua_pushcclosure(L, choose(L, cdata_cast), 3);
 }
 
 void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
                      int (*slow)(lua_State *L)) {
-  lua_pushlightuserdata(L, (void *)slow);
-  lua_insert(L, -2);
-  new_env *env = (new_env *)lua_newuserdatauv(L, sizeof(new_env), 0);
-  env->ft = types;
-  env->ctype_metatable = ctype_metatable;
+  push_new_env(L, types, ctype_metatable, slow);
   lua_rawgeti(L, LUA_REGISTRYINDEX, types->metatable_ref);
   lua_pushcclosure(L, choose(L, cdata_new), 4);
 }
