@@ -3,7 +3,15 @@
 // `scripts/test --sanitize=address` the child is the AddressSanitizer build, which
 // turns any memory error into a failed case. Each case runs with the C fast paths on
 // and off (LUAFFI_API_STACK=1).
+import Foundation
 import Testing
+
+/// The sanitizer options of this run (scripts/test sets them: a huge allocation must
+/// fail as malloc does instead of aborting), for the child luaffi.
+private func sanitizerEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+    let inherited = ProcessInfo.processInfo.environment.filter { $0.key == "ASAN_OPTIONS" || $0.key == "LSAN_OPTIONS" }
+    return inherited.merging(extra) { $1 }
+}
 
 /// One program: Lua statements run after the prelude; it must end normally.
 struct CrashCase: Sendable, CustomTestStringConvertible {
@@ -241,7 +249,7 @@ let crashCases: [CrashCase] = [
     @Test(arguments: crashCases, [false, true])
     func endsNormally(_ crash: CrashCase, apiStack: Bool) throws {
         let luaffi = try Programs.luaffi()
-        let environment = apiStack ? ["LUAFFI_API_STACK": "1"] : [:]
+        let environment = sanitizerEnvironment(apiStack ? ["LUAFFI_API_STACK": "1"] : [:])
         let outcome = try Run(luaffi, ["-e", prelude + crash.body], environment: environment).finish(timeout: 60)
         #expect(outcome.status == "exit 0", "\(outcome)")
     }
@@ -254,7 +262,8 @@ let crashCases: [CrashCase] = [
     func generatedProgramsEndNormally(seed: Int) throws {
         let luaffi = try Programs.luaffi()
         let script = Programs.packageRoot.appendingPathComponent("lua/fuzz/ffi_programs.lua").path
-        let outcome = try Run(luaffi, [script, "5000", String(seed)]).finish(timeout: 300)
+        let outcome = try Run(luaffi, [script, "5000", String(seed)], environment: sanitizerEnvironment())
+            .finish(timeout: 300)
         #expect(outcome.status == "exit 0", "\(outcome)")
         #expect(String(decoding: outcome.stdout, as: UTF8.self).contains("5000 statements"), "\(outcome)")
     }

@@ -92,7 +92,7 @@ assert(size == 19 and ffi.string(out) == "1971-01-01 00:00:00", ffi.string(out))
 
 -- io file objects convert to FILE * (as in LuaJIT), implicitly and by ffi.cast
 ffi.cdef "typedef struct FILE FILE; int fileno(FILE *f); int fflush(FILE *f);"
-assert(C.fileno(io.stdout) == 1 and C.fileno(io.stderr) == 2 and C.fflush(io.stdout) == 0)
+assert(C.fileno(io.stdout) == 1 and C.fileno(io.stderr) == 2 and C.fflush(io.stdout) == 0, tostring(C.fileno(io.stdout)) .. " " .. tostring(C.fileno(io.stderr)) .. " " .. tostring(C.fflush(io.stdout)))
 assert(C.fileno(ffi.cast("FILE *", io.stderr)) == 2)
 local tmp = io.tmpfile()
 assert(C.fileno(tmp) > 2)
