@@ -281,3 +281,17 @@ void lf_writeout(const char *s) { fputs(s, stdout); fflush(stdout); }
 void lf_writeerr(const char *s) { fputs(s, stderr); fflush(stderr); }
 const char *lf_copyright(void) { return LUA_COPYRIGHT; }
 const char *lf_prompt(int firstline) { return firstline ? LUA_PROMPT : LUA_PROMPT2; }
+
+int lf_compattype(lua_State *L) {
+  int t = lua_type(L, 1);
+  luaL_argcheck(L, t != LUA_TNONE, 1, "value expected");
+  if (t == LUA_TUSERDATA && luaL_getmetafield(L, 1, "__name") == LUA_TSTRING) {
+    const char *name = lua_tostring(L, -1);
+    if (strcmp(name, "cdata") == 0 || strcmp(name, "ctype") == 0) { /* ctype objects are cdata in LuaJIT */
+      lua_pushliteral(L, "cdata");
+      return 1;
+    }
+  }
+  lua_pushstring(L, lua_typename(L, t));
+  return 1;
+}

@@ -1,11 +1,13 @@
-// Offering LuaJIT compatibility (the `bit` module, a cdata-aware `tonumber`) to a state.
+// Offering LuaJIT compatibility (the `bit` module, a cdata-aware `tonumber` and `type`)
+// to a state.
 import CLua
 import LuaFFI
 
 extension LuaState {
     /// Makes LuaJIT code run unchanged where PUC Lua allows: preloads `bit` (LuaJIT's
-    /// BitOp API), sets the global `bit`, and replaces `tonumber` with one that
-    /// converts cdata as `ffi.tonumber` does. Needs the base and package libraries.
+    /// BitOp API), sets the global `bit`, replaces `tonumber` with one that converts
+    /// cdata as `ffi.tonumber` does and `type` with one that answers `"cdata"` for
+    /// cdata and ctype objects. Needs the base and package libraries.
     /// The Swift API leaves globals alone unless this is called; `luaffi` calls it
     /// unless `LUAFFI_NO_COMPAT` is set (docs/luajit-compat.md).
     public func installLuaJITCompatibility() throws {

@@ -24,6 +24,9 @@ import Testing
             local ffi = require("ffi")
             assert(bit == require("bit") and bit.tobit(0xffffffff) == -1)
             assert(tonumber(ffi.new("int", 7)) == 7 and tonumber("ff", 16) == 255)
+            assert(type(ffi.new("int")) == "cdata" and type(ffi.typeof("int")) == "cdata")
+            assert(type(io.stdout) == "userdata" and type(ffi.C) == "userdata" and type(nil) == "nil")
+            assert(select(2, pcall(type)):find("bad argument #1 to 'type' (value expected)", 1, true))
             """
         let outcome = try run(luaffi, ["-e", code])
         #expect(outcome.status == 0, "\(outcome)")
@@ -36,6 +39,7 @@ import Testing
             local ffi = require("ffi")
             assert(bit == nil and not pcall(require, "bit"))
             assert(tonumber(ffi.new("int", 7)) == nil and ffi.tonumber(ffi.new("int", 7)) == 7)
+            assert(type(ffi.new("int")) == "userdata")
             """
         let outcome = try run(luaffi, ["-e", code], environment: ["LUAFFI_NO_COMPAT": value])
         #expect(outcome.status == 0, "\(outcome)")

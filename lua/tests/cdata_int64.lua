@@ -10,7 +10,7 @@ assert(t.i == math.mininteger and math.type(t.i) == "integer")
 t.u = math.maxinteger
 assert(t.u == math.maxinteger and math.type(t.u) == "integer")
 t.u = -1
-assert(type(t.u) == "userdata" and tostring(t.u) == "18446744073709551615ULL")
+assert((type(t.u) == "userdata" or type(t.u) == "cdata") and tostring(t.u) == "18446744073709551615ULL")
 t.w = 0xffffffff
 assert(t.w == 4294967295 and math.type(t.w) == "integer")
 -- Full 64-bit precision through integers (no double rounding).

@@ -49,6 +49,11 @@ lua_State *lf_newstate(lf_StateInfo *info);
  * (one that stock lua5.4 made, say). */
 lf_StateInfo *lf_stateinfo(lua_State *L);
 
+/* `type(v)` of the LuaJIT compatibility layer: Lua 5.4's builtin, except that a
+ * userdata whose metatable's __name is "cdata" or "ctype" (every cdata and ctype
+ * object) answers "cdata", as in LuaJIT. A lua_CFunction (no Swift frames: it may raise as the builtin does). */
+int lf_compattype(lua_State *L);
+
 /* ---- Protected helpers: run a raising operation inside lua_pcall ----------- */
 
 /* Each returns a Lua status (LUA_OK or an error code with the error value on the
