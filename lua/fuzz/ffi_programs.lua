@@ -118,9 +118,13 @@ end
 
 -- The harness functions: no read or write through a pointer (see above) --------------
 
+-- Whether a value is a userdata (with the LuaJIT compatibility layer, `type` says
+-- "cdata" for cdata).
+local function isUserdata(v) return type(v) == "userdata" or type(v) == "cdata" end
+
 -- Whether a value is a pointer cdata (its top-level type, from its name).
 local function isPointer(v)
-  if type(v) ~= "userdata" then return false end
+  if not isUserdata(v) then return false end
   local ok, ct = pcall(ffi.typeof, v)
   if not ok then return false end
   local name = tostring(ct):match("^ctype<(.*)>$") or ""
@@ -146,11 +150,11 @@ end
 -- references to cdata of their own type.
 function env.cast(t, v)
   if not t:find("&") then return ffi.cast(t, v) end
-  if type(v) == "userdata" and not isPointer(v) then return ffi.cast(ffi.typeof("$ &", ffi.typeof(v)), v) end
+  if isUserdata(v) and not isPointer(v) then return ffi.cast(ffi.typeof("$ &", ffi.typeof(v)), v) end
 end
 -- C functions get sizes the harness takes from the object itself.
 function env.memset(v, c)
-  if type(v) == "userdata" and not isPointer(v) and not ffi.isnull(v) then ffi.C.memset(v, c, ffi.sizeof(v)) end
+  if isUserdata(v) and not isPointer(v) and not ffi.isnull(v) then ffi.C.memset(v, c, ffi.sizeof(v)) end
 end
 -- Only function pointers made from Lua functions are called (others may point anywhere).
 local callbacks = setmetatable({}, { __mode = "k" })
