@@ -295,3 +295,17 @@ int lf_compattype(lua_State *L) {
   lua_pushstring(L, lua_typename(L, t));
   return 1;
 }
+
+int lf_compatipairs(lua_State *L) {
+  luaL_checkany(L, 1);
+  lua_settop(L, 1);
+  if (luaL_getmetafield(L, 1, "__ipairs") != LUA_TNIL) {
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 3);
+    return 3;
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, 1, 3);
+  return 3;
+}

@@ -20,7 +20,7 @@ private let cdataMetamethods: [SwiftFunctionEntry] = [
     ("__mod", cdataMod), ("__pow", cdataPow), ("__unm", cdataUnm), ("__idiv", cdataIdiv),
     ("__band", cdataBand), ("__bor", cdataBor), ("__bxor", cdataBxor), ("__shl", cdataShl),
     ("__shr", cdataShr), ("__bnot", cdataBnot), ("__len", cdataLen), ("__concat", cdataConcat),
-    ("__call", cdataCall), ("__close", cdataClose),
+    ("__call", cdataCall), ("__close", cdataClose), ("__pairs", cdataPairs), ("__ipairs", cdataIpairs),
 ]
 
 extension FFIState {
@@ -212,6 +212,21 @@ private func cdataLen(_ L: OpaquePointer?) -> Int32 {
 private func cdataConcat(_ L: OpaquePointer?) -> Int32 {
     dispatch(L, "__concat", arguments: 2) { ffi, L throws(FFIError) in
         throw FFIError("attempt to concatenate '\(ffi.typeName(L, 1))' and '\(ffi.typeName(L, 2))'")
+    }
+}
+
+/// `__pairs` (Lua 5.4's `pairs` honours it) and `__ipairs` (for the compatibility
+/// layer's `ipairs`, lf_compatipairs): the metatype's, as in LuaJIT, whose message
+/// says when there is none.
+private func cdataPairs(_ L: OpaquePointer?) -> Int32 {
+    dispatch(L, "__pairs", arguments: 1, results: 3) { ffi, L throws(FFIError) in
+        throw FFIError("'\(ffi.typeName(L, 1))' has no '__pairs' metamethod")
+    }
+}
+
+private func cdataIpairs(_ L: OpaquePointer?) -> Int32 {
+    dispatch(L, "__ipairs", arguments: 1, results: 3) { ffi, L throws(FFIError) in
+        throw FFIError("'\(ffi.typeName(L, 1))' has no '__ipairs' metamethod")
     }
 }
 

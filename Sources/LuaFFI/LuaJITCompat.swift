@@ -1,12 +1,13 @@
-// What LuaJIT code expects besides `ffi`: the global `bit`, a cdata-aware `tonumber`
-// and a `type` that answers "cdata".
+// What LuaJIT code expects besides `ffi`: the global `bit`, a cdata-aware `tonumber`,
+// a `type` that answers "cdata" and an `ipairs` that honours `__ipairs`.
 import CLua
 import CLuaShims
 
 /// Installs LuaJIT compatibility in a state that has the base and package
 /// libraries: the `bit` module (`package.loaded.bit` and the global `bit`, as LuaJIT
 /// opens it), a global `tonumber` that converts cdata like `ffi.tonumber` and is
-/// the builtin otherwise, and a global `type` that answers "cdata" for cdata. Does not load `ffi`. Returns 0, or LF_RAISE with the error
+/// the builtin otherwise, a global `type` that answers "cdata" for cdata, and an
+/// `ipairs` that honours `__ipairs` (metatypes' too) as LuaJIT does. Does not load `ffi`. Returns 0, or LF_RAISE with the error
 /// on the stack; never raises (see `lf_SwiftFunction`). `[-0, +(0|1), m]`
 public func openLuaJITCompatibility(_ L: OpaquePointer?) -> Int32 {
     guard let L else { return 0 }
@@ -15,6 +16,9 @@ public func openLuaJITCompatibility(_ L: OpaquePointer?) -> Int32 {
     guard lf_psetglobal(L, "tonumber") == LUA_OK else { return LF_RAISE }
     lf_pushcfunction(L, lf_compattype)
     guard lf_psetglobal(L, "type") == LUA_OK else { return LF_RAISE }
+    guard lf_pgetglobal(L, "ipairs") == LUA_OK else { return LF_RAISE }
+    lua_pushcclosure(L, lf_compatipairs, 1)
+    guard lf_psetglobal(L, "ipairs") == LUA_OK else { return LF_RAISE }
     return 0
 }
 

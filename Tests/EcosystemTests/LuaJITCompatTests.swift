@@ -27,6 +27,16 @@ import Testing
             assert(type(ffi.new("int")) == "cdata" and type(ffi.typeof("int")) == "cdata")
             assert(type(io.stdout) == "userdata" and type(ffi.C) == "userdata" and type(nil) == "nil")
             assert(select(2, pcall(type)):find("bad argument #1 to 'type' (value expected)", 1, true))
+            local seq = ffi.metatype("struct { int n; }", {__ipairs = function(s)
+              return function(_, i) if i < s.n then return i + 1, (i + 1) * 10 end end, s, 0
+            end})
+            local got = {}
+            for i, v in ipairs(seq(3)) do got[#got + 1] = v end
+            assert(#got == 3 and got[3] == 30)
+            assert(select(2, pcall(ipairs, ffi.new("int[2]"))):find("'int [2]' has no '__ipairs' metamethod", 1, true))
+            local t = {}
+            for i, v in ipairs({7, 8}) do t[i] = v end
+            assert(t[1] == 7 and t[2] == 8)
             """
         let outcome = try run(luaffi, ["-e", code])
         #expect(outcome.status == 0, "\(outcome)")

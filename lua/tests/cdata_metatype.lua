@@ -110,3 +110,19 @@ do
   assert(not pcall(function() ffi.new("mt_keys_t *", s)[0] = 11 end))
   assert(#seen == 2)
 end
+
+-- __pairs of a metatype drives pairs (Lua 5.4 and LuaJIT alike); without one,
+-- pairs says so
+do
+  local bag = ffi.metatype("struct { int a[3]; }", {
+    __pairs = function(s)
+      local i = -1
+      return function() i = i + 1; if i < 3 then return i, s.a[i] end end, s, nil
+    end,
+  })
+  local sum = 0
+  for i, v in pairs(bag({{4, 5, 6}})) do sum = sum + i * v end
+  assert(sum == 0 * 4 + 1 * 5 + 2 * 6)
+  local ok, err = pcall(pairs, ffi.new("int[2]"))
+  assert(not ok and err:find("'int [2]' has no '__pairs' metamethod", 1, true), err)
+end

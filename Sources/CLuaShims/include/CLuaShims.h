@@ -54,6 +54,12 @@ lf_StateInfo *lf_stateinfo(lua_State *L);
  * object) answers "cdata", as in LuaJIT. A lua_CFunction (no Swift frames: it may raise as the builtin does). */
 int lf_compattype(lua_State *L);
 
+/* `ipairs(v)` of the LuaJIT compatibility layer (upvalue 1: the builtin ipairs):
+ * a value whose metatable has `__ipairs` iterates as that function says, as in
+ * LuaJIT (Lua 5.4 dropped __ipairs); other values get the builtin. A
+ * lua_CFunction. */
+int lf_compatipairs(lua_State *L);
+
 /* ---- Protected helpers: run a raising operation inside lua_pcall ----------- */
 
 /* Each returns a Lua status (LUA_OK or an error code with the error value on the
