@@ -60,6 +60,10 @@ extension FFIState {
     ) throws(FFIError) -> Int32 {
         if let id = ctypeID(L, at: index) { return id }
         if let cdata = cdata(L, at: index) { return cdata.typeID }
+        // A C function from a namespace (a Lua closure here, a cdata in LuaJIT).
+        if let plan = lf_tocallable(L, index)?.pointee.swift.1 {
+            return Unmanaged<CallPlan>.fromOpaque(plan).takeUnretainedValue().typeID
+        }
         guard lua_type(L, index) == LUA_TSTRING, let text = stringArgument(L, index) else {
             throw FFIError.type(index, function, expected: "C type", in: L)
         }

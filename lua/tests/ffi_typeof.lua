@@ -46,3 +46,10 @@ fails("wrong number of type parameters", "int", 3)
 fails("wrong number of type parameters", "$ *")
 fails("C type expected, got nil", nil)
 fails("C type expected, got number", 42)
+
+-- a C function from a namespace has its function type (a cdata in LuaJIT)
+ffi.cdef "int abs(int x);"
+assert(tostring(ffi.typeof(ffi.C.abs)):match("^ctype<int %(.*%)>$"))
+assert(ffi.sizeof(ffi.C.abs) == nil)
+assert(ffi.C.abs == ffi.C.abs)
+assert(not pcall(ffi.typeof, print))
