@@ -94,6 +94,78 @@ void lf_setlimits(lua_State *L, lf_Limits *limits) {
   lua_sethook(L, lf_limithook, LUA_MASKCOUNT, limits->step);
 }
 
+/* ---- Finalizers under the limits --------------------------------------------- */
+
+/* Lua switches hooks off on the thread that runs a finalizer (GCTM), so the limit
+ * hook never sees a `__gc` that loops. A fresh thread has hooks on and inherits
+ * the creator's hook: a finalizer resumed in one runs under the budget, with the
+ * allocator armed (lf_resume). */
+int lf_pfinalize(lua_State *L, int nargs) {
+  if (lua_gethook(L) != lf_limithook) return lf_pcall(L, nargs, 0, 0);
+  if (!lua_checkstack(L, 2)) return lf_pcall(L, nargs, 0, 0);
+  lua_State *co = lua_newthread(L);
+  lua_insert(L, -(nargs + 2)); /* the thread under the function */
+  lua_xmove(L, co, nargs + 1);
+  int nres = 0;
+  int status = lf_resume(co, L, nargs, &nres);
+  if (status == LUA_OK) {
+    lua_pop(L, 1);
+    return LUA_OK;
+  }
+  if (status == LUA_YIELD) {
+    lua_pop(L, 1);
+    lua_pushliteral(L, "attempt to yield from a finalizer");
+    return LUA_ERRRUN;
+  }
+  lua_xmove(co, L, 1); /* the error value */
+  lua_remove(L, -2);
+  return status;
+}
+
+/* `__gc` installed by limited_setmetatable: runs the finalizer in upvalue 1 through
+ * lf_pfinalize; an error (a limit too) goes on to Lua, which warns. */
+static int finalizer_wrapper(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  return lf_pfinalize(L, 1) == LUA_OK ? 0 : lua_error(L);
+}
+
+/* Base library's setmetatable (lbaselib.c) that also wraps a `__gc` of the new
+ * metatable in finalizer_wrapper (rawset into the metatable), so that it runs
+ * under the state's limits. */
+static int limited_setmetatable(lua_State *L) {
+  int t = lua_type(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+    return luaL_error(L, "cannot change a protected metatable");
+  lua_settop(L, 2);
+  if (t == LUA_TTABLE) lf_wrapfinalizer(L, 2);
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+void lf_wrapfinalizer(lua_State *L, int mt) {
+  mt = lua_absindex(L, mt);
+  if (lua_getfield(L, mt, "__gc") == LUA_TNIL || lua_tocfunction(L, -1) == finalizer_wrapper) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pushcclosure(L, finalizer_wrapper, 1);
+  lua_pushliteral(L, "__gc");
+  lua_insert(L, -2);
+  lua_rawset(L, mt);
+}
+
+static int limitfinalizers_(lua_State *L) {
+  lua_pushcfunction(L, limited_setmetatable);
+  lua_setglobal(L, "setmetatable");
+  return 0;
+}
+
+int lf_plimitfinalizers(lua_State *L) { return lf_protect(L, limitfinalizers_, NULL, 0, 0); }
+
 void lf_pushapimsghandler(lua_State *L) { lua_pushcfunction(L, lf_apimsghandler); }
 
 /* ---- Sandbox ----------------------------------------------------------------- */

@@ -44,6 +44,7 @@ public final class LuaState {
         core.owner = Unmanaged.passUnretained(self)
         info.pointee.owner = UnsafeMutableRawPointer(Unmanaged.passUnretained(self).toOpaque())
         try open(libraries)
+        if memoryLimit != nil, libraries.contains(.base) { try check(lf_plimitfinalizers(L)) }
     }
 
     deinit {
@@ -55,9 +56,11 @@ public final class LuaState {
 
     /// Closes the state: runs pending finalizers and frees all its memory.
     /// Corresponds to `lua_close`. Later operations throw; closing twice is harmless.
+    /// Finalizers of a limited state run under a fresh budget (see `LuaSandbox`).
     public func close() {
         guard let L = handle else { return }
         core.handle = nil
+        if let limits { lf_resetlimits(limits) }
         lua_close(L)
     }
 

@@ -177,6 +177,21 @@ typedef struct lf_Limits {
  * that a script cannot catch it and go on. [-0, +0, m] */
 void lf_setlimits(lua_State *L, lf_Limits *limits);
 
+/* Calls the function under the `nargs` arguments on top as a finalizer: in a state
+ * with limits (lf_setlimits) in a fresh thread, where hooks run (Lua switches them
+ * off while it runs `__gc`), else as lf_pcall. Returns a status; the error value
+ * is left on top. Never raises outside a Lua-called C function's frame; from
+ * Swift, allocations are granted as usual. [-(nargs+1), +(0|1), -] */
+int lf_pfinalize(lua_State *L, int nargs);
+
+/* Wraps the `__gc` of the metatable at `mt` (if any, not yet wrapped) so that it
+ * runs through lf_pfinalize: under the limits. Raw set. [-0, +0, m] */
+void lf_wrapfinalizer(lua_State *L, int mt);
+
+/* Replaces the global `setmetatable` by one that wraps `__gc` (lf_wrapfinalizer).
+ * Returns a status. [-0, +(0|1), -] */
+int lf_plimitfinalizers(lua_State *L);
+
 /* Starts a new budget: clears the count and the trip, sets the deadline. */
 void lf_resetlimits(lf_Limits *limits);
 
