@@ -170,7 +170,7 @@ public final class LuaTable: LuaReference {
         let (state, L) = try checked()
         push(to: L)
         key.push(to: L)
-        do { try state.check(lf_pgettable(L, -2)) } catch { lf_pop(L, 1); throw error }
+        do { try state.withBudget { try state.check(lf_pgettable(L, -2)) } } catch { lf_pop(L, 1); throw error }
         defer { lf_pop(L, 2) }
         return try LuaConversion.check(V.self, L, -1, what: "value")
     }
@@ -182,7 +182,7 @@ public final class LuaTable: LuaReference {
         key.push(to: L)
         value.push(to: L)
         defer { lf_pop(L, 1) }
-        try state.check(lf_psettable(L, -3))
+        try state.withBudget { try state.check(lf_psettable(L, -3)) }
     }
 
     /// `t[key]` as a `LuaValue`, without metamethods (`rawget`).

@@ -70,7 +70,7 @@ extension LuaState {
     /// protected). `[-1, +0, e]` as a thrown error
     public func setGlobal(_ name: String) throws {
         let L = try checkedHandle()
-        try check(lf_psetglobal(L, name))
+        try withBudget { try check(lf_psetglobal(L, name)) }
     }
 
     /// Assigns a value to global `name`.
@@ -82,7 +82,7 @@ extension LuaState {
     /// The value of global `name` (metamethods of `_G` run, protected).
     public func global(_ name: String) throws -> LuaValue {
         let L = try checkedHandle()
-        try check(lf_pgetglobal(L, name))
+        try withBudget { try check(lf_pgetglobal(L, name)) }
         defer { pop() }
         return value(at: -1)
     }

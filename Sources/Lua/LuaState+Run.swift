@@ -141,7 +141,7 @@ extension LuaState {
             return
         }
         lua_settop(L, -3)
-        try check(lf_pgetglobal(L, name))
+        try withBudget { try check(lf_pgetglobal(L, name)) }
     }
 
     /// Calls the global function `name` with `arguments` and returns its results.

@@ -100,4 +100,33 @@ func thrownError(_ body: () throws -> Void) throws -> any Error {
         }
     }
 
+    @Test func accessorsStartAFreshBudget() throws {
+        try withHardTimeout(20) {
+            let state = try LuaState(sandbox: Self.instructionLimited)
+            let table = try state.evaluate("""
+                setmetatable(_G, {__index = function(_, k) local n = 0 for i = 1, 5000 do n = n + i end return n end})
+                return setmetatable({}, {__index = function(_, k) for i = 1, 5000 do end return k .. '!' end,
+                                         __newindex = function(t, k, v) for i = 1, 5000 do end rawset(t, k, v) end})
+                """, as: LuaTable.self)
+            let loop = { _ = try state.run("while true do end") }
+            try ensure((try thrownError(loop) as? LuaError)?.kind == .limit, "no limit error")
+            try ensure(try table.get("a", as: String.self) == "a!", "get")
+            _ = try thrownError(loop)
+            try table.set("b", 2)
+            try ensure(try table.get("b", as: Int.self) == 2, "set")
+            _ = try thrownError(loop)
+            try ensure(try state.global("missing") == .integer(12_502_500), "global")
+        }
+    }
+
+    @Test func aLoopingMetamethodOfAnAccessorStops() throws {
+        try withHardTimeout(20) {
+            let state = try LuaState(sandbox: Self.instructionLimited)
+            let table = try state.evaluate("return setmetatable({}, {__index = function() while true do end end})",
+                                           as: LuaTable.self)
+            let error = try thrownError { _ = try table.get("a", as: Int.self) }
+            try ensure((error as? LuaError)?.kind == .limit, "\(error)")
+        }
+    }
+
 }
