@@ -19,8 +19,18 @@ static inline int run_box(lua_State *L) {
   info->armed = 0;
   int n = b->fn(L, b->box);
   info->armed = armed;
-  if (n == LF_RAISE) return lua_error(L);
-  if (info->overdrawn) return lf_chargeoverdraft(L, info, n);
+  if (n == LF_RAISE) {
+    info->foreign = 0;
+    return lua_error(L);
+  }
+  if (info->overdrawn | info->foreign) {
+    if (info->foreign) {
+      info->foreign = 0;
+      lua_pushliteral(L, LF_FOREIGN_MESSAGE);
+      return lua_error(L);
+    }
+    return lf_chargeoverdraft(L, info, n);
+  }
   return n;
 }
 

@@ -20,6 +20,11 @@ final class LuaStateCore: @unchecked Sendable {
     @usableFromInline @exclusivity(unchecked) var limits: UnsafeMutablePointer<lf_Limits>?
     /// How many calls from Swift into Lua are running (a budget starts at depth 0).
     @usableFromInline @exclusivity(unchecked) var callDepth = 0
+    /// `close()` was called while Lua ran: the next operation at depth 0 closes.
+    @usableFromInline @exclusivity(unchecked) var closeRequested = false
+    /// The state's `lf_StateInfo`, to recognise its threads (`lf_owninfo`); its
+    /// `foreign` flag says that a reference of another state was pushed here.
+    @usableFromInline @exclusivity(unchecked) var info: UnsafeMutablePointer<lf_StateInfo>?
     private let slots = Mutex<[Int32]>([])
     private let count = Atomic<Int>(0)
 
@@ -32,6 +37,7 @@ final class LuaStateCore: @unchecked Sendable {
     /// slots of references dropped since the last operation.
     @inlinable
     func checkedHandle() throws -> OpaquePointer {
+        if closeRequested, callDepth == 0 { closeDeferred() }
         guard let handle else { throw LuaState.closedError() }
         if hasPending { drain(handle) }
         return handle
@@ -45,6 +51,12 @@ final class LuaStateCore: @unchecked Sendable {
         callDepth += 1
         defer { callDepth -= 1 }
         return try body()
+    }
+
+    /// Carries out a `close()` deferred while Lua ran (see `LuaState.close`).
+    @usableFromInline func closeDeferred() {
+        closeRequested = false
+        owner?.takeUnretainedValue().close()
     }
 
     /// Turns a status of the C API into a thrown error, popping the error value.
@@ -62,6 +74,7 @@ final class LuaStateCore: @unchecked Sendable {
     func finishCall<R: LuaConvertible>(
         _ L: OpaquePointer, arguments: Int32, as type: R.Type, name: String
     ) throws -> R {
+        do { try checkForeignPush() } catch { lua_settop(L, -(arguments + 3)); throw error }
         let status = withBudget { lf_pcallown(L, arguments, 1, -(arguments + 2)) }
         guard status == LUA_OK else {
             lf_remove(L, -2)  // the handler, under the error value
@@ -71,6 +84,19 @@ final class LuaStateCore: @unchecked Sendable {
         defer { lf_pop(L, 2) }  // the result and the handler
         return try LuaConversion.check(R.self, L, -1, what: "result #1 from '\(name)'")
     }
+
+    /// Throws if a reference of another state was pushed since the flag was last
+    /// cleared (see `LuaReference.push(to:)`), and clears it.
+    @inlinable
+    func checkForeignPush() throws {
+        guard let info, info.pointee.foreign != 0 else { return }
+        info.pointee.foreign = 0
+        throw LuaError(.state, message: LF_FOREIGN_MESSAGE)
+    }
+
+    /// Forgets an earlier foreign push (one no checked operation saw).
+    @inlinable
+    func clearForeignPush() { info?.pointee.foreign = 0 }
 
     /// Queues a slot; safe from any thread.
     func add(_ slot: Int32) {
@@ -131,9 +157,21 @@ public class LuaReference: CustomStringConvertible {
     }
 
     /// Pushes the value on `L` (the state or one of its coroutines). `[-0, +1, -]`
+    /// On a thread of another state, or once this reference's state is closed, it
+    /// pushes nil instead (the slot means nothing there) and the operation that
+    /// pushed it (a typed call, `LuaTable.get`/`set`, a typed Swift function's
+    /// result) throws.
     @inlinable
     public func push(to L: OpaquePointer) {
+        guard lf_owninfo(L) == core.info, core.handle != nil else { return pushForeign(L) }
         lua_rawgeti(L, lf_registryindex(), lua_Integer(slot))
+    }
+
+    /// The foreign case of `push(to:)`: nil, and the flag of `L`'s state. `[-0, +1, -]`
+    @usableFromInline
+    func pushForeign(_ L: OpaquePointer) {
+        lua_pushnil(L)
+        lf_stateinfo(L)?.pointee.foreign = 1
     }
 
     /// The Lua type name of the referenced value (`"table"`, `"function"`...).
@@ -168,8 +206,10 @@ public final class LuaTable: LuaReference {
     /// `t[key]`, with metamethods (`__index`) run protected. `[-0, +0, e]` as a thrown error
     public func get<K: LuaConvertible, V: LuaConvertible>(_ key: K, as type: V.Type = V.self) throws -> V {
         let (state, L) = try checked()
+        state.core.clearForeignPush()
         push(to: L)
         key.push(to: L)
+        do { try state.core.checkForeignPush() } catch { lf_pop(L, 2); throw error }
         do { try state.withBudget { try state.check(lf_pgettable(L, -2)) } } catch { lf_pop(L, 1); throw error }
         defer { lf_pop(L, 2) }
         return try LuaConversion.check(V.self, L, -1, what: "value")
@@ -178,9 +218,11 @@ public final class LuaTable: LuaReference {
     /// `t[key] = value`, with metamethods (`__newindex`) run protected.
     public func set<K: LuaConvertible, V: LuaConvertible>(_ key: K, _ value: V) throws {
         let (state, L) = try checked()
+        state.core.clearForeignPush()
         push(to: L)
         key.push(to: L)
         value.push(to: L)
+        do { try state.core.checkForeignPush() } catch { lf_pop(L, 3); throw error }
         defer { lf_pop(L, 1) }
         try state.withBudget { try state.check(lf_psettable(L, -3)) }
     }

@@ -33,6 +33,7 @@ extension LuaState {
     @inlinable
     public func call(arguments nargs: Int32 = 0, results nresults: Int32? = nil) throws {
         let L = try checkedHandle()
+        do { try core.checkForeignPush() } catch { lua_settop(L, -nargs - 2); throw error }
         try withBudget { try check(lf_pcallapi(L, nargs, nresults ?? LUA_MULTRET)) }
     }
 

@@ -42,6 +42,7 @@ public final class LuaState {
         }
         core.handle = L
         core.owner = Unmanaged.passUnretained(self)
+        core.info = info
         info.pointee.owner = UnsafeMutableRawPointer(Unmanaged.passUnretained(self).toOpaque())
         try open(libraries)
         if memoryLimit != nil, libraries.contains(.base) { try check(lf_plimitfinalizers(L)) }
@@ -57,8 +58,16 @@ public final class LuaState {
     /// Closes the state: runs pending finalizers and frees all its memory.
     /// Corresponds to `lua_close`. Later operations throw; closing twice is harmless.
     /// Finalizers of a limited state run under a fresh budget (see `LuaSandbox`).
+    /// Called while Lua code of this state runs (from a Swift function it called),
+    /// the close is deferred: the running calls finish, and the next operation
+    /// after the outermost one returned closes the state and throws (as does the
+    /// state's release).
     public func close() {
         guard let L = handle else { return }
+        if core.callDepth > 0 {
+            core.closeRequested = true
+            return
+        }
         core.handle = nil
         if let limits { lf_resetlimits(limits) }
         lua_close(L)
@@ -99,6 +108,7 @@ public final class LuaState {
     /// slots of references dropped since the last operation.
     @inlinable
     func checkedHandle() throws -> OpaquePointer {
+        if core.closeRequested, core.callDepth == 0 { core.closeDeferred() }
         guard let handle = core.handle else { throw LuaState.closedError() }
         if core.hasPending { core.drain(handle) }
         return handle

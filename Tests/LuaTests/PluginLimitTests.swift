@@ -129,4 +129,70 @@ func thrownError(_ body: () throws -> Void) throws -> any Error {
         }
     }
 
+    @Test func operationsOnAClosedStateThrow() async {
+        await #expect(processExitsWith: .success) {
+            let state = try! LuaState()
+            state.close()
+            let operations: [() throws -> Void] = [
+                { try state.setGlobal("x", .integer(1)) },
+                { try state.register("f") { () -> Int in 1 } },
+                { _ = try state.run("return 1") },
+                { _ = try state.global("x") },
+            ]
+            for (i, operation) in operations.enumerated() {
+                guard case let error as LuaError = try? thrownError(operation), error.kind == .state else { exit(Int32(10 + i)) }
+            }
+        }
+    }
+
+    @Test func closingFromInsideACallbackIsDeferred() async {
+        await #expect(processExitsWith: .success) {
+            let state = try! LuaState()
+            try! state.register("shutdown") { [unowned state] () -> Int in
+                state.close()
+                return 41
+            }
+            let results = try! state.run("local n = shutdown() local t = {} for i = 1, 1000 do t[i] = {i} end return n + 1")
+            guard results == [.integer(42)] else { exit(2) }
+            do {
+                try state.run("return 1")
+                exit(3)
+            } catch let error as LuaError where error.kind == .state {
+            } catch { exit(4) }
+        }
+    }
+
+    @Test func nonIntegralNumbersForIntParametersUseLauxlibsWords() throws {
+        let state = try LuaState()
+        try state.register("twice") { (n: Int) -> Int in 2 * n }
+        #expect(try state.run("return twice(3.0)") == [.integer(6)])
+        let error = try thrownError { try state.run("return twice(1.5)") }
+        #expect("\(error)".contains("bad argument #1 to 'twice' (number has no integer representation)"), "\(error)")
+        let text = try thrownError { try state.run("return twice('x')") }
+        #expect("\(text)".contains("bad argument #1 to 'twice' (number expected, got string)"), "\(text)")
+        let big = try thrownError { try state.run("return twice(2^63)") }
+        #expect("\(big)".contains("(number has no integer representation)"), "\(big)")
+    }
+
+    @Test func aReferenceOfAnotherStateIsAnError() throws {
+        let a = try LuaState(), b = try LuaState()
+        // Registry slots that exist in both states, with different values.
+        let table = try a.evaluate("return {x = 'from a'}", as: LuaTable.self)
+        for _ in 0..<4 { _ = try b.evaluate("return {x = 'from b'}", as: LuaTable.self) }
+        let read = try b.evaluate("return function(t) return type(t) == 'table' and t.x or 'not a table' end",
+                                  as: LuaFunction.self)
+        let error = try thrownError { _ = try read.call(table, as: String.self) }
+        #expect((error as? LuaError)?.kind == .state, "\(error)")
+        #expect(throws: LuaError.self) { _ = try b.call("type", table, as: String.self) }
+        let bTable = try b.evaluate("return {}", as: LuaTable.self)
+        #expect(throws: LuaError.self) { try bTable.set("k", table) }
+        #expect(throws: LuaError.self) { _ = try bTable.get(table, as: LuaValue.self) }
+        try b.register("give") { () -> LuaTable in table }
+        let given = try thrownError { try b.run("return give()") }
+        #expect("\(error)".contains("another Lua state") && "\(given)".contains("another Lua state"), "\(given)")
+        // The states are still fine, and the same calls with their own values work.
+        try bTable.set("x", "mine")
+        #expect(try read.call(bTable, as: String.self) == "mine")
+        #expect(try table.get("x", as: String.self) == "from a")
+    }
 }

@@ -38,8 +38,13 @@ typedef struct lf_StateInfo {
                            0 while Swift code runs: allocations past the limit
                            succeed and are charged after the Swift frame returns. */
   int overdrawn;        /* an allocation went past the limit while disarmed */
+  int foreign;          /* Swift pushed a reference of another state here (nil
+                           went in its place): the operation fails */
   void *owner;          /* the Swift object that owns the state (unretained) */
 } lf_StateInfo;
+
+/* The error of an operation that pushed a reference of another Lua state. */
+#define LF_FOREIGN_MESSAGE "a value of another Lua state (or of a closed one) cannot be used here"
 
 /* Creates a state whose allocator is ours, with `info` as its data (the caller
  * keeps `info` alive until lua_close). Returns NULL when out of memory. */
@@ -84,6 +89,9 @@ int lf_pcall(lua_State *L, int nargs, int nresults, int msgh);
 /* lf_pcall for states made by lf_newstate: their lf_StateInfo is read from the
  * extra space, without an API call. */
 int lf_pcallown(lua_State *L, int nargs, int nresults, int msgh);
+/* The lf_StateInfo that lf_newstate left in the extra space of `L` (and of every
+ * thread of its state), compared by address only: garbage for other states. */
+static inline lf_StateInfo *lf_owninfo(lua_State *L) { return *(lf_StateInfo **)lua_getextraspace(L); }
 void lf_call(lua_State *L, int nargs, int nresults);
 void lf_pop(lua_State *L, int n);
 void lf_newtable(lua_State *L);
