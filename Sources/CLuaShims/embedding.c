@@ -64,9 +64,12 @@ double lf_monotonic(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+void lf_interrupt(int *flag) { __atomic_store_n(flag, 1, __ATOMIC_RELEASE); }
+
 void lf_resetlimits(lf_Limits *limits) {
   limits->instructions = 0;
   limits->tripped = 0;
+  if (limits->interrupt) __atomic_store_n(limits->interrupt, 0, __ATOMIC_RELAXED);
   limits->deadline = limits->time_limit > 0 ? lf_monotonic() + limits->time_limit : 0;
 }
 
@@ -77,6 +80,8 @@ static void lf_limithook(lua_State *L, lua_Debug *ar) {
   lua_pop(L, 1);
   if (limits == NULL) return;
   int count = lua_gethookcount(L);
+  if (!limits->tripped && limits->interrupt && __atomic_exchange_n(limits->interrupt, 0, __ATOMIC_ACQUIRE))
+    limits->tripped = 3;
   if (!limits->tripped) {
     limits->instructions += count;
     if (limits->instruction_limit > 0 && limits->instructions > limits->instruction_limit)
@@ -92,7 +97,8 @@ static void lf_limithook(lua_State *L, lua_Debug *ar) {
   /* Raise at every instruction from now on: a pcall cannot swallow the stop. */
   if (count != 1) lua_sethook(L, lf_limithook, LUA_MASKCOUNT, 1);
   luaL_where(L, 0); /* the running Lua function: hooks have no level of their own */
-  lua_pushstring(L, limits->tripped == 1 ? "instruction limit exceeded" : "time limit exceeded");
+  static const char *const why[] = {"", "instruction limit exceeded", "time limit exceeded", "interrupted"};
+  lua_pushstring(L, why[limits->tripped]);
   lua_concat(L, 2);
   lua_error(L);
 }

@@ -27,6 +27,8 @@ public final class LuaState {
         get { core.limits }
         set { core.limits = newValue }
     }
+    /// The interrupter handed out by `interrupter()` (its flag is in `limits`).
+    var interrupterObject: LuaInterrupter?
     /// The userdata classes registered in this state, by Swift type.
     var classes: [ObjectIdentifier: LuaClassInfo] = [:]
 

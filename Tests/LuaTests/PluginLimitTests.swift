@@ -195,4 +195,26 @@ func thrownError(_ body: () throws -> Void) throws -> any Error {
         #expect(try read.call(bTable, as: String.self) == "mine")
         #expect(try table.get("x", as: String.self) == "from a")
     }
+
+    @Test(arguments: [LuaSandbox(instructionLimit: nil, timeLimit: nil), LuaSandbox(timeLimit: .seconds(60))])
+    func anotherThreadInterruptsARunawayScript(_ sandbox: LuaSandbox) throws {
+        try withHardTimeout(20) {
+            let state = try LuaState(sandbox: sandbox)
+            let interrupter = try state.interrupter()
+            for script in ["while true do end", "while true do pcall(function() while true do end end) end",
+                           "setmetatable({}, {__gc = function() while true do end end}) collectgarbage() while true do end"] {
+                let watchdog = Thread {
+                    Thread.sleep(forTimeInterval: 0.1)
+                    interrupter.interrupt()
+                }
+                watchdog.start()
+                let error = try thrownError { try state.run(script) }
+                try ensure((error as? LuaError)?.kind == .limit && "\(error)".contains("interrupted"), "\(error)")
+                try ensure(try state.run("return 1 + 1") == [.integer(2)], "not usable after the interrupt")
+            }
+            // An interrupt while nothing runs does not stop the next call.
+            interrupter.interrupt()
+            try ensure(try state.run("for i = 1, 10000 do end return 3") == [.integer(3)], "stale interrupt")
+        }
+    }
 }

@@ -176,8 +176,15 @@ typedef struct lf_Limits {
   double time_limit;           /* seconds, 0: no deadline */
   double deadline;             /* lf_monotonic() time past which the run stops */
   int step;                    /* instructions between two checks */
-  int tripped;                 /* 0 none, 1 instruction budget, 2 deadline */
+  int tripped;                 /* 0 none, 1 instruction budget, 2 deadline,
+                                  3 interrupted */
+  int *interrupt;              /* NULL, or a flag another thread may set (with
+                                  lf_interrupt) to stop the running Lua code */
 } lf_Limits;
+
+/* Sets an interrupt flag (lf_Limits.interrupt) from any thread: the limit hook of
+ * the state trips at its next check (atomic, release). */
+void lf_interrupt(int *flag);
 
 /* Installs the count hook that enforces `limits` (on `L` and, by inheritance, on
  * coroutines created later). When a limit trips, the hook raises "instruction
