@@ -165,7 +165,6 @@ extension LuaState {
         let base = lua_gettop(L) - 1
         var count: Int32 = 0
         _ = lua_checkstack(L, 8)
-        core.clearForeignPush()
         for argument in repeat each arguments {
             if count % 8 == 7 { _ = lua_checkstack(L, 8) }
             argument.push(to: L)

@@ -20,7 +20,8 @@ final class LuaStateCore: @unchecked Sendable {
     @usableFromInline @exclusivity(unchecked) var limits: UnsafeMutablePointer<lf_Limits>?
     /// How many calls from Swift into Lua are running (a budget starts at depth 0).
     @usableFromInline @exclusivity(unchecked) var callDepth = 0
-    /// `close()` was called while Lua ran: the next operation at depth 0 closes.
+    /// `close()` was called while Lua ran: the next operation at depth 0 closes
+    /// (counted in `count`, so that only `drain`, the slow path, looks).
     @usableFromInline @exclusivity(unchecked) var closeRequested = false
     /// The state's `lf_StateInfo`, to recognise its threads (`lf_owninfo`); its
     /// `foreign` flag says that a reference of another state was pushed here.
@@ -37,9 +38,8 @@ final class LuaStateCore: @unchecked Sendable {
     /// slots of references dropped since the last operation.
     @inlinable
     func checkedHandle() throws -> OpaquePointer {
-        if closeRequested, callDepth == 0 { closeDeferred() }
         guard let handle else { throw LuaState.closedError() }
-        if hasPending { drain(handle) }
+        if hasPending { try drain(handle) }
         return handle
     }
 
@@ -53,10 +53,11 @@ final class LuaStateCore: @unchecked Sendable {
         return try body()
     }
 
-    /// Carries out a `close()` deferred while Lua ran (see `LuaState.close`).
-    @usableFromInline func closeDeferred() {
-        closeRequested = false
-        owner?.takeUnretainedValue().close()
+    /// Defers a `close()` called while Lua runs (see `LuaState.close`).
+    func requestClose() {
+        guard !closeRequested else { return }
+        closeRequested = true
+        count.add(1, ordering: .relaxed)
     }
 
     /// Turns a status of the C API into a thrown error, popping the error value.
@@ -109,7 +110,14 @@ final class LuaStateCore: @unchecked Sendable {
 
     /// Releases the queued slots. Owner thread only. `[-0, +0, -]` (luaL_unref does
     /// raw accesses to existing registry slots: it cannot raise.)
-    @usableFromInline func drain(_ L: OpaquePointer) {
+    /// Throws a `.state` error after carrying out a deferred `close()` (at depth 0).
+    @usableFromInline func drain(_ L: OpaquePointer) throws {
+        if closeRequested, callDepth == 0 {
+            closeRequested = false
+            count.subtract(1, ordering: .relaxed)
+            owner?.takeUnretainedValue().close()
+            throw LuaState.closedError()
+        }
         let taken = slots.withLock { slots -> [Int32] in
             defer { slots.removeAll(keepingCapacity: true) }
             return slots

@@ -66,10 +66,7 @@ public final class LuaState {
     /// state's release).
     public func close() {
         guard let L = handle else { return }
-        if core.callDepth > 0 {
-            core.closeRequested = true
-            return
-        }
+        if core.callDepth > 0 { return core.requestClose() }
         core.handle = nil
         if let limits { lf_resetlimits(limits) }
         lua_close(L)
@@ -110,9 +107,8 @@ public final class LuaState {
     /// slots of references dropped since the last operation.
     @inlinable
     func checkedHandle() throws -> OpaquePointer {
-        if core.closeRequested, core.callDepth == 0 { core.closeDeferred() }
         guard let handle = core.handle else { throw LuaState.closedError() }
-        if core.hasPending { core.drain(handle) }
+        if core.hasPending { try core.drain(handle) }
         return handle
     }
 
