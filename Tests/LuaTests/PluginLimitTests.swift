@@ -83,7 +83,7 @@ func thrownError(_ body: () throws -> Void) throws -> any Error {
         try withHardTimeout(60) {
             let limit = 1 << 20
             let state = try LuaState(memoryLimit: limit)
-            try state.register("churn") { () -> Int in
+            try state.register("churn") { [unowned state] () -> Int in
                 for _ in 0..<2000 { try? state.setGlobal("scratch", .string(String(repeating: "y", count: 200))) }
                 return 0
             }
