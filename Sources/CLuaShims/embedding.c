@@ -19,8 +19,18 @@ static inline int run_box(lua_State *L) {
   info->armed = 0;
   int n = b->fn(L, b->box);
   info->armed = armed;
-  if (n == LF_RAISE) return lua_error(L);
-  if (info->overdrawn) return lf_chargeoverdraft(L, info, n);
+  if (n == LF_RAISE) {
+    info->foreign = 0;
+    return lua_error(L);
+  }
+  if (info->overdrawn | info->foreign) {
+    if (info->foreign) {
+      info->foreign = 0;
+      lua_pushliteral(L, LF_FOREIGN_MESSAGE);
+      return lua_error(L);
+    }
+    return lf_chargeoverdraft(L, info, n);
+  }
   return n;
 }
 
@@ -54,9 +64,12 @@ double lf_monotonic(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+void lf_interrupt(int *flag) { __atomic_store_n(flag, 1, __ATOMIC_RELEASE); }
+
 void lf_resetlimits(lf_Limits *limits) {
   limits->instructions = 0;
   limits->tripped = 0;
+  if (limits->interrupt) __atomic_store_n(limits->interrupt, 0, __ATOMIC_RELAXED);
   limits->deadline = limits->time_limit > 0 ? lf_monotonic() + limits->time_limit : 0;
 }
 
@@ -67,6 +80,8 @@ static void lf_limithook(lua_State *L, lua_Debug *ar) {
   lua_pop(L, 1);
   if (limits == NULL) return;
   int count = lua_gethookcount(L);
+  if (!limits->tripped && limits->interrupt && __atomic_exchange_n(limits->interrupt, 0, __ATOMIC_ACQUIRE))
+    limits->tripped = 3;
   if (!limits->tripped) {
     limits->instructions += count;
     if (limits->instruction_limit > 0 && limits->instructions > limits->instruction_limit)
@@ -82,7 +97,8 @@ static void lf_limithook(lua_State *L, lua_Debug *ar) {
   /* Raise at every instruction from now on: a pcall cannot swallow the stop. */
   if (count != 1) lua_sethook(L, lf_limithook, LUA_MASKCOUNT, 1);
   luaL_where(L, 0); /* the running Lua function: hooks have no level of their own */
-  lua_pushstring(L, limits->tripped == 1 ? "instruction limit exceeded" : "time limit exceeded");
+  static const char *const why[] = {"", "instruction limit exceeded", "time limit exceeded", "interrupted"};
+  lua_pushstring(L, why[limits->tripped]);
   lua_concat(L, 2);
   lua_error(L);
 }
@@ -93,6 +109,78 @@ void lf_setlimits(lua_State *L, lf_Limits *limits) {
   if (limits->step <= 0) limits->step = 1000;
   lua_sethook(L, lf_limithook, LUA_MASKCOUNT, limits->step);
 }
+
+/* ---- Finalizers under the limits --------------------------------------------- */
+
+/* Lua switches hooks off on the thread that runs a finalizer (GCTM), so the limit
+ * hook never sees a `__gc` that loops. A fresh thread has hooks on and inherits
+ * the creator's hook: a finalizer resumed in one runs under the budget, with the
+ * allocator armed (lf_resume). */
+int lf_pfinalize(lua_State *L, int nargs) {
+  if (lua_gethook(L) != lf_limithook) return lf_pcall(L, nargs, 0, 0);
+  if (!lua_checkstack(L, 2)) return lf_pcall(L, nargs, 0, 0);
+  lua_State *co = lua_newthread(L);
+  lua_insert(L, -(nargs + 2)); /* the thread under the function */
+  lua_xmove(L, co, nargs + 1);
+  int nres = 0;
+  int status = lf_resume(co, L, nargs, &nres);
+  if (status == LUA_OK) {
+    lua_pop(L, 1);
+    return LUA_OK;
+  }
+  if (status == LUA_YIELD) {
+    lua_pop(L, 1);
+    lua_pushliteral(L, "attempt to yield from a finalizer");
+    return LUA_ERRRUN;
+  }
+  lua_xmove(co, L, 1); /* the error value */
+  lua_remove(L, -2);
+  return status;
+}
+
+/* `__gc` installed by limited_setmetatable: runs the finalizer in upvalue 1 through
+ * lf_pfinalize; an error (a limit too) goes on to Lua, which warns. */
+static int finalizer_wrapper(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  return lf_pfinalize(L, 1) == LUA_OK ? 0 : lua_error(L);
+}
+
+/* Base library's setmetatable (lbaselib.c) that also wraps a `__gc` of the new
+ * metatable in finalizer_wrapper (rawset into the metatable), so that it runs
+ * under the state's limits. */
+static int limited_setmetatable(lua_State *L) {
+  int t = lua_type(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+    return luaL_error(L, "cannot change a protected metatable");
+  lua_settop(L, 2);
+  if (t == LUA_TTABLE) lf_wrapfinalizer(L, 2);
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+void lf_wrapfinalizer(lua_State *L, int mt) {
+  mt = lua_absindex(L, mt);
+  if (lua_getfield(L, mt, "__gc") == LUA_TNIL || lua_tocfunction(L, -1) == finalizer_wrapper) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pushcclosure(L, finalizer_wrapper, 1);
+  lua_pushliteral(L, "__gc");
+  lua_insert(L, -2);
+  lua_rawset(L, mt);
+}
+
+static int limitfinalizers_(lua_State *L) {
+  lua_pushcfunction(L, limited_setmetatable);
+  lua_setglobal(L, "setmetatable");
+  return 0;
+}
+
+int lf_plimitfinalizers(lua_State *L) { return lf_protect(L, limitfinalizers_, NULL, 0, 0); }
 
 void lf_pushapimsghandler(lua_State *L) { lua_pushcfunction(L, lf_apimsghandler); }
 

@@ -72,13 +72,17 @@ int lf_runswift(lua_State *L, lf_SwiftFunction fn) {
   return n;
 }
 
+/* Raises the memory error or leaves the stack as it was: the probe table is
+ * refused (LUA_ERRMEM, "not enough memory") unless the emergency collection it
+ * triggers frees enough, and then it is popped again, not returned as a result. */
 int lf_chargeoverdraft(lua_State *L, lf_StateInfo *info, int n) {
   info->overdrawn = 0;
-  if (info->limit != 0 && info->used > info->limit) {
+  if (info->limit != 0 && info->used > info->limit && lua_checkstack(L, 1)) {
     int armed = info->armed;
     info->armed = 1;
-    lua_createtable(L, 0, 4); /* refused: raises LUA_ERRMEM, "not enough memory" */
+    lua_createtable(L, 0, 4);
     info->armed = armed;
+    lua_pop(L, 1); /* granted: the collection made room, the charge is paid */
   }
   return n;
 }

@@ -259,6 +259,10 @@ enum LuaConversion {
     /// The error of `check`.
     @usableFromInline
     static func mismatch(_ what: String, expected: String, _ L: OpaquePointer, _ index: Int32) -> LuaError {
-        LuaError(message: "bad \(what) (\(expected) expected, got \(typeName(L, index)))")
+        // A number an integer type refused: lauxlib's words (luaL_checkinteger).
+        if expected == "number", lua_isnumber(L, index) != 0 {
+            return LuaError(message: "bad \(what) (number has no integer representation)")
+        }
+        return LuaError(message: "bad \(what) (\(expected) expected, got \(typeName(L, index)))")
     }
 }

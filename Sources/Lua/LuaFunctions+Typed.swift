@@ -65,8 +65,13 @@ public struct LuaArguments {
     }
 
     /// `luaL_typeerror`: `bad argument #n to 'f' (number expected, got nil)`.
+    /// A number refused where an integer is expected gets `luaL_checkinteger`'s
+    /// words: `(number has no integer representation)`.
     public func typeError(_ position: Int, expected: String) -> LuaArgumentError {
-        argumentError(position, "\(expected) expected, got \(LuaConversion.typeName(L, Int32(position)))")
+        if expected == "number", lua_isnumber(L, Int32(position)) != 0 {
+            return argumentError(position, "number has no integer representation")
+        }
+        return argumentError(position, "\(expected) expected, got \(LuaConversion.typeName(L, Int32(position)))")
     }
 
     /// Argument `position` as a `LuaValue` (`nil` when absent).
@@ -165,7 +170,7 @@ extension LuaState {
             argument.push(to: L)
             count += 1
         }
-        try call(arguments: count, results: 1)
+        try call(arguments: count, results: 1)  // throws if an argument was foreign
         defer { lua_settop(L, base) }
         return try LuaConversion.check(R.self, L, -1, what: "result #1 from '\(name)'")
     }

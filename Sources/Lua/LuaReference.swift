@@ -20,6 +20,12 @@ final class LuaStateCore: @unchecked Sendable {
     @usableFromInline @exclusivity(unchecked) var limits: UnsafeMutablePointer<lf_Limits>?
     /// How many calls from Swift into Lua are running (a budget starts at depth 0).
     @usableFromInline @exclusivity(unchecked) var callDepth = 0
+    /// `close()` was called while Lua ran: the next operation at depth 0 closes
+    /// (counted in `count`, so that only `drain`, the slow path, looks).
+    @usableFromInline @exclusivity(unchecked) var closeRequested = false
+    /// The state's `lf_StateInfo`, to recognise its threads (`lf_owninfo`); its
+    /// `foreign` flag says that a reference of another state was pushed here.
+    @usableFromInline @exclusivity(unchecked) var info: UnsafeMutablePointer<lf_StateInfo>?
     private let slots = Mutex<[Int32]>([])
     private let count = Atomic<Int>(0)
 
@@ -33,7 +39,7 @@ final class LuaStateCore: @unchecked Sendable {
     @inlinable
     func checkedHandle() throws -> OpaquePointer {
         guard let handle else { throw LuaState.closedError() }
-        if hasPending { drain(handle) }
+        if hasPending { try drain(handle) }
         return handle
     }
 
@@ -45,6 +51,13 @@ final class LuaStateCore: @unchecked Sendable {
         callDepth += 1
         defer { callDepth -= 1 }
         return try body()
+    }
+
+    /// Defers a `close()` called while Lua runs (see `LuaState.close`).
+    func requestClose() {
+        guard !closeRequested else { return }
+        closeRequested = true
+        count.add(1, ordering: .relaxed)
     }
 
     /// Turns a status of the C API into a thrown error, popping the error value.
@@ -62,6 +75,7 @@ final class LuaStateCore: @unchecked Sendable {
     func finishCall<R: LuaConvertible>(
         _ L: OpaquePointer, arguments: Int32, as type: R.Type, name: String
     ) throws -> R {
+        do { try checkForeignPush() } catch { lua_settop(L, -(arguments + 3)); throw error }
         let status = withBudget { lf_pcallown(L, arguments, 1, -(arguments + 2)) }
         guard status == LUA_OK else {
             lf_remove(L, -2)  // the handler, under the error value
@@ -71,6 +85,19 @@ final class LuaStateCore: @unchecked Sendable {
         defer { lf_pop(L, 2) }  // the result and the handler
         return try LuaConversion.check(R.self, L, -1, what: "result #1 from '\(name)'")
     }
+
+    /// Throws if a reference of another state was pushed since the flag was last
+    /// cleared (see `LuaReference.push(to:)`), and clears it.
+    @inlinable
+    func checkForeignPush() throws {
+        guard let info, info.pointee.foreign != 0 else { return }
+        info.pointee.foreign = 0
+        throw LuaError(.state, message: LF_FOREIGN_MESSAGE)
+    }
+
+    /// Forgets an earlier foreign push (one no checked operation saw).
+    @inlinable
+    func clearForeignPush() { info?.pointee.foreign = 0 }
 
     /// Queues a slot; safe from any thread.
     func add(_ slot: Int32) {
@@ -83,7 +110,14 @@ final class LuaStateCore: @unchecked Sendable {
 
     /// Releases the queued slots. Owner thread only. `[-0, +0, -]` (luaL_unref does
     /// raw accesses to existing registry slots: it cannot raise.)
-    @usableFromInline func drain(_ L: OpaquePointer) {
+    /// Throws a `.state` error after carrying out a deferred `close()` (at depth 0).
+    @usableFromInline func drain(_ L: OpaquePointer) throws {
+        if closeRequested, callDepth == 0 {
+            closeRequested = false
+            count.subtract(1, ordering: .relaxed)
+            owner?.takeUnretainedValue().close()
+            throw LuaState.closedError()
+        }
         let taken = slots.withLock { slots -> [Int32] in
             defer { slots.removeAll(keepingCapacity: true) }
             return slots
@@ -131,9 +165,21 @@ public class LuaReference: CustomStringConvertible {
     }
 
     /// Pushes the value on `L` (the state or one of its coroutines). `[-0, +1, -]`
+    /// On a thread of another state, or once this reference's state is closed, it
+    /// pushes nil instead (the slot means nothing there) and the operation that
+    /// pushed it (a typed call, `LuaTable.get`/`set`, a typed Swift function's
+    /// result) throws.
     @inlinable
     public func push(to L: OpaquePointer) {
+        guard lf_owninfo(L) == core.info, core.handle != nil else { return pushForeign(L) }
         lua_rawgeti(L, lf_registryindex(), lua_Integer(slot))
+    }
+
+    /// The foreign case of `push(to:)`: nil, and the flag of `L`'s state. `[-0, +1, -]`
+    @usableFromInline
+    func pushForeign(_ L: OpaquePointer) {
+        lua_pushnil(L)
+        lf_stateinfo(L)?.pointee.foreign = 1
     }
 
     /// The Lua type name of the referenced value (`"table"`, `"function"`...).
@@ -168,9 +214,11 @@ public final class LuaTable: LuaReference {
     /// `t[key]`, with metamethods (`__index`) run protected. `[-0, +0, e]` as a thrown error
     public func get<K: LuaConvertible, V: LuaConvertible>(_ key: K, as type: V.Type = V.self) throws -> V {
         let (state, L) = try checked()
+        state.core.clearForeignPush()
         push(to: L)
         key.push(to: L)
-        do { try state.check(lf_pgettable(L, -2)) } catch { lf_pop(L, 1); throw error }
+        do { try state.core.checkForeignPush() } catch { lf_pop(L, 2); throw error }
+        do { try state.withBudget { try state.check(lf_pgettable(L, -2)) } } catch { lf_pop(L, 1); throw error }
         defer { lf_pop(L, 2) }
         return try LuaConversion.check(V.self, L, -1, what: "value")
     }
@@ -178,11 +226,13 @@ public final class LuaTable: LuaReference {
     /// `t[key] = value`, with metamethods (`__newindex`) run protected.
     public func set<K: LuaConvertible, V: LuaConvertible>(_ key: K, _ value: V) throws {
         let (state, L) = try checked()
+        state.core.clearForeignPush()
         push(to: L)
         key.push(to: L)
         value.push(to: L)
+        do { try state.core.checkForeignPush() } catch { lf_pop(L, 3); throw error }
         defer { lf_pop(L, 1) }
-        try state.check(lf_psettable(L, -3))
+        try state.withBudget { try state.check(lf_psettable(L, -3)) }
     }
 
     /// `t[key]` as a `LuaValue`, without metamethods (`rawget`).

@@ -83,6 +83,7 @@ extension LuaState {
         let L = try checkedHandle()
         try open(sandbox.libraries.union([.base, .package, .os]))
         try trimLibraries(sandbox.libraries)
+        try check(lf_plimitfinalizers(L))  // `__gc` runs under the limits below
         switch sandbox.ffi {
         case .off: break
         case .full: try preloadFFI()

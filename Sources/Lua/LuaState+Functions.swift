@@ -70,11 +70,13 @@ extension LuaState {
     /// protected). `[-1, +0, e]` as a thrown error
     public func setGlobal(_ name: String) throws {
         let L = try checkedHandle()
-        try check(lf_psetglobal(L, name))
+        do { try core.checkForeignPush() } catch { lf_pop(L, 1); throw error }
+        try withBudget { try check(lf_psetglobal(L, name)) }
     }
 
     /// Assigns a value to global `name`.
     public func setGlobal(_ name: String, _ value: LuaValue) throws {
+        _ = try checkedHandle()
         push(value)
         try setGlobal(name)
     }
@@ -82,7 +84,7 @@ extension LuaState {
     /// The value of global `name` (metamethods of `_G` run, protected).
     public func global(_ name: String) throws -> LuaValue {
         let L = try checkedHandle()
-        try check(lf_pgetglobal(L, name))
+        try withBudget { try check(lf_pgetglobal(L, name)) }
         defer { pop() }
         return value(at: -1)
     }

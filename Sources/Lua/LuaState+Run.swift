@@ -33,6 +33,7 @@ extension LuaState {
     @inlinable
     public func call(arguments nargs: Int32 = 0, results nresults: Int32? = nil) throws {
         let L = try checkedHandle()
+        do { try core.checkForeignPush() } catch { lua_settop(L, -nargs - 2); throw error }
         try withBudget { try check(lf_pcallapi(L, nargs, nresults ?? LUA_MULTRET)) }
     }
 
@@ -141,7 +142,7 @@ extension LuaState {
             return
         }
         lua_settop(L, -3)
-        try check(lf_pgetglobal(L, name))
+        try withBudget { try check(lf_pgetglobal(L, name)) }
     }
 
     /// Calls the global function `name` with `arguments` and returns its results.

@@ -27,6 +27,8 @@ public final class LuaState {
         get { core.limits }
         set { core.limits = newValue }
     }
+    /// The interrupter handed out by `interrupter()` (its flag is in `limits`).
+    var interrupterObject: LuaInterrupter?
     /// The userdata classes registered in this state, by Swift type.
     var classes: [ObjectIdentifier: LuaClassInfo] = [:]
 
@@ -42,8 +44,10 @@ public final class LuaState {
         }
         core.handle = L
         core.owner = Unmanaged.passUnretained(self)
+        core.info = info
         info.pointee.owner = UnsafeMutableRawPointer(Unmanaged.passUnretained(self).toOpaque())
         try open(libraries)
+        if memoryLimit != nil, libraries.contains(.base) { try check(lf_plimitfinalizers(L)) }
     }
 
     deinit {
@@ -55,9 +59,16 @@ public final class LuaState {
 
     /// Closes the state: runs pending finalizers and frees all its memory.
     /// Corresponds to `lua_close`. Later operations throw; closing twice is harmless.
+    /// Finalizers of a limited state run under a fresh budget (see `LuaSandbox`).
+    /// Called while Lua code of this state runs (from a Swift function it called),
+    /// the close is deferred: the running calls finish, and the next operation
+    /// after the outermost one returned closes the state and throws (as does the
+    /// state's release).
     public func close() {
         guard let L = handle else { return }
+        if core.callDepth > 0 { return core.requestClose() }
         core.handle = nil
+        if let limits { lf_resetlimits(limits) }
         lua_close(L)
     }
 
@@ -97,7 +108,7 @@ public final class LuaState {
     @inlinable
     func checkedHandle() throws -> OpaquePointer {
         guard let handle = core.handle else { throw LuaState.closedError() }
-        if core.hasPending { core.drain(handle) }
+        if core.hasPending { try core.drain(handle) }
         return handle
     }
 

@@ -93,7 +93,7 @@ extension FFIState {
             guard metatypeOwner(of: cdata) == cdata.typeID, pushMetamethod(L, "__gc", among: 1) else { return 0 }
             let index = lua_absindex(L, index)
             lua_pushvalue(L, index)
-            return lf_pcall(L, 1, 0, 0) == LUA_OK ? 0 : LF_RAISE
+            return lf_pfinalize(L, 1) == LUA_OK ? 0 : LF_RAISE
         }
         guard cdata.flags.contains(.finalizer) else { return 0 }
         cdata.flags.remove(.finalizer)
@@ -107,7 +107,7 @@ extension FFIState {
         lf_remove(L, -2)
         forgetFinalizer(L)
         lua_pushvalue(L, index)
-        return lf_pcall(L, 1, 0, 0) == LUA_OK ? 0 : LF_RAISE
+        return lf_pfinalize(L, 1) == LUA_OK ? 0 : LF_RAISE
     }
 
     /// `cdata.key` missing from the struct: the metatype's `__index` (a table, read

@@ -38,8 +38,13 @@ typedef struct lf_StateInfo {
                            0 while Swift code runs: allocations past the limit
                            succeed and are charged after the Swift frame returns. */
   int overdrawn;        /* an allocation went past the limit while disarmed */
+  int foreign;          /* Swift pushed a reference of another state here (nil
+                           went in its place): the operation fails */
   void *owner;          /* the Swift object that owns the state (unretained) */
 } lf_StateInfo;
+
+/* The error of an operation that pushed a reference of another Lua state. */
+#define LF_FOREIGN_MESSAGE "a value of another Lua state (or of a closed one) cannot be used here"
 
 /* Creates a state whose allocator is ours, with `info` as its data (the caller
  * keeps `info` alive until lua_close). Returns NULL when out of memory. */
@@ -95,6 +100,9 @@ int lf_pcall(lua_State *L, int nargs, int nresults, int msgh);
 /* lf_pcall for states made by lf_newstate: their lf_StateInfo is read from the
  * extra space, without an API call. */
 int lf_pcallown(lua_State *L, int nargs, int nresults, int msgh);
+/* The lf_StateInfo that lf_newstate left in the extra space of `L` (and of every
+ * thread of its state), compared by address only: garbage for other states. */
+static inline lf_StateInfo *lf_owninfo(lua_State *L) { return *(lf_StateInfo **)lua_getextraspace(L); }
 void lf_call(lua_State *L, int nargs, int nresults);
 void lf_pop(lua_State *L, int n);
 void lf_newtable(lua_State *L);
@@ -179,14 +187,36 @@ typedef struct lf_Limits {
   double time_limit;           /* seconds, 0: no deadline */
   double deadline;             /* lf_monotonic() time past which the run stops */
   int step;                    /* instructions between two checks */
-  int tripped;                 /* 0 none, 1 instruction budget, 2 deadline */
+  int tripped;                 /* 0 none, 1 instruction budget, 2 deadline,
+                                  3 interrupted */
+  int *interrupt;              /* NULL, or a flag another thread may set (with
+                                  lf_interrupt) to stop the running Lua code */
 } lf_Limits;
+
+/* Sets an interrupt flag (lf_Limits.interrupt) from any thread: the limit hook of
+ * the state trips at its next check (atomic, release). */
+void lf_interrupt(int *flag);
 
 /* Installs the count hook that enforces `limits` (on `L` and, by inheritance, on
  * coroutines created later). When a limit trips, the hook raises "instruction
  * limit exceeded" / "time limit exceeded" from C at every further instruction, so
  * that a script cannot catch it and go on. [-0, +0, m] */
 void lf_setlimits(lua_State *L, lf_Limits *limits);
+
+/* Calls the function under the `nargs` arguments on top as a finalizer: in a state
+ * with limits (lf_setlimits) in a fresh thread, where hooks run (Lua switches them
+ * off while it runs `__gc`), else as lf_pcall. Returns a status; the error value
+ * is left on top. Never raises outside a Lua-called C function's frame; from
+ * Swift, allocations are granted as usual. [-(nargs+1), +(0|1), -] */
+int lf_pfinalize(lua_State *L, int nargs);
+
+/* Wraps the `__gc` of the metatable at `mt` (if any, not yet wrapped) so that it
+ * runs through lf_pfinalize: under the limits. Raw set. [-0, +0, m] */
+void lf_wrapfinalizer(lua_State *L, int mt);
+
+/* Replaces the global `setmetatable` by one that wraps `__gc` (lf_wrapfinalizer).
+ * Returns a status. [-0, +(0|1), -] */
+int lf_plimitfinalizers(lua_State *L);
 
 /* Starts a new budget: clears the count and the trip, sets the deadline. */
 void lf_resetlimits(lf_Limits *limits);
