@@ -24,7 +24,15 @@ extension FFIState {
         guard let address = UnsafeMutableRawPointer(bitPattern: Int(bits)) else {
             throw FFIError("NULL reference of type '\(types[Int(id)].cName)'")
         }
-        pushNewCData(L, id).payload.storeBytes(of: address, as: UnsafeMutableRawPointer.self)
+        // Like a derived pointer, it keeps the owner of the memory alive (Lifetimes).
+        let source = lua_absindex(L, index)
+        let hasOwner = pushOwner(L, of: source)
+        let cdata = pushNewCData(L, id, size: 8, alignment: 8, userValues: hasOwner ? 1 : 0)
+        cdata.payload.storeBytes(of: address, as: UnsafeMutableRawPointer.self)
+        if hasOwner {
+            lua_rotate(L, -2, 1)
+            lua_setiuservalue(L, -2, 1)
+        }
     }
 
     /// Whether a `target &` may designate an object of type `type`: the same type,

@@ -43,6 +43,10 @@ local derived = {
     local buf = ffi.new("int[16]", 7)
     return ffi.addressof(buf, 3)
   end,
+  ["a reference cast from a derived pointer"] = function()
+    local buf = ffi.new("int[16]", 7)
+    return ffi.cast("int (&)[16]", buf + 0)
+  end,
   ["a Lua string"] = function()
     return ffi.cast("const int *", ("\7\0\0\0"):rep(4) .. tostring(math.random()))
   end,
