@@ -13,9 +13,9 @@ enum Location {
 }
 
 extension FFIState {
-    /// Resolves `cdata[key]` (the cdata at stack index `index`, the key at `key`) to a location, or nil when a
-    /// struct has no such field (the metatype may answer). Throws for bad keys,
-    /// NULL pointers and indexes out of range.
+    /// Resolves `cdata[key]` (the cdata at stack index `index`, the key at `key`) to
+    /// a location, or nil when a struct has no such field (the metatype may answer).
+    /// Throws for bad keys, NULL pointers and indexes out of range.
     func locate(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32 = 1, key: Int32) throws(FFIError) -> Location? {
         try checkUsable(cdata)
         let (address, id) = value(of: cdata)

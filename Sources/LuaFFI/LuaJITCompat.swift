@@ -7,8 +7,9 @@ import CLuaShims
 /// libraries: the `bit` module (`package.loaded.bit` and the global `bit`, as LuaJIT
 /// opens it), a global `tonumber` that converts cdata like `ffi.tonumber` and is
 /// the builtin otherwise, a global `type` that answers "cdata" for cdata, and an
-/// `ipairs` that honours `__ipairs` (metatypes' too) as LuaJIT does. Does not load `ffi`. Returns 0, or LF_RAISE with the error
-/// on the stack; never raises (see `lf_SwiftFunction`). `[-0, +(0|1), m]`
+/// `ipairs` that honours `__ipairs` (metatypes' too) as LuaJIT does. Does not load
+/// `ffi`. Returns 0, or LF_RAISE with the error on the stack; never raises (see
+/// `lf_SwiftFunction`). `[-0, +(0|1), m]`
 public func openLuaJITCompatibility(_ L: OpaquePointer?) -> Int32 {
     guard let L else { return 0 }
     guard lf_prequiref(L, "bit", openBit, 1) == LUA_OK else { return LF_RAISE }

@@ -31,7 +31,10 @@ extension FFIState {
                     let type = lua_getiuservalue(L, -1, 1)
                     lf_replace(L, -2)
                     if type == LUA_TNIL || type == LUA_TNONE { lf_pop(L, 1); return false }
-                    return true  // a derived pointer's owner is already the root
+                    // A derived pointer's owner is already the root. (A callback's
+                    // pointer keeps its binding number there: it travels along, as in
+                    // the C fast paths, and owns nothing.)
+                    return true
                 default:
                     return true
                 }
@@ -42,8 +45,8 @@ extension FFIState {
         }
     }
 
-    /// Pushes a pointer cdata of type `id` holding `address`, made from the value at
-    /// `source`: it keeps that value's owner alive. `[-0, +1, m]`
+    /// Pushes a pointer (or reference) cdata of type `id` holding `address`, made
+    /// from the value at `source`: it keeps that value's owner alive. `[-0, +1, m]`
     func pushDerivedPointer(_ L: OpaquePointer, _ id: Int32, _ address: UnsafeMutableRawPointer?, from source: Int32) {
         let source = lua_absindex(L, source)
         guard pushOwner(L, of: source) else { return pushPointer(L, id, address) }

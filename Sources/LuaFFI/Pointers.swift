@@ -58,7 +58,7 @@ extension FFIState {
     func userdataAddress(_ L: OpaquePointer, _ index: Int32) throws(FFIError) -> UnsafeMutableRawPointer? {
         let block = lua_touserdata(L, index)
         guard let block, lua_getmetatable(L, index) != 0 else { return block }
-        lua_getfield(L, lf_registryindex(), "FILE*")  // LUA_FILEHANDLE: a plain table
+        lf_getmetatable(L, "FILE*")  // LUA_FILEHANDLE
         let isFile = lua_rawequal(L, -1, -2) != 0
         lf_pop(L, 2)
         guard isFile else { return block }

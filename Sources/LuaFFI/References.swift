@@ -25,14 +25,7 @@ extension FFIState {
             throw FFIError("NULL reference of type '\(types[Int(id)].cName)'")
         }
         // Like a derived pointer, it keeps the owner of the memory alive (Lifetimes).
-        let source = lua_absindex(L, index)
-        let hasOwner = pushOwner(L, of: source)
-        let cdata = pushNewCData(L, id, size: 8, alignment: 8, userValues: hasOwner ? 1 : 0)
-        cdata.payload.storeBytes(of: address, as: UnsafeMutableRawPointer.self)
-        if hasOwner {
-            lua_rotate(L, -2, 1)
-            lua_setiuservalue(L, -2, 1)
-        }
+        pushDerivedPointer(L, id, address, from: index)
     }
 
     /// Whether a `target &` may designate an object of type `type`: the same type,
