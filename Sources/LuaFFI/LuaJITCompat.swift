@@ -67,8 +67,16 @@ private func tonumber(_ L: OpaquePointer, base index: Int32) throws(FFIError) ->
         }
         throw FFIError.type(index, "tonumber", expected: "number", in: L)
     }
-    guard lua_type(L, 1) == LUA_TSTRING else { throw FFIError.type(1, "tonumber", expected: "string", in: L) }
     guard base >= 2 && base <= 36 else { throw FFIError.argument(2, "tonumber", "base out of range") }
+    // Lua 5.1 (LuaJIT) reads a number as the string it prints as: `tonumber(777, 8)` is
+    // 511, and an integral float has no ".0" there.
+    if lua_type(L, 1) == LUA_TNUMBER {
+        var isIntegral: Int32 = 0
+        let integer = lf_tointeger(L, 1, &isIntegral)
+        if isIntegral != 0 { lua_pushinteger(L, integer); lf_replace(L, 1) }
+        _ = lua_tolstring(L, 1, nil)
+    }
+    guard lua_type(L, 1) == LUA_TSTRING else { throw FFIError.type(1, "tonumber", expected: "string", in: L) }
     var length = 0
     guard let text = lua_tolstring(L, 1, &length) else { return 0 }
     let bytes = UnsafeRawBufferPointer(start: text, count: length)
