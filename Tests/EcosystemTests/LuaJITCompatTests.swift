@@ -28,6 +28,7 @@ import Testing
             assert(tonumber(777, 8) == 511 and tonumber(-17, 8) == -15 and tonumber(3.0, 10) == 3)
             assert(tonumber(10.5, 16) == nil and tonumber(1e20, 16) == nil)
             assert(select(2, pcall(tonumber, true, 8)):find("string expected, got boolean", 1, true))
+            assert(unpack == table.unpack and loadstring == load)
             assert(type(ffi.new("int")) == "cdata" and type(ffi.typeof("int")) == "cdata")
             assert(type(io.stdout) == "userdata" and type(ffi.C) == "userdata" and type(nil) == "nil")
             assert(select(2, pcall(type)):find("bad argument #1 to 'type' (value expected)", 1, true))
