@@ -87,7 +87,7 @@ extension FFIState {
     private func describeDirectPath(_ plan: CallPlan, into callable: UnsafeMutablePointer<lf_Callable>) {
         let integers = plan.parameters.filter { $0.slot >= 0 && $0.slot < 6 && !$0.kind.isFloating }.count
         let floats = plan.parameters.filter { $0.kind == .float || $0.kind == .double }.count
-        guard !plan.isVariadic, plan.parameters.count <= Int(LF_MAX_DIRECT),
+        guard TargetLayout.host.implementsCalls, !plan.isVariadic, plan.parameters.count <= Int(LF_MAX_DIRECT),
               integers + floats == plan.parameters.count, integers <= 6, floats <= 8 else { return }
         let record = recordReturnClass(plan.resultType)
         let resultCode = Self.directCode(plan.resultKind)

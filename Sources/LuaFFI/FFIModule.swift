@@ -76,9 +76,11 @@ let hostArchitecture: StaticString = "unknown"
 func ffiAbi(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { _, L throws(FFIError) in
         guard let name = stringArgument(L, 1) else { throw FFIError.type(1, "abi", expected: "string", in: L) }
-        // "unionval": unions pass by value (LibFFITypes classifies them).
-        let properties: Set<String> = ["64bit", "le", "fpu", "hardfp", "unionval"]
-        lua_pushboolean(L, properties.contains(name) ? 1 : 0)
+        // "unionval": unions pass by value (LibFFITypes classifies them for x86-64
+        // System V; other targets refuse them, CallingRules.swift).
+        let properties: Set<String> = ["64bit", "le", "fpu", "hardfp"]
+        let unions = name == "unionval" && TargetLayout.host.implementsCalls
+        lua_pushboolean(L, properties.contains(name) || unions ? 1 : 0)
         return 1
     }
 }
