@@ -29,21 +29,6 @@ int lf_pcallarmed(lua_State *L, struct lf_StateInfo *info, int nargs, int nresul
  * disarmed: raises the memory error now (from C), else returns `n`. */
 int lf_chargeoverdraft(lua_State *L, struct lf_StateInfo *info, int n);
 
-/* Extends a value of integer class `kind` (LF_K_*) from its low bytes to 64 bits,
- * as C passes and returns it. */
-static inline uint64_t lf_extend(int kind, uint64_t v) {
-  /* Sized for every class (LF_K_VOID is the last): the others extend by 0. */
-  static const uint8_t shift[LF_K_VOID + 1] = {
-    [LF_K_I8] = 56, [LF_K_U8] = 56, [LF_K_I16] = 48, [LF_K_U16] = 48,
-    [LF_K_I32] = 32, [LF_K_U32] = 32, [LF_K_I64] = 0, [LF_K_U64] = 0,
-  };
-  static const uint8_t is_signed[LF_K_VOID + 1] = {
-    [LF_K_I8] = 1, [LF_K_I16] = 1, [LF_K_I32] = 1, [LF_K_I64] = 1,
-  };
-  int s = shift[kind];
-  return is_signed[kind] ? (uint64_t)((int64_t)(v << s) >> s) : (v << s) >> s;
-}
-
 /* The cdata header of the value in stack slot `s` if it is a usable cdata of this
  * ffi state (one of its two `metatables`, not released, a type id below `count`);
  * NULL for anything else. */

@@ -361,18 +361,11 @@ extension FFIState {
     }
 }
 
-/// Sign- or zero-extends the low bits of `value` as an integer of `kind`.
+/// Sign- or zero-extends the low bits of `value` as an integer of `kind`: C's
+/// `lf_extend`, the rule the C fast paths apply (other kinds are left as they are).
 @inline(__always)
 func extend(_ value: Int64, _ kind: ValueKind) -> Int64 {
-    switch kind {
-    case .int8: Int64(Int8(truncatingIfNeeded: value))
-    case .uint8: Int64(UInt8(truncatingIfNeeded: value))
-    case .int16: Int64(Int16(truncatingIfNeeded: value))
-    case .uint16: Int64(UInt16(truncatingIfNeeded: value))
-    case .int32: Int64(Int32(truncatingIfNeeded: value))
-    case .uint32: Int64(UInt32(truncatingIfNeeded: value))
-    default: value
-    }
+    Int64(bitPattern: lf_extend(Int32(scalarCode(kind)), UInt64(bitPattern: value)))
 }
 
 /// The Swift path of a callable (see lf_call.h): upvalue 1 its lf_Callable, 2 the
