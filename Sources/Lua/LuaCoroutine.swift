@@ -103,9 +103,10 @@ extension LuaState {
 
     /// Pushes a Swift function that may yield (`LuaReturn.yield`) when it runs in
     /// a coroutine. The yield happens in C, once the Swift frame has returned
-    /// (`lf_pushswiftbox`, yielding). `[-0, +1, m]`
+    /// (`lf_pushswiftbox`, yielding). On a closed state nothing is pushed (every
+    /// later operation throws). `[-0, +1, m]`
     public func push(yieldingFunction body: @escaping ([LuaValue]) throws -> LuaReturn) {
-        guard let L = handle else { preconditionFailure("push on a closed Lua state") }
+        guard let L = handle else { return }
         Self.pushBox(SwiftFunctionBox(name: "?") { arguments in
             let L = arguments.L
             let values = (0..<lua_gettop(L)).map { LuaState.value(at: $0 + 1, in: L) }
