@@ -174,13 +174,25 @@ void lf_wrapfinalizer(lua_State *L, int mt) {
   lua_rawset(L, mt);
 }
 
+/* Replaces the base library's setmetatable only: not a missing one (no base
+ * library), nor one the host put there, nor ours again. */
 static int limitfinalizers_(lua_State *L) {
+  lua_getglobal(L, "setmetatable");
+  lua_CFunction current = lua_tocfunction(L, -1);
+  if (current == NULL || current == limited_setmetatable) return 0;
   lua_pushcfunction(L, limited_setmetatable);
   lua_setglobal(L, "setmetatable");
   return 0;
 }
 
 int lf_plimitfinalizers(lua_State *L) { return lf_protect(L, limitfinalizers_, NULL, 0, 0); }
+
+static int collect_(lua_State *L) {
+  lua_gc(L, LUA_GCCOLLECT);
+  return 0;
+}
+
+int lf_pcollect(lua_State *L) { return lf_protect(L, collect_, NULL, 0, 0); }
 
 void lf_pushapimsghandler(lua_State *L) { lua_pushcfunction(L, lf_apimsghandler); }
 

@@ -218,6 +218,10 @@ void lf_wrapfinalizer(lua_State *L, int mt);
  * Returns a status. [-0, +(0|1), -] */
 int lf_plimitfinalizers(lua_State *L);
 
+/* A full garbage collection (`collectgarbage()`), protected, with the allocator
+ * armed: finalizers run under the memory limit. Returns a status. [-0, +(0|1), -] */
+int lf_pcollect(lua_State *L);
+
 /* Starts a new budget: clears the count and the trip, sets the deadline. */
 void lf_resetlimits(lf_Limits *limits);
 
