@@ -61,7 +61,9 @@ public final class LuaCoroutine: LuaReference {
         guard lua_checkstack(co, Int32(clamping: arguments.count + 1)) != 0 else {
             throw LuaError(message: "too many arguments to resume")
         }
+        state.core.clearForeignPush()
         for argument in arguments { LuaState.push(argument, to: co) }
+        do { try state.core.checkForeignPush() } catch { lf_pop(co, Int32(arguments.count)); throw error }
         var count: Int32 = 0
         let status = state.withBudget { lf_resume(co, L, Int32(arguments.count), &count) }
         guard status == LUA_OK || status == LUA_YIELD else { throw state.resumeError(co, L, status) }

@@ -68,6 +68,12 @@ import Testing
         #expect(try state.global("t0", as: [Int].self) == [1, 2])
         let error = try thrownError { _ = try state.global("t0", as: String.self) }
         #expect("\(error)".contains("bad global 't0' (string expected, got table)"), "\(error)")
+        // A reference of another state is refused, also when resuming a coroutine.
+        let other = try LuaState()
+        let coroutine = try other.coroutine("function(t) return type(t) end")
+        let foreign = try thrownError { _ = try coroutine.resume(.table(t)) }
+        #expect((foreign as? LuaError)?.kind == .state, "\(foreign)")
+        #expect(try coroutine.resume(.integer(1)) == .returned([.string("number")]))
     }
 
     @Test func hostBuildsANamespaceWithoutGlobals() throws {
@@ -125,20 +131,30 @@ import Testing
         #expect(state.top == 0)
     }
 
-    @Test func pushOnAClosedStateDoesNotTrap() async {
+    @Test func everyOperationOnAClosedStateThrowsOrDoesNothing() async {
         await #expect(processExitsWith: .success) {
             let state = try! LuaState()
+            let table = try! state.createTable(), function = try! state.createFunction { _ in [] }
+            let coroutine = try! state.coroutine("function() end")
             state.close()
             state.push(.integer(1))
             state.push(function: { _ in [] })
             state.push(function: "f", raw: { _ in 0 })
             state.push(yieldingFunction: { _ in .values([]) })
-            guard state.top == 0, case let error as LuaError = try? thrownError({ try state.setGlobal("x") }),
+            state.instructionLimit = 5
+            state.timeLimit = .seconds(1)
+            table[raw: .string("k")] = .integer(1)
+            guard state.top == 0, table[raw: .string("k")] == .nil, state.instructionLimit == nil,
+                  case let error as LuaError = try? thrownError({ try state.setGlobal("x") }),
                   error.kind == .state else { exit(2) }
             for operation: () throws -> Void in [
                 { _ = try state.createTable() }, { _ = try state.createFunction { _ in [] } },
                 { try state.preload("m") { 1 } }, { _ = try state.global("x", as: Int.self) },
-                { _ = try state.call("f", encoding: 1, as: Int.self) },
+                { _ = try state.call("f", encoding: 1, as: Int.self) }, { try state.collectGarbage() },
+                { try state.withLimits(LuaLimits(instructions: 1)) {} }, { _ = try state.interrupter() },
+                { try table.set("k", 1) }, { _ = try table.get("k", as: Int.self) }, { _ = try table.pairs() },
+                { try function.call() }, { _ = try function.call(encoding: 1, as: Int.self) },
+                { _ = try coroutine.resume() }, { try state.push(encoding: [1]) }, { _ = try state.decode(Int.self) },
             ] {
                 guard case let error as LuaError = try? thrownError(operation), error.kind == .state else { exit(3) }
             }
