@@ -73,6 +73,26 @@ void lf_resetlimits(lf_Limits *limits) {
   limits->deadline = limits->time_limit > 0 ? lf_monotonic() + limits->time_limit : 0;
 }
 
+static const char *const trip_reasons[] = {"", "instruction limit exceeded", "time limit exceeded", "interrupted"};
+
+const char *lf_budgetcheck(lf_StateInfo *info) {
+  lf_Limits *limits = info ? info->limits : NULL;
+  if (limits == NULL) return NULL;
+  if (!limits->tripped && limits->interrupt && __atomic_exchange_n(limits->interrupt, 0, __ATOMIC_ACQUIRE))
+    limits->tripped = 3;
+  if (!limits->tripped && limits->deadline > 0 && lf_monotonic() > limits->deadline) limits->tripped = 2;
+  return limits->tripped ? trip_reasons[limits->tripped] : NULL;
+}
+
+int lf_memoryroom(lf_StateInfo *info, size_t bytes) {
+  return info->limit == 0 || (info->used <= info->limit && bytes <= info->limit - info->used);
+}
+
+void lf_chargememory(lf_StateInfo *info, size_t bytes) {
+  info->used += bytes;
+  if (info->used > info->peak) info->peak = info->used;
+}
+
 static void lf_limithook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   lua_rawgetp(L, LUA_REGISTRYINDEX, &lf_limitskey);
@@ -97,13 +117,14 @@ static void lf_limithook(lua_State *L, lua_Debug *ar) {
   /* Raise at every instruction from now on: a pcall cannot swallow the stop. */
   if (count != 1) lua_sethook(L, lf_limithook, LUA_MASKCOUNT, 1);
   luaL_where(L, 0); /* the running Lua function: hooks have no level of their own */
-  static const char *const why[] = {"", "instruction limit exceeded", "time limit exceeded", "interrupted"};
-  lua_pushstring(L, why[limits->tripped]);
+  lua_pushstring(L, trip_reasons[limits->tripped]);
   lua_concat(L, 2);
   lua_error(L);
 }
 
 void lf_setlimits(lua_State *L, lf_Limits *limits) {
+  lf_StateInfo *info = lf_stateinfo(L);
+  if (info) info->limits = limits;
   lua_pushlightuserdata(L, limits);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &lf_limitskey);
   if (limits->step <= 0) limits->step = 1000;
