@@ -93,6 +93,8 @@ void lf_chargememory(lf_StateInfo *info, size_t bytes) {
   if (info->used > info->peak) info->peak = info->used;
 }
 
+void lf_refundmemory(lf_StateInfo *info, size_t bytes) { info->used -= bytes < info->used ? bytes : info->used; }
+
 static void lf_limithook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   lua_rawgetp(L, LUA_REGISTRYINDEX, &lf_limitskey);

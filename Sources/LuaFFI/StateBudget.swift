@@ -5,8 +5,9 @@ import CTypes
 /// Holds `ffi.cdef` to the state's limits: a long parse stops when the time limit
 /// passes or the state is interrupted (and the Lua code after it stops too), and
 /// the memory its declarations keep counts in the state's memory use and limit
-/// (`not enough memory`, rolled back, when it does not fit). States that stock
-/// lua5.4 made have none (no `lf_StateInfo`).
+/// (`not enough memory`, rolled back, when it does not fit). Callbacks are counted
+/// too, while they exist. States that stock lua5.4 made have none (no
+/// `lf_StateInfo`).
 final class StateBudget: CDeclarationBudget {
     /// The state's allocator data: valid until `lua_close`, which the ffi state
     /// (and so this budget) does not outlive.
@@ -20,4 +21,21 @@ final class StateBudget: CDeclarationBudget {
     }
 
     func charge(_ bytes: Int) { lf_chargememory(info, bytes) }
+
+    /// Charges `bytes` if they fit under the memory limit.
+    func reserve(_ bytes: Int) -> Bool {
+        guard lf_memoryroom(info, bytes) != 0 else { return false }
+        lf_chargememory(info, bytes)
+        return true
+    }
+
+    /// Takes back a charge (the memory was freed; callbacks die with the ffi
+    /// state, during `lua_close` at the latest, while `info` is valid).
+    func refund(_ bytes: Int) { lf_refundmemory(info, bytes) }
+}
+
+extension Callback {
+    /// What a callback keeps outside Lua, about: the object, its C block, its
+    /// error value and a libffi closure.
+    static let keptBytes = 512
 }

@@ -57,4 +57,26 @@ import Testing
         try state.setGlobal("big", .nil)
         #expect(try state.run("return ffi.sizeof('s1000_t')") == [.integer(24)])
     }
+
+    @Test func callbacksCountWhileTheyExist() throws {
+        let state = try LuaState(sandbox: LuaSandbox(ffi: .full, memoryLimit: 8 << 20, timeLimit: nil))
+        try state.run("ffi = require 'ffi' cbs = {} function make(n) for i = 1, n do cbs[#cbs + 1] = ffi.cast('int(*)(int)', function(x) return x end) end end")
+        try state.collectGarbage()
+        let before = state.memoryInUse
+        try state.run("make(100)")
+        try state.collectGarbage()
+        let made = state.memoryInUse - before
+        #expect(made > 100 * 512, "\(made)")
+        // Freed past the quarantine of 64, 36 of them are gone and refunded.
+        try state.run("for _, cb in ipairs(cbs) do cb:free() end cbs = {}")
+        try state.collectGarbage()
+        #expect(state.memoryInUse - before < made - 36 * 512, "\(state.memoryInUse - before) of \(made)")
+        // Past the limit, making callbacks fails with a memory error, not a crash
+        // (a limit close by: the entry points are a process-wide pool).
+        state.memoryLimit = state.memoryInUse + (64 << 10)
+        let error = try thrownError { try state.run("make(1000000)") }
+        #expect("\(error)".contains("not enough memory"), "\(error)")
+        state.memoryLimit = nil
+        #expect(try state.run("local n = #cbs for _, cb in ipairs(cbs) do cb:free() end return n > 50") == [.boolean(true)])
+    }
 }

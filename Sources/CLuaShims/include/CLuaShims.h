@@ -235,6 +235,9 @@ int lf_memoryroom(lf_StateInfo *info, size_t bytes);
 /* Counts `bytes` kept outside Lua (Swift data of the state) in its memory use. */
 void lf_chargememory(lf_StateInfo *info, size_t bytes);
 
+/* Takes back a charge of lf_chargememory (the data was freed). */
+void lf_refundmemory(lf_StateInfo *info, size_t bytes);
+
 /* Starts a new budget: clears the count and the trip, sets the deadline. */
 void lf_resetlimits(lf_Limits *limits);
 
