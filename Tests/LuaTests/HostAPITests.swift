@@ -2,6 +2,7 @@
 // functions made from Swift, preloaded modules, several results, Codable arguments.
 import Foundation
 import Lua
+import LuaFoundation
 import Testing
 
 @Suite struct HostAPITests {

@@ -1,4 +1,5 @@
-// `Data` as a byte-exact Lua string.
+// `Data` as a byte-exact Lua string. A module of its own, so that the `Lua` library
+// (and the luaffi interpreter) does not link Foundation.
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -6,6 +7,7 @@ import Foundation
 #endif
 import CLua
 import CLuaShims
+import Lua
 
 extension Data: LuaConvertible {
     /// Pushes the bytes as a Lua string, unchanged. `[-0, +1, m]`
