@@ -59,7 +59,7 @@ extension Parser {
         _ record: CRecord, members: UnsafeBufferPointer<MemberSpec>, layout: RecordAttributes, at start: Token
     ) throws(CDeclarationError) {
         guard record.isComplete else {
-            transaction.willComplete(record)
+            transaction.willComplete(record, members: members.count)
             let duplicate = RecordLayout.complete(
                 record, members: members, attributes: layout, target: target)
             record.location = location(of: start)

@@ -153,8 +153,10 @@ final class FFIState {
 
     /// Pushes a new userdata that owns a new FFIState. `[-0, +1, m]`
     static func pushNew(_ L: OpaquePointer) {
+        let state = FFIState()
+        if let info = lf_stateinfo(L) { state.declarations.budget = StateBudget(info) }
         let slot = lf_newuserdata(L, MemoryLayout<UnsafeMutableRawPointer>.size, 0)!
-        slot.storeBytes(of: Unmanaged.passRetained(FFIState()).toOpaque(), as: UnsafeMutableRawPointer.self)
+        slot.storeBytes(of: Unmanaged.passRetained(state).toOpaque(), as: UnsafeMutableRawPointer.self)
         if luaL_newmetatable(L, ownerMetatable.cString) != 0 {
             lf_pushswiftfunction(L, releaseFFIState, 0)
             lua_setfield(L, -2, "__gc")

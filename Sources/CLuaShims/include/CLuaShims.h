@@ -41,6 +41,7 @@ typedef struct lf_StateInfo {
   int foreign;          /* Swift pushed a reference of another state here (nil
                            went in its place): the operation fails */
   void *owner;          /* the Swift object that owns the state (unretained) */
+  struct lf_Limits *limits; /* the instruction and time limits (lf_setlimits), or NULL */
 } lf_StateInfo;
 
 /* The error of an operation that pushed a reference of another Lua state. */
@@ -215,6 +216,25 @@ void lf_wrapfinalizer(lua_State *L, int mt);
 /* Replaces the global `setmetatable` by one that wraps `__gc` (lf_wrapfinalizer).
  * Returns a status. [-0, +(0|1), -] */
 int lf_plimitfinalizers(lua_State *L);
+
+/* A full garbage collection (`collectgarbage()`), protected, with the allocator
+ * armed: finalizers run under the memory limit. Returns a status. [-0, +(0|1), -] */
+int lf_pcollect(lua_State *L);
+
+/* For long work done outside Lua (parsing a big `ffi.cdef`): NULL while the state's
+ * limits let it go on, else why not ("time limit exceeded", "interrupted"...); the
+ * limits are then tripped, as the hook trips them, so the Lua code that follows
+ * stops too. NULL for a state without limits. */
+const char *lf_budgetcheck(lf_StateInfo *info);
+
+/* Whether `bytes` more kept outside Lua fit under the state's memory limit. */
+int lf_memoryroom(lf_StateInfo *info, size_t bytes);
+
+/* Counts `bytes` kept outside Lua (Swift data of the state) in its memory use. */
+void lf_chargememory(lf_StateInfo *info, size_t bytes);
+
+/* Takes back a charge of lf_chargememory (the data was freed). */
+void lf_refundmemory(lf_StateInfo *info, size_t bytes);
 
 /* Starts a new budget: clears the count and the trip, sets the deadline. */
 void lf_resetlimits(lf_Limits *limits);
