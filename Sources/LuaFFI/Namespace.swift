@@ -15,20 +15,28 @@ private let namespaceMethods: [SwiftFunctionEntry] = [
     ("__newindex", namespaceNewIndex), ("__gc", namespaceGC), ("__tostring", namespaceToString),
 ]
 
-/// The start of a namespace userdata (user value 1: the cache, 2: the name).
+/// The start of a namespace userdata (user value 1: the cache, 2: the name, 3 for an
+/// API-mode module's `lib`: its table of addresses, used instead of dlsym).
 struct LibraryHeader {
     var handle: UnsafeMutableRawPointer?
     var closed: Bool
 }
 
 extension FFIState {
-    /// Pushes a namespace for a dlopen handle. `[-0, +1, m]`
-    func pushNamespace(_ L: OpaquePointer, handle: UnsafeMutableRawPointer?, name: String) {
-        let block = lf_newuserdata(L, MemoryLayout<LibraryHeader>.stride, 2)!
+    /// Pushes a namespace for a dlopen handle, or for the addresses of the table that
+    /// `symbols` pushes (an API-mode module). `[-0, +1, m]`
+    func pushNamespace(
+        _ L: OpaquePointer, handle: UnsafeMutableRawPointer?, name: String, symbols: (() -> Void)? = nil
+    ) {
+        let block = lf_newuserdata(L, MemoryLayout<LibraryHeader>.stride, symbols == nil ? 2 : 3)!
         block.initializeMemory(as: LibraryHeader.self, repeating: LibraryHeader(handle: handle, closed: false), count: 1)
         let namespace = lua_gettop(L)
         pushString(L, name)
         lua_setiuservalue(L, namespace, 2)
+        if let symbols {
+            symbols()
+            lua_setiuservalue(L, namespace, 3)
+        }
         // The cache, whose misses go to the resolver.
         lua_createtable(L, 0, 8)
         lua_createtable(L, 0, 1)
@@ -132,6 +140,15 @@ extension FFIState {
     func resolve(
         _ L: OpaquePointer, _ library: UnsafeMutablePointer<LibraryHeader>, _ symbol: String, name: String
     ) throws(FFIError) -> UnsafeMutableRawPointer {
+        if lua_getiuservalue(L, 1, 3) == LUA_TTABLE {
+            pushString(L, name)
+            lua_rawget(L, -2)
+            let address = lua_touserdata(L, -1)
+            lf_pop(L, 2)
+            guard let address else { throw FFIError("'\(name)' is not declared in module '\(libraryName(L, at: 1))'") }
+            return address
+        }
+        lf_pop(L, 1)
         _ = dlerror()
         let handle = library.pointee.handle ?? UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
         guard let address = dlsym(handle, symbol) else {
