@@ -82,7 +82,7 @@ func compileModule(
         "-Werror=implicit-function-declaration", "-o", temporary, cPath] + options.arguments
     let command = arguments.map(shellQuoted).joined(separator: " ")
     if verbose { print(command) }
-    let status = system(command + " >" + shellQuoted(log) + " 2>&1")
+    let status = system("LC_ALL=C " + command + " >" + shellQuoted(log) + " 2>&1")
     let output = readFile(log) ?? ""
     guard status == 0 else {
         if output.contains("not found") && (status >> 8) == 127 {
@@ -104,7 +104,8 @@ private func errorLines(_ output: String) -> String {
         $0.contains("error") || $0.contains("undefined reference") || $0.contains("cannot find")
     }
     let chosen = lines.isEmpty ? output.split(separator: "\n") : lines
-    return chosen.prefix(12).joined(separator: "\n")
+    // `_Static_assert` messages come quoted as C strings: unescape their quotes.
+    return chosen.prefix(12).joined(separator: "\n").replacing("\\'", with: "'")
 }
 
 /// The text of the file at `path`, or nil.

@@ -1,0 +1,174 @@
+-- API mode (ffi.builder): cffi's `...` forms against the compiler's own numbers, each
+-- kind of wrong declaration caught with its message, no .so after a failed build.
+local ffi = require("ffi")
+
+local folder = os.tmpname()
+os.remove(folder)
+assert(os.execute("mkdir -p '" .. folder .. "'"))
+package.cpath = folder .. "/?.so;" .. package.cpath
+
+local function exists(path)
+  local file = io.open(path)
+  if file then file:close() end
+  return file ~= nil
+end
+
+-- The C side: types with members the cdef does not name, and the compiler's numbers.
+local source = [[
+#include <stddef.h>
+#include <stdint.h>
+struct point { int hidden; double y; char tag[5]; int x; long more[3]; };
+typedef unsigned long long big_t;
+typedef signed char small_t;
+typedef float real_t;
+enum color { RED = 3, GREEN = 7, BLUE = -2 };
+#define ANSWER 42
+#define NEGATIVE (-5)
+#define GREETING "hello"
+int table[7] = {1, 2, 3, 4, 5, 6, 7};
+int counter = 10;
+static const double ratio = 0.25;
+static inline int twice(int x) { return 2 * x; }
+#define triple(x) (3 * (x))
+size_t c_sizeof_point(void) { return sizeof(struct point); }
+size_t c_alignof_point(void) { return _Alignof(struct point); }
+size_t c_offsetof_x(void) { return offsetof(struct point, x); }
+size_t c_offsetof_tag(void) { return offsetof(struct point, tag); }
+int c_counter(void) { return counter; }
+struct opaque { int secret; };
+typedef struct opaque opaque_t;
+opaque_t *make_opaque(int v) { static opaque_t o; o.secret = v; return &o; }
+int read_opaque(opaque_t *o) { return o->secret; }
+]]
+local b = ffi.builder("api_forms")
+b:cdef [[
+  struct point { int x; char tag[...]; double y; ...; };
+  typedef int... big_t;
+  typedef int... small_t;
+  typedef float... real_t;
+  typedef ... opaque_t;
+  enum color { RED, GREEN, BLUE, ... };
+  #define ANSWER ...
+  #define NEGATIVE ...
+  #define GREETING ...
+  extern int table[...];
+  extern int counter;
+  static const double ratio;
+  int twice(int x);
+  int triple(int x);
+  size_t c_sizeof_point(void);
+  size_t c_alignof_point(void);
+  size_t c_offsetof_x(void);
+  size_t c_offsetof_tag(void);
+  int c_counter(void);
+  opaque_t *make_opaque(int v);
+  int read_opaque(opaque_t *o);
+]]
+b:set_source(source)
+local path = b:compile { tmpdir = folder }
+assert(path == folder .. "/api_forms.so" and exists(path))
+assert(exists(folder .. "/api_forms.c"), "the C file stays")
+local m = require("api_forms")
+local lib = m.lib
+assert(m.ffi == ffi)
+-- `...;`: size, alignment and offsets from the compiler.
+assert(ffi.sizeof("struct point") == tonumber(lib.c_sizeof_point()))
+assert(ffi.alignof("struct point") == tonumber(lib.c_alignof_point()))
+assert(ffi.offsetof("struct point", "x") == tonumber(lib.c_offsetof_x()))
+assert(ffi.offsetof("struct point", "tag") == tonumber(lib.c_offsetof_tag()))
+local p = ffi.new("struct point", { x = 9, y = 1.5 })
+assert(ffi.sizeof(p.tag) == 5, "char tag[...] is 5 long")
+assert(p.x == 9 and p.y == 1.5)
+-- `typedef int...` / `typedef float...`: size and signedness from C.
+assert(ffi.sizeof("big_t") == 8 and ffi.new("big_t", -1) > 0, "big_t is unsigned 64-bit")
+assert(ffi.sizeof("small_t") == 1 and tonumber(ffi.new("small_t", -1)) == -1)
+assert(ffi.sizeof("real_t") == 4 and tostring(ffi.typeof("real_t")) == "ctype<float>")
+-- `typedef ...`: opaque, used through pointers.
+assert(lib.read_opaque(lib.make_opaque(17)) == 17)
+assert(not pcall(ffi.new, "opaque_t"), "an opaque type has no size")
+-- enum with `...`, `#define NAME ...` (integer, negative, string).
+assert(tonumber(ffi.new("enum color", "GREEN")) == 7 and tonumber(ffi.new("enum color", "BLUE")) == -2)
+assert(tonumber(ffi.cast("enum color", 3)) == ffi.C.RED)
+assert(lib.ANSWER == 42 and lib.NEGATIVE == -5 and lib.GREETING == "hello")
+assert(math.type(lib.ANSWER) == "integer")
+-- `int table[...]`, extern variables read and written, `static const`.
+assert(ffi.sizeof(lib.table) == 7 * 4 and lib.table[6] == 7)
+assert(lib.counter == 10)
+lib.counter = 11
+assert(lib.c_counter() == 11)
+assert(lib.ratio == 0.25)
+assert(not pcall(function() lib.ratio = 1 end), "a static const is read-only")
+-- static inline functions and function-like macros are callable.
+assert(lib.twice(21) == 42 and lib.triple(5) == 15)
+assert(not pcall(function() return lib.nothere end))
+
+-- Each wrong declaration is an error naming the cdef line and quoting the compiler.
+local function refused(cdef, src, pattern, opts)
+  local name = "api_bad"
+  local builder = ffi.builder(name)
+  builder:cdef(cdef)
+  builder:set_source(src, opts)
+  local ok, err = pcall(builder.compile, builder, { tmpdir = folder })
+  assert(not ok, "accepted: " .. cdef)
+  assert(err:find(pattern), err)
+  assert(not exists(folder .. "/" .. name .. ".so"), "a failed build leaves no .so")
+  local leftovers = io.popen("ls '" .. folder .. "'"):read("a")
+  assert(not leftovers:find("%.tmp") and not leftovers:find("%.log"), leftovers)
+  return err
+end
+local header = "int f(int a); long g(void); struct s { int a; long b; };\n#define K 5\n"
+local err = refused("int f(long a);", header, "cdef:1:.*incompatible pointer type")
+assert(err:find("cannot build module 'api_bad'"), err)
+refused("\n\nint g(void);", header, "cdef:3:.*incompatible pointer type")
+refused("struct s { int a; int b; };", header, "member 'b' of 'struct s' has another type in C")
+refused("struct s { int a; long c; ...; };", header, "has no member named 'c'")
+refused("struct s { long b; };", header, "'struct s' has members the cdef does not declare")
+refused("static const long K;", header, "constant 'K' has another type in C")
+refused("int nope(void);", header, "'nope' undeclared")
+refused("#define NOPE ...", header, "'NOPE' undeclared")
+refused("typedef int... T;", "typedef double T;", "'T' is not an integer type")
+refused("int f(int);", "#include <no/such/header.h>", "no/such/header.h: No such file")
+refused("int f(int);", header, "cannot find %-lno_such_library", { libraries = { "no_such_library" } })
+-- Bad input to the builder itself.
+assert(not pcall(ffi.builder, "not a name"))
+local x = ffi.builder("x")
+local okx, errx = pcall(x.cdef, x, "int f(int x")
+assert(not okx and errx:find("cdef:1"), errx)
+assert(not pcall(b.set_source, b, "", { libraries = "z" }), "a list is expected")
+
+-- No compiler: a clear error.
+local interpreter = arg[-1]
+if interpreter and interpreter:match("/") then
+  if not interpreter:match("^/") then interpreter = os.getenv("PWD") .. "/" .. interpreter end
+  local script = folder .. "/nocc.lua"
+  local file = assert(io.open(script, "w"))
+  file:write([[
+    local ffi = require("ffi")
+    local b = ffi.builder("nocc")
+    b:cdef("int abs(int);")
+    b:set_source("#include <stdlib.h>")
+    local ok, err = pcall(b.compile, b, { tmpdir = ...})
+    print(ok, err)]])
+  file:close()
+  local pipe = io.popen(string.format("PATH=/nonexistent '%s' '%s' '%s' 2>&1", interpreter, script, folder))
+  local output = pipe:read("a")
+  pipe:close()
+  assert(output:find("C compiler 'cc' not found"), output)
+end
+
+-- emit_c_code writes the C for a project's own build; a module from another version
+-- of luaffi is refused when it loads.
+local e = ffi.builder("api_old")
+e:cdef("int abs(int);")
+e:set_source("#include <stdlib.h>")
+local cfile = e:emit_c_code(folder .. "/api_old.c")
+local text = assert(io.open(cfile)):read("a")
+assert(text:find("luaopen_api_old"))
+text = text:gsub("luaffi%-api%-%d+", "luaffi-api-0")
+assert(io.open(cfile, "w")):write(text):close()
+assert(os.execute(string.format("cc -shared -fPIC -o '%s/api_old.so' '%s'", folder, cfile)))
+local ok, message = pcall(require, "api_old")
+assert(not ok and message:find("module 'api_old' was built by another version of luaffi"), message)
+
+os.execute("rm -rf '" .. folder .. "'")
+print("api_mode ok")
