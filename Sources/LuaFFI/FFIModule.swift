@@ -52,6 +52,8 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     lua_pushvalue(L, owner)
     lf_pushcdatacast(L, ffi.fastTypes, ffi.ctypeMetatable, ffiCast)
     lua_setfield(L, -2, "cast")
+    pushVerify(L, owner: owner)
+    lua_setfield(L, -2, "verify")
     lua_pushvalue(L, owner)
     lf_pushswiftfunction(L, apiLoad, 1)
     lua_setfield(L, lf_registryindex(), apiLoaderKey.cString)

@@ -170,5 +170,23 @@ assert(os.execute(string.format("cc -shared -fPIC -o '%s/api_old.so' '%s'", fold
 local ok, message = pcall(require, "api_old")
 assert(not ok and message:find("module 'api_old' was built by another version of luaffi"), message)
 
+-- ffi.verify: built once into the cache folder, reused while nothing changes.
+local cache = folder .. "/cache"
+assert(os.execute("mkdir '" .. cache .. "'"))
+local function built() return io.popen("ls '" .. cache .. "'"):read("a"):gsub("[^\n]*%.c\n", "") end
+local vlib = ffi.verify("#include <stdlib.h>\n#define TWO 2\nstatic int add(int a, int b) { return a + b; }",
+  { cdef = "int add(int, int); long labs(long);\n#define TWO ...", tmpdir = cache })
+assert(vlib.add(2, 3) == 5 and vlib.labs(-7) == 7 and vlib.TWO == 2)
+local first = built()
+assert(select(2, first:gsub("%.so", "")) == 1, first)
+local again = ffi.verify("#include <stdlib.h>\n#define TWO 2\nstatic int add(int a, int b) { return a + b; }",
+  { cdef = "int add(int, int); long labs(long);\n#define TWO ...", tmpdir = cache })
+assert(again.add(1, 1) == 2 and built() == first, "reused")
+ffi.verify("#include <stdlib.h>", { cdef = "long labs(long);", tmpdir = cache, define_macros = { "X=1" } })
+assert(select(2, built():gsub("%.so", "")) == 2, "other options, another module")
+local okv, errv = pcall(ffi.verify, "#include <stdlib.h>", { cdef = "int labs(int);", tmpdir = cache })
+assert(not okv and errv:find("incompatible pointer type"), errv)
+assert(not pcall(ffi.verify, "", {}), "cdef is required")
+
 os.execute("rm -rf '" .. folder .. "'")
 print("api_mode ok")
