@@ -28,7 +28,7 @@ struct APIGenerator {
             }
         }
         do throws(CDeclarationError) {
-            try declarations.cdef(split.parserText, chunkName: "cdef", parameters: placeholders)
+            try declarations.cdef(split.fullText, chunkName: "cdef", parameters: placeholders)
         } catch {
             throw FFIError(error)
         }
@@ -202,6 +202,12 @@ struct APIGenerator {
             c += "memcpy(&lf_copy_\(variable.name), &v, sizeof v); }\n"
         }
         c += "  lua_setfield(L, -2, \"symbols\");\n"
+        c += "  lua_createtable(L, 0, \(functions.count + variables.count));\n"
+        for (name, declaration) in functions.map({ ($0.name, $0.declaration) }) + variables.map({ ($0.name, $0.declaration) }) {
+            guard let text = declaration.lazyText else { continue }
+            c += "  lua_pushliteral(L, \(cString(text)));\n  lua_setfield(L, -2, \"\(name)\");\n"
+        }
+        c += "  lua_setfield(L, -2, \"lazy\");\n"
         c += "  lua_createtable(L, 0, \(split.macros.count));\n"
         for macro in split.macros {
             c += "#line \(macro.line) \"cdef\"\n  LF_PUSH(L, \(macro.name));\n  lua_setfield(L, -2, \"\(macro.name)\");\n"

@@ -30,7 +30,12 @@ func apiLoad(_ L: OpaquePointer?) -> Int32 {
         } catch {
             throw FFIError("module '\(name)': \(error.message)")
         }
-        ffi.pushNamespace(L, handle: nil, name: name, symbols: { lua_pushstring(L, "symbols"); lua_rawget(L, 1) })
+        ffi.pushNamespace(L, handle: nil, name: name) {
+            lua_pushstring(L, "symbols")
+            lua_rawget(L, 1)
+            lua_pushstring(L, "lazy")
+            lua_rawget(L, 1)
+        }
         // The macros' values go straight into the namespace's cache.
         lua_getiuservalue(L, -1, 1)
         lua_pushstring(L, "macros")

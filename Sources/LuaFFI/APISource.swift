@@ -35,12 +35,17 @@ struct APIDeclaration {
     var isConstant: Bool
     /// `extern "Lua"`: a function the module defines, calling a Lua function.
     var isExternLua: Bool
+    /// The parser text, when the declaration is read on first use of its name (it has no
+    /// `...` form and defines no type) rather than when the module loads.
+    var lazyText: String?
 }
 
 /// An API-mode cdef, split.
 struct APISource {
-    /// The text the parser reads (comments dropped, lines kept).
+    /// The text the parser reads when the module loads (comments dropped, lines kept).
     var parserText = ""
+    /// The same with the declarations read on first use (`APIDeclaration.lazyText`).
+    var fullText = ""
     var holes: [APIHole] = []
     var records: [APIRecord] = []
     var declarations: [APIDeclaration] = []
@@ -55,9 +60,7 @@ struct APISource {
             switch token.kind {
             case .pragma:
                 if depth == 0, start == index {
-                    newline(to: token.line)
-                    parserText += token.text + "\n"
-                    line += 1
+                    append(token.text + "\n", at: token.line, lazy: false)
                     start = index + 1
                 }
             case .macro(let name):
@@ -82,16 +85,20 @@ struct APISource {
         for index in records.indices { records[index].body = records[index].body.map(named) }
     }
 
-    /// The line `parserText` has reached (kept equal to the cdef's lines).
-    private var line = 1
+    /// The lines `parserText` and `fullText` have reached (kept equal to the cdef's).
+    private var line = 1, fullLine = 1
     /// Record bodies by the order they open; their C names once they close.
     private var openedNames: [String?] = []
 
-    private mutating func newline(to target: Int) {
-        while line < target {
-            parserText += "\n"
-            line += 1
-        }
+    /// Appends a declaration's parser text, starting on line `at`, to the full text and
+    /// (unless read on first use) to the text read at load time.
+    private mutating func append(_ text: String, at target: Int, lazy: Bool) {
+        let lines = text.utf8.count { $0 == 10 }
+        fullText += String(repeating: "\n", count: max(0, target - fullLine)) + text
+        fullLine = max(fullLine, target) + lines
+        guard !lazy else { return }
+        parserText += String(repeating: "\n", count: max(0, target - line)) + text
+        line = max(line, target) + lines
     }
 
     /// Replaces the `@R<n>@` placeholders (a record's C name, known when it closes).
@@ -108,10 +115,9 @@ struct APISource {
     private mutating func declaration(_ tokens: ArraySlice<APIToken>) throws(FFIError) {
         var tokens = Array(tokens)
         guard let first = tokens.first else { return }
-        newline(to: first.line)
         if tokens.count == 4, first.isWord("typedef"), tokens[1].kind == .ellipsis {
             // `typedef ... T;`: an opaque type.
-            parserText += "typedef struct \(tokens[2].text) \(tokens[2].text);"
+            append("typedef struct \(tokens[2].text) \(tokens[2].text);", at: first.line, lazy: false)
             return
         }
         if tokens.count == 5, first.isWord("typedef"), tokens[2].kind == .ellipsis {
@@ -121,7 +127,7 @@ struct APISource {
                 throw FFIError("cdef:\(first.line): 'typedef \(tokens[1].text)...' (int... or float... expected)")
             }
             holes.append(APIHole(kind: kind, expression: tokens[3].text, line: first.line))
-            parserText += "typedef $ \(tokens[3].text);"
+            append("typedef $ \(tokens[3].text);", at: first.line, lazy: false)
             return
         }
         var isExternLua = false
@@ -134,20 +140,19 @@ struct APISource {
             isConstant = true
             tokens[0].text = "extern"
         }
+        let holeCount = holes.count, recordCount = openedNames.count
         var writer = DeclarationWriter(tokens: tokens, isTypedef: tokens.first?.isWord("typedef") == true)
         try writer.write(into: &self)
-        if !writer.isTypedef, !writer.candidates.allSatisfy(\.isEmpty) {
+        let declares = !writer.isTypedef && !writer.candidates.allSatisfy(\.isEmpty)
+        let lazy = declares && holes.count == holeCount && openedNames.count == recordCount && !writer.hasEnumBody
+        append(writer.parserText, at: first.line, lazy: lazy)
+        if declares {
             declarations.append(APIDeclaration(
                 text: writer.cText, line: first.line, candidates: writer.candidates,
-                isConstant: isConstant, isExternLua: isExternLua))
+                isConstant: isConstant, isExternLua: isExternLua, lazyText: lazy ? writer.parserText : nil))
         }
     }
 
-    /// Appends to the parser text; registers a hole.
-    fileprivate mutating func emit(_ text: String, at tokenLine: Int) {
-        newline(to: tokenLine)
-        parserText += text + " "
-    }
     fileprivate mutating func addHole(_ hole: APIHole) { holes.append(hole) }
     fileprivate mutating func openRecord() -> Int {
         openedNames.append(nil)
@@ -165,16 +170,28 @@ private struct DeclarationWriter {
     let tokens: [APIToken]
     let isTypedef: Bool
     var cText = ""
+    var parserText = ""
+    var hasEnumBody = false
     var candidates: [[String]] = [[]]
     /// The open record bodies: their id, where their C text starts, what they hold.
     private var frames: [(id: Int, tag: String?, isUnion: Bool, bodyStart: String.Index, partial: Bool, nested: Bool, line: Int)] = []
     private var parens = 0
-    private var cLine = 0
+    private var cLine = 0, parserLine = 0
 
     init(tokens: [APIToken], isTypedef: Bool) {
         self.tokens = tokens
         self.isTypedef = isTypedef
         cLine = tokens.first?.line ?? 0
+        parserLine = cLine
+    }
+
+    /// Appends to the parser text, on the token's line.
+    private mutating func p(_ text: String, _ line: Int) {
+        while parserLine < line {
+            parserText += "\n"
+            parserLine += 1
+        }
+        parserText += text + " "
     }
 
     private mutating func c(_ text: String, _ line: Int) {
@@ -193,7 +210,7 @@ private struct DeclarationWriter {
             if (token.isWord("struct") || token.isWord("union")), let body = bodyStart(after: i) {
                 let tag = body > i + 1 ? tokens[i + 1].text : nil
                 for k in i...body {
-                    source.emit(tokens[k].text, at: tokens[k].line)
+                    p(tokens[k].text, tokens[k].line)
                     c(tokens[k].text, tokens[k].line)
                 }
                 if tag != nil, !frames.isEmpty { frames[frames.count - 1].nested = true }
@@ -213,7 +230,7 @@ private struct DeclarationWriter {
             if token.isPunct("["), next?.kind == .ellipsis, i + 2 < tokens.count, tokens[i + 2].isPunct("]") {
                 let expression = try arrayLength(before: i)
                 source.addHole(APIHole(kind: .integer, expression: expression, line: token.line))
-                source.emit("[$]", at: token.line)
+                p("[$]", token.line)
                 c(frames.isEmpty ? "[]" : "[\(expression)]", token.line)
                 i += 3
                 continue
@@ -221,7 +238,7 @@ private struct DeclarationWriter {
             if token.isPunct("}"), let frame = frames.last, parens == 0 {
                 frames.removeLast()
                 let body = String(cText[frame.bodyStart...])
-                source.emit("}", at: token.line)
+                p("}", token.line)
                 c("}", token.line)
                 var name = frame.tag.map { (frame.isUnion ? "union " : "struct ") + $0 }
                 if name == nil, frames.isEmpty, isTypedef, let after = next, after.kind == .identifier,
@@ -239,7 +256,7 @@ private struct DeclarationWriter {
             if token.isPunct(")") { parens -= 1 }
             if frames.isEmpty, parens == 0, token.isPunct(",") { candidates.append([]) }
             if frames.isEmpty, token.kind == .identifier { candidates[candidates.count - 1].append(token.text) }
-            source.emit(token.text, at: token.line)
+            p(token.text, token.line)
             c(token.text, token.line)
             i += 1
         }
@@ -272,6 +289,7 @@ private struct DeclarationWriter {
 
     /// `enum [tag] { ... }`: with a `...` item, every enumerator's value comes from C.
     private mutating func enumBody(from i: Int, body: Int, into source: inout APISource) throws(FFIError) -> Int {
+        hasEnumBody = true
         var end = body + 1
         var level = 1
         while end < tokens.count, level > 0 {
@@ -281,12 +299,12 @@ private struct DeclarationWriter {
         }
         let items = tokens[(body + 1)..<(end - 1)]
         for k in i...body {
-            source.emit(tokens[k].text, at: tokens[k].line)
+            p(tokens[k].text, tokens[k].line)
             c(tokens[k].text, tokens[k].line)
         }
         guard items.contains(where: { $0.kind == .ellipsis }) else {
-            for token in items[...] { source.emit(token.text, at: token.line); c(token.text, token.line) }
-            source.emit("}", at: tokens[end - 1].line)
+            for token in items[...] { p(token.text, token.line); c(token.text, token.line) }
+            p("}", tokens[end - 1].line)
             c("}", tokens[end - 1].line)
             return end
         }
@@ -299,10 +317,10 @@ private struct DeclarationWriter {
             guard atItemStart, token.kind == .identifier else { continue }
             atItemStart = false
             source.addHole(APIHole(kind: .integer, expression: "(\(token.text))", line: token.line))
-            source.emit("\(token.text) = $,", at: token.line)
+            p("\(token.text) = $,", token.line)
             c("\(token.text),", token.line)
         }
-        source.emit("}", at: tokens[end - 1].line)
+        p("}", tokens[end - 1].line)
         c("}", tokens[end - 1].line)
         return end
     }
