@@ -102,9 +102,10 @@ struct APIGenerator {
             }
             for field in parsed.measurableFields {
                 let name = field.name ?? ""
-                c += "#line \(record.line) \"cdef\"\n"
+                let line = record.lines[name] ?? record.line
+                c += "#line \(line) \"cdef\"\n"
                 c += "_Static_assert(__builtin_types_compatible_p(__typeof__(((\(cName) *)0)->\(name)), "
-                c += "__typeof__(((\(twin) *)0)->\(name))), \"cdef:\(record.line): member '\(name)' of '\(cName)' "
+                c += "__typeof__(((\(twin) *)0)->\(name))), \"cdef:\(line): member '\(name)' of '\(cName)' "
                 c += "has another type in C\");\n"
             }
         }
@@ -227,10 +228,11 @@ struct APIGenerator {
                 continue
             }
             let fields = declarations.completedRecordsInOrder[index].measurableFields
-            let values = ["sizeof(\(cName))", "_Alignof(\(cName))"] + fields.map { "offsetof(\(cName), \($0.name ?? ""))" }
-            c += "#line \(record.line) \"cdef\"\n  lua_createtable(L, \(values.count), 0);\n"
-            for (k, value) in values.enumerated() {
-                c += "  lua_pushinteger(L, (lua_Integer)\(value));\n  lua_rawseti(L, -2, \(k + 1));\n"
+            let values = [("sizeof(\(cName))", record.line), ("_Alignof(\(cName))", record.line)]
+                + fields.map { ("offsetof(\(cName), \($0.name ?? ""))", record.lines[$0.name ?? ""] ?? record.line) }
+            c += "  lua_createtable(L, \(values.count), 0);\n"
+            for (k, (value, line)) in values.enumerated() {
+                c += "#line \(line) \"cdef\"\n  lua_pushinteger(L, (lua_Integer)\(value));\n  lua_rawseti(L, -2, \(k + 1));\n"
             }
             c += "  lua_rawseti(L, -2, \(index + 1));\n"
         }

@@ -22,6 +22,8 @@ struct APIRecord {
     /// (nil when the body defines tagged types, which the twin would redefine).
     var body: String?
     var line: Int
+    /// The line of each name spelled in the body (member names among them).
+    var lines: [String: Int]
 }
 
 /// A top-level declaration of functions or variables, as C text.
@@ -174,7 +176,7 @@ private struct DeclarationWriter {
     var hasEnumBody = false
     var candidates: [[String]] = [[]]
     /// The open record bodies: their id, where their C text starts, what they hold.
-    private var frames: [(id: Int, tag: String?, isUnion: Bool, bodyStart: String.Index, partial: Bool, nested: Bool, line: Int)] = []
+    private var frames: [(id: Int, tag: String?, isUnion: Bool, bodyStart: String.Index, partial: Bool, nested: Bool, line: Int, lines: [String: Int])] = []
     private var parens = 0
     private var cLine = 0, parserLine = 0
 
@@ -214,7 +216,7 @@ private struct DeclarationWriter {
                     c(tokens[k].text, tokens[k].line)
                 }
                 if tag != nil, !frames.isEmpty { frames[frames.count - 1].nested = true }
-                frames.append((source.openRecord(), tag, token.isWord("union"), cText.endIndex, false, false, token.line))
+                frames.append((source.openRecord(), tag, token.isWord("union"), cText.endIndex, false, false, token.line, [:]))
                 i = body + 1
                 continue
             }
@@ -248,7 +250,7 @@ private struct DeclarationWriter {
                 }
                 source.closeRecord(frame.id, APIRecord(
                     cName: name, isUnion: frame.isUnion, isPartial: frame.partial,
-                    body: frame.nested ? nil : body, line: frame.line))
+                    body: frame.nested ? nil : body, line: frame.line, lines: frame.lines))
                 i += 1
                 continue
             }
@@ -256,6 +258,7 @@ private struct DeclarationWriter {
             if token.isPunct(")") { parens -= 1 }
             if frames.isEmpty, parens == 0, token.isPunct(",") { candidates.append([]) }
             if frames.isEmpty, token.kind == .identifier { candidates[candidates.count - 1].append(token.text) }
+            if !frames.isEmpty, token.kind == .identifier { frames[frames.count - 1].lines[token.text] = token.line }
             p(token.text, token.line)
             c(token.text, token.line)
             i += 1
