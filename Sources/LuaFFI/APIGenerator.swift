@@ -53,8 +53,12 @@ struct APIGenerator {
         c += "#line 1 \"csource\"\n\(source)\n"
         c += "#line 1 \"\(name).c\"\n" + preamble
         c += recordChecks()
-        for function in functions where !function.declaration.isExternLua {
-            c += try functionCheck(function.name, function.type, function.declaration)
+        for function in functions {
+            if function.declaration.isExternLua {
+                c += try externLua(function.name, function.type, function.declaration)
+            } else {
+                c += try functionCheck(function.name, function.type, function.declaration)
+            }
         }
         for variable in variables { c += symbolCheck(variable.name, variable.declaration) }
         c += "static const char lf_cdef[] = \(cString(split.parserText));\n"
@@ -69,6 +73,7 @@ struct APIGenerator {
         #include <stdint.h>
         #include <stdbool.h>
         #include <string.h>
+        #include <stdio.h>
         #include <lua5.4/lua.h>
         #include <lua5.4/lauxlib.h>
         static void lf_pushint(lua_State *L, long long v) { lua_pushinteger(L, v); }
@@ -147,6 +152,28 @@ struct APIGenerator {
         return c
     }
 
+    /// `extern "Lua"`: a real C function that calls through a slot, which
+    /// `ffi.def_extern` fills with a callback (until then it reports and returns zero).
+    private func externLua(_ name: String, _ type: CFunctionType, _ declaration: APIDeclaration) throws(FFIError) -> String {
+        guard !type.isVariadic else {
+            throw FFIError("cdef:\(declaration.line): extern \"Lua\" function '\(name)' cannot be variadic")
+        }
+        let parameters = type.parameters.enumerated().map { $1.type.declaration(named: "a\($0)") }
+        let list = parameters.isEmpty ? "void" : parameters.joined(separator: ", ")
+        let arguments = type.parameters.indices.map { "a\($0)" }.joined(separator: ", ")
+        let isVoid = type.result.kind == .void
+        var c = "#line \(declaration.line) \"cdef\"\n"
+        c += "static \(type.result.declaration(named: "lf_unset_\(name)(\(list))")) {\n"
+        c += "  fputs(\"luaffi: extern \\\"Lua\\\" function '\(name)' called before ffi.def_extern\\n\", stderr);\n"
+        for index in type.parameters.indices { c += "  (void)a\(index);\n" }
+        if !isVoid { c += "  \(type.result.declaration(named: "r")); memset(&r, 0, sizeof r); return r;\n" }
+        c += "}\nstatic void *lf_slot_\(name) = (void *)&lf_unset_\(name);\n"
+        c += "\(type.result.declaration(named: "\(name)(\(list))")) {\n"
+        c += "  \(isVoid ? "" : "return ")((__typeof__(&lf_unset_\(name)))lf_slot_\(name))(\(arguments));\n}\n"
+        c += "#define lf_address_\(name) ((void *)&\(name))\n"
+        return c
+    }
+
     /// A variable must have the declared type; a `static const` is copied at load time.
     private func symbolCheck(_ name: String, _ declaration: APIDeclaration) -> String {
         var c = renamed([name], declaration)
@@ -194,7 +221,7 @@ struct APIGenerator {
         c += "  lua_setfield(L, -2, \"params\");\n"
         c += layouts()
         c += "  lua_createtable(L, 0, \(functions.count + variables.count));\n"
-        for name in functions.filter({ !$0.declaration.isExternLua }).map(\.name) + variables.map(\.name) {
+        for name in functions.map(\.name) + variables.map(\.name) {
             c += "  lua_pushlightuserdata(L, lf_address_\(name));\n  lua_setfield(L, -2, \"\(name)\");\n"
         }
         for variable in variables where variable.declaration.isConstant {
@@ -209,13 +236,19 @@ struct APIGenerator {
             c += "  lua_pushliteral(L, \(cString(text)));\n  lua_setfield(L, -2, \"\(name)\");\n"
         }
         c += "  lua_setfield(L, -2, \"lazy\");\n"
+        c += "  lua_createtable(L, 0, 1);\n"
+        for function in functions where function.declaration.isExternLua {
+            c += "  lua_pushlightuserdata(L, &lf_slot_\(function.name));\n  lua_setfield(L, -2, \"\(function.name)\");\n"
+        }
+        c += "  lua_setfield(L, -2, \"externs\");\n"
         c += "  lua_createtable(L, 0, \(split.macros.count));\n"
         for macro in split.macros {
             c += "#line \(macro.line) \"cdef\"\n  LF_PUSH(L, \(macro.name));\n  lua_setfield(L, -2, \"\(macro.name)\");\n"
         }
         c += "  lua_setfield(L, -2, \"macros\");\n"
         c += "  lua_call(L, 1, 1);\n  lua_createtable(L, 0, 2);\n  lua_insert(L, -3);\n"
-        c += "  lua_setfield(L, -3, \"lib\");\n  lua_setfield(L, -2, \"ffi\");\n  return 1;\n}\n"
+        c += "  lua_setfield(L, -3, \"lib\");\n  lua_getfield(L, -1, \"def_extern\");\n"
+        c += "  lua_setfield(L, -3, \"def_extern\");\n  lua_setfield(L, -2, \"ffi\");\n  return 1;\n}\n"
         return c
     }
 

@@ -30,6 +30,7 @@ func apiLoad(_ L: OpaquePointer?) -> Int32 {
         } catch {
             throw FFIError("module '\(name)': \(error.message)")
         }
+        try ffi.registerExterns(L, module: name)
         ffi.pushNamespace(L, handle: nil, name: name) {
             lua_pushstring(L, "symbols")
             lua_rawget(L, 1)

@@ -146,7 +146,7 @@ struct APISource {
         var writer = DeclarationWriter(tokens: tokens, isTypedef: tokens.first?.isWord("typedef") == true)
         try writer.write(into: &self)
         let declares = !writer.isTypedef && !writer.candidates.allSatisfy(\.isEmpty)
-        let lazy = declares && holes.count == holeCount && openedNames.count == recordCount && !writer.hasEnumBody
+        let lazy = declares && !isExternLua && holes.count == holeCount && openedNames.count == recordCount && !writer.hasEnumBody
         append(writer.parserText, at: first.line, lazy: lazy)
         if declares {
             declarations.append(APIDeclaration(

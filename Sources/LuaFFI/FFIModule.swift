@@ -12,7 +12,7 @@ private let moduleFunctions: [SwiftFunctionEntry] = [
     ("abi", ffiAbi),
     ("copy", ffiCopy), ("fill", ffiFill), ("isnull", ffiIsnull), ("addressof", ffiAddressof),
     ("tonumber", ffiTonumber), ("gc", ffiGc), ("release", ffiRelease), ("metatype", ffiMetatype),
-    ("builder", ffiBuilder),
+    ("builder", ffiBuilder), ("def_extern", ffiDefExtern),
     ("callback", ffiCallback), ("load", ffiLoad), ("dlopen", ffiDlopen), ("dlclose", ffiDlclose), ("errno", ffiErrno),
 ]
 

@@ -170,6 +170,40 @@ assert(os.execute(string.format("cc -shared -fPIC -o '%s/api_old.so' '%s'", fold
 local ok, message = pcall(require, "api_old")
 assert(not ok and message:find("module 'api_old' was built by another version of luaffi"), message)
 
+-- extern "Lua": a real C function of the module that calls the Lua function bound by
+-- def_extern, protected as ffi.callback is.
+local x = ffi.builder("api_extern")
+x:cdef [[
+  extern "Lua" int visit(int value);
+  extern "Lua" void note(const char *text);
+  int walk(int n);
+  typedef int (*visitor)(int);
+  visitor get_visitor(void);
+]]
+x:set_source [[
+  int visit(int value);
+  void note(const char *text);
+  int walk(int n) { int sum = 0; for (int i = 1; i <= n; i++) sum += visit(i); note("walked"); return sum; }
+  typedef int (*visitor)(int);
+  visitor get_visitor(void) { return visit; }
+]]
+x:compile { tmpdir = folder }
+local ext = require("api_extern")
+assert(ext.lib.walk(3) == 0, "unbound: each call returns zero")
+local notes = {}
+ext.def_extern("visit", function(v) return v * v end)
+ffi.def_extern("note", function(text) notes[#notes + 1] = ffi.string(text) end)
+assert(ext.lib.walk(3) == 1 + 4 + 9 and notes[1] == "walked")
+assert(ext.lib.get_visitor()(5) == 25, "through a function pointer too")
+ext.def_extern("visit", function(v) return -v end)
+assert(ext.lib.walk(2) == -3, "bound again")
+ext.def_extern("visit", function(v) error("no visits today") end)
+local okw, errw = pcall(ext.lib.walk, 2)
+assert(not okw and errw:find("no visits today"), errw)
+assert(ext.lib.walk == ext.lib.walk)
+assert(not pcall(ffi.def_extern, "nothing", print), "unknown extern")
+assert(not pcall(ffi.def_extern, "visit", 1), "a function is expected")
+
 -- ffi.verify: built once into the cache folder, reused while nothing changes.
 local cache = folder .. "/cache"
 assert(os.execute("mkdir '" .. cache .. "'"))
