@@ -91,6 +91,12 @@ func compileModule(
         throw FFIError("cannot build module '\(name)': the C compiler refused it:\n" + errorLines(output))
     }
     if verbose, !output.isEmpty { print(output, terminator: "") }
+    // A symbol no library given defines would fail only at `require`: load it once now.
+    guard let handle = dlopen(temporary, RTLD_NOW | RTLD_LOCAL) else {
+        let reason = dlerror().map { String(cString: $0) } ?? "?"
+        throw FFIError("cannot build module '\(name)': it does not load (a library missing from 'libraries'?): \(reason)")
+    }
+    dlclose(handle)
     guard rename(temporary, soPath) == 0 else {
         throw FFIError("cannot write '\(soPath)': \(String(cString: strerror(errno)))")
     }

@@ -72,23 +72,23 @@ local m = require("api_forms")
 local lib = m.lib
 assert(m.ffi == ffi)
 -- `...;`: size, alignment and offsets from the compiler.
-assert(ffi.sizeof("struct point") == tonumber(lib.c_sizeof_point()))
-assert(ffi.alignof("struct point") == tonumber(lib.c_alignof_point()))
-assert(ffi.offsetof("struct point", "x") == tonumber(lib.c_offsetof_x()))
-assert(ffi.offsetof("struct point", "tag") == tonumber(lib.c_offsetof_tag()))
+assert(ffi.sizeof("struct point") == ffi.tonumber(lib.c_sizeof_point()))
+assert(ffi.alignof("struct point") == ffi.tonumber(lib.c_alignof_point()))
+assert(ffi.offsetof("struct point", "x") == ffi.tonumber(lib.c_offsetof_x()))
+assert(ffi.offsetof("struct point", "tag") == ffi.tonumber(lib.c_offsetof_tag()))
 local p = ffi.new("struct point", { x = 9, y = 1.5 })
 assert(ffi.sizeof(p.tag) == 5, "char tag[...] is 5 long")
 assert(p.x == 9 and p.y == 1.5)
 -- `typedef int...` / `typedef float...`: size and signedness from C.
 assert(ffi.sizeof("big_t") == 8 and ffi.new("big_t", -1) > 0, "big_t is unsigned 64-bit")
-assert(ffi.sizeof("small_t") == 1 and tonumber(ffi.new("small_t", -1)) == -1)
+assert(ffi.sizeof("small_t") == 1 and ffi.tonumber(ffi.new("small_t", -1)) == -1)
 assert(ffi.sizeof("real_t") == 4 and tostring(ffi.typeof("real_t")) == "ctype<float>")
 -- `typedef ...`: opaque, used through pointers.
 assert(lib.read_opaque(lib.make_opaque(17)) == 17)
 assert(not pcall(ffi.new, "opaque_t"), "an opaque type has no size")
 -- enum with `...`, `#define NAME ...` (integer, negative, string).
-assert(tonumber(ffi.new("enum color", "GREEN")) == 7 and tonumber(ffi.new("enum color", "BLUE")) == -2)
-assert(tonumber(ffi.cast("enum color", 3)) == ffi.C.RED)
+assert(ffi.tonumber(ffi.new("enum color", "GREEN")) == 7 and ffi.tonumber(ffi.new("enum color", "BLUE")) == -2)
+assert(ffi.tonumber(ffi.cast("enum color", 3)) == ffi.C.RED)
 assert(lib.ANSWER == 42 and lib.NEGATIVE == -5 and lib.GREETING == "hello")
 assert(math.type(lib.ANSWER) == "integer")
 -- `int table[...]`, extern variables read and written, `static const`.
@@ -129,6 +129,7 @@ refused("#define NOPE ...", header, "'NOPE' undeclared")
 refused("typedef int... T;", "typedef double T;", "'T' is not an integer type")
 refused("int f(int);", "#include <no/such/header.h>", "no/such/header.h: No such file")
 refused("int f(int);", header, "cannot find %-lno_such_library", { libraries = { "no_such_library" } })
+refused("int deflateEnd(void *);", "int deflateEnd(void *);", "does not load %(a library missing from 'libraries'%?%).*deflateEnd")
 -- Bad input to the builder itself.
 assert(not pcall(ffi.builder, "not a name"))
 local x = ffi.builder("x")
