@@ -36,7 +36,10 @@ struct APIGenerator {
             throw FFIError("cdef: a struct or union body is declared twice")
         }
         let scope = declarations
-        for declaration in split.declarations {
+        for var declaration in split.declarations {
+            declaration.names = declaration.candidates.compactMap { names in
+                names.first { scope.function(named: $0) != nil || scope.variable(named: $0) != nil }
+            }
             for names in declaration.candidates {
                 if let function = names.lazy.compactMap({ scope.function(named: $0) }).first {
                     functions.append((function.name, function.type, declaration))
@@ -133,7 +136,7 @@ struct APIGenerator {
     /// A real function must have the declared type (a pointer to it initializes a pointer
     /// of the declared type); a macro gets a wrapper function.
     private func functionCheck(_ name: String, _ type: CFunctionType, _ declaration: APIDeclaration) throws(FFIError) -> String {
-        var c = renamed([name], declaration)
+        var c = renamed(declaration.names, declaration)
         c += "#ifdef \(name)\n"
         guard !type.isVariadic else {
             throw FFIError("cdef:\(declaration.line): '\(name)' is a variadic function, which API mode cannot wrap")
@@ -176,7 +179,7 @@ struct APIGenerator {
 
     /// A variable must have the declared type; a `static const` is copied at load time.
     private func symbolCheck(_ name: String, _ declaration: APIDeclaration) -> String {
-        var c = renamed([name], declaration)
+        var c = renamed(declaration.names, declaration)
         c += "#line \(declaration.line) \"cdef\"\n"
         if declaration.isConstant {
             c += "_Static_assert(__builtin_types_compatible_p(__typeof__(lf_decl_\(name)), __typeof__(\(name))), "

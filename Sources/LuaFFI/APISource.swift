@@ -33,6 +33,8 @@ struct APIDeclaration {
     /// Per declarator, the identifiers it spells: the declared name is the first one the
     /// parser declared as a function or variable.
     var candidates: [[String]]
+    /// The declared names (found by `APIGenerator`).
+    var names: [String] = []
     /// `static const T NAME;`: a constant the module copies when it loads.
     var isConstant: Bool
     /// `extern "Lua"`: a function the module defines, calling a Lua function.
@@ -150,8 +152,7 @@ struct APISource {
         append(writer.parserText, at: first.line, lazy: lazy)
         if declares {
             declarations.append(APIDeclaration(
-                text: writer.cText, line: first.line, candidates: writer.candidates,
-                isConstant: isConstant, isExternLua: isExternLua, lazyText: lazy ? writer.parserText : nil))
+                text: writer.cText, line: first.line, candidates: writer.candidates, isConstant: isConstant, isExternLua: isExternLua, lazyText: lazy ? writer.parserText : nil))
         }
     }
 

@@ -25,9 +25,12 @@ enum color { RED = 3, GREEN = 7, BLUE = -2 };
 #define ANSWER 42
 #define NEGATIVE (-5)
 #define GREETING "hello"
+#define RATE 0.5
 int table[7] = {1, 2, 3, 4, 5, 6, 7};
 int counter = 10;
 static const double ratio = 0.25;
+#define MODE_A 1
+#define MODE_B 2
 static inline int twice(int x) { return 2 * x; }
 #define triple(x) (3 * (x))
 size_t c_sizeof_point(void) { return sizeof(struct point); }
@@ -51,9 +54,11 @@ b:cdef [[
   #define ANSWER ...
   #define NEGATIVE ...
   #define GREETING ...
+  #define RATE ...
   extern int table[...];
   extern int counter;
   static const double ratio;
+  static const int MODE_A, MODE_B;
   int twice(int x);
   int triple(int x);
   size_t c_sizeof_point(void);
@@ -90,17 +95,21 @@ assert(not pcall(ffi.new, "opaque_t"), "an opaque type has no size")
 assert(ffi.tonumber(ffi.new("enum color", "GREEN")) == 7 and ffi.tonumber(ffi.new("enum color", "BLUE")) == -2)
 assert(ffi.tonumber(ffi.cast("enum color", 3)) == ffi.C.RED)
 assert(lib.ANSWER == 42 and lib.NEGATIVE == -5 and lib.GREETING == "hello")
-assert(math.type(lib.ANSWER) == "integer")
+assert(math.type(lib.ANSWER) == "integer" and lib.RATE == 0.5 and lib.RED == 3)
 -- `int table[...]`, extern variables read and written, `static const`.
 assert(ffi.sizeof(lib.table) == 7 * 4 and lib.table[6] == 7)
 assert(lib.counter == 10)
 lib.counter = 11
 assert(lib.c_counter() == 11)
 assert(lib.ratio == 0.25)
+assert(lib.MODE_A == 1 and lib.MODE_B == 2, "several static const in one declaration")
 assert(not pcall(function() lib.ratio = 1 end), "a static const is read-only")
 -- static inline functions and function-like macros are callable.
 assert(lib.twice(21) == 42 and lib.triple(5) == 15)
 assert(not pcall(function() return lib.nothere end))
+ffi.cdef("int abs(int);")
+local okabs, errabs = pcall(function() return lib.abs end)
+assert(not okabs and errabs:find("'abs' is not declared in module 'api_forms'"), errabs)
 
 -- Each wrong declaration is an error naming the cdef line and quoting the compiler.
 local function refused(cdef, src, pattern, opts)
