@@ -50,8 +50,9 @@ private func builderCdef(_ L: OpaquePointer?) -> Int32 {
         guard let text = stringArgument(L, 2) else { throw FFIError.type(2, "cdef", expected: "string", in: L) }
         let all = builder.cdefs.isEmpty ? text : builder.cdefs + "\n" + text
         _ = try APIGenerator(name: builder.name, cdef: all, source: "")
+        pushString(L, "cdefs")
         pushString(L, all)
-        lua_setfield(L, 1, "cdefs")
+        lua_rawset(L, 1)
         return 0
     }
 }
@@ -63,10 +64,12 @@ private func builderSetSource(_ L: OpaquePointer?) -> Int32 {
         _ = try APIBuilderTable(L)
         guard lua_type(L, 2) == LUA_TSTRING else { throw FFIError.type(2, "set_source", expected: "string", in: L) }
         _ = try APIOptions(L, 3, "set_source")
+        pushString(L, "source")
         lua_pushvalue(L, 2)
-        lua_setfield(L, 1, "source")
+        lua_rawset(L, 1)
+        pushString(L, "options")
         lua_pushvalue(L, 3)
-        lua_setfield(L, 1, "options")
+        lua_rawset(L, 1)
         return 0
     }
 }
@@ -89,9 +92,11 @@ private func builderCompile(_ L: OpaquePointer?) -> Int32 {
         let builder = try APIBuilderTable(L)
         var directory = ".", verbose = false
         if lua_type(L, 2) == LUA_TTABLE {
-            lua_getfield(L, 2, "tmpdir")
+            pushString(L, "tmpdir")
+            lua_rawget(L, 2)
             directory = stringArgument(L, -1) ?? "."
-            lua_getfield(L, 2, "verbose")
+            pushString(L, "verbose")
+            lua_rawget(L, 2)
             verbose = lua_toboolean(L, -1) != 0
             lf_pop(L, 2)
         } else if lua_type(L, 2) > LUA_TNIL {
@@ -106,22 +111,26 @@ private func builderCompile(_ L: OpaquePointer?) -> Int32 {
     }
 }
 
-/// The fields of the builder table at 1.
+/// The fields of the builder table at 1 (read raw: no metamethod runs under Swift).
 struct APIBuilderTable {
     var name: String
     var cdefs: String
     var source: String
 
     init(_ L: OpaquePointer) throws(FFIError) {
-        guard lua_type(L, 1) == LUA_TTABLE, lua_getfield(L, 1, "name") == LUA_TSTRING else {
+        guard lua_type(L, 1) == LUA_TTABLE, let name = Self.field(L, "name") else {
             throw FFIError("bad self (ffi.builder expected; call methods with ':')")
         }
-        name = stringArgument(L, -1) ?? ""
-        lua_getfield(L, 1, "cdefs")
-        cdefs = stringArgument(L, -1) ?? ""
-        lua_getfield(L, 1, "source")
-        source = stringArgument(L, -1) ?? ""
-        lf_pop(L, 3)
+        self.name = name
+        cdefs = Self.field(L, "cdefs") ?? ""
+        source = Self.field(L, "source") ?? ""
+    }
+
+    private static func field(_ L: OpaquePointer, _ key: String) -> String? {
+        pushString(L, key)
+        lua_rawget(L, 1)
+        defer { lf_pop(L, 1) }
+        return stringArgument(L, -1)
     }
 
     func generator() throws(FFIError) -> APIGenerator {
@@ -129,7 +138,8 @@ struct APIBuilderTable {
     }
 
     func options(_ L: OpaquePointer) throws(FFIError) -> APIOptions {
-        lua_getfield(L, 1, "options")
+        pushString(L, "options")
+        lua_rawget(L, 1)
         defer { lf_pop(L, 1) }
         return try APIOptions(L, lua_gettop(L), "set_source")
     }
