@@ -64,6 +64,7 @@ private func builderSetSource(_ L: OpaquePointer?) -> Int32 {
         _ = try APIBuilderTable(L)
         guard lua_type(L, 2) == LUA_TSTRING else { throw FFIError.type(2, "set_source", expected: "string", in: L) }
         _ = try APIOptions(L, 3, "set_source")
+        lua_settop(L, 3)
         pushString(L, "source")
         lua_pushvalue(L, 2)
         lua_rawset(L, 1)

@@ -36,15 +36,18 @@ struct APIGenerator {
             throw FFIError("cdef: a struct or union body is declared twice")
         }
         let scope = declarations
+        var seen: Set<String> = []
         for var declaration in split.declarations {
+            // A declarator's name: the first identifier it spells that names a function or
+            // variable (the type names before it do not).
             declaration.names = declaration.candidates.compactMap { names in
                 names.first { scope.function(named: $0) != nil || scope.variable(named: $0) != nil }
             }
-            for names in declaration.candidates {
-                if let function = names.lazy.compactMap({ scope.function(named: $0) }).first {
-                    functions.append((function.name, function.type, declaration))
-                } else if let variable = names.lazy.compactMap({ scope.variable(named: $0) }).first {
-                    variables.append((variable.name, declaration))
+            for name in declaration.names where seen.insert(name).inserted {
+                if let function = scope.function(named: name) {
+                    functions.append((name, function.type, declaration))
+                } else {
+                    variables.append((name, declaration))
                 }
             }
         }
@@ -193,8 +196,8 @@ struct APIGenerator {
         return c
     }
 
-    /// `luaopen_NAME`: requires ffi and hands it the declarations, the compiler's numbers
-    /// and the addresses.
+    /// `luaopen_NAME`: requires ffi and hands its loader the declarations, the compiler's
+    /// numbers and the addresses; returns `{ffi =, lib =, def_extern =}`.
     private func luaopen() -> String {
         var c = "int luaopen_\(name)(lua_State *L) {\n"
         c += "  lua_getglobal(L, \"require\");\n  lua_pushliteral(L, \"ffi\");\n  lua_call(L, 1, 1);\n"
@@ -207,7 +210,16 @@ struct APIGenerator {
         c += "#elif defined(__aarch64__)\n" + field("arch", "lua_pushliteral(L, \"arm64\")")
         c += "#else\n" + field("arch", "lua_pushliteral(L, \"unknown\")") + "#endif\n"
         c += field("cdef", "lua_pushlstring(L, lf_cdef, sizeof lf_cdef - 1)")
-        c += "  lua_createtable(L, \(split.holes.count), 0);\n"
+        c += parameters() + layouts() + symbols() + lazyDeclarations() + externSlots() + macros()
+        c += "  lua_call(L, 1, 1);\n  lua_createtable(L, 0, 2);\n  lua_insert(L, -3);\n"
+        c += "  lua_setfield(L, -3, \"lib\");\n  lua_getfield(L, -1, \"def_extern\");\n"
+        c += "  lua_setfield(L, -3, \"def_extern\");\n  lua_setfield(L, -2, \"ffi\");\n  return 1;\n}\n"
+        return c
+    }
+
+    /// `params`: the values of the parser text's `$`, in order (integers, type names).
+    private func parameters() -> String {
+        var c = "  lua_createtable(L, \(split.holes.count), 0);\n"
         for (index, hole) in split.holes.enumerated() {
             c += "#line \(hole.line) \"cdef\"\n"
             switch hole.kind {
@@ -221,9 +233,13 @@ struct APIGenerator {
             }
             c += "  lua_rawseti(L, -2, \(index + 1));\n"
         }
-        c += "  lua_setfield(L, -2, \"params\");\n"
-        c += layouts()
-        c += "  lua_createtable(L, 0, \(functions.count + variables.count));\n"
+        return c + "  lua_setfield(L, -2, \"params\");\n"
+    }
+
+    /// `symbols`: name -> address of each function, variable and constant (constants
+    /// copied first).
+    private func symbols() -> String {
+        var c = "  lua_createtable(L, 0, \(functions.count + variables.count));\n"
         for name in functions.map(\.name) + variables.map(\.name) {
             c += "  lua_pushlightuserdata(L, lf_address_\(name));\n  lua_setfield(L, -2, \"\(name)\");\n"
         }
@@ -232,27 +248,36 @@ struct APIGenerator {
             c += "  { __typeof__(lf_decl_\(variable.name)) v = \(variable.name); "
             c += "memcpy(&lf_copy_\(variable.name), &v, sizeof v); }\n"
         }
-        c += "  lua_setfield(L, -2, \"symbols\");\n"
-        c += "  lua_createtable(L, 0, \(functions.count + variables.count));\n"
-        for (name, declaration) in functions.map({ ($0.name, $0.declaration) }) + variables.map({ ($0.name, $0.declaration) }) {
+        return c + "  lua_setfield(L, -2, \"symbols\");\n"
+    }
+
+    /// `lazy`: name -> parser text of the declarations read on first use.
+    private func lazyDeclarations() -> String {
+        var c = "  lua_createtable(L, 0, \(functions.count + variables.count));\n"
+        let all = functions.map { ($0.name, $0.declaration) } + variables.map { ($0.name, $0.declaration) }
+        for (name, declaration) in all {
             guard let text = declaration.lazyText else { continue }
             c += "  lua_pushliteral(L, \(cString(text)));\n  lua_setfield(L, -2, \"\(name)\");\n"
         }
-        c += "  lua_setfield(L, -2, \"lazy\");\n"
-        c += "  lua_createtable(L, 0, 1);\n"
+        return c + "  lua_setfield(L, -2, \"lazy\");\n"
+    }
+
+    /// `externs`: name -> the slot of each extern "Lua" function.
+    private func externSlots() -> String {
+        var c = "  lua_createtable(L, 0, 1);\n"
         for function in functions where function.declaration.isExternLua {
             c += "  lua_pushlightuserdata(L, &lf_slot_\(function.name));\n  lua_setfield(L, -2, \"\(function.name)\");\n"
         }
-        c += "  lua_setfield(L, -2, \"externs\");\n"
-        c += "  lua_createtable(L, 0, \(split.macros.count));\n"
+        return c + "  lua_setfield(L, -2, \"externs\");\n"
+    }
+
+    /// `macros`: name -> value of each `#define NAME ...`.
+    private func macros() -> String {
+        var c = "  lua_createtable(L, 0, \(split.macros.count));\n"
         for macro in split.macros {
             c += "#line \(macro.line) \"cdef\"\n  LF_PUSH(L, \(macro.name));\n  lua_setfield(L, -2, \"\(macro.name)\");\n"
         }
-        c += "  lua_setfield(L, -2, \"macros\");\n"
-        c += "  lua_call(L, 1, 1);\n  lua_createtable(L, 0, 2);\n  lua_insert(L, -3);\n"
-        c += "  lua_setfield(L, -3, \"lib\");\n  lua_getfield(L, -1, \"def_extern\");\n"
-        c += "  lua_setfield(L, -3, \"def_extern\");\n  lua_setfield(L, -2, \"ffi\");\n  return 1;\n}\n"
-        return c
+        return c + "  lua_setfield(L, -2, \"macros\");\n"
     }
 
     /// `layouts`: per record body, `{size, alignment, offsets...}`, or false when C cannot name it.

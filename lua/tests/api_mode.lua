@@ -61,6 +61,7 @@ b:cdef [[
   static const int MODE_A, MODE_B;
   int twice(int x);
   int triple(int x);
+  int twice(int twice);
   size_t c_sizeof_point(void);
   size_t c_alignof_point(void);
   size_t c_offsetof_x(void);
