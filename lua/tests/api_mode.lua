@@ -148,7 +148,7 @@ assert(not okx and errx:find("cdef:1"), errx)
 assert(not pcall(b.set_source, b, "", { libraries = "z" }), "a list is expected")
 
 -- No compiler: a clear error.
-local interpreter = arg[-1]
+local interpreter = arg and arg[-1]
 if interpreter and interpreter:match("/") then
   if not interpreter:match("^/") then interpreter = os.getenv("PWD") .. "/" .. interpreter end
   local script = folder .. "/nocc.lua"
