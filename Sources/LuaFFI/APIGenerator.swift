@@ -98,7 +98,7 @@ struct APIGenerator {
     }
 
     /// Per record: a twin of the declared body, whose members must have the real ones'
-    /// types (and, unless it ends in `...;`, the same size).
+    /// types (and, unless it ends in `...;`, the same offsets and size).
     private func recordChecks() -> String {
         var c = ""
         for (index, record) in split.records.enumerated() {
@@ -118,6 +118,10 @@ struct APIGenerator {
                 c += "_Static_assert(__builtin_types_compatible_p(__typeof__(((\(cName) *)0)->\(name)), "
                 c += "__typeof__(((\(twin) *)0)->\(name))), \"cdef:\(line): member '\(name)' of '\(cName)' "
                 c += "has another type in C\");\n"
+                if !record.isPartial {
+                    c += "_Static_assert(offsetof(\(cName), \(name)) == offsetof(\(twin), \(name)), "
+                    c += "\"cdef:\(line): member '\(name)' of '\(cName)' is at another offset in C\");\n"
+                }
             }
         }
         return c

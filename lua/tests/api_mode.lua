@@ -133,6 +133,7 @@ refused("\n\nint g(void);", header, "cdef:3:.*incompatible pointer type")
 refused("struct s { int a; int b; };", header, "member 'b' of 'struct s' has another type in C")
 refused("struct s { int a; long c; ...; };", header, "has no member named 'c'")
 refused("struct s { long b; };", header, "'struct s' has members the cdef does not declare")
+refused("struct s {\n long b;\n int a; };", header, "cdef:3:.*member 'a' of 'struct s' is at another offset in C")
 refused("static const long K;", header, "constant 'K' has another type in C")
 refused("int nope(void);", header, "'nope' undeclared")
 refused("#define NOPE ...", header, "'NOPE' undeclared")
@@ -140,6 +141,18 @@ refused("typedef int... T;", "typedef double T;", "'T' is not an integer type")
 refused("int f(int);", "#include <no/such/header.h>", "no/such/header.h: No such file")
 refused("int f(int);", header, "cannot find %-lno_such_library", { libraries = { "no_such_library" } })
 refused("int deflateEnd(void *);", "int deflateEnd(void *);", "does not load %(a library missing from 'libraries'%?%).*deflateEnd")
+-- Options: extra sources, include folders and macro definitions reach the compiler.
+assert(io.open(folder .. "/extra.c", "w")):write("int extra_value(void) { return EXTRA; }\n"):close()
+assert(os.execute("mkdir -p '" .. folder .. "/inc'"))
+assert(io.open(folder .. "/inc/extra.h", "w")):write("int extra_value(void);\n#define SCALE 3\n"):close()
+local o = ffi.builder("api_options")
+o:cdef("int extra_value(void);\n#define SCALE ...\n#define FLAG ...")
+o:set_source("#include <extra.h>", { sources = { folder .. "/extra.c" }, include_dirs = { folder .. "/inc" },
+  define_macros = { "EXTRA=40", { "FLAG", "2" } }, extra_compile_args = { "-DUNUSED=1" } })
+o:compile { tmpdir = folder }
+local opt = require("api_options").lib
+assert(opt.extra_value() == 40 and opt.SCALE == 3 and opt.FLAG == 2)
+
 -- Bad input to the builder itself.
 assert(not pcall(ffi.builder, "not a name"))
 local x = ffi.builder("x")
@@ -165,6 +178,13 @@ if interpreter and interpreter:match("/") then
   local output = pipe:read("a")
   pipe:close()
   assert(output:find("C compiler 'cc' not found"), output)
+  -- ffi.verify's default cache folder: $XDG_CACHE_HOME/luaffi.
+  pipe = io.popen(string.format([[XDG_CACHE_HOME='%s/xdg' '%s' -e 'local ffi = require("ffi")
+    print(ffi.verify("#include <stdlib.h>", { cdef = "int abs(int);" }).abs(-4))' 2>&1]], folder, interpreter))
+  output = pipe:read("a")
+  pipe:close()
+  assert(output == "4\n", output)
+  assert(io.popen("ls '" .. folder .. "/xdg/luaffi'"):read("a"):find("_luaffi_%x+%.so"))
 end
 
 -- emit_c_code writes the C for a project's own build; a module from another version
@@ -173,13 +193,20 @@ local e = ffi.builder("api_old")
 e:cdef("int abs(int);")
 e:set_source("#include <stdlib.h>")
 local cfile = e:emit_c_code(folder .. "/api_old.c")
-local text = assert(io.open(cfile)):read("a")
-assert(text:find("luaopen_api_old"))
-text = text:gsub("luaffi%-api%-%d+", "luaffi-api-0")
+local original = assert(io.open(cfile)):read("a")
+assert(original:find("luaopen_api_old"))
+local text = original:gsub("luaffi%-api%-%d+", "luaffi-api-0")
 assert(io.open(cfile, "w")):write(text):close()
 assert(os.execute(string.format("cc -shared -fPIC -o '%s/api_old.so' '%s'", folder, cfile)))
 local ok, message = pcall(require, "api_old")
 assert(not ok and message:find("module 'api_old' was built by another version of luaffi"), message)
+local other = ffi.arch == "x64" and "arm64" or "x64"
+text = original:gsub('"' .. ffi.arch .. '"', '"' .. other .. '"'):gsub("api_old", "api_arch")
+cfile = folder .. "/api_arch.c"
+assert(io.open(cfile, "w")):write(text):close()
+assert(os.execute(string.format("cc -shared -fPIC -o '%s/api_arch.so' '%s'", folder, cfile)))
+ok, message = pcall(require, "api_arch")
+assert(not ok and message:find("module 'api_arch' was built for another architecture %(" .. other), message)
 
 -- extern "Lua": a real C function of the module that calls the Lua function bound by
 -- def_extern, protected as ffi.callback is.
