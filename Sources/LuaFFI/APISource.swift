@@ -85,8 +85,15 @@ struct APISource {
             // The last declaration may omit its `;`, as in `ffi.cdef`.
             try declaration(tokens[start...] + [APIToken(kind: .punct(59), text: ";", line: tokens.last!.line)])
         }
-        for index in holes.indices { holes[index].expression = named(holes[index].expression) }
-        for index in records.indices { records[index].body = records[index].body.map(named) }
+        for index in holes.indices {
+            holes[index].expression = named(holes[index].expression)
+            if holes[index].expression.contains("@unnamed@") {
+                throw FFIError("cdef:\(holes[index].line): '[...]' in a struct or union that C cannot name")
+            }
+        }
+        for index in records.indices {
+            records[index].body = records[index].body.map(named).flatMap { $0.contains("@unnamed@") ? nil : $0 }
+        }
     }
 
     /// The lines `parserText` and `fullText` have reached (kept equal to the cdef's).
@@ -148,11 +155,13 @@ struct APISource {
         var writer = DeclarationWriter(tokens: tokens, isTypedef: tokens.first?.isWord("typedef") == true)
         try writer.write(into: &self)
         let declares = !writer.isTypedef && !writer.candidates.allSatisfy(\.isEmpty)
-        let lazy = declares && !isExternLua && holes.count == holeCount && openedNames.count == recordCount && !writer.hasEnumBody
+        let lazy = declares && !isExternLua && holes.count == holeCount && openedNames.count == recordCount
+            && !writer.hasEnumBody
         append(writer.parserText, at: first.line, lazy: lazy)
         if declares {
             declarations.append(APIDeclaration(
-                text: writer.cText, line: first.line, candidates: writer.candidates, isConstant: isConstant, isExternLua: isExternLua, lazyText: lazy ? writer.parserText : nil))
+                text: writer.cText, line: first.line, candidates: writer.candidates, isConstant: isConstant,
+                isExternLua: isExternLua, lazyText: lazy ? writer.parserText : nil))
         }
     }
 
