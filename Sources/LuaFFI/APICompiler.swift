@@ -71,17 +71,20 @@ func compileModule(
 ) throws(FFIError) -> String {
     let cPath = directory + "/" + name + ".c", soPath = directory + "/" + name + ".so"
     let temporary = soPath + ".tmp\(getpid())", log = soPath + ".log\(getpid())"
-    try writeFile(cPath, code)
+    // Written under its own name too (ffi.verify's builds may race), kept as NAME.c.
+    let cTemporary = directory + "/" + name + ".tmp\(getpid()).c"
+    try writeFile(cTemporary, code)
     defer {
+        rename(cTemporary, cPath)
         unlink(temporary)
         unlink(log)
     }
     let compiler = getenv("CC").map { String(cString: $0) } ?? "cc"
     let arguments = [compiler, "-shared", "-fPIC", "-O2", "-std=gnu11",
         "-Werror=incompatible-pointer-types", "-Werror=int-conversion",
-        "-Werror=implicit-function-declaration", "-o", temporary, cPath] + options.arguments
+        "-Werror=implicit-function-declaration", "-o", temporary, cTemporary] + options.arguments
     let command = arguments.map(shellQuoted).joined(separator: " ")
-    if verbose { print(command) }
+    if verbose { lf_writeout(command + "\n") }
     let status = system("LC_ALL=C " + command + " >" + shellQuoted(log) + " 2>&1")
     let output = readFile(log) ?? ""
     guard status == 0 else {
@@ -90,7 +93,7 @@ func compileModule(
         }
         throw FFIError("cannot build module '\(name)': the C compiler refused it:\n" + errorLines(output))
     }
-    if verbose, !output.isEmpty { print(output, terminator: "") }
+    if verbose, !output.isEmpty { lf_writeout(output) }
     // A symbol no library given defines would fail only at `require`: load it once now.
     guard let handle = dlopen(temporary, RTLD_NOW | RTLD_LOCAL) else {
         let reason = dlerror().map { String(cString: $0) } ?? "?"
@@ -100,7 +103,7 @@ func compileModule(
     guard rename(temporary, soPath) == 0 else {
         throw FFIError("cannot write '\(soPath)': \(String(cString: strerror(errno)))")
     }
-    if verbose { print("wrote \(soPath)") }
+    if verbose { lf_writeout("wrote \(soPath)\n") }
     return soPath
 }
 
