@@ -148,13 +148,9 @@ struct APIGenerator {
         guard !type.isVariadic else {
             throw FFIError("cdef:\(declaration.line): '\(name)' is a variadic function, which API mode cannot wrap")
         }
-        let parameters = type.parameters.enumerated().map { $1.type.declaration(named: "a\($0)") }
-        let arguments = type.parameters.indices.map { "a\($0)" }.joined(separator: ", ")
-        let head = type.result.declaration(
-            named: "lf_wrap_\(name)(\(parameters.isEmpty ? "void" : parameters.joined(separator: ", ")))")
+        let (head, arguments) = self.head(name, type, declaration, as: "lf_wrap_\(name)", prefix: "static ")
         let call = "\(name)(\(arguments))"
-        c += "#line \(declaration.line) \"cdef\"\n"
-        c += "static \(head) { \(type.result.kind == .void ? call : "return " + call); }\n"
+        c += "\(head){ \(type.result.kind == .void ? call : "return " + call); }\n"
         c += "#define lf_address_\(name) ((void *)&lf_wrap_\(name))\n#else\n"
         c += "#line \(declaration.line) \"cdef\"\n"
         c += "static __typeof__(lf_decl_\(name)) *const lf_check_\(name) __attribute__((unused)) = &\(name);\n"
@@ -168,20 +164,44 @@ struct APIGenerator {
         guard !type.isVariadic else {
             throw FFIError("cdef:\(declaration.line): extern \"Lua\" function '\(name)' cannot be variadic")
         }
-        let parameters = type.parameters.enumerated().map { $1.type.declaration(named: "a\($0)") }
-        let list = parameters.isEmpty ? "void" : parameters.joined(separator: ", ")
-        let arguments = type.parameters.indices.map { "a\($0)" }.joined(separator: ", ")
+        let unset = "lf_unset_\(name)"
+        let (unsetHead, arguments) = head(name, type, declaration, as: unset, prefix: "static ")
         let isVoid = type.result.kind == .void
-        var c = "#line \(declaration.line) \"cdef\"\n"
-        c += "static \(type.result.declaration(named: "lf_unset_\(name)(\(list))")) {\n"
+        var c = "\(unsetHead){\n"
         c += "  fputs(\"luaffi: extern \\\"Lua\\\" function '\(name)' called before ffi.def_extern\\n\", stderr);\n"
-        for index in type.parameters.indices { c += "  (void)a\(index);\n" }
-        if !isVoid { c += "  \(type.result.declaration(named: "r")); memset(&r, 0, sizeof r); return r;\n" }
-        c += "}\nstatic void *lf_slot_\(name) = (void *)&lf_unset_\(name);\n"
-        c += "\(type.result.declaration(named: "\(name)(\(list))")) {\n"
-        c += "  \(isVoid ? "" : "return ")((__typeof__(&lf_unset_\(name)))lf_slot_\(name))(\(arguments));\n}\n"
+        if !arguments.isEmpty { c += "  (void)(\(arguments.replacing(", ", with: "), (void)(")));\n" }
+        if !isVoid { c += "  __typeof__(\(unset)(\(arguments))) r;\n  memset(&r, 0, sizeof r);\n  return r;\n" }
+        c += "}\nstatic void *lf_slot_\(name) = (void *)&\(unset);\n"
+        c += head(name, type, declaration, as: name).head
+        c += "{\n  \(isVoid ? "" : "return ")((__typeof__(&\(unset)))lf_slot_\(name))(\(arguments));\n}\n"
         c += "#define lf_address_\(name) ((void *)&\(name))\n"
         return c
+    }
+
+    /// The head of a definition of function `name` under the name `newName`
+    /// (`int newName(int a)`, a body follows) and its argument list. From the cdef's own
+    /// text when it declares only `name` and names every parameter (typedef names and
+    /// `long long` stay as written), else spelled from the parsed type.
+    private func head(
+        _ name: String, _ type: CFunctionType, _ declaration: APIDeclaration, as newName: String,
+        prefix: String = ""
+    ) -> (head: String, arguments: String) {
+        var text = Substring(declaration.text)
+        while text.last == " " || text.last == "\n" { text.removeLast() }
+        if text.hasPrefix("extern ") { text = text.dropFirst(7) }
+        if text.last == ";", declaration.names == [name], !text.hasPrefix("static"),
+            let names = type.parameters.map(\.name) as? [String]
+        {
+            text.removeLast()
+            var c = newName == name ? "" : "#pragma push_macro(\"\(name)\")\n#undef \(name)\n#define \(name) \(newName)\n"
+            c += "#line \(declaration.line) \"cdef\"\n\(prefix)\(text)\n"
+            if newName != name { c += "#undef \(name)\n#pragma pop_macro(\"\(name)\")\n" }
+            return (c, names.joined(separator: ", "))
+        }
+        let parameters = type.parameters.enumerated().map { $1.type.declaration(named: "a\($0)") }
+        let list = parameters.isEmpty ? "void" : parameters.joined(separator: ", ")
+        let head = "#line \(declaration.line) \"cdef\"\n" + prefix + type.result.declaration(named: "\(newName)(\(list))") + "\n"
+        return (head, type.parameters.indices.map { "a\($0)" }.joined(separator: ", "))
     }
 
     /// A variable must have the declared type; a `static const` is copied at load time.

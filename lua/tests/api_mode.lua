@@ -33,6 +33,9 @@ static const double ratio = 0.25;
 #define MODE_B 2
 static inline int twice(int x) { return 2 * x; }
 #define triple(x) (3 * (x))
+#define quad(x) (4 * (x))
+static long long bump_impl(long long *p) { return ++*p; }
+#define bump(p) bump_impl(p)
 size_t c_sizeof_point(void) { return sizeof(struct point); }
 size_t c_alignof_point(void) { return _Alignof(struct point); }
 size_t c_offsetof_x(void) { return offsetof(struct point, x); }
@@ -62,6 +65,8 @@ b:cdef [[
   int twice(int x);
   int triple(int x);
   int twice(int twice);
+  int quad(int);
+  long long bump(long long *counter);
   size_t c_sizeof_point(void);
   size_t c_alignof_point(void);
   size_t c_offsetof_x(void);
@@ -107,6 +112,9 @@ assert(lib.MODE_A == 1 and lib.MODE_B == 2, "several static const in one declara
 assert(not pcall(function() lib.ratio = 1 end), "a static const is read-only")
 -- static inline functions and function-like macros are callable.
 assert(lib.twice(21) == 42 and lib.triple(5) == 15)
+assert(lib.quad(2) == 8, "a macro declared with an unnamed parameter: a wrapper spelled from the type")
+local ll = ffi.new("long long[1]", 41)
+assert(lib.bump(ll) == 42 and ll[0] == 42, "the wrapper keeps 'long long *' as written")
 assert(not pcall(function() return lib.nothere end))
 ffi.cdef("int abs(int);")
 local okabs, errabs = pcall(function() return lib.abs end)
@@ -214,6 +222,9 @@ local x = ffi.builder("api_extern")
 x:cdef [[
   extern "Lua" int visit(int value);
   extern "Lua" void note(const char *text);
+  typedef int... wide_t;
+  extern "Lua" wide_t widen(wide_t v);
+  wide_t run_widen(wide_t v);
   int walk(int n);
   typedef int (*visitor)(int);
   visitor get_visitor(void);
@@ -221,6 +232,9 @@ x:cdef [[
 x:set_source [[
   int visit(int value);
   void note(const char *text);
+  typedef long long wide_t;
+  wide_t widen(wide_t v);
+  wide_t run_widen(wide_t v) { return widen(v) + 1; }
   int walk(int n) { int sum = 0; for (int i = 1; i <= n; i++) sum += visit(i); note("walked"); return sum; }
   typedef int (*visitor)(int);
   visitor get_visitor(void) { return visit; }
@@ -233,6 +247,8 @@ ext.def_extern("visit", function(v) return v * v end)
 ffi.def_extern("note", function(text) notes[#notes + 1] = ffi.string(text) end)
 assert(ext.lib.walk(3) == 1 + 4 + 9 and notes[1] == "walked")
 assert(ext.lib.get_visitor()(5) == 25, "through a function pointer too")
+ext.def_extern("widen", function(v) return v * 2^32 end)
+assert(ext.lib.run_widen(3) == 3 * 2^32 + 1, "extern \"Lua\" with a typedef'd 64-bit type")
 ext.def_extern("visit", function(v) return -v end)
 assert(ext.lib.walk(2) == -3, "bound again")
 ext.def_extern("visit", function(v) error("no visits today") end)
