@@ -41,6 +41,12 @@ size_t c_alignof_point(void) { return _Alignof(struct point); }
 size_t c_offsetof_x(void) { return offsetof(struct point, x); }
 size_t c_offsetof_tag(void) { return offsetof(struct point, tag); }
 int c_counter(void) { return counter; }
+typedef int vec_t[3];
+typedef struct { char pad[3]; short s; int hidden; } anon_t;
+union number { double d; long l; char bytes[12]; };
+size_t c_sizeof_number(void) { return sizeof(union number); }
+size_t c_sizeof_anon(void) { return sizeof(anon_t); }
+size_t c_offsetof_anon_s(void) { return offsetof(anon_t, s); }
 struct opaque { int secret; };
 typedef struct opaque opaque_t;
 opaque_t *make_opaque(int v) { static opaque_t o; o.secret = v; return &o; }
@@ -53,6 +59,12 @@ b:cdef [[
   typedef int... small_t;
   typedef float... real_t;
   typedef ... opaque_t;
+  typedef int vec_t[...];
+  typedef struct { short s; ...; } anon_t;
+  union number { long l; ...; };
+  size_t c_sizeof_number(void);
+  size_t c_sizeof_anon(void);
+  size_t c_offsetof_anon_s(void);
   enum color { RED, GREEN, BLUE, ... };
   #define ANSWER ...
   #define NEGATIVE ...
@@ -90,6 +102,10 @@ assert(ffi.offsetof("struct point", "tag") == ffi.tonumber(lib.c_offsetof_tag())
 local p = ffi.new("struct point", { x = 9, y = 1.5 })
 assert(ffi.sizeof(p.tag) == 5, "char tag[...] is 5 long")
 assert(p.x == 9 and p.y == 1.5)
+assert(ffi.sizeof("vec_t") == 12, "typedef int vec_t[...]")
+assert(ffi.sizeof("anon_t") == ffi.tonumber(lib.c_sizeof_anon())
+  and ffi.offsetof("anon_t", "s") == ffi.tonumber(lib.c_offsetof_anon_s()), "an anonymous struct named by its typedef")
+assert(ffi.sizeof("union number") == ffi.tonumber(lib.c_sizeof_number()) and ffi.alignof("union number") == 8)
 -- `typedef int...` / `typedef float...`: size and signedness from C.
 assert(ffi.sizeof("big_t") == 8 and ffi.new("big_t", -1) > 0, "big_t is unsigned 64-bit")
 assert(ffi.sizeof("small_t") == 1 and ffi.tonumber(ffi.new("small_t", -1)) == -1)
