@@ -219,14 +219,8 @@ private struct DeclarationWriter {
         while i < tokens.count {
             let token = tokens[i]
             let next = i + 1 < tokens.count ? tokens[i + 1] : nil
-            if (token.isWord("struct") || token.isWord("union")), let body = bodyStart(after: i) {
-                let tag = body > i + 1 ? tokens[i + 1].text : nil
-                for k in i...body {
-                    p(tokens[k].text, tokens[k].line)
-                    c(tokens[k].text, tokens[k].line)
-                }
-                if tag != nil, !frames.isEmpty { frames[frames.count - 1].nested = true }
-                frames.append((source.openRecord(), tag, token.isWord("union"), cText.endIndex, false, false, token.line, [:]))
+            if token.isWord("struct") || token.isWord("union"), let body = bodyStart(after: i) {
+                openRecord(from: i, body: body, into: &source)
                 i = body + 1
                 continue
             }
@@ -247,20 +241,8 @@ private struct DeclarationWriter {
                 i += 3
                 continue
             }
-            if token.isPunct("}"), let frame = frames.last, parens == 0 {
-                frames.removeLast()
-                let body = String(cText[frame.bodyStart...])
-                p("}", token.line)
-                c("}", token.line)
-                var name = frame.tag.map { (frame.isUnion ? "union " : "struct ") + $0 }
-                if name == nil, frames.isEmpty, isTypedef, let after = next, after.kind == .identifier,
-                    !after.text.hasPrefix("__")
-                {
-                    name = after.text
-                }
-                source.closeRecord(frame.id, APIRecord(
-                    cName: name, isUnion: frame.isUnion, isPartial: frame.partial,
-                    body: frame.nested ? nil : body, line: frame.line, lines: frame.lines))
+            if token.isPunct("}"), !frames.isEmpty, parens == 0 {
+                closeRecord(at: token, next: next, into: &source)
                 i += 1
                 continue
             }
@@ -273,6 +255,36 @@ private struct DeclarationWriter {
             c(token.text, token.line)
             i += 1
         }
+    }
+
+    /// `struct|union [tag] {` from `i` to `body`: a record body opens.
+    private mutating func openRecord(from i: Int, body: Int, into source: inout APISource) {
+        let tag = body > i + 1 ? tokens[i + 1].text : nil
+        for k in i...body {
+            p(tokens[k].text, tokens[k].line)
+            c(tokens[k].text, tokens[k].line)
+        }
+        if tag != nil, !frames.isEmpty { frames[frames.count - 1].nested = true }
+        let isUnion = tokens[i].isWord("union")
+        frames.append((source.openRecord(), tag, isUnion, cText.endIndex, false, false, tokens[i].line, [:]))
+    }
+
+    /// `}`: the innermost record body closes; C names it by its tag, or by the typedef
+    /// name that follows when it is the declaration's outermost, untagged body.
+    private mutating func closeRecord(at token: APIToken, next: APIToken?, into source: inout APISource) {
+        let frame = frames.removeLast()
+        let body = String(cText[frame.bodyStart...])
+        p("}", token.line)
+        c("}", token.line)
+        var name = frame.tag.map { (frame.isUnion ? "union " : "struct ") + $0 }
+        if name == nil, frames.isEmpty, isTypedef, let after = next, after.kind == .identifier,
+            !after.text.hasPrefix("__")
+        {
+            name = after.text
+        }
+        source.closeRecord(frame.id, APIRecord(
+            cName: name, isUnion: frame.isUnion, isPartial: frame.partial,
+            body: frame.nested ? nil : body, line: frame.line, lines: frame.lines))
     }
 
     /// The index of the `{` of a record or enum body starting at `i`, if it has one.

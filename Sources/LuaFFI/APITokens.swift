@@ -57,13 +57,7 @@ func apiTokens(_ source: String) -> [APIToken] {
                 if bytes[i] == 10 { line += 1 }
                 i += 1
             }
-            let directive = text(start + 1, i).replacingBackslashNewlines()
-            let words = directive.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if words.first == "pragma" {
-                tokens.append(APIToken(kind: .pragma, text: "#" + directive, line: startLine))
-            } else if words.count == 3, words[0] == "define", words[2] == "..." {
-                tokens.append(APIToken(kind: .macro(String(words[1])), text: "", line: startLine))
-            }
+            if let token = directiveToken(text(start + 1, i), line: startLine) { tokens.append(token) }
             continue
         }
         lineStart = false
@@ -92,6 +86,18 @@ func apiTokens(_ source: String) -> [APIToken] {
         tokens.append(APIToken(kind: kind, text: text(start, i), line: startLine))
     }
     return tokens
+}
+
+/// The token of a directive's text (after `#`): `#pragma` lines and `#define NAME ...`;
+/// nil for the others, which are dropped.
+private func directiveToken(_ text: String, line: Int) -> APIToken? {
+    let directive = text.replacingBackslashNewlines()
+    let words = directive.split(whereSeparator: { $0 == " " || $0 == "\t" })
+    if words.first == "pragma" { return APIToken(kind: .pragma, text: "#" + directive, line: line) }
+    if words.count == 3, words[0] == "define", words[2] == "..." {
+        return APIToken(kind: .macro(String(words[1])), text: "", line: line)
+    }
+    return nil
 }
 
 extension String {
