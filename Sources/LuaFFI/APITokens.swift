@@ -92,7 +92,10 @@ func apiTokens(_ source: String) -> [APIToken] {
 /// nil for the others, which are dropped.
 private func directiveToken(_ text: String, line: Int) -> APIToken? {
     let directive = text.replacingBackslashNewlines()
-    let words = directive.split(whereSeparator: { $0 == " " || $0 == "\t" })
+    // A comment may end the line (`#define Z_OK ... // 0`).
+    let code = directive.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        .split(separator: "/*", maxSplits: 1, omittingEmptySubsequences: false)[0]
+    let words = code.split(whereSeparator: { $0 == " " || $0 == "\t" })
     if words.first == "pragma" { return APIToken(kind: .pragma, text: "#" + directive, line: line) }
     if words.count == 3, words[0] == "define", words[2] == "..." {
         return APIToken(kind: .macro(String(words[1])), text: "", line: line)
