@@ -7,6 +7,16 @@ import CTypes
 /// The registry key under which `luaopen_NAME` finds the loader.
 let apiLoaderKey: StaticString = "luaffi.apiload"
 
+/// Adds `ffi.verify` to the module table on top, and the loader to the registry.
+/// `[-0, +0, m]`
+func openAPIMode(_ L: OpaquePointer, owner: Int32) {
+    pushVerify(L, owner: owner)
+    lua_setfield(L, -2, "verify")
+    lua_pushvalue(L, owner)
+    lf_pushswiftfunction(L, apiLoad, 1)
+    lua_setfield(L, lf_registryindex(), apiLoaderKey.cString)
+}
+
 /// The loader (the payload table at 1): declares the module's cdef with the compiler's
 /// layouts and values, and pushes its `lib`, a namespace whose symbols are the
 /// module's addresses and whose macros are already values.
@@ -30,6 +40,8 @@ func apiLoad(_ L: OpaquePointer?) -> Int32 {
         } catch {
             throw FFIError("module '\(name)': \(error.message)")
         }
+        // Kept out, as ffi.cdef keeps them out: redeclarations of earlier names.
+        for warning in ffi.declarations.warnings { lua_warning(L, warning, 0) }
         try ffi.registerExterns(L, module: name)
         ffi.pushNamespace(L, handle: nil, name: name) {
             lua_pushstring(L, "symbols")

@@ -137,6 +137,9 @@ extension FFIState {
         } catch {
             throw FFIError(error)
         }
+        // Another type declared first (by ffi.cdef) would call the module's function
+        // with the wrong signature.
+        if let warning = declarations.warnings.first { throw FFIError(warning) }
         pushString(L, name)
         lua_pushnil(L)
         lua_rawset(L, -4)

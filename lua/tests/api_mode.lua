@@ -41,6 +41,7 @@ size_t c_alignof_point(void) { return _Alignof(struct point); }
 size_t c_offsetof_x(void) { return offsetof(struct point, x); }
 size_t c_offsetof_tag(void) { return offsetof(struct point, tag); }
 int c_counter(void) { return counter; }
+int c_spare(int x) { return x; }
 typedef int vec_t[3];
 typedef struct { char pad[3]; short s; int hidden; } anon_t;
 union number { double d; long l; char bytes[12]; };
@@ -84,6 +85,7 @@ b:cdef [[
   size_t c_offsetof_x(void);
   size_t c_offsetof_tag(void);
   int c_counter(void);
+  int c_spare(int x);
   opaque_t *make_opaque(int v);
   int read_opaque(opaque_t *o);
 ]]
@@ -132,7 +134,9 @@ assert(lib.quad(2) == 8, "a macro declared with an unnamed parameter: a wrapper 
 local ll = ffi.new("long long[1]", 41)
 assert(lib.bump(ll) == 42 and ll[0] == 42, "the wrapper keeps 'long long *' as written")
 assert(not pcall(function() return lib.nothere end))
-ffi.cdef("int abs(int);")
+ffi.cdef("int abs(int); long c_spare(long);")
+local okc, errc = pcall(function() return lib.c_spare end)
+assert(not okc and errc:find("'c_spare' redeclared with another type"), errc)
 local okabs, errabs = pcall(function() return lib.abs end)
 assert(not okabs and errabs:find("'abs' is not declared in module 'api_forms'"), errabs)
 
