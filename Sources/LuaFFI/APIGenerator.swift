@@ -83,7 +83,10 @@ struct APIGenerator {
         #include <lua5.4/lua.h>
         #include <lua5.4/lauxlib.h>
         static void lf_pushint(lua_State *L, long long v) { lua_pushinteger(L, v); }
-        static void lf_pushuint(lua_State *L, unsigned long long v) { lua_pushinteger(L, (lua_Integer)v); }
+        static void lf_pushuint(lua_State *L, unsigned long long v) {
+          lua_pushinteger(L, (lua_Integer)v);
+          if (v > (unsigned long long)LUA_MAXINTEGER) { lua_createtable(L, 1, 0); lua_insert(L, -2); lua_rawseti(L, -2, 1); }
+        }
         static void lf_pushnum(lua_State *L, long double v) { lua_pushnumber(L, (lua_Number)v); }
         static void lf_pushstr(lua_State *L, const char *v) { lua_pushstring(L, v); }
         #define LF_PUSH(L, x) _Generic((x), char *: lf_pushstr, const char *: lf_pushstr, \\

@@ -49,13 +49,20 @@ func apiLoad(_ L: OpaquePointer?) -> Int32 {
             lua_pushstring(L, "lazy")
             lua_rawget(L, 1)
         }
-        // The macros' values go straight into the namespace's cache.
+        // The macros' values go straight into the namespace's cache; an unsigned value
+        // above 2^63-1 comes as {bits} and becomes a uint64_t cdata, as C values do.
         lua_getiuservalue(L, -1, 1)
         lua_pushstring(L, "macros")
         lua_rawget(L, 1)
         if lua_type(L, -1) == LUA_TTABLE {
             lua_pushnil(L)
             while lua_next(L, -2) != 0 {
+                if lua_type(L, -1) == LUA_TTABLE {
+                    lua_rawgeti(L, -1, 1)
+                    let bits = lf_tointeger(L, -1, nil)
+                    lf_pop(L, 2)
+                    ffi.pushBoxed(L, uint64: UInt64(bitPattern: Int64(bits)))
+                }
                 lua_pushvalue(L, -2)
                 lf_insert(L, -2)
                 lua_rawset(L, -5)

@@ -26,6 +26,8 @@ enum color { RED = 3, GREEN = 7, BLUE = -2 };
 #define NEGATIVE (-5)
 #define GREETING "hello"
 #define RATE 0.5
+#define HUGE_MASK 0xFFFFFFFFFFFFFFF0ULL
+#define BIG_OK 0x7FFFFFFFFFFFFFFFULL
 int table[7] = {1, 2, 3, 4, 5, 6, 7};
 int counter = 10;
 static const double ratio = 0.25;
@@ -71,6 +73,8 @@ b:cdef [[
   #define NEGATIVE ... // a comment after the dots
   #define GREETING ...
   #define RATE ...
+  #define HUGE_MASK ...
+  #define BIG_OK ...
   extern int table[...];
   extern int counter;
   static const double ratio;
@@ -120,6 +124,8 @@ assert(ffi.tonumber(ffi.new("enum color", "GREEN")) == 7 and ffi.tonumber(ffi.ne
 assert(ffi.tonumber(ffi.cast("enum color", 3)) == ffi.C.RED)
 assert(lib.ANSWER == 42 and lib.NEGATIVE == -5 and lib.GREETING == "hello")
 assert(math.type(lib.ANSWER) == "integer" and lib.RATE == 0.5 and lib.RED == 3)
+assert(tostring(lib.HUGE_MASK) == "18446744073709551600ULL", "above 2^63-1: a uint64_t cdata")
+assert(lib.BIG_OK == math.maxinteger and math.type(lib.BIG_OK) == "integer")
 -- `int table[...]`, extern variables read and written, `static const`.
 assert(ffi.sizeof(lib.table) == 7 * 4 and lib.table[6] == 7)
 assert(lib.counter == 10)
