@@ -148,6 +148,9 @@ public final class CDeclarations {
     /// Records completed in this scope. Their members can refer back to them (`struct
     /// node { struct node *next; }` is a reference cycle), so `deinit` empties them.
     var completedRecords: [CRecord] = []
+    /// The compiler's layouts for the record bodies of the current parse (API mode).
+    var compilerLayouts: [CCompilerLayout?]?
+    var nextCompilerLayout = 0
 
     deinit {
         for record in completedRecords { record.resetToIncomplete() }

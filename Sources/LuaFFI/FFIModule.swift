@@ -12,6 +12,7 @@ private let moduleFunctions: [SwiftFunctionEntry] = [
     ("abi", ffiAbi),
     ("copy", ffiCopy), ("fill", ffiFill), ("isnull", ffiIsnull), ("addressof", ffiAddressof),
     ("tonumber", ffiTonumber), ("gc", ffiGc), ("release", ffiRelease), ("metatype", ffiMetatype),
+    ("builder", ffiBuilder), ("def_extern", ffiDefExtern),
     ("callback", ffiCallback), ("load", ffiLoad), ("dlopen", ffiDlopen), ("dlclose", ffiDlclose), ("errno", ffiErrno),
 ]
 
@@ -51,6 +52,7 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     lua_pushvalue(L, owner)
     lf_pushcdatacast(L, ffi.fastTypes, ffi.ctypeMetatable, ffiCast)
     lua_setfield(L, -2, "cast")
+    openAPIMode(L, owner: owner)
     ffi.pushNamespace(L, handle: nil, name: "C")
     lua_setfield(L, -2, "C")
     ffi.pushPointer(L, ffi.voidPointerType, nil)

@@ -93,6 +93,10 @@ int lf_pcallapi(lua_State *L, int nargs, int nresults);
 void lf_catchinterrupt(lua_State *L);
 void lf_releaseinterrupt(void);
 
+/* ffi.verify: calls upvalue 1 (which returns luaopen_NAME and NAME), opens the
+ * module and returns its lib. */
+int lf_apiverify(lua_State *L);
+
 /* ---- Macros as functions ------------------------------------------------------ */
 
 int lf_upvalueindex(int i);
