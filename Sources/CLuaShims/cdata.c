@@ -269,6 +269,20 @@ void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State
   lua_pushcclosure(L, lf_choosefast(L, cdata_string), 3);
 }
 
+/* Gives the new userdata on top the plain cdata metatable (registry reference
+ * `metatable_ref`). Raw, as lua_setmetatable without its call: the object is new
+ * (white: no write barrier) and the metatable has no __gc (no finalizer to note). */
+static void set_plain_metatable(lua_State *L, int metatable_ref) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
+  if (!lf_stackraw()) {
+    lua_setmetatable(L, -2);
+    return;
+  }
+  void *mt = lf_top(L)[-1].value.p;
+  lf_droptop(L);
+  lf_setnewmetatable(L, mt);
+}
+
 void lf_pushnewpointer(lua_State *L, int32_t type, uint64_t address, int metatable_ref, lf_Slot owner) {
   if (owner.tag == LF_TAG_NIL) {
     memcpy(lf_pushnewcdata(L, type, 8, metatable_ref), &address, 8);
@@ -280,8 +294,7 @@ void lf_pushnewpointer(lua_State *L, int32_t type, uint64_t address, int metatab
   h->offset = sizeof(cdata_header);
   memcpy(h + 1, &address, 8);
   *lf_uservalue(lf_top(L) - 1, 1) = owner;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
-  lua_setmetatable(L, -2);
+  set_plain_metatable(L, metatable_ref);
 }
 
 void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref) {
@@ -289,8 +302,7 @@ void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref
   h->type = type;
   h->flags = 0;
   h->offset = sizeof(cdata_header);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
-  lua_setmetatable(L, -2);
+  set_plain_metatable(L, metatable_ref);
   return h + 1;
 }
 
@@ -315,8 +327,7 @@ static int new_vla(lua_State *L, const lf_TypeFast *t, int32_t id, const lf_Slot
   h->offset = sizeof(cdata_header) + 8;
   memcpy(h + 1, &count, 8);
   memset((char *)h + h->offset, 0, size);
-  lf_setslot(L, lf_upvalue(L, 4));
-  lua_setmetatable(L, -2);
+  lf_setnewmetatable(L, lf_upvalue(L, 4)->value.p); /* the plain one */
   return 1;
 }
 
@@ -353,8 +364,7 @@ static int cdata_new(lua_State *L) {
       return lf_slowcall(L);
     }
   }
-  lf_setslot(L, lf_upvalue(L, 4));
-  lua_setmetatable(L, -2);
+  lf_setnewmetatable(L, lf_upvalue(L, 4)->value.p); /* the plain one */
   return 1;
 }
 

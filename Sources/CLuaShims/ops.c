@@ -193,8 +193,25 @@ void lf_pushcdataop(lua_State *L, int op, lf_FastTypes *types, int (*slow)(lua_S
   lua_pushcclosure(L, lf_choosefast(L, fast[op]), 3);
 }
 
+/* The ffi state of cdata whose metatable is `mt` (lf_registercdatametatable), or
+ * NULL. Upvalues 2 and 3 of the running closure cache the last answer: the cdata
+ * metatables live as long as the state, so the pair stays true. */
+static const lf_FastTypes *state_of(lua_State *L, const void *mt) {
+  lf_Slot *cache = (lf_Slot *)lf_upvalue(L, 2); /* light userdata: stored without a barrier */
+  if (cache[0].value.p == mt) return (const lf_FastTypes *)cache[1].value.p;
+  const lf_FastTypes *ft = NULL;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, mt) == LUA_TLIGHTUSERDATA) {
+    ft = (const lf_FastTypes *)lua_touserdata(L, -1);
+    cache = (lf_Slot *)lf_upvalue(L, 2);
+    cache[0].value.p = (void *)mt;
+    cache[1].value.p = (void *)ft;
+  }
+  lua_pop(L, 1);
+  return ft;
+}
+
 /* The global tonumber of the LuaJIT compatibility: a number, or a scalar cdata of
- * the ffi state its metatable is registered for (lf_registercdatametatable). */
+ * the ffi state its metatable belongs to. */
 static int compat_tonumber(lua_State *L) {
   const lf_Slot *args = lf_base(L);
   int n = (int)(lf_top(L) - args);
@@ -204,20 +221,18 @@ static int compat_tonumber(lua_State *L) {
       return 1;
     }
     const void *mt = args[0].tag == LF_TAG_USERDATA ? lf_udatametatable(&args[0]) : NULL;
-    if (mt != NULL && lua_rawgetp(L, LUA_REGISTRYINDEX, mt) == LUA_TLIGHTUSERDATA) {
-      const lf_FastTypes *ft = (const lf_FastTypes *)lua_touserdata(L, -1);
-      lua_settop(L, n);
-      const lf_CDataHeader *h = lf_slotcdata(&lf_base(L)[0], ft->metatables, ft->count);
-      if (h != NULL && push_number(L, ft, h)) return 1;
-    }
-    lua_settop(L, n);
+    const lf_FastTypes *ft = mt != NULL ? state_of(L, mt) : NULL;
+    const lf_CDataHeader *h = ft != NULL ? lf_slotcdata(&lf_base(L)[0], ft->metatables, ft->count) : NULL;
+    if (h != NULL && push_number(L, ft, h)) return 1;
   }
   return lf_slowcall(L);
 }
 
 void lf_pushcompattonumber(lua_State *L, int (*slow)(lua_State *L)) {
   lua_pushlightuserdata(L, (void *)slow);
-  lua_pushcclosure(L, lf_choosefast(L, compat_tonumber), 1);
+  lua_pushlightuserdata(L, NULL);
+  lua_pushlightuserdata(L, NULL);
+  lua_pushcclosure(L, lf_choosefast(L, compat_tonumber), 3);
 }
 
 void lf_registercdatametatable(lua_State *L, const void *metatable, lf_FastTypes *types) {
