@@ -309,7 +309,6 @@ void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref
 /* ffi.new's data (upvalue 3, a full userdata); upvalue 4 is the plain cdata metatable. */
 typedef struct {
   const lf_FastTypes *ft;
-  const void *ctype_metatable;
   int constructor; /* the ctype's __call: a metatype may have __new (Swift calls it) */
 } new_env;
 
@@ -338,11 +337,9 @@ static int cdata_new(lua_State *L) {
   const lf_FastTypes *ft = env->ft;
   const lf_Slot *args = lf_base(L);
   int n = (int)(lf_top(L) - args) - 1;
-  if (n < 0 || *ft->gc_types || args[0].tag != LF_TAG_USERDATA ||
-      lf_udatametatable(&args[0]) != env->ctype_metatable)
-    return lf_slowcall(L);
-  int32_t id = *(const int32_t *)lf_udata(&args[0]);
-  if ((uint32_t)id >= (uint32_t)ft->count) return lf_slowcall(L);
+  const cdata_header *th;
+  int32_t id = n >= 0 && !*ft->gc_types ? lf_argtype(ft, &args[0], &th) : -1;
+  if (id < 0) return lf_slowcall(L);
   const lf_TypeFast *t = &ft->types[id];
   if (env->constructor && t->metatype != 0) return lf_slowcall(L);
   if (t->shape == LF_T_ARRAY && t->count < 0) return new_vla(L, t, id, args, n);
@@ -411,32 +408,27 @@ static int cdata_cast(lua_State *L) {
 
 /* Pushes the slow function and the owner (on top) as upvalues 1 and 2, then the
  * new_env of ffi.new and ffi.cast as upvalue 3. [-1, +3, m] */
-static void push_new_env(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                         int (*slow)(lua_State *L), int constructor) {
+static void push_new_env(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L), int constructor) {
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);
   new_env *env = (new_env *)lua_newuserdatauv(L, sizeof(new_env), 0);
   env->ft = types;
-  env->ctype_metatable = ctype_metatable;
   env->constructor = constructor;
 }
 
-void lf_pushcdatacast(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                      int (*slow)(lua_State *L)) {
-  push_new_env(L, types, ctype_metatable, slow, 0);
+void lf_pushcdatacast(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L)) {
+  push_new_env(L, types, slow, 0);
   lua_pushcclosure(L, lf_choosefast(L, cdata_cast), 3);
 }
 
-void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                     int (*slow)(lua_State *L)) {
-  push_new_env(L, types, ctype_metatable, slow, 0);
+void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L)) {
+  push_new_env(L, types, slow, 0);
   lua_rawgeti(L, LUA_REGISTRYINDEX, types->metatable_ref);
   lua_pushcclosure(L, lf_choosefast(L, cdata_new), 4);
 }
 
-void lf_pushctypecall(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                      int (*slow)(lua_State *L)) {
-  push_new_env(L, types, ctype_metatable, slow, 1);
+void lf_pushctypecall(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L)) {
+  push_new_env(L, types, slow, 1);
   lua_rawgeti(L, LUA_REGISTRYINDEX, types->metatable_ref);
   lua_pushcclosure(L, lf_choosefast(L, cdata_new), 4);
 }

@@ -1,9 +1,11 @@
 /* C fast paths of the ffi functions that measure, compare, copy and convert:
- * ffi.sizeof, istype, copy, fill, tonumber, typeof, offsetof and the compatible
- * global tonumber. Each does the plain case from what lf_FastTypes knows and
+ * ffi.sizeof, istype, copy, fill, tonumber, typeof, offsetof, errno and the
+ * compatible global tonumber. Each does the plain case from what lf_FastTypes knows and
  * leaves everything else, errors included, to its Swift function (lf_slowcall). */
 #include "CLuaShims.h"
 #include "internal.h"
+
+#include <errno.h>
 
 #define FAST_TYPES(L) ((const lf_FastTypes *)lf_upvalue(L, 3)->value.p)
 
@@ -182,10 +184,24 @@ static int op_offsetof(lua_State *L) {
   return 1;
 }
 
+/* ffi.errno([new]) with no argument or an integer: the errno saved after the last
+ * C call (and errno and the saved one set to `new`). */
+static int op_errno(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  const lf_Slot *args = lf_base(L);
+  int n = (int)(lf_top(L) - args);
+  if (n > 1 || (n == 1 && args[0].tag != LF_TAG_INT)) return lf_slowcall(L);
+  int old = *ft->saved_errno;
+  if (n == 1) errno = *ft->saved_errno = (int)(int32_t)args[0].value.i;
+  lf_setint(L, old);
+  return 1;
+}
+
 void lf_pushcdataop(lua_State *L, int op, lf_FastTypes *types, int (*slow)(lua_State *L)) {
   static const lua_CFunction fast[] = {
     [LF_OP_SIZEOF] = op_sizeof, [LF_OP_ISTYPE] = op_istype, [LF_OP_COPY] = op_copy, [LF_OP_FILL] = op_fill,
     [LF_OP_TONUMBER] = op_tonumber, [LF_OP_TYPEOF] = op_typeof, [LF_OP_OFFSETOF] = op_offsetof,
+    [LF_OP_ERRNO] = op_errno,
   };
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);

@@ -62,7 +62,7 @@ extension FFIState {
     func installCTypeConstructor(_ L: OpaquePointer) {
         lua_rawgeti(L, lf_registryindex(), lua_Integer(ctypeMetatableRef))
         lua_pushvalue(L, -2)
-        lf_pushctypecall(L, fastTypes, ctypeMetatable, ctypeCall)
+        lf_pushctypecall(L, fastTypes, ctypeCall)
         lua_setfield(L, -2, "__call")
         lf_pop(L, 1)
     }

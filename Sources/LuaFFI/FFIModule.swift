@@ -10,7 +10,7 @@ import Glibc
 private let moduleFunctions: [SwiftFunctionEntry] = [
     ("cdef", ffiCdef), ("alignof", ffiAlignof), ("abi", ffiAbi), ("isnull", ffiIsnull), ("addressof", ffiAddressof),
     ("gc", ffiGc), ("release", ffiRelease), ("metatype", ffiMetatype),
-    ("callback", ffiCallback), ("load", ffiLoad), ("dlopen", ffiDlopen), ("dlclose", ffiDlclose), ("errno", ffiErrno),
+    ("callback", ffiCallback), ("load", ffiLoad), ("dlopen", ffiDlopen), ("dlclose", ffiDlclose),
 ]
 
 /// The functions of the `ffi` table with a C fast path in front (lf_pushcdataop).
@@ -18,7 +18,7 @@ private let fastModuleFunctions: [(name: StaticString, op: Int32, slow: lf_Swift
     ("sizeof", Int32(LF_OP_SIZEOF), ffiSizeof), ("istype", Int32(LF_OP_ISTYPE), ffiIstype),
     ("copy", Int32(LF_OP_COPY), ffiCopy), ("fill", Int32(LF_OP_FILL), ffiFill),
     ("tonumber", Int32(LF_OP_TONUMBER), ffiTonumber), ("typeof", Int32(LF_OP_TYPEOF), ffiTypeof),
-    ("offsetof", Int32(LF_OP_OFFSETOF), ffiOffsetof),
+    ("offsetof", Int32(LF_OP_OFFSETOF), ffiOffsetof), ("errno", Int32(LF_OP_ERRNO), ffiErrno),
 ]
 
 /// Opens the ffi module: `require "ffi"` calls this. Returns the module table.
@@ -60,10 +60,10 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     lf_pushcdatastring(L, ffi.fastTypes, ffiString)
     lua_setfield(L, -2, "string")
     lua_pushvalue(L, owner)
-    lf_pushcdatanew(L, ffi.fastTypes, ffi.ctypeMetatable, ffiNew)
+    lf_pushcdatanew(L, ffi.fastTypes, ffiNew)
     lua_setfield(L, -2, "new")
     lua_pushvalue(L, owner)
-    lf_pushcdatacast(L, ffi.fastTypes, ffi.ctypeMetatable, ffiCast)
+    lf_pushcdatacast(L, ffi.fastTypes, ffiCast)
     lua_setfield(L, -2, "cast")
     ffi.pushNamespace(L, handle: nil, name: "C")
     lua_setfield(L, -2, "C")

@@ -120,6 +120,8 @@ final class FFIState {
         fastTypes.initialize(to: fast)
         context.initialize(to: lf_CallContext(state: 0, live: 0, pending: 0, saved_errno: 0, calling: nil,
                                               main: nil, owner: pthread_self(), info: nil))
+        fastTypes.pointee.saved_errno = (UnsafeMutableRawPointer(context) + MemoryLayout<lf_CallContext>
+            .offset(of: \lf_CallContext.saved_errno)!).assumingMemoryBound(to: Int32.self)
         gcTypesSlot.initialize(to: 0)
         metatypesSlot.initialize(to: 0)
         metatableSlots.initialize(repeating: nil, count: 2)

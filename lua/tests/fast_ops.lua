@@ -84,7 +84,7 @@ for _, f in ipairs({ ffi.tonumber, tn }) do
   assert(f(ffi.new("int[2]")) == nil and f(ffi.new("fo_point *")) == nil and f("0x10") == 16 and f({}) == nil)
   assert(f(ffi.new("double _Complex", 1, 2)) == 1)
 end
-assert(tonumber("10", 2) == 2 and tonumber(ffi.new("int64_t", 5), nil) == 5)
+assert(tonumber("10", 2) == 2 and tn(ffi.new("int64_t", 5), nil) == 5)
 
 -- typeof: the same ctype object from strings, objects and cdata.
 assert(ffi.typeof("fo_point") == point_t and ffi.typeof(point_t) == point_t and ffi.typeof(p) == point_t)
@@ -123,6 +123,16 @@ for _, make in ipairs({ u8v, function(n, ...) return ffi.new(u8v, n, ...) end })
   fails("size of 'unsigned char [?]' expected", make, 1.5)
 end
 assert(ffi.sizeof(ffi.typeof("double[?]")(3)) == 24 and ffi.typeof("int[]")(2)[1] == 0)
+
+-- ffi.new with a type string: the same fast paths once the string was parsed.
+for _ = 1, 2 do
+  local v, q = ffi.new("uint8_t[?]", 5), ffi.new("fo_point", 1, 2)
+  assert(ffi.sizeof(v) == 5 and v[4] == 0 and q.y == 2 and ffi.new(q, 3).x == 3)
+end
+
+-- errno: read and set in C (integers), other values in Swift.
+ffi.errno(7)
+assert(ffi.errno() == 7 and ffi.errno(3.0) == 7 and ffi.errno() == 3 and ffi.errno("4") == 3 and ffi.errno() == 4)
 
 -- The collector may run inside every allocation of the fast paths and move the
 -- stack: results must be the values asked for.

@@ -79,6 +79,7 @@ typedef struct lf_FastTypes {
    * table id + 1 -> ctype object. */
   const void *ctype_metatable;
   int ctype_cache_ref;
+  int *saved_errno; /* errno after the last C call (lf_CallContext), for ffi.errno */
   /* Short type strings already parsed (open addressing, keyed by address; Swift
    * fills it as it caches a string's type). */
   lf_TypeString *strings;
@@ -111,7 +112,7 @@ void lf_noteevents(lua_State *L, lf_FastTypes *types);
 void lf_pushcdataevent(lua_State *L, int e, lf_FastTypes *types, int (*slow)(lua_State *L));
 
 /* ffi functions with C fast paths (lf_pushcdataop): every one falls back to `slow`. */
-enum { LF_OP_SIZEOF, LF_OP_ISTYPE, LF_OP_COPY, LF_OP_FILL, LF_OP_TONUMBER, LF_OP_TYPEOF, LF_OP_OFFSETOF };
+enum { LF_OP_SIZEOF, LF_OP_ISTYPE, LF_OP_COPY, LF_OP_FILL, LF_OP_TONUMBER, LF_OP_TYPEOF, LF_OP_OFFSETOF, LF_OP_ERRNO };
 
 /* Pushes the ffi function `op` (LF_OP_*) with its fast path; upvalues as
  * lf_pushcdatastring. [-1, +1, m] */
@@ -128,27 +129,24 @@ void lf_registercdatametatable(lua_State *L, const void *metatable, lf_FastTypes
 /* Pushes the ctype objects' `__call` (the constructor): ffi.new's fast path when the
  * type has no metatype (whose __new the slow path calls). Upvalues as
  * lf_pushcdatanew. [-1, +1, m] */
-void lf_pushctypecall(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                      int (*slow)(lua_State *L));
+void lf_pushctypecall(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L));
 
 /* Pushes the cdata metamethod `which` (LF_M_*): the fast path, else `slow` (an
  * lf_SwiftFunction; its upvalue 2 is the value on top of the stack, popped).
  * [-1, +1, m] */
 void lf_pushcdatamethod(lua_State *L, int which, lf_FastTypes *types, int (*slow)(lua_State *L));
 
-/* Pushes ffi.new (and the ctype constructor: `first` 2) with its fast path: a
- * record type object and plain numbers for its scalar fields; `slow` takes
- * everything else. Upvalue layout as lf_pushcdatastring, plus the ctype metatable
- * address and the plain cdata metatable (`types->metatable_ref` must be set).
+/* Pushes ffi.new with its fast path: a record type (object, cdata or type string
+ * seen before) and plain numbers for its scalar fields, a `T[?]` type and a count;
+ * `slow` takes everything else. Upvalue layout as lf_pushcdatastring, plus the
+ * plain cdata metatable (`types->metatable_ref` must be set).
  * [-1, +1, m] */
-void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                     int (*slow)(lua_State *L));
+void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L));
 
-/* Pushes ffi.cast with its fast path: a pointer type object and nil, a pointer or
- * an array cdata; `slow` takes everything else. Upvalues as lf_pushcdatanew's
- * first three. [-1, +1, m] */
-void lf_pushcdatacast(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                      int (*slow)(lua_State *L));
+/* Pushes ffi.cast with its fast path: a pointer type and nil, a pointer or an
+ * array cdata, an integer or pointer type and a Lua integer; `slow` takes
+ * everything else. Upvalues as lf_pushcdatanew's first three. [-1, +1, m] */
+void lf_pushcdatacast(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L));
 
 /* Pushes ffi.string with its fast path for pointer and array cdata; `slow` (an
  * lf_SwiftFunction) takes everything else; its upvalue 2 is the value on top of
