@@ -1,6 +1,6 @@
 /* C fast paths of the ffi functions that measure, compare, copy and convert:
- * ffi.sizeof, istype, copy, fill, tonumber, typeof, offsetof, errno and the
- * compatible global tonumber. Each does the plain case from what lf_FastTypes knows and
+ * ffi.sizeof, istype, copy, fill, tonumber, typeof, offsetof, errno,
+ * addressof and the compatible global tonumber. Each does the plain case from what lf_FastTypes knows and
  * leaves everything else, errors included, to its Swift function (lf_slowcall). */
 #include "CLuaShims.h"
 #include "internal.h"
@@ -197,11 +197,29 @@ static int op_errno(lua_State *L) {
   return 1;
 }
 
+/* ffi.addressof(x) of a struct, array or scalar cdata: a pointer to its value that
+ * keeps it alive (Owners.swift), once `T *` is interned. */
+static int op_addressof(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  const lf_Slot *args = lf_base(L);
+  const lf_CDataHeader *h = lf_top(L) - args == 1 && !*ft->gc_types
+    ? lf_slotcdata(&args[0], ft->metatables, ft->count) : NULL;
+  if (h == NULL) return lf_slowcall(L);
+  const lf_TypeFast *t = &ft->types[h->type];
+  int shape = t->shape;
+  if (t->pointer < 0 || !(shape == LF_T_RECORD || shape == LF_T_ARRAY || (shape >= LF_K_I8 && shape <= LF_K_DOUBLE)))
+    return lf_slowcall(L);
+  /* The payload stays where it is (the object is anchored in slot 1); the owner
+   * slot is copied before the allocation. */
+  lf_pushnewpointer(L, t->pointer, (uint64_t)(uintptr_t)((const char *)h + h->offset), ft->metatable_ref, args[0]);
+  return 1;
+}
+
 void lf_pushcdataop(lua_State *L, int op, lf_FastTypes *types, int (*slow)(lua_State *L)) {
   static const lua_CFunction fast[] = {
     [LF_OP_SIZEOF] = op_sizeof, [LF_OP_ISTYPE] = op_istype, [LF_OP_COPY] = op_copy, [LF_OP_FILL] = op_fill,
     [LF_OP_TONUMBER] = op_tonumber, [LF_OP_TYPEOF] = op_typeof, [LF_OP_OFFSETOF] = op_offsetof,
-    [LF_OP_ERRNO] = op_errno,
+    [LF_OP_ERRNO] = op_errno, [LF_OP_ADDRESSOF] = op_addressof,
   };
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);

@@ -8,7 +8,7 @@ import Glibc
 /// (those of `fastModuleFunctions`, `new`, `cast` and `string` apart: they have C
 /// fast paths).
 private let moduleFunctions: [SwiftFunctionEntry] = [
-    ("cdef", ffiCdef), ("alignof", ffiAlignof), ("abi", ffiAbi), ("isnull", ffiIsnull), ("addressof", ffiAddressof),
+    ("cdef", ffiCdef), ("alignof", ffiAlignof), ("abi", ffiAbi), ("isnull", ffiIsnull),
     ("gc", ffiGc), ("release", ffiRelease), ("metatype", ffiMetatype),
     ("callback", ffiCallback), ("load", ffiLoad), ("dlopen", ffiDlopen), ("dlclose", ffiDlclose),
 ]
@@ -19,6 +19,7 @@ private let fastModuleFunctions: [(name: StaticString, op: Int32, slow: lf_Swift
     ("copy", Int32(LF_OP_COPY), ffiCopy), ("fill", Int32(LF_OP_FILL), ffiFill),
     ("tonumber", Int32(LF_OP_TONUMBER), ffiTonumber), ("typeof", Int32(LF_OP_TYPEOF), ffiTypeof),
     ("offsetof", Int32(LF_OP_OFFSETOF), ffiOffsetof), ("errno", Int32(LF_OP_ERRNO), ffiErrno),
+    ("addressof", Int32(LF_OP_ADDRESSOF), ffiAddressof),
 ]
 
 /// Opens the ffi module: `require "ffi"` calls this. Returns the module table.

@@ -21,6 +21,11 @@ extension FFIState {
         }
         (table.pointee.types! + Int(id)).initialize(to: fastType(id))
         table.pointee.count = id + 1
+        let info = infos[Int(id)]
+        if info.kind == .pointer, table.pointee.types![Int(info.target)].pointer < 0,
+           types[Int(id)] == CType.pointer(to: types[Int(info.target)]) {
+            table.pointee.types![Int(info.target)].pointer = id  // ffi.addressof's result type
+        }
     }
 
     /// The fast-path facts of type `id` (records get their field table later).
@@ -29,6 +34,7 @@ extension FFIState {
         var fast = lf_TypeFast()
         fast.target = -1
         fast.count = -1
+        fast.pointer = -1
         (fast.size, fast.alignment) = fastSize(info)
         fast.metatype = governingMetatype(id) ?? 0
         switch info.kind {

@@ -130,6 +130,21 @@ for _ = 1, 2 do
   assert(ffi.sizeof(v) == 5 and v[4] == 0 and q.y == 2 and ffi.new(q, 3).x == 3)
 end
 
+-- addressof: a pointer that keeps its cdata alive; keys and other values in Swift.
+for _ = 1, 2 do
+  local q = ffi.new("fo_point", 1, 2)
+  local pq = ffi.addressof(q)
+  assert(ffi.istype("fo_point *", pq) and pq.y == 2 and pq == ffi.cast("fo_point *", q))
+  local arr = ffi.new("int[4]", 1, 2, 3, 4)
+  assert(ffi.addressof(arr)[0][3] == 4 and ffi.addressof(arr, 2)[0] == 3 and ffi.addressof(ffi.new("int", 9))[0] == 9)
+  fails("bad argument #1 to 'addressof'", ffi.addressof, 1)
+end
+do
+  local pq = ffi.addressof(ffi.new("fo_point", 5, 6))
+  collectgarbage(); collectgarbage()
+  assert(pq.x == 5 and pq.y == 6) -- the pointer kept its struct
+end
+
 -- errno: read and set in C (integers), other values in Swift.
 ffi.errno(7)
 assert(ffi.errno() == 7 and ffi.errno(3.0) == 7 and ffi.errno() == 3 and ffi.errno("4") == 3 and ffi.errno() == 4)

@@ -51,6 +51,7 @@ typedef struct lf_TypeFast {
   int32_t npositional;
   int32_t alignment;
   int64_t size;       /* bytes; -1: unknown or variable-length (the slow path's) */
+  int32_t pointer;    /* the id of `T *` for this T, once interned; -1 until then */
   int32_t metatype;   /* registry reference of the metatype table that governs its cdata
                          (its record's, or a pointer's or reference's target record's,
                          qualifiers ignored); 0: none */
@@ -112,7 +113,8 @@ void lf_noteevents(lua_State *L, lf_FastTypes *types);
 void lf_pushcdataevent(lua_State *L, int e, lf_FastTypes *types, int (*slow)(lua_State *L));
 
 /* ffi functions with C fast paths (lf_pushcdataop): every one falls back to `slow`. */
-enum { LF_OP_SIZEOF, LF_OP_ISTYPE, LF_OP_COPY, LF_OP_FILL, LF_OP_TONUMBER, LF_OP_TYPEOF, LF_OP_OFFSETOF, LF_OP_ERRNO };
+enum { LF_OP_SIZEOF, LF_OP_ISTYPE, LF_OP_COPY, LF_OP_FILL, LF_OP_TONUMBER, LF_OP_TYPEOF, LF_OP_OFFSETOF, LF_OP_ERRNO,
+       LF_OP_ADDRESSOF };
 
 /* Pushes the ffi function `op` (LF_OP_*) with its fast path; upvalues as
  * lf_pushcdatastring. [-1, +1, m] */
