@@ -94,9 +94,9 @@ int lf_slowcall(lua_State *L) {
 }
 
 /* Pushes the pointer of type `type` at `p` as a new pointer cdata; 0 when the slow
- * path must (a metatype has __gc: it picks the metatable). */
+ * path must (cdata of the type get the gc metatable). */
 static int push_pointer(lua_State *L, const lf_FastTypes *ft, int32_t type, const char *p) {
-  if (*ft->gc_types) return 0;
+  if (ft->types[type].gc) return 0;
   uint64_t v;
   memcpy(&v, p, 8); /* before allocating: a finalizer the collector runs may free p */
   memcpy(lf_pushnewcdata(L, type, 8, ft->metatable_ref), &v, 8);
@@ -338,8 +338,8 @@ static int cdata_new(lua_State *L) {
   const lf_Slot *args = lf_base(L);
   int n = (int)(lf_top(L) - args) - 1;
   const cdata_header *th;
-  int32_t id = n >= 0 && !*ft->gc_types ? lf_argtype(ft, &args[0], &th) : -1;
-  if (id < 0) return lf_slowcall(L);
+  int32_t id = n >= 0 ? lf_argtype(ft, &args[0], &th) : -1;
+  if (id < 0 || ft->types[id].gc) return lf_slowcall(L);
   const lf_TypeFast *t = &ft->types[id];
   if (env->constructor && t->metatype != 0) return lf_slowcall(L);
   if (t->shape == LF_T_ARRAY && t->count < 0) return new_vla(L, t, id, args, n);
@@ -374,8 +374,8 @@ static int cdata_cast(lua_State *L) {
   const lf_FastTypes *ft = env->ft;
   const lf_Slot *args = lf_base(L);
   const cdata_header *th;
-  int32_t id = lf_top(L) - args == 2 && !*ft->gc_types ? lf_argtype(ft, &args[0], &th) : -1;
-  if (id < 0) return lf_slowcall(L);
+  int32_t id = lf_top(L) - args == 2 ? lf_argtype(ft, &args[0], &th) : -1;
+  if (id < 0 || ft->types[id].gc) return lf_slowcall(L);
   int shape = ft->types[id].shape;
   if (args[1].tag == LF_TAG_INT && shape >= LF_K_I8 && shape <= LF_K_U64) {
     static const uint8_t sizes[] = {[LF_K_I8] = 1, [LF_K_U8] = 1, [LF_K_I16] = 2, [LF_K_U16] = 2,

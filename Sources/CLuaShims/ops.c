@@ -202,12 +202,11 @@ static int op_errno(lua_State *L) {
 static int op_addressof(lua_State *L) {
   const lf_FastTypes *ft = FAST_TYPES(L);
   const lf_Slot *args = lf_base(L);
-  const lf_CDataHeader *h = lf_top(L) - args == 1 && !*ft->gc_types
-    ? lf_slotcdata(&args[0], ft->metatables, ft->count) : NULL;
+  const lf_CDataHeader *h = lf_top(L) - args == 1 ? lf_slotcdata(&args[0], ft->metatables, ft->count) : NULL;
   if (h == NULL) return lf_slowcall(L);
   const lf_TypeFast *t = &ft->types[h->type];
   int shape = t->shape;
-  if (t->pointer < 0 || !(shape == LF_T_RECORD || shape == LF_T_ARRAY || (shape >= LF_K_I8 && shape <= LF_K_DOUBLE)))
+  if (t->pointer < 0 || ft->types[t->pointer].gc || !(shape == LF_T_RECORD || shape == LF_T_ARRAY || (shape >= LF_K_I8 && shape <= LF_K_DOUBLE)))
     return lf_slowcall(L);
   /* The payload stays where it is (the object is anchored in slot 1); the owner
    * slot is copied before the allocation. */

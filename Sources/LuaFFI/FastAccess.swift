@@ -37,6 +37,7 @@ extension FFIState {
         fast.pointer = -1
         (fast.size, fast.alignment) = fastSize(info)
         fast.metatype = governingMetatype(id) ?? 0
+        fast.gc = hasMetatypeGC(id) ? 1 : 0
         switch info.kind {
         case .record: fast.shape = UInt8(LF_T_RECORD); fast.readonly = info.isConst ? 1 : 0
         case .reference: fast.shape = UInt8(LF_T_REFERENCE); fast.target = info.target
@@ -118,10 +119,11 @@ extension FFIState {
         return metatypes[key]
     }
 
-    /// Refreshes every type's metatype reference after `ffi.metatype`.
+    /// Refreshes every type's metatype facts after `ffi.metatype`.
     func refreshFastMetatypes() {
         for id in 0..<fastTypes.pointee.count {
             fastTypes.pointee.types![Int(id)].metatype = governingMetatype(id) ?? 0
+            fastTypes.pointee.types![Int(id)].gc = hasMetatypeGC(id) ? 1 : 0
         }
     }
 

@@ -44,13 +44,13 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
         lua_pushvalue(L, 2)
         ffi.metatypes[key] = luaL_ref(L, lf_registryindex())
         ffi.metatypesSlot.pointee = 1
-        ffi.refreshFastMetatypes()
         if hasGC {
             ffi.ensureGCMetatable(L)
             ffi.metatypesWithGC.insert(key)
             ffi.metatypesWithGC.insert(id)
             ffi.gcTypesSlot.pointee = 1
         }
+        ffi.refreshFastMetatypes()
         ffi.pushCType(L, id)
         return 1
     }

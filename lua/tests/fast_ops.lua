@@ -209,4 +209,15 @@ fails("released", function() return r:dot(b) end)
 -- With a __gc metatype, methods still come from the metatype.
 local gcv = ffi.metatype("fo_gcvec", { __gc = function() end, __index = { get = function(s) return s.x end } })
 assert(gcv(5):get() == 5 and u8v(2)[1] == 0 and ffi.tonumber(ffi.cast("uint8_t", 300)) == 44)
+-- Cdata of a __gc metatype are made by the slow path (with the gc metatable) however
+-- they are asked for; other types keep their fast paths.
+ffi.cdef "typedef struct fo_fin { int x; } fo_fin;"
+local collected = 0
+local fin = ffi.metatype("fo_fin", { __gc = function() collected = collected + 1 end })
+for i = 1, 10 do
+  local x, y, z = ffi.new("fo_fin", i), fin(i), ffi.new(fin, i)
+  assert(x.x == i and y.x == i and z.x == i)
+end
+collectgarbage(); collectgarbage()
+assert(collected == 30 and ffi.sizeof(u8v(3)) == 3 and ffi.addressof(fin(1)).x == 1)
 print("ok")

@@ -39,6 +39,8 @@ typedef struct lf_TypeFast {
   uint8_t element;    /* arrays, pointers: LF_K_* of the element (LF_K_NONE: slow;
                          LF_K_POINTER: its type is `target`) */
   uint8_t readonly;   /* arrays, pointers: the element is const */
+  uint8_t gc;         /* its cdata get the gc metatable (a metatype with __gc): made
+                         by the slow path */
   uint8_t members_known; /* records: `fields` holds every member with a short name and
                             there are no record-scoped constants (a short key that is
                             not there names no member) */
