@@ -141,6 +141,11 @@ int lf_metatypeindex(lua_State *L, const lf_FastTypes *ft);
  * or -1 when none has one (then the built-in behaviour applies). */
 int lf_metatypeevent(lua_State *L, const lf_FastTypes *ft, int e);
 
+/* __tostring of cdata (ops.c): the metatype's handler, else for a pointer, struct
+ * or array the prefix Swift made for its type and the address (as
+ * FFIState.describe), else lf_slowcall. */
+int lf_cdatatostring(lua_State *L);
+
 /* The type id the short string in slot `s` was parsed as (ffi's type-string
  * cache), or -1. */
 static inline int32_t lf_stringtype(const lf_FastTypes *ft, const lf_Slot *s) {

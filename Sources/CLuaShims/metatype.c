@@ -121,5 +121,5 @@ void lf_pushcdataevent(lua_State *L, int e, lf_FastTypes *types, int (*slow)(lua
   lua_insert(L, -2);
   lua_pushlightuserdata(L, types);
   lua_pushinteger(L, e);
-  lua_pushcclosure(L, lf_choosefast(L, cdata_event), 4);
+  lua_pushcclosure(L, lf_choosefast(L, e == LF_E_TOSTRING ? lf_cdatatostring : cdata_event), 4);
 }

@@ -214,6 +214,31 @@ static int op_addressof(lua_State *L) {
   return 1;
 }
 
+int lf_cdatatostring(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  if (*ft->metatypes) {
+    int n = lf_metatypeevent(L, ft, LF_E_TOSTRING);
+    if (n >= 0) return n;
+  }
+  const lf_Slot *args = lf_base(L);
+  int top = (int)(lf_top(L) - args);
+  const lf_CDataHeader *h = top >= 1 ? lf_slotcdata(&args[0], ft->metatables, ft->count) : NULL;
+  if (h == NULL) return lf_slowcall(L);
+  int shape = ft->types[h->type].shape;
+  const void *address = (const char *)h + h->offset;
+  if (shape == LF_T_POINTER) memcpy(&address, address, sizeof address);
+  else if (shape != LF_T_RECORD && shape != LF_T_ARRAY) return lf_slowcall(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ft->prefixes_ref);
+  if (lua_rawgeti(L, -1, (lua_Integer)h->type + 1) != LUA_TSTRING) { /* Swift makes it */
+    lua_settop(L, top);
+    return lf_slowcall(L);
+  }
+  /* "%p" prints as describe's hexAddress: 0x and lower-case hex digits. */
+  if (address == NULL) lua_pushfstring(L, "%sNULL", lua_tostring(L, -1));
+  else lua_pushfstring(L, "%s%p", lua_tostring(L, -1), address);
+  return 1;
+}
+
 void lf_pushcdataop(lua_State *L, int op, lf_FastTypes *types, int (*slow)(lua_State *L)) {
   static const lua_CFunction fast[] = {
     [LF_OP_SIZEOF] = op_sizeof, [LF_OP_ISTYPE] = op_istype, [LF_OP_COPY] = op_copy, [LF_OP_FILL] = op_fill,

@@ -163,7 +163,9 @@ private func cdataNewIndex(_ L: OpaquePointer?) -> Int32 {
 
 private func cdataToString(_ L: OpaquePointer?) -> Int32 {
     dispatch(L, "__tostring", arguments: 1) { ffi, L throws(FFIError) in
-        let text = try ffi.describe(try ffi.selfCData(L))
+        let cdata = try ffi.selfCData(L)
+        let text = try ffi.describe(cdata)
+        ffi.rememberDescribedPrefix(L, cdata.typeID)
         lua_pushlstring(L, text, text.utf8.count)
         return 1
     }

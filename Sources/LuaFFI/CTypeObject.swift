@@ -52,6 +52,8 @@ extension FFIState {
         ctypeCacheRef = luaL_ref(L, lf_registryindex())
         lua_createtable(L, 0, 0)
         typeStringsRef = luaL_ref(L, lf_registryindex())
+        lua_createtable(L, 0, 0)
+        fastTypes.pointee.prefixes_ref = luaL_ref(L, lf_registryindex())
         fastTypes.pointee.ctype_metatable = ctypeMetatable
         fastTypes.pointee.ctype_cache_ref = ctypeCacheRef
     }

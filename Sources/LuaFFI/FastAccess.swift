@@ -131,6 +131,7 @@ extension FFIState {
     /// type `id`, for the C fast paths; the anchor table keeps the string alive.
     /// `[-0, +0, m]`
     func rememberTypeString(_ L: OpaquePointer, _ index: Int32, _ id: Int32) {
+        let index = lua_absindex(L, index)
         var length = 0
         guard lua_type(L, index) == LUA_TSTRING, let key = lua_tolstring(L, index, &length), length <= 40 else { return }
         let table = fastTypes

@@ -209,6 +209,18 @@ fails("released", function() return r:dot(b) end)
 -- With a __gc metatype, methods still come from the metatype.
 local gcv = ffi.metatype("fo_gcvec", { __gc = function() end, __index = { get = function(s) return s.x end } })
 assert(gcv(5):get() == 5 and u8v(2)[1] == 0 and ffi.tonumber(ffi.cast("uint8_t", 300)) == 44)
+-- tostring of pointers, structs and arrays: the prefix Swift made, the address in C.
+for _ = 1, 2 do
+  assert(tostring(ffi.cast("void *", 0x1234)) == "cdata<void *>: 0x1234")
+  assert(tostring(ffi.cast("int *", nil)) == "cdata<int *>: NULL")
+  local q, arr = ffi.new("fo_point"), ffi.new("int[3]")
+  local address = tostring(ffi.cast("void *", q)):match("0x%x+$")
+  assert(tostring(q) == "cdata<struct fo_point>: " .. address)
+  assert(tostring(arr) == "cdata<int [3]>: " .. tostring(ffi.cast("void *", arr)):match("0x%x+$"))
+  assert(tostring(ffi.new("int64_t", -3)) == "-3LL" and tostring(ffi.new("int", 3)):find("^cdata<int>: 0x"))
+  assert(tostring(a) == "vec" and tostring(ffi.cast("fo_vec *", a)) == "vec") -- the metatype's
+end
+
 -- Cdata of a __gc metatype are made by the slow path (with the gc metatable) however
 -- they are asked for; other types keep their fast paths.
 ffi.cdef "typedef struct fo_fin { int x; } fo_fin;"

@@ -83,6 +83,7 @@ typedef struct lf_FastTypes {
   const void *ctype_metatable;
   int ctype_cache_ref;
   int *saved_errno; /* errno after the last C call (lf_CallContext), for ffi.errno */
+  int prefixes_ref; /* registry reference: type id + 1 -> `cdata<T>: ` (tostring) */
   /* Short type strings already parsed (open addressing, keyed by address; Swift
    * fills it as it caches a string's type). */
   lf_TypeString *strings;
@@ -111,7 +112,8 @@ const char *lf_eventname(int e);
 void lf_noteevents(lua_State *L, lf_FastTypes *types);
 
 /* Pushes the cdata metamethod of event `e` (LF_E_TOSTRING and after): the metatype's
- * handler, found and called in C, else `slow` (as lf_pushcdatamethod). [-1, +1, m] */
+ * handler, found and called in C, else (for __tostring of pointers, structs and
+ * arrays: in C) `slow` (as lf_pushcdatamethod). [-1, +1, m] */
 void lf_pushcdataevent(lua_State *L, int e, lf_FastTypes *types, int (*slow)(lua_State *L));
 
 /* ffi functions with C fast paths (lf_pushcdataop): every one falls back to `slow`. */
