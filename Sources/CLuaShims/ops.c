@@ -233,9 +233,26 @@ int lf_cdatatostring(lua_State *L) {
     lua_settop(L, top);
     return lf_slowcall(L);
   }
-  /* "%p" prints as describe's hexAddress: 0x and lower-case hex digits. */
-  if (address == NULL) lua_pushfstring(L, "%sNULL", lua_tostring(L, -1));
-  else lua_pushfstring(L, "%s%p", lua_tostring(L, -1), address);
+  size_t len;
+  const char *prefix = lua_tolstring(L, -1, &len);
+  char text[256];
+  if (len > sizeof text - 20) { /* a very long type name */
+    lua_settop(L, top);
+    return lf_slowcall(L);
+  }
+  memcpy(text, prefix, len);
+  if (address == NULL) {
+    memcpy(text + len, "NULL", 4);
+    len += 4;
+  } else { /* as describe's hexAddress: 0x and lower-case digits, no leading zeros */
+    char digits[16];
+    int n = 0;
+    for (uintptr_t a = (uintptr_t)address; a != 0; a >>= 4) digits[n++] = "0123456789abcdef"[a & 15];
+    text[len++] = '0';
+    text[len++] = 'x';
+    while (n > 0) text[len++] = digits[--n];
+  }
+  lua_pushlstring(L, text, len);
   return 1;
 }
 

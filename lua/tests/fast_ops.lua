@@ -213,6 +213,7 @@ assert(gcv(5):get() == 5 and u8v(2)[1] == 0 and ffi.tonumber(ffi.cast("uint8_t",
 for _ = 1, 2 do
   assert(tostring(ffi.cast("void *", 0x1234)) == "cdata<void *>: 0x1234")
   assert(tostring(ffi.cast("int *", nil)) == "cdata<int *>: NULL")
+  assert(tostring(ffi.cast("void *", -1)) == "cdata<void *>: 0xffffffffffffffff")
   local q, arr = ffi.new("fo_point"), ffi.new("int[3]")
   local address = tostring(ffi.cast("void *", q)):match("0x%x+$")
   assert(tostring(q) == "cdata<struct fo_point>: " .. address)
