@@ -50,6 +50,23 @@ extension FFIState {
         ctypeMetatableRef = luaL_ref(L, lf_registryindex())
         lua_createtable(L, 0, 0)  // grows with the types a script uses
         ctypeCacheRef = luaL_ref(L, lf_registryindex())
+        lua_createtable(L, 0, 0)
+        typeStringsRef = luaL_ref(L, lf_registryindex())
+        lua_createtable(L, 0, 0)
+        fastTypes.pointee.prefixes_ref = luaL_ref(L, lf_registryindex())
+        fastTypes.pointee.ctype_metatable = ctypeMetatable
+        fastTypes.pointee.ctype_cache_ref = ctypeCacheRef
+    }
+
+    /// Sets the ctype objects' `__call` (the constructor), with ffi.new's C fast
+    /// path: after the cdata metatables exist. The FFI owner userdata is on top.
+    /// `[-0, +0, m]`
+    func installCTypeConstructor(_ L: OpaquePointer) {
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(ctypeMetatableRef))
+        lua_pushvalue(L, -2)
+        lf_pushctypecall(L, fastTypes, ctypeCall)
+        lua_setfield(L, -2, "__call")
+        lf_pop(L, 1)
     }
 
     /// The C type named by argument `index` of `function`: a C declaration string,
@@ -68,11 +85,17 @@ extension FFIState {
             throw FFIError.type(index, function, expected: "C type", in: L)
         }
         let params = parameters ? try typeParameters(L, from: index + 1, for: index) : []
-        if params.isEmpty, let id = parsedTypes[text] { return id }
+        if params.isEmpty, let id = parsedTypes[text] {
+            rememberTypeString(L, index, id)
+            return id
+        }
         do throws(CDeclarationError) {
             let type = try declarations.parseType(text, parameters: params)
             let id = intern(type)
-            if params.isEmpty, !text.utf8.contains(UInt8(ascii: "{")) { parsedTypes[text] = id }
+            if params.isEmpty, !text.utf8.contains(UInt8(ascii: "{")) {
+                parsedTypes[text] = id
+                rememberTypeString(L, index, id)
+            }
             return id
         } catch {
             throw FFIError(error)
@@ -152,7 +175,7 @@ func stringArgument(_ L: OpaquePointer, _ index: Int32) -> String? {
 
 /// The metamethods of ctype objects.
 private let ctypeMetamethods: [SwiftFunctionEntry] = [
-    ("__tostring", ctypeToString), ("__eq", ctypeEquals), ("__call", ctypeCall), ("__index", ctypeIndex),
+    ("__tostring", ctypeToString), ("__eq", ctypeEquals), ("__index", ctypeIndex),
 ]
 
 /// `__tostring` of ctype objects: `ctype<struct foo *>`.

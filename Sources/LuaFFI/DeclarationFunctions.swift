@@ -78,13 +78,16 @@ func ffiAlignof(_ L: OpaquePointer?) -> Int32 {
 /// bit position and width. Nothing if there is no such field.
 func ffiOffsetof(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        let type = try ffi.checkedType(L, 1, "offsetof")
+        let id = try ffi.checkType(L, 1, "offsetof")
+        let type = ffi.types[Int(id)]
         guard let name = stringArgument(L, 2) else {
             throw FFIError.type(2, "offsetof", expected: "string", in: L)
         }
         guard case .record(let record) = type.kind, let field = record.field(named: name) else {
             return 0
         }
+        ffi.pushFieldTable(L, record: id)  // the field lookup of the C fast path, built once
+        lf_pop(L, 1)
         guard let bitfield = field.bitfield else {
             lua_pushinteger(L, lua_Integer(field.offset))
             return 1

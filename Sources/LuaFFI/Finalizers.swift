@@ -176,10 +176,23 @@ extension FFIState {
             return "\(formatNumber(re))\(sign)\(imText)\(imText.last?.isLetter == true ? "I" : "i")"
         case .pointer:
             let pointer = cdata.payload.load(as: UnsafeMutableRawPointer?.self)
-            return "cdata<\(types[Int(cdata.typeID)].cName)>: \(pointer == nil ? "NULL" : hexAddress(pointer))"
+            return describedPrefix(cdata.typeID) + (pointer == nil ? "NULL" : hexAddress(pointer))
         default:
-            return "cdata<\(types[Int(cdata.typeID)].cName)>: \(hexAddress(address))"
+            return describedPrefix(cdata.typeID) + hexAddress(address)
         }
+    }
+
+    /// `cdata<T>: `, what `describe` writes before an address.
+    func describedPrefix(_ id: Int32) -> String { "cdata<\(types[Int(id)].cName)>: " }
+
+    /// Keeps the prefix of type `id` for `tostring`'s C fast path (lf_cdatatostring),
+    /// which appends the address as `describe` does. `[-0, +0, m]`
+    func rememberDescribedPrefix(_ L: OpaquePointer, _ id: Int32) {
+        let prefix = describedPrefix(id)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(fastTypes.pointee.prefixes_ref))
+        lua_pushlstring(L, prefix, prefix.utf8.count)
+        lua_rawseti(L, -2, lua_Integer(id) + 1)
+        lf_pop(L, 1)
     }
 }
 

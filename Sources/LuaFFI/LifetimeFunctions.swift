@@ -50,6 +50,7 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
             ffi.metatypesWithGC.insert(id)
             ffi.gcTypesSlot.pointee = 1
         }
+        ffi.refreshFastMetatypes()
         ffi.pushCType(L, id)
         return 1
     }

@@ -15,7 +15,7 @@ import CLuaShims
 public func openLuaJITCompatibility(_ L: OpaquePointer?) -> Int32 {
     guard let L else { return 0 }
     guard lf_prequiref(L, "bit", openBit, 1) == LUA_OK else { return LF_RAISE }
-    lf_pushswiftfunction(L, compatTonumber, 0)
+    lf_pushcompattonumber(L, compatTonumber)
     guard lf_psetglobal(L, "tonumber") == LUA_OK else { return LF_RAISE }
     lf_pushcfunction(L, lf_compattype)
     guard lf_psetglobal(L, "type") == LUA_OK else { return LF_RAISE }

@@ -84,6 +84,7 @@ extension FFIState {
         if cached.isComplete { return cached }
         let fresh = makeInfo(types[Int(id)])
         infos[Int(id)] = fresh
+        if fresh.isComplete { refreshFastSize(id) }
         return fresh
     }
 
