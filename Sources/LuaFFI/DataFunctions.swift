@@ -12,6 +12,7 @@ extension FFIState {
         if info(id).isVariable, let layout = types[Int(id)].variableLayout {
             let type = types[Int(id)]
             var isInteger: Int32 = 0
+            let countIndex = first
             var n = lf_tointeger(L, first, &isInteger)
             if isInteger != 0 {
                 first += 1
@@ -19,7 +20,7 @@ extension FFIState {
                 (n, isInteger) = (impliedCount(L, id, first), 1)
             }
             guard isInteger != 0, n >= 0, let total = layout.size(count: Int(n)) else {
-                throw FFIError.argument(first, function, "size of '\(type.cName)' expected (a number of elements)")
+                throw FFIError.argument(countIndex, function, "size of '\(type.cName)' expected (a number of elements)")
             }
             (count, size) = (Int(n), total)
         } else {
@@ -255,7 +256,12 @@ func ffiAddressof(_ L: OpaquePointer?) -> Int32 {
                 current = ffi.cdata(L, at: key)!
             }
         }
-        ffi.pushDerivedPointer(L, ffi.pointerType(to: id), address, from: 1)
+        if top < 2, ffi.info(current.typeID).kind != .reference {
+            // The cdata's own storage (a pointer's too, not what it points to).
+            ffi.pushPointer(L, ffi.pointerType(to: id), address, into: 1)
+        } else {
+            ffi.pushDerivedPointer(L, ffi.pointerType(to: id), address, from: 1)
+        }
         return 1
     }
 }
