@@ -129,7 +129,7 @@ extension FFIState {
             try store(L, index, as: typeID, to: address)
         case .bitfield(let base, let field, let isConst):
             if isConst { throw constError(field.typeID) }
-            storeBitfield(try integer(L, index, field.typeID), base, field)
+            storeBitfield(try bitfieldValue(L, index, field.typeID), base, field)
         }
     }
 

@@ -72,9 +72,12 @@ extension FFIState {
     /// Performs `op` on arguments 1 and 2 and pushes the result.
     func arithmetic(_ L: OpaquePointer, _ op: ArithmeticOperator) throws(FFIError) -> Int32 {
         let unary = op == .negate || op == .not
-        guard let a = try operand(L, 1), let b = unary ? try operand(L, 1) : try operand(L, 2) else {
+        guard var a = try operand(L, 1), var b = unary ? try operand(L, 1) : try operand(L, 2) else {
             throw arithmeticError(L, op)
         }
+        // A pointer moves by a Lua float truncated (`p + 2.0`, `p + 2.5`), as in LuaJIT.
+        if case .pointer = a, case .number(let d, boxed: false) = b { b = .integer(truncatedBits(d), unsigned: false) }
+        if case .pointer = b, case .number(let d, boxed: false) = a { a = .integer(truncatedBits(d), unsigned: false) }
         // Pointer arithmetic needs the size of what is pointed to: none for void,
         // incomplete types and functions (an error, as in LuaJIT).
         switch (a, b) {

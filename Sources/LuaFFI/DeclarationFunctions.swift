@@ -45,8 +45,8 @@ func ffiSizeof(_ L: OpaquePointer?) -> Int32 {
             if let size = type.size { lua_pushinteger(L, lua_Integer(size)) } else { lua_pushnil(L) }
             return 1
         }
-        var isInteger: Int32 = 0
-        var count = lf_tointeger(L, 2, &isInteger)
+        var count = countArgument(L, 2) ?? 0
+        var isInteger: Int32 = countArgument(L, 2) == nil ? 0 : 1
         if isInteger == 0, let cdata = ffi.cdata(L, at: 1), cdata.count >= 0 {
             (count, isInteger) = (lua_Integer(cdata.count), 1)  // the object's own length
         }

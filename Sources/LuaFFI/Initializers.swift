@@ -95,6 +95,11 @@ extension FFIState {
             lf_pop(L, 1)
             i += 1
         }
+        // A single element fills an array of known size (LuaJIT's rule; a VLA's
+        // remainder stays zero).
+        if i == 1, info(id).count != nil {
+            for j in 1..<max(count, 1) { (address + j * elementSize).copyMemory(from: address, byteCount: elementSize) }
+        }
     }
 
     /// Structs and unions: a table (by position from [1], else by field name), a
@@ -148,7 +153,7 @@ extension FFIState {
         _ L: OpaquePointer, _ index: Int32, _ field: FieldInfo, base: UnsafeMutableRawPointer, count: Int
     ) throws(FFIError) {
         if field.bitWidth > 0 {
-            storeBitfield(try integer(L, index, field.typeID), base, field)
+            storeBitfield(try bitfieldValue(L, index, field.typeID), base, field)
         } else if info(field.typeID).isVariable {
             try initialize(L, field.typeID, at: base + field.offset, count: count, first: index, last: index)
         } else {
@@ -196,7 +201,7 @@ extension FFIState {
             let info = FieldInfo(
                 offset: field.offset, typeID: typeID, bitOffset: bitfield.bitOffset, bitWidth: bitfield.width,
                 isSigned: TypeInfo.kind(of: field.type).isSigned)
-            storeBitfield(try integer(L, index, typeID), base, info)
+            storeBitfield(try bitfieldValue(L, index, typeID), base, info)
             return
         }
         if case .array(_, .variable) = field.type.kind {
@@ -212,11 +217,19 @@ extension FFIState {
         let part = info(id).kind == .complexFloat ? floatType : doubleType
         let size = info(part).size ?? 8
         if first == last, lua_type(L, first) == LUA_TTABLE {
-            for i in 0..<2 {
-                lua_rawgeti(L, first, lua_Integer(i + 1))
+            // As an array of two parts: from [0] or [1] to the first nil, a single
+            // part replicated (LuaJIT's rule).
+            let base: lua_Integer = lua_rawgeti(L, first, 0) != LUA_TNIL ? 0 : 1
+            lf_pop(L, 1)
+            var parts = 0
+            while lua_rawgeti(L, first, base + lua_Integer(parts)) != LUA_TNIL {
                 defer { lf_pop(L, 1) }
-                if lua_type(L, -1) != LUA_TNIL { try store(L, -1, as: part, to: address + i * size) }
+                guard parts < 2 else { throw tooMany(id) }
+                try store(L, -1, as: part, to: address + parts * size)
+                parts += 1
             }
+            lf_pop(L, 1)
+            if parts == 1 { (address + size).copyMemory(from: address, byteCount: size) }
             return
         }
         if first == last, let cdata = cdata(L, at: first),

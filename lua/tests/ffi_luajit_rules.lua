@@ -93,3 +93,42 @@ assert(ffi.istype("unsigned int *", ptr_t) and not ffi.istype("char *", ptr_t))
 assert(ffi.istype("int[3]", ffi.typeof("const int[3]")) and not ffi.istype("int[4]", ffi.typeof("int[3]")))
 assert(ffi.istype(kt, ffi.new("struct rules_k *")) and not ffi.istype("struct rules_k *", kt))
 assert(not ffi.istype("void", "void") and not ffi.istype("double", 1.5))
+
+-- Values (found by scripts/luajit-diff): floats into integers as x86-64 converts them.
+local function int(t, v) return tonumber(ffi.new(t, v)) end
+assert(int("int8_t", 2^32 + 5) == 0 and int("uint8_t", 2^32 + 5) == 0 and int("int16_t", 3e9) == 0)
+assert(int("int32_t", 2^53) == -2^31 and int("int32_t", -1/0) == -2^31 and int("int8_t", -1.5) == -1)
+assert(int("uint32_t", 3e9) == 3e9 and int("uint32_t", -3e9) == 1294967296 and int("uint32_t", 2^63) == 0)
+assert(tonumber(ffi.cast("uint8_t", 2^32 + 5)) == 0 and tonumber(ffi.cast("int16_t", ffi.new("double", 3e9))) == 0)
+local narrow = ffi.new("struct { int8_t a; int32_t b; }")
+narrow.a, narrow.b = 2^32 + 5, 2^31
+assert(narrow.a == 0 and narrow.b == -2^31)
+assert(ffi.new("int8_t[2]", 2^32 + 5)[1] == 0)
+-- bool: any non-zero value is true, floating cdata untruncated; bool bitfields too.
+assert(tonumber(ffi.new("bool", ffi.new("double", 0.5))) == 1)
+local bits = ffi.new("struct { bool b : 1; }", {2})
+assert(bits.b == true)
+bits.b = 0.5
+assert(bits.b == true)
+-- A single initializer in a table fills an array of known size, complex numbers too.
+assert(ffi.new("int[3]", {7})[2] == 7 and ffi.new("int[3]", {[0] = 7})[2] == 7)
+assert(ffi.new("int[3]", {7, 8})[2] == 0)
+local c = ffi.new("complex", {2})
+assert(c.re == 2 and c.im == 2)
+assert(ffi.new("complex", {nil, 5}).im == 0)
+fails(ffi.new, "complex", {1, 2, 3})
+-- Pointers move by a float truncated.
+local arr = ffi.new("int[4]", {10, 20, 30, 40})
+assert((arr + 2.0)[0] == 30 and (arr + 1.5)[0] == 20 and (1.0 + arr)[0] == 20)
+-- ffi.fill's byte converts as to int; counts and lengths are truncated.
+local buf = ffi.new("char[4]")
+ffi.fill(buf, 4, true)
+assert(buf[3] == 1)
+ffi.fill(buf, 4, 65.5)
+assert(buf[0] == 65)
+assert(select(2, pcall(ffi.fill, buf, 4, "A")):find("cannot convert 'string' to 'int'", 1, true))
+ffi.fill(buf, 2.7, 0)
+assert(buf[1] == 0 and buf[2] == 65)
+assert(ffi.string("abc", 2.5) == "ab" and ffi.sizeof("int[?]", 2.5) == 8 and ffi.sizeof(ffi.new("char[?]", 2.5)) == 2)
+ffi.copy(buf, "xyz", 1.5)
+assert(buf[0] == string.byte("x") and buf[1] == 0)
