@@ -2,6 +2,7 @@
 import CLua
 import CLuaShims
 import CTypes
+import Glibc
 
 extension FFIState {
     /// `ffi.gc(cdata, finalizer)`: attaches (or with nil removes) the finalizer of
@@ -188,8 +189,10 @@ func hexAddress(_ pointer: UnsafeRawPointer?) -> String {
     "0x" + String(UInt(bitPattern: pointer), radix: 16)
 }
 
-/// A number as Lua's `%.14g` prints it.
+/// A number as LuaJIT prints it: `%.14g`, NaN as `nan`.
 func formatNumber(_ value: Double) -> String {
-    if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-    return String(value)
+    if value.isNaN { return "nan" }
+    var buffer = [CChar](repeating: 0, count: 32)
+    let length = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.14g", $0) }
+    return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

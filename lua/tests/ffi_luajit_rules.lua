@@ -132,3 +132,9 @@ assert(buf[1] == 0 and buf[2] == 65)
 assert(ffi.string("abc", 2.5) == "ab" and ffi.sizeof("int[?]", 2.5) == 8 and ffi.sizeof(ffi.new("char[?]", 2.5)) == 2)
 ffi.copy(buf, "xyz", 1.5)
 assert(buf[0] == string.byte("x") and buf[1] == 0)
+-- A struct ending in [?] is its own size plus the elements, unrounded.
+local vls = "struct { int64_t a; char b; uint16_t g[?]; }"
+assert(ffi.sizeof(vls, 1) == 18 and ffi.sizeof(vls, 3) == 22 and ffi.sizeof(ffi.new(vls, 3)) == 22)
+-- Complex numbers print with %.14g.
+assert(tostring(ffi.new("complex float", 2^53 + 1)) == "9.007199254741e+15+0i")
+assert(tostring(ffi.new("complex", 1/3, -0.0)) == "0.33333333333333-0i")

@@ -36,6 +36,8 @@ function OP(op, a, b)
   local unary = op == "unm" or op == "len"
   if (op == "==" or op == "~=") and iscdata(a) ~= iscdata(b) then return SKIP end
   if op ~= ".." and op ~= "len" and (floating(a) or (not unary and floating(b))) then return SKIP end
+  -- Integer division by zero raises here (LuaJIT gives 0x8000000000000000).
+  if (op == "/" or op == "%") and (iscdata(a) or iscdata(b)) and tonumber(b) == 0 then return SKIP end
   return operators[op](a, b)
 end
 
@@ -58,9 +60,11 @@ local function text(s)
   return (s:gsub("[^%w%p ]", function(c) return "\\" .. c:byte() end))
 end
 
--- LuaJIT names anonymous aggregates by number (`struct 105`), luaffi `<anonymous>`.
+-- LuaJIT names anonymous aggregates by number (`struct 105`), luaffi `<anonymous>`;
+-- LuaJIT spells `int8_t` and `signed char` as `char`, `complex double` as `complex`.
 local function typename(s)
-  return (s:gsub("(%a+) %d+", "%1 ?"):gsub("<anonymous>", "?"))
+  return (s:gsub("(%a+) %d+", "%1 ?"):gsub("<anonymous>", "?"):gsub("signed char", "char")
+    :gsub("complex double", "complex"))
 end
 
 local function cdata(x)
