@@ -95,17 +95,18 @@ assert(ffi.istype(kt, ffi.new("struct rules_k *")) and not ffi.istype("struct ru
 assert(not ffi.istype("void", "void") and not ffi.istype("double", 1.5))
 
 -- Values (found by scripts/luajit-diff): floats into integers as x86-64 converts them.
-local function int(t, v) return tonumber(ffi.new(t, v)) end
+local tonum = ffi.tonumber or tonumber -- a plain Lua state has no cdata-aware tonumber
+local function int(t, v) return tonum(ffi.new(t, v)) end
 assert(int("int8_t", 2^32 + 5) == 0 and int("uint8_t", 2^32 + 5) == 0 and int("int16_t", 3e9) == 0)
 assert(int("int32_t", 2^53) == -2^31 and int("int32_t", -1/0) == -2^31 and int("int8_t", -1.5) == -1)
 assert(int("uint32_t", 3e9) == 3e9 and int("uint32_t", -3e9) == 1294967296 and int("uint32_t", 2^63) == 0)
-assert(tonumber(ffi.cast("uint8_t", 2^32 + 5)) == 0 and tonumber(ffi.cast("int16_t", ffi.new("double", 3e9))) == 0)
+assert(tonum(ffi.cast("uint8_t", 2^32 + 5)) == 0 and tonum(ffi.cast("int16_t", ffi.new("double", 3e9))) == 0)
 local narrow = ffi.new("struct { int8_t a; int32_t b; }")
 narrow.a, narrow.b = 2^32 + 5, 2^31
 assert(narrow.a == 0 and narrow.b == -2^31)
 assert(ffi.new("int8_t[2]", 2^32 + 5)[1] == 0)
 -- bool: any non-zero value is true, floating cdata untruncated; bool bitfields too.
-assert(tonumber(ffi.new("bool", ffi.new("double", 0.5))) == 1)
+assert(tonum(ffi.new("bool", ffi.new("double", 0.5))) == 1)
 local bits = ffi.new("struct { bool b : 1; }", {2})
 assert(bits.b == true)
 bits.b = 0.5
