@@ -159,7 +159,7 @@ private let ctypeMetamethods: [SwiftFunctionEntry] = [
 private func ctypeToString(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         guard let id = ffi.ctypeID(L, at: 1) else { throw FFIError.type(1, "tostring", expected: "ctype", in: L) }
-        let text = "ctype<\(ffi.types[Int(id)].cName)>"
+        let text = "ctype<\(ffi.types[Int(id)].luajitName)>"
         lua_pushlstring(L, text, text.utf8.count)
         return 1
     }

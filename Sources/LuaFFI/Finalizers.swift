@@ -156,7 +156,8 @@ extension FFIState {
     }
 
     /// `tostring(cdata)`: `cdata<int *>: 0x...` (`NULL` for null pointers, as
-    /// LuaJIT), `123LL`, `123ULL`, `1+2i`.
+    /// LuaJIT), `123LL`, `123ULL`, `1+2i`, `cdata<enum e>: 5`; types spelled as
+    /// LuaJIT's `tostring` spells them (`CType.luajitName`).
     func describe(_ cdata: CDataRef) throws(FFIError) -> String {
         let (address, id) = value(of: cdata)
         let info = info(id)
@@ -175,12 +176,23 @@ extension FFIState {
             let imText = formatNumber(im.magnitude)
             let sign = im.sign == .minus && !im.isNaN ? "-" : "+"
             return "\(formatNumber(re))\(sign)\(imText)\(imText.last?.isLetter == true ? "I" : "i")"
+        case let kind where kind.isInteger && !released && cdata.typeID == id && isEnumeration(id):
+            // An enum cdata shows its value, as in LuaJIT (`cdata<enum e>: 5`).
+            return "cdata<\(types[Int(id)].luajitName)>: \(loadInteger(address, kind: kind))"
         case .pointer:
             let pointer = cdata.payload.load(as: UnsafeMutableRawPointer?.self)
-            return "cdata<\(types[Int(cdata.typeID)].cName)>: \(pointer == nil ? "NULL" : hexAddress(pointer))"
+            return "cdata<\(types[Int(cdata.typeID)].luajitName)>: \(pointer == nil ? "NULL" : hexAddress(pointer))"
         default:
-            return "cdata<\(types[Int(cdata.typeID)].cName)>: \(hexAddress(address))"
+            return "cdata<\(types[Int(cdata.typeID)].luajitName)>: \(hexAddress(address))"
         }
+    }
+}
+
+extension FFIState {
+    /// Whether type `id` is an enum (qualifiers aside).
+    func isEnumeration(_ id: Int32) -> Bool {
+        if case .enumeration = types[Int(id)].kind { return true }
+        return false
     }
 }
 

@@ -139,3 +139,12 @@ assert(ffi.sizeof(vls, 1) == 18 and ffi.sizeof(vls, 3) == 22 and ffi.sizeof(ffi.
 -- Complex numbers print with %.14g.
 assert(tostring(ffi.new("complex float", 2^53 + 1)) == "9.007199254741e+15+0i")
 assert(tostring(ffi.new("complex", 1/3, -0.0)) == "0.33333333333333-0i")
+-- tostring spells types as LuaJIT: no parameter lists, `complex`, `char` for int8_t.
+assert(tostring(ffi.typeof("int (*)(void)")) == "ctype<int (*)()>")
+assert(tostring(ffi.typeof("int (*[3])(double, ...)")) == "ctype<int (*[3])()>")
+assert(tostring(ffi.typeof("complex *")) == "ctype<complex *>" and tostring(ffi.typeof("complex float")) == "ctype<complex float>")
+assert(tostring(ffi.typeof("int8_t")) == "ctype<char>" and tostring(ffi.typeof("uint8_t")) == "ctype<unsigned char>")
+assert(tostring(ffi.new("complex[1]")):match("^cdata<complex %[1%]>: "))
+-- An enum cdata shows its value.
+ffi.cdef "enum rules_e { RULES_A, RULES_B = 5 };"
+assert(tostring(ffi.new("enum rules_e", 5)) == "cdata<enum rules_e>: 5")

@@ -13,9 +13,8 @@
 --     floating cdata, are not compared (the harness's OP gives "skip");
 --   * a negative number converted to `uint64_t` (LuaJIT: 2^63) and integer division
 --     by zero (an error here) are not compared;
---   * addresses, `LL`/`ULL` suffixes in strings, numbered anonymous types (LuaJIT's
---     `struct 105`) and the spellings `signed char` and `complex double` (LuaJIT:
---     `char`, `complex`) are left out of strings and type names.
+--   * addresses, `LL`/`ULL` suffixes in strings and numbered anonymous types
+--     (LuaJIT's `struct 105`) are left out of strings and type names.
 -- Programs on which luajit itself crashes are counted and not compared.
 local count, seed = tonumber(arg[1]), tonumber(arg[2])
 assert(count and seed, "usage: diff.lua PROGRAMS SEED [LUAJIT]")

@@ -60,11 +60,9 @@ local function text(s)
   return (s:gsub("[^%w%p ]", function(c) return "\\" .. c:byte() end))
 end
 
--- LuaJIT names anonymous aggregates by number (`struct 105`), luaffi `<anonymous>`;
--- LuaJIT spells `int8_t` and `signed char` as `char`, `complex double` as `complex`.
+-- LuaJIT names anonymous aggregates by number (`struct 105`), luaffi `<anonymous>`.
 local function typename(s)
-  return (s:gsub("(%a+) %d+", "%1 ?"):gsub("<anonymous>", "?"):gsub("signed char", "char")
-    :gsub("complex double", "complex"))
+  return (s:gsub("(%a+) %d+", "%1 ?"):gsub("<anonymous>", "?"))
 end
 
 local function cdata(x)
