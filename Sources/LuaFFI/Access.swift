@@ -49,10 +49,11 @@ extension FFIState {
             let part = stringArgument(L, key)
             let size = info.kind == .complexFloat ? 4 : 8
             let partType = info.kind == .complexFloat ? floatType : doubleType
-            if part == "re" { return .value(address: address, typeID: partType, isConst: info.isConst) }
-            if part == "im" { return .value(address: address + size, typeID: partType, isConst: info.isConst) }
+            // LuaJIT: the parts are read-only (a complex number is a value); c[0] is
+            // the real part, c[1] the imaginary one (index & 1).
+            if part == "re" { return .value(address: address, typeID: partType, isConst: true) }
+            if part == "im" { return .value(address: address + size, typeID: partType, isConst: true) }
             guard part == nil else { return nil }
-            // LuaJIT: c[0] is the real part, c[1] the imaginary one (index & 1), read-only.
             let index = try elementIndex(L, key, id)
             return .value(address: address + (index & 1) * size, typeID: partType, isConst: true)
         default:

@@ -118,8 +118,8 @@ extension FFIState {
                 return
             }
             if lua_type(L, first) == LUA_TTABLE, case .record(let record) = types[Int(id)].kind {
-                let fields = record.fields.filter { !($0.name == nil && $0.bitfield != nil) }
-                return try initializeRecord(L, id, record, fields, at: address, count: count, table: first)
+                let fields = flattenedFields(record, at: 0, table: true)
+                return try initializeRecord(L, record, fields, at: address, count: count, table: first)
             }
         }
         let (start, fieldCount) = positional(id)
@@ -135,17 +135,36 @@ extension FFIState {
         let known = infos[Int(id)].positional
         if known.start >= 0 { return (Int(known.start), Int(known.count)) }
         guard case .record(let record) = types[Int(id)].kind else { return (0, 0) }
-        var fields = record.fields.filter { !($0.name == nil && $0.bitfield != nil) }.map { field in
+        let fields = flattenedFields(record, at: 0, table: false).map { field in
             FieldInfo(offset: field.offset, typeID: intern(field.type),
                       bitOffset: field.bitfield?.bitOffset ?? 0, bitWidth: field.bitfield?.width ?? 0,
                       isSigned: TypeInfo.kind(of: field.type).isSigned)
         }
-        if record.isUnion { fields = Array(fields.prefix(1)) }
         let start = positionalFieldInfos.count
         positionalFieldInfos += fields
         infos[Int(id)].positional = (Int32(start), Int32(fields.count))
         describePositional(id, fields)
         return (start, fields.count)
+    }
+
+    /// The fields positional initializers fill, in order, offsets from the outer
+    /// record: anonymous struct and union members are flattened into theirs (LuaJIT:
+    /// `{1, 2, 3}` into `struct { struct { int a, b; }; int c; }` sets a, b and c). A
+    /// union takes its first member; read from a table (`table`), its members up to
+    /// and including the first named one, as LuaJIT walks them.
+    private func flattenedFields(_ record: CRecord, at offset: Int, table: Bool) -> [CField] {
+        var result: [CField] = []
+        for var field in record.fields where !(field.name == nil && field.bitfield != nil) {
+            if field.name == nil, case .record(let inner) = field.type.kind {
+                result += flattenedFields(inner, at: offset + field.offset, table: table)
+                if record.isUnion && !table { break }
+                continue
+            }
+            field.offset += offset
+            result.append(field)
+            if record.isUnion { break }
+        }
+        return result
     }
 
     /// Stores the value at `index` into one field (as FieldInfo) of the record at `base`.
@@ -161,20 +180,22 @@ extension FFIState {
         }
     }
 
+    /// A table initializer of a record: by position from [0] or [1] (`fields`,
+    /// flattened; elements beyond them are ignored, as in LuaJIT), else by name.
     private func initializeRecord(
-        _ L: OpaquePointer, _ id: Int32, _ record: CRecord, _ fields: [CField],
+        _ L: OpaquePointer, _ record: CRecord, _ fields: [CField],
         at address: UnsafeMutableRawPointer, count: Int, table: Int32
     ) throws(FFIError) {
         try reserveInitializerSlots(L)
         let table = lua_absindex(L, table)
-        if lua_rawgeti(L, table, 1) != LUA_TNIL {
+        let base: lua_Integer = lua_rawgeti(L, table, 0) != LUA_TNIL ? 0 : 1
+        lf_pop(L, 1)
+        if lua_rawgeti(L, table, base) != LUA_TNIL {
             lf_pop(L, 1)
-            let limit = record.isUnion ? min(1, fields.count) : fields.count
             for (i, field) in fields.enumerated() {
-                let type = lua_rawgeti(L, table, lua_Integer(i + 1))
+                let type = lua_rawgeti(L, table, base + lua_Integer(i))
                 defer { lf_pop(L, 1) }
                 if type == LUA_TNIL { break }
-                guard i < limit else { throw tooMany(id) }
                 try storeField(L, -1, field, base: address, count: count)
             }
             return
@@ -239,6 +260,8 @@ extension FFIState {
             return
         }
         guard last - first < 2 else { throw tooMany(id) }
+        // A boolean is no complex number (LuaJIT), though a part may be one.
+        if first == last, lua_type(L, first) == LUA_TBOOLEAN { throw conversionError(L, first, to: id) }
         for (i, index) in (first...last).enumerated() { try store(L, index, as: part, to: address + i * size) }
     }
 }

@@ -78,9 +78,11 @@ func ctypeCall(_ L: OpaquePointer?) -> Int32 {
 func ctypeIndex(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         if let id = ffi.ctypeID(L, at: 1), ffi.pushRecordConstant(L, type: id, key: 2) { return 1 }
-        guard let id = ffi.ctypeID(L, at: 1),
-              let ref = ffi.metatypes[ffi.intern(ffi.types[Int(id)].unqualified)] else {
-            throw FFIError("'\(ffi.typeName(L, 1))' is not indexable")
+        guard let id = ffi.ctypeID(L, at: 1) else { throw FFIError("'\(ffi.typeName(L, 1))' is not indexable") }
+        guard let ref = ffi.metatypes[ffi.intern(ffi.types[Int(id)].unqualified)] else {
+            // LuaJIT's message for any key of a ctype without a metatype.
+            let key = stringArgument(L, 2) ?? ffi.typeName(L, 2)
+            throw FFIError("'\(ffi.types[Int(id)].cName)' has no member named '\(key)'")
         }
         lua_rawgeti(L, lf_registryindex(), lua_Integer(ref))
         lua_pushstring(L, "__index")

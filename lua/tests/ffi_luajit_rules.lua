@@ -148,3 +148,35 @@ assert(tostring(ffi.new("complex[1]")):match("^cdata<complex %[1%]>: "))
 -- An enum cdata shows its value.
 ffi.cdef "enum rules_e { RULES_A, RULES_B = 5 };"
 assert(tostring(ffi.new("enum rules_e", 5)) == "cdata<enum rules_e>: 5")
+-- Positional initializers flatten anonymous members; a table's extra elements are ignored.
+local flat = ffi.new("struct { struct { int a, b; }; int c; }", {1, 2, 3})
+assert(flat.a == 1 and flat.b == 2 and flat.c == 3)
+flat = ffi.new("struct { int x; struct { int a, b; }; int c; }", 1, 2, 3, 4)
+assert(flat.x == 1 and flat.a == 2 and flat.b == 3 and flat.c == 4)
+fails(ffi.new, "struct { int x; struct { int a, b; }; int c; }", 1, 2, 3, 4, 5)
+assert(ffi.new("struct { struct { int a; }; int c; }", ffi.new("int", 7)).a == 7)
+local un = ffi.new("union { struct { int a, b; }; int c; }", {1, 2, 3})
+assert(un.a == 3 and un.b == 2)                      -- a table goes on to the first named member
+assert(ffi.new("union { int a; int b; }", {1, 2}).a == 1)
+fails(ffi.new, "union { int a; int b; }", 1, 2)
+assert(ffi.new("struct { int x, y; }", {[0] = 5, 6}).y == 6)
+-- No scalar converts to an array or a struct (a number does to a complex).
+fails(ffi.new, "struct { int f[2]; int c; }", 1, 2)
+fails(ffi.new, "struct { struct { int a; } s; }", {7})
+fails(ffi.new, "struct { int a; }[2]", 5)
+fails(ffi.new, "int[2][2]", {5, 6})
+assert(ffi.new("int[2][2]", {{5, 6}})[0][1] == 6)
+assert(ffi.new("struct { complex z; }", 7).z.re == 7)
+-- A boolean is no complex number.
+fails(ffi.new, "complex", true)
+fails(ffi.new, "complex[2]", true)
+fails(ffi.new, "union { complex float f; }", false)
+-- A ctype object has only its constants (and its metatype's __index).
+assert(select(2, pcall(function() return ffi.typeof("struct rules_foo2").a end)):find("has no member named 'a'", 1, true))
+-- A complex element or field reads as a value; its parts are read-only.
+local zs = ffi.new("struct { complex z; complex float w[2]; }", {{1, 2}, {{3, 4}}})
+local z = zs.z
+zs.z = 9
+assert(z.re == 1 and z.im == 2 and tostring(zs.w[0]) == "3+4i")
+assert(tostring(ffi.typeof(zs.w[0])) == "ctype<complex float>")
+assert(not pcall(function() z.re = 5 end) and not pcall(function() z[1] = 5 end))

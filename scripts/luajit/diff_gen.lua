@@ -128,8 +128,9 @@ local function new()
   if st and r <= 5 then
     local init = R(3) == 1 and "" or ", " .. value()
     if st.vls then
+      -- As for VLAs: LuaJIT does not clear a struct ending in [?] initialized from a table.
       P.slots[#P.slots + 1] = { k = "struct", st = st }
-      return "E ffi.new('" .. st.name .. "', " .. R(0, 3) .. init .. ")"
+      return "E ffi.new('" .. st.name .. "', " .. R(0, 3) .. (R(3) == 1 and "" or ", " .. number()) .. ")"
     end
     P.slots[#P.slots + 1] = { k = "struct", st = st }
     return "E ffi.new('" .. st.name .. "'" .. init .. ")"
