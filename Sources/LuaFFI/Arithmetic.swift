@@ -182,11 +182,13 @@ extension FFIState {
         case (.pointer(let p, _, _), .pointer(let q, _, _)):
             return op == .equal ? p == q : (op == .less ? p < q : p <= q)
         case (.integer(let x, let ux), .integer(let y, let uy)):
-            if ux || uy {
-                let (x, y) = (UInt64(bitPattern: x), UInt64(bitPattern: y))
-                return op == .equal ? x == y : (op == .less ? x < y : x <= y)
-            }
-            return op == .equal ? x == y : (op == .less ? x < y : x <= y)
+            return compareIntegers(x, y, unsigned: ux || uy, op)
+        // A Lua float against an integer cdata converts to its 64-bit type first, as
+        // in LuaJIT (3 < 3.5 is false; 2^53 + 1 > 2^53 is true).
+        case (.integer(let x, let ux), .number(let d, boxed: false)):
+            return compareIntegers(x, integerBits(d, to: ux ? .uint64 : .int64), unsigned: ux, op)
+        case (.number(let d, boxed: false), .integer(let y, let uy)):
+            return compareIntegers(integerBits(d, to: uy ? .uint64 : .int64), y, unsigned: uy, op)
         default:
             guard let x = a.double, let y = b.double else {
                 if op == .equal { return false }
@@ -195,6 +197,15 @@ extension FFIState {
             return op == .equal ? x == y : (op == .less ? x < y : x <= y)
         }
     }
+}
+
+/// `x op y` for 64-bit integers, unsigned when either side is `uint64_t`.
+private func compareIntegers(_ x: Int64, _ y: Int64, unsigned: Bool, _ op: ComparisonOperator) -> Bool {
+    if unsigned {
+        let (x, y) = (UInt64(bitPattern: x), UInt64(bitPattern: y))
+        return op == .equal ? x == y : (op == .less ? x < y : x <= y)
+    }
+    return op == .equal ? x == y : (op == .less ? x < y : x <= y)
 }
 
 private extension Operand {
@@ -225,7 +236,11 @@ private func divide(_ x: UInt64, _ y: UInt64, _ op: ArithmeticOperator) -> UInt6
 
 /// Integer power by squaring (wrapping); negative exponents give 0 (or 1, -1).
 private func power(_ base: Int64, _ exponent: Int64, unsigned: Bool) -> Int64 {
-    if exponent < 0 && !unsigned { return base == 1 ? 1 : (base == -1 ? (exponent & 1 == 0 ? 1 : -1) : 0) }
+    if exponent < 0 && !unsigned {
+        // 0 to a negative power is the largest int64_t, as in LuaJIT.
+        if base == 0 { return Int64.max }
+        return base == 1 ? 1 : (base == -1 ? (exponent & 1 == 0 ? 1 : -1) : 0)
+    }
     var result: Int64 = 1, b = base, e = UInt64(bitPattern: exponent)
     while e > 0 {
         if e & 1 == 1 { result = result &* b }

@@ -56,9 +56,9 @@ extension FFIState {
         if lua_type(L, index) == LUA_TFUNCTION, info.kind == .pointer, cFunctionAddress(L, index) == nil {
             return try pushCallback(L, id, function: index, errorValue: 0)
         }
-        guard info.size != nil, !info.kind.isAggregate || lua_type(L, index) == LUA_TUSERDATA else {
-            throw conversionError(L, index, to: id)
-        }
+        // Casts make scalars: LuaJIT refuses structs, unions, arrays and complex types.
+        guard !info.kind.isAggregate else { throw FFIError.argument(1, "cast", "invalid C type") }
+        guard info.size != nil else { throw conversionError(L, index, to: id) }
         if info.kind == .pointer, let bits = try castBits(L, index) {
             return pushDerivedPointer(L, id, UnsafeMutableRawPointer(bitPattern: Int(bits)), from: index)
         }
@@ -84,8 +84,10 @@ extension FFIState {
             guard let cdata = cdata(L, at: index) else {
                 return isInternal(L, index) ? nil : Int64(Int(bitPattern: try userdataAddress(L, index)))
             }
-            if let (address, _) = try address(of: cdata) { return Int64(Int(bitPattern: address)) }
+            // A complex converts as its real part (before `address`, which gives an
+            // aggregate's address).
             if let value = try floatingValue(of: cdata) { return integerBits(value, to: kind) }
+            if let (address, _) = try address(of: cdata) { return Int64(Int(bitPattern: address)) }
             return try scalarBits(of: cdata)
         default: return nil
         }

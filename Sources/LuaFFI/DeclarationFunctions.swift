@@ -47,8 +47,8 @@ func ffiSizeof(_ L: OpaquePointer?) -> Int32 {
         }
         var count = countArgument(L, 2) ?? 0
         var isInteger: Int32 = countArgument(L, 2) == nil ? 0 : 1
-        if isInteger == 0, let cdata = ffi.cdata(L, at: 1), cdata.count >= 0 {
-            (count, isInteger) = (lua_Integer(cdata.count), 1)  // the object's own length
+        if let cdata = ffi.cdata(L, at: 1), cdata.count >= 0 {
+            (count, isInteger) = (lua_Integer(cdata.count), 1)  // the object's own length, as LuaJIT
         }
         if isInteger == 0, layout.countIsOptional {
             // A flexible array member or `T[]` with no count: C's sizeof (nil for `T[]`).

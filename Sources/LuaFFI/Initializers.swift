@@ -174,6 +174,7 @@ extension FFIState {
         if field.bitWidth > 0 {
             storeBitfield(try bitfieldValue(L, index, field.typeID), base, field)
         } else if info(field.typeID).isVariable {
+            try checkAggregateSource(L, index, field.typeID)
             try initialize(L, field.typeID, at: base + field.offset, count: count, first: index, last: index)
         } else {
             try store(L, index, as: field.typeID, to: base + field.offset)
@@ -226,6 +227,7 @@ extension FFIState {
             return
         }
         if case .array(_, .variable) = field.type.kind {
+            try checkAggregateSource(L, index, typeID)
             return try initialize(L, typeID, at: base + field.offset, count: count, first: index, last: index)
         }
         try store(L, index, as: typeID, to: base + field.offset)

@@ -52,7 +52,11 @@ extension FFIState {
         case LUA_TBOOLEAN: return lua_toboolean(L, index) != 0
         case LUA_TNUMBER: return lf_tonumber(L, index, nil) != 0
         default:
-            if let cdata = cdata(L, at: index), let value = try floatingValue(of: cdata) { return value != 0 }
+            if let cdata = cdata(L, at: index), let value = try floatingValue(of: cdata) {
+                // A complex is no truth value (LuaJIT).
+                if realPart(of: cdata) != nil { throw conversionError(L, index, to: id) }
+                return value != 0
+            }
             return try integer(L, index, id) != 0
         }
     }
@@ -167,7 +171,8 @@ func truncatedBits(_ value: Double) -> Int64 {
 /// value out of that range (or NaN) gives the "integer indefinite" 0x80...0.
 func integerBits(_ value: Double, to kind: ValueKind) -> Int64 {
     switch kind {
-    case .uint64: return truncatedBits(value)
+    // From 2^64 on, x86-64 code subtracts 2^64 first (LuaJIT: 2^64 is 0, 2^64 + 4096 is 4096).
+    case .uint64: return value >= 0x1p64 && value < 0x1p64 + 0x1p63 ? Int64(value - 0x1p64) : truncatedBits(value)
     case .int64, .uint32: return value >= -0x1p63 && value < 0x1p63 ? Int64(value) : Int64.min
     default: return value > -2147483649.0 && value < 2147483648.0 ? Int64(value) : Int64(Int32.min)
     }

@@ -180,3 +180,27 @@ zs.z = 9
 assert(z.re == 1 and z.im == 2 and tostring(zs.w[0]) == "3+4i")
 assert(tostring(ffi.typeof(zs.w[0])) == "ctype<complex float>")
 assert(not pcall(function() z.re = 5 end) and not pcall(function() z[1] = 5 end))
+-- ffi.cast makes scalars: no aggregate targets; a complex casts as its real part.
+for _, t in ipairs { "complex", "int[2]", "struct rules_foo2" } do
+  assert(select(2, pcall(ffi.cast, t, 1)):find("invalid C type", 1, true))
+end
+assert(tonum(ffi.cast("int", ffi.new("complex", 3, 4))) == 3 and tonum(ffi.cast("char", ffi.new("complex", 255))) == -1)
+-- A complex is no truth value.
+fails(ffi.new, "bool", ffi.new("complex float", 1))
+fails(ffi.cast, "bool", ffi.new("complex", 1))
+-- uint64_t from 2^64 and beyond: 2^64 is subtracted first (x86-64).
+assert(ffi.new("uint64_t", 2^64) == ffi.new("uint64_t", 0) and ffi.new("uint64_t", 2^64 + 4096) == ffi.new("uint64_t", 4096))
+-- ffi.sizeof of a VLA object is its own size, whatever count follows.
+local vla = ffi.new("int[?]", 3)
+assert(ffi.sizeof(vla) == 12 and ffi.sizeof(vla, 100) == 12 and ffi.sizeof(vla, 0.5) == 12)
+-- 0 to a negative power is the largest int64_t.
+assert(tostring(ffi.new("int64_t", 0) ^ -1) == "9223372036854775807LL")
+-- An integer cdata against a Lua float: the float converts to 64 bits first.
+assert(not (ffi.new("int", 3) < 3.5) and ffi.new("int", 3) <= 3.5 and not (ffi.new("int64_t", 5) < 5.9))
+assert(ffi.new("int64_t", 2^53) + 1 > 2^53)
+-- A VLA member takes a table (or a string for bytes), no number.
+fails(ffi.new, "struct { int n; char tail[?]; }", 3, 1, 100000)
+assert(ffi.new("struct { int n; char tail[?]; }", 3, 1, "ab").tail[1] == string.byte("b"))
+-- A ctype's __index table lacking the key is an error, as for its cdata.
+local mt_ct = ffi.metatype("struct { int a; }", { __index = { x = 1 } })
+assert(mt_ct.x == 1 and not pcall(function() return mt_ct.y end))

@@ -42,9 +42,11 @@ local function slotOf(pred)
   return i, P.slots[i]
 end
 
+-- A slot as a value: never a ctype object (LuaJIT's are cdata holding a type
+-- number, which arithmetic, tonumber and conversions read).
 local function anySlot()
-  if P.done == 0 then return number() end
-  return "V[" .. R(P.done) .. "]"
+  local i = slotOf(function(s) return s.k ~= "ctype" end)
+  return i and "V[" .. i .. "]" or number()
 end
 
 -- A value to initialize with, assign or operate on.
@@ -119,6 +121,7 @@ local function metatype()
   }
   local chosen = {}
   for _ = 1, R(3) do chosen[#chosen + 1] = pick(mms) end
+  P.slots[#P.slots + 1] = { k = "ctype" }
   return "E ffi.metatype('" .. st.name .. "', {" .. table.concat(chosen, ", ") .. "})"
 end
 
@@ -142,7 +145,10 @@ local function new()
     P.slots[#P.slots + 1] = { k = "array", t = t, n = n }
     -- LuaJIT neither clears a VLA initialized from a table nor checks its length.
     if vla then return "E ffi.new('" .. t .. "[?]', " .. n .. (R(2) == 1 and "" or ", " .. number()) .. ")" end
-    return "E ffi.new('" .. t .. "[" .. n .. "]'" .. (R(2) == 1 and "" or ", " .. value()) .. ")"
+    -- LuaJIT copies a shorter string with its NUL and leaves the rest as it was.
+    local init = value()
+    if init:match("^'") then init = number() end
+    return "E ffi.new('" .. t .. "[" .. n .. "]'" .. (R(2) == 1 and "" or ", " .. init) .. ")"
   end
   P.slots[#P.slots + 1] = { k = "scalar", t = t }
   return "E ffi.new('" .. t .. "'" .. (R(3) == 1 and "" or ", " .. value()) .. ")"
@@ -175,10 +181,10 @@ local function cast()
     return "E ffi.cast('" .. s.st.name .. " *', V[" .. i .. "])"
   end
   P.slots[#P.slots + 1] = { k = "value" }
-  -- Not a string: its address would be cast.
+  -- Not a string: its address would be cast (CAST leaves out other addresses).
   local v = value()
   while v:match("^'") do v = value() end
-  return "E ffi.cast('" .. pick(scalars) .. "', " .. v .. ")"
+  return "E CAST('" .. pick(scalars) .. "', " .. v .. ")"
 end
 
 local binary = { "+", "-", "*", "/", "%", "^", "<", "<=", ">", "==", "~=", ".." }
@@ -238,7 +244,10 @@ local function inspect()
   if r == 3 and st and #st.fields > 0 then return "E ffi.offsetof('" .. st.name .. "', '" .. pick(st.fields).name .. "')" end
   if r == 4 then return "E ffi.istype('" .. pick(scalars) .. "', " .. anySlot() .. ")" end
   if r == 5 and st then return "E ffi.typeof('" .. st.name .. "')." .. (#st.fields > 0 and pick(st.fields).name or "nosuch") end
-  if r == 6 then return "E ffi.typeof(" .. anySlot() .. ")" end
+  if r == 6 then
+    P.slots[#P.slots] = { k = "ctype" }
+    return "E ffi.typeof(" .. anySlot() .. ")"
+  end
   return "E " .. anySlot() .. " and true"
 end
 

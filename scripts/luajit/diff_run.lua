@@ -41,6 +41,13 @@ function OP(op, a, b)
   return operators[op](a, b)
 end
 
+--- ffi.cast, or SKIP for a pointer, array or reference cast to a number (its
+--- address differs from LuaJIT's).
+function CAST(t, v)
+  if iscdata(v) and tostring(ffi.typeof(v)):find("[*&[]") then return SKIP end
+  return ffi.cast(t, v)
+end
+
 --- The smaller of `n` and the size of `x`: copies and fills stay inside the object.
 function ROOM(x, n)
   local size = ffi.sizeof(x)
@@ -51,7 +58,7 @@ local function number(x)
   if x ~= x then return "nan" end
   if x == 1 / 0 then return "inf" elseif x == -1 / 0 then return "-inf" end
   if math.type and math.type(x) == "integer" then return string.format("%d", x) end
-  if x == math.floor(x) and x > -2 ^ 63 and x < 2 ^ 63 then return string.format("%.0f", x) end
+  if x == math.floor(x) and x >= -2 ^ 63 and x < 2 ^ 63 then return string.format("%.0f", x) end
   return string.format("%.17g", x)
 end
 
