@@ -69,6 +69,15 @@ extension FFIState {
         }
     }
 
+    /// Whether arguments 1 and 2 (1 alone for a unary operator) are operands of the
+    /// built-in arithmetic and comparisons: numbers, numeric cdata, pointers and
+    /// arrays. LuaJIT tries those before a metatype's metamethods (a pointer to a
+    /// metatyped struct moves and compares as a pointer).
+    func areBuiltinOperands(_ L: OpaquePointer, unary: Bool) -> Bool {
+        guard (try? operand(L, 1)) != nil else { return false }
+        return unary || (try? operand(L, 2)) != nil
+    }
+
     /// Performs `op` on arguments 1 and 2 and pushes the result.
     func arithmetic(_ L: OpaquePointer, _ op: ArithmeticOperator) throws(FFIError) -> Int32 {
         let unary = op == .negate || op == .not
@@ -175,6 +184,12 @@ extension FFIState {
     /// Compares arguments 1 and 2: pointers by address, numbers by value.
     func compare(_ L: OpaquePointer, _ op: ComparisonOperator) throws(FFIError) -> Bool {
         guard let a = try operand(L, 1), let b = try operand(L, 2) else {
+            // Structs, unions and complex numbers compare by address (LuaJIT): two
+            // references to one element are equal.
+            if op == .equal, let x = cdata(L, at: 1), let y = cdata(L, at: 2),
+               let (p, _) = try address(of: x), let (q, _) = try address(of: y) {
+                return p == q
+            }
             if op == .equal { return lua_rawequal(L, 1, 2) != 0 }
             throw FFIError("attempt to compare '\(typeName(L, 1))' with '\(typeName(L, 2))'")
         }

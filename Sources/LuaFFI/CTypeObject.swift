@@ -93,8 +93,8 @@ extension FFIState {
         return type
     }
 
-    /// The `$` parameters from stack index `first` to the top: ctypes, integers,
-    /// or strings (names). Corresponds to LuaJIT's parameterized types.
+    /// The `$` parameters from stack index `first` to the top: ctypes (a cdata stands
+    /// for its type), integers, or strings (names). Corresponds to LuaJIT's parameterized types.
     func typeParameters(
         _ L: OpaquePointer, from first: Int32, for source: Int32
     ) throws(FFIError) -> [CParameter] {
@@ -108,6 +108,8 @@ extension FFIState {
         for index in first...top {
             if let id = ctypeID(L, at: index) {
                 result.append(.type(types[Int(id)]))
+            } else if let cdata = cdata(L, at: index) {
+                result.append(.type(types[Int(cdata.typeID)]))  // its type, as LuaJIT
             } else if lua_type(L, index) == LUA_TNUMBER {
                 var isInteger: Int32 = 0
                 let value = lf_tointeger(L, index, &isInteger)

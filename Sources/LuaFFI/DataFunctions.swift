@@ -35,7 +35,10 @@ extension FFIState {
             return try pushBoundReference(L, id, first, cast: false)
         }
         let cdata = pushNewCData(L, id, size: size, alignment: info(id).alignment, count: count)
-        try initialize(L, id, at: cdata.payload, count: count, first: first, last: last)
+        do throws(FFIError) { try initialize(L, id, at: cdata.payload, count: count, first: first, last: last) } catch {
+            cdata.flags.insert(.finalizerSet)  // no metatype __gc for an object never made (LuaJIT)
+            throw error
+        }
     }
 
     /// The element count of a `[]` array that `ffi.new` was given no count for: the
@@ -59,6 +62,10 @@ extension FFIState {
         // Casts make scalars: LuaJIT refuses structs, unions, arrays and complex types.
         guard !info.kind.isAggregate else { throw FFIError.argument(1, "cast", "invalid C type") }
         guard info.size != nil else { throw conversionError(L, index, to: id) }
+        // A floating or complex cdata is no address (LuaJIT: `cannot convert 'double' to 'int *'`).
+        if info.kind == .pointer, let cdata = cdata(L, at: index), try floatingValue(of: cdata) != nil {
+            throw conversionError(L, index, to: id)
+        }
         if info.kind == .pointer, let bits = try castBits(L, index) {
             return pushDerivedPointer(L, id, UnsafeMutableRawPointer(bitPattern: Int(bits)), from: index)
         }

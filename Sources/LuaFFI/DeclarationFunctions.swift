@@ -90,6 +90,11 @@ func ffiOffsetof(_ L: OpaquePointer?) -> Int32 {
             return 1
         }
         let unit = storageUnit(of: bitfield, declaredSize: field.type.size ?? 1)
+        if bitfield.width == (field.type.size ?? 0) * 8, bitfield.bitOffset == unit * 8 {
+            // A bitfield filling its whole type is a plain field to LuaJIT: no bits.
+            lua_pushinteger(L, lua_Integer(unit))
+            return 1
+        }
         lua_pushinteger(L, lua_Integer(unit))
         lua_pushinteger(L, lua_Integer(bitfield.bitOffset - unit * 8))
         lua_pushinteger(L, lua_Integer(bitfield.width))

@@ -202,15 +202,42 @@ extension FFIState {
             return
         }
         lf_pop(L, 1)
+        // A union takes the first of its members the table names, whatever the
+        // table's order (LuaJIT looks up each member's name in declaration order).
+        let chosen = record.isUnion ? firstNamedMember(L, record, table: table) : nil
         lua_pushnil(L)
         while lua_next(L, table) != 0 {
             defer { lf_pop(L, 1) }
-            // Keys that name no field are ignored, as LuaJIT does (it looks up each
-            // field's name in the table).
+            // Keys that name no field are ignored, as LuaJIT does.
             guard lua_type(L, -2) == LUA_TSTRING, let name = stringArgument(L, -2),
+                  chosen == nil || chosen == name,
                   let reference = record.field(named: name) else { continue }
             let field = CField(name: name, type: reference.type, offset: reference.offset, bitfield: reference.bitfield)
             try storeField(L, -1, field, base: address, count: count)
+        }
+    }
+
+    /// The name, among the table's string keys, of the union member declared first
+    /// (members of anonymous members count in their place); nil if none.
+    private func firstNamedMember(_ L: OpaquePointer, _ record: CRecord, table: Int32) -> String? {
+        var best: (rank: Int, name: String)?
+        let order = namedMembers(record)
+        lua_pushnil(L)
+        while lua_next(L, table) != 0 {
+            defer { lf_pop(L, 1) }
+            guard lua_type(L, -2) == LUA_TSTRING, let name = stringArgument(L, -2),
+                  let rank = order.firstIndex(of: name), rank < (best?.rank ?? .max) else { continue }
+            best = (rank, name)
+        }
+        return best?.name
+    }
+
+    /// The member names of a record in declaration order, anonymous members' inline.
+    private func namedMembers(_ record: CRecord) -> [String] {
+        record.fields.flatMap { field -> [String] in
+            if let name = field.name { return [name] }
+            if case .record(let inner) = field.type.kind { return namedMembers(inner) }
+            return []
         }
     }
 

@@ -204,3 +204,32 @@ assert(ffi.new("struct { int n; char tail[?]; }", 3, 1, "ab").tail[1] == string.
 -- A ctype's __index table lacking the key is an error, as for its cdata.
 local mt_ct = ffi.metatype("struct { int a; }", { __index = { x = 1 } })
 assert(mt_ct.x == 1 and not pcall(function() return mt_ct.y end))
+-- A union initialized by name takes the first member the table names.
+assert(ffi.new("union { int a; float b; }", {b = 1.5, a = 7}).a == 7)
+-- A bitfield as wide as its type is a plain field to offsetof.
+assert(select("#", ffi.offsetof("struct { int a; int b : 32; }", "b")) == 1)
+assert(select("#", ffi.offsetof("struct { int a; int b : 31; }", "b")) == 3)
+-- Structs compare by address: two references to one element are equal.
+local sa = ffi.new("struct rules_foo2[2]")
+assert(sa[0] == sa[0] and sa[0] ~= sa[1] and ffi.new("struct rules_foo2") ~= ffi.new("struct rules_foo2"))
+-- const on an array type qualifies its elements (a typedef or $ too).
+ffi.cdef "typedef int rules_arr2[2];"
+assert(tostring(ffi.typeof("const rules_arr2")) == "ctype<const int [2]>")
+assert(tostring(ffi.typeof("const $", ffi.typeof("int[2]"))) == "ctype<const int [2]>")
+-- A cdata as a $ parameter stands for its type.
+assert(tostring(ffi.typeof("$ *", ffi.new("int"))) == "ctype<int *>")
+-- A floating cdata is no address.
+fails(ffi.cast, "int *", ffi.new("double", 1))
+-- Pointers to a metatyped struct move and compare as pointers; the struct has the metamethods.
+ffi.cdef "struct rules_mp { int a; }; struct rules_gc { int a; };"
+ffi.metatype("struct rules_mp", { __add = function() return "add" end, __eq = function() return "eq" end })
+local mps = ffi.new("struct rules_mp[3]")
+local mp = mps + 0
+assert(ffi.istype("struct rules_mp *", mp + 1) and (mp + 2) - mp == 2 and mp == mps + 0)
+assert(mps[0] + 1 == "add")
+-- No __gc for an object whose initializer failed.
+local collected = 0
+local gct = ffi.metatype("struct rules_gc", { __gc = function() collected = collected + 1 end })
+assert(not pcall(gct, "x"))
+collectgarbage(); collectgarbage()
+assert(collected == 0)
