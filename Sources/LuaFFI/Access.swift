@@ -38,6 +38,15 @@ extension FFIState {
                 throw FFIError("index \(index) out of range for '\(types[Int(id)].cName)' (\(count) elements)")
             }
             return try element(of: info.target, at: address, index: index, container: id)
+        case .vector:
+            // Elements of a vector are read-only, as in LuaJIT (a vector is a value).
+            let index = try elementIndex(L, key, id)
+            let count = info.count ?? 0
+            guard index >= 0 && index < count else {
+                throw FFIError("index \(index) out of range for '\(types[Int(id)].cName)' (\(count) elements)")
+            }
+            let size = self.info(info.target).size ?? 0
+            return .value(address: address + index * size, typeID: info.target, isConst: true)
         case .record:
             guard lua_type(L, key) == LUA_TSTRING else {
                 // Other keys go to the metatype's __index/__newindex, if any (LuaJIT).

@@ -14,7 +14,7 @@ extension FFIState {
         guard last >= first else { return }
         let info = info(id)
         switch info.kind {
-        case .array:
+        case .array, .vector:
             try initializeArray(L, id, at: address, count: info.count ?? count, first: first, last: last)
         case .record:
             try initializeRecord(L, id, at: address, count: count, first: first, last: last)
@@ -258,6 +258,29 @@ extension FFIState {
             return try initialize(L, typeID, at: base + field.offset, count: count, first: index, last: index)
         }
         try store(L, index, as: typeID, to: base + field.offset)
+    }
+
+    /// Stores into a vector (LuaJIT's rules): a vector of the same size is copied bit
+    /// for bit, a table initializes it as an array, any other value but a boolean
+    /// converts to the element type and fills every element (a complex: its real part).
+    func storeVector(_ L: OpaquePointer, _ index: Int32, as id: Int32, to address: UnsafeMutableRawPointer) throws(FFIError) {
+        let info = info(id)
+        let size = info.size ?? 0
+        if let cdata = cdata(L, at: index) {
+            try checkUsable(cdata)
+            let (source, type) = value(of: cdata)
+            if self.info(type).kind == .vector, self.info(type).size == size {
+                address.copyMemory(from: source, byteCount: size)
+                return
+            }
+        }
+        // A boolean fills no vector (LuaJIT), though it converts to a number.
+        if lua_type(L, index) == LUA_TBOOLEAN { throw conversionError(L, index, to: id) }
+        address.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        if lua_type(L, index) == LUA_TTABLE { return try initialize(L, id, at: address, count: -1, first: index, last: index) }
+        let elementSize = self.info(info.target).size ?? 0
+        try store(L, index, as: info.target, to: address)
+        for i in 1..<max(info.count ?? 1, 1) { (address + i * elementSize).copyMemory(from: address, byteCount: elementSize) }
     }
 
     /// Complex numbers: a number (the real part), two numbers, or a table {re, im}.

@@ -24,6 +24,8 @@ extension FFIState {
             address.storeBytes(of: try pointer(L, index, to: id), as: UnsafeMutableRawPointer?.self)
         case .array, .record, .complexFloat, .complexDouble:
             try storeAggregate(L, index, as: id, to: address)
+        case .vector:
+            try storeVector(L, index, as: id, to: address)
         case .reference:
             guard let target = address.load(as: UnsafeMutableRawPointer?.self) else {
                 throw FFIError("NULL reference of type '\(types[Int(id)].cName)'")

@@ -233,3 +233,25 @@ local gct = ffi.metatype("struct rules_gc", { __gc = function() collected = coll
 assert(not pcall(gct, "x"))
 collectgarbage(); collectgarbage()
 assert(collected == 0)
+-- Vectors (mode(V4SI), vector_size): initialized as arrays, indexed read-only,
+-- assigned from a vector of the same size (bits) or broadcast from a number.
+local v4si = "int __attribute__((mode(V4SI)))"
+local v = ffi.new(v4si, 1, 2, 3, 4)
+assert(v[0] == 1 and v[3] == 4 and ffi.sizeof(v) == 16)
+assert(ffi.new(v4si, 7)[3] == 7 and ffi.new(v4si, {7})[3] == 7 and ffi.new(v4si, {7, 8})[3] == 0)
+assert(ffi.new("double __attribute__((vector_size(16)))", {3.5, -6.75})[1] == -6.75)
+assert(ffi.new(v4si, v)[2] == 3)
+fails(ffi.new, v4si, 1, 2, 3, 4, 5)
+assert(not pcall(function() v[1] = 5 end))
+fails(ffi.new, "int", v)
+local vs = ffi.new("struct { " .. v4si .. " v4si; uint8_t __attribute__((mode(V16QI))) v16qi; double __attribute__((mode(V2DF))) v2df; }")
+vs.v4si = -17
+assert(vs.v4si[0] == -17 and vs.v4si[3] == -17)
+vs.v4si = ffi.new("int32_t", 712)
+assert(vs.v4si[2] == 712)
+vs.v2df = ffi.new("complex", 9.125, -78.5)
+assert(vs.v2df[0] == 9.125 and vs.v2df[1] == 9.125)
+vs.v4si = 0x33333333
+vs.v16qi = vs.v4si
+assert(vs.v16qi[0] == 0x33 and vs.v16qi[15] == 0x33)
+assert(tostring(ffi.typeof(vs.v4si)) == "ctype<int __attribute__((vector_size(16)))>")
