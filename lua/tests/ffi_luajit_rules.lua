@@ -255,3 +255,12 @@ vs.v4si = 0x33333333
 vs.v16qi = vs.v4si
 assert(vs.v16qi[0] == 0x33 and vs.v16qi[15] == 0x33)
 assert(tostring(ffi.typeof(vs.v4si)) == "ctype<int __attribute__((vector_size(16)))>")
+-- Struct-scoped constants in constant expressions, through a variable or a cast.
+ffi.cdef "struct rules_str1 { enum { RULES_K99 = 99 }; static const int K55 = 55; } rules_extk;"
+assert(ffi.sizeof("char[rules_extk.RULES_K99]") == 99 and ffi.sizeof("char[rules_extk.K55]") == 55)
+assert(ffi.sizeof("char[((struct rules_str1)0).RULES_K99]") == 99)
+assert(ffi.sizeof("char[((struct rules_str1 *)0)->K55]") == 55)
+assert(ffi.sizeof("char[((int)3 + 4) * 2]") == 14)
+fails(ffi.typeof, "char[K55]")
+fails(ffi.typeof, "char[rules_extk.nosuch]")
+fails(ffi.typeof, "char[((struct rules_str1 *)0).K55]")
