@@ -173,6 +173,8 @@ extension FFIState {
     ) throws(FFIError) {
         if field.bitWidth > 0 {
             storeBitfield(try bitfieldValue(L, index, field.typeID), base, field)
+        } else if info(field.typeID).kind == .reference {
+            try bindReferenceMember(L, index, field.typeID, at: base + field.offset)
         } else if info(field.typeID).isVariable {
             try checkAggregateSource(L, index, field.typeID)
             try initialize(L, field.typeID, at: base + field.offset, count: count, first: index, last: index)
@@ -253,11 +255,25 @@ extension FFIState {
             storeBitfield(try bitfieldValue(L, index, typeID), base, info)
             return
         }
+        if info(typeID).kind == .reference {
+            return try bindReferenceMember(L, index, typeID, at: base + field.offset)
+        }
         if case .array(_, .variable) = field.type.kind {
             try checkAggregateSource(L, index, typeID)
             return try initialize(L, typeID, at: base + field.offset, count: count, first: index, last: index)
         }
         try store(L, index, as: typeID, to: base + field.offset)
+    }
+
+    /// Binds the reference member of type `id` at `address` to what the value at
+    /// `index` designates, converted as to a pointer (LuaJIT: an `int &` member takes
+    /// an `int[1]` or an `int *`, not an `int`). Like a pointer member, it does not
+    /// keep a Lua-owned object alive.
+    private func bindReferenceMember(
+        _ L: OpaquePointer, _ index: Int32, _ id: Int32, at address: UnsafeMutableRawPointer
+    ) throws(FFIError) {
+        let target = try pointer(L, index, to: pointerType(to: info(id).target))
+        address.storeBytes(of: target, as: UnsafeMutableRawPointer?.self)
     }
 
     /// Stores into a vector (LuaJIT's rules): a vector of the same size is copied bit

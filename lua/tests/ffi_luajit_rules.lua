@@ -264,3 +264,10 @@ assert(ffi.sizeof("char[((int)3 + 4) * 2]") == 14)
 fails(ffi.typeof, "char[K55]")
 fails(ffi.typeof, "char[rules_extk.nosuch]")
 fails(ffi.typeof, "char[((struct rules_str1 *)0).K55]")
+-- A reference member is bound by its initializer as a pointer would be.
+local target = ffi.new("int[1]", 42)
+local holder = ffi.new("struct { int &x; }", target)
+assert(holder.x == 42 and ffi.sizeof(holder) == ffi.sizeof("void *"))
+holder.x = 7
+assert(target[0] == 7)
+fails(ffi.new, "struct { int &x; }", ffi.new("int", 5))
