@@ -168,7 +168,14 @@ private func cdataNewIndex(_ L: OpaquePointer?) -> Int32 {
 
 private func cdataToString(_ L: OpaquePointer?) -> Int32 {
     dispatch(L, "__tostring", arguments: 1) { ffi, L throws(FFIError) in
-        let text = try ffi.describe(try ffi.selfCData(L))
+        let cdata = try ffi.selfCData(L)
+        // A metatype's __name names the object as Lua 5.4's tostring does (`Point: 0x...`).
+        if ffi.pushMetamethod(L, "__name", among: 1), let name = stringArgument(L, -1) {
+            let text = "\(name): \(hexAddress(ffi.value(of: cdata).address))"
+            lua_pushlstring(L, text, text.utf8.count)
+            return 1
+        }
+        let text = try ffi.describe(cdata)
         lua_pushlstring(L, text, text.utf8.count)
         return 1
     }
