@@ -45,9 +45,13 @@ extension CType {
     /// pointers, or arrays of one size, to compatible types (`lj_cconv_compatptr` with
     /// qualifiers ignored: integers of one size, signedness aside); a struct or union
     /// for a pointer to it.
-    public func isLuaJITInstanceType(_ other: CType) -> Bool {
+    public func isLuaJITInstanceType(_ other: CType, charIsSigned: Bool = TargetLayout.host.charIsSigned) -> Bool {
         let a = unqualified, b = other.unqualified
         if a == b { return true }
+        // LuaJIT has one type for `char` and the `char`-signed 1-byte integer
+        // (`int8_t` is `char` on x86-64).
+        if case .char = a.kind, case .integer(1, charIsSigned) = b.kind { return true }
+        if case .integer(1, charIsSigned) = a.kind, case .char = b.kind { return true }
         switch (a.kind, b.kind) {
         case (.pointer(let x), .pointer(let y)): return Self.compatiblePointees(x, y)
         case (.array(let x, .fixed(let m)), .array(let y, .fixed(let n))):

@@ -106,9 +106,9 @@ extension FFIState {
         case (.integer(let x, let ux), .integer(let y, let uy)):
             try integerArithmetic(L, op, x, y, unsigned: ux || uy)
         case (.integer(let x, let ux), .number(let d, boxed: false)):
-            try integerArithmetic(L, op, x, try integralBits(d, op), unsigned: ux)
+            try integerArithmetic(L, op, x, try integralBits(d, op, unsigned: ux), unsigned: ux)
         case (.number(let d, boxed: false), .integer(let y, let uy)):
-            try integerArithmetic(L, op, try integralBits(d, op), y, unsigned: uy)
+            try integerArithmetic(L, op, try integralBits(d, op, unsigned: uy), y, unsigned: uy)
         default:
             guard let x = a.double, let y = b.double else { throw arithmeticError(L, op) }
             if op.isBitwise {
@@ -120,13 +120,16 @@ extension FFIState {
         return 1
     }
 
-    /// A Lua float operand of 64-bit integer arithmetic: truncated toward zero (as
-    /// LuaJIT), but the bitwise operators require an integral value (as Lua 5.4).
-    private func integralBits(_ value: Double, _ op: ArithmeticOperator) throws(FFIError) -> Int64 {
+    /// A Lua float operand of 64-bit integer arithmetic: converted to the operation's
+    /// type as LuaJIT converts it (`integerBits`: 2^63 is -2^63 for `int64_t`), but
+    /// the bitwise operators require an integral value (as Lua 5.4).
+    private func integralBits(_ value: Double, _ op: ArithmeticOperator, unsigned: Bool = false) throws(FFIError)
+        -> Int64
+    {
         if op.isBitwise, value.rounded(.towardZero) != value {
             throw FFIError("number has no integer representation")
         }
-        return truncatedBits(value)
+        return integerBits(value, to: unsigned ? .uint64 : .int64)
     }
 
     /// 64-bit integer arithmetic with wrap-around; the result is boxed (`int64_t`,
@@ -194,8 +197,14 @@ extension FFIState {
             throw FFIError("attempt to compare '\(typeName(L, 1))' with '\(typeName(L, 2))'")
         }
         switch (a, b) {
-        case (.pointer(let p, _, _), .pointer(let q, _, _)):
-            return op == .equal ? p == q : (op == .less ? p < q : p <= q)
+        case (.pointer(let p, _, let s), .pointer(let q, _, let t)):
+            if op == .equal { return p == q }
+            // Only compatible pointers order (LuaJIT's lj_cconv_compatptr: one pointee
+            // type, qualifiers and integer signedness aside; void is not one).
+            guard types[Int(s)].isLuaJITInstanceType(types[Int(t)]) else {
+                throw FFIError("attempt to compare '\(typeName(L, 1))' with '\(typeName(L, 2))'")
+            }
+            return op == .less ? p < q : p <= q
         case (.integer(let x, let ux), .integer(let y, let uy)):
             return compareIntegers(x, y, unsigned: ux || uy, op)
         // A Lua float against an integer cdata converts to its 64-bit type first, as

@@ -69,7 +69,7 @@ extension FFIState {
         if info.kind == .pointer, let bits = try castBits(L, index) {
             return pushDerivedPointer(L, id, UnsafeMutableRawPointer(bitPattern: Int(bits)), from: index)
         }
-        if info.kind.isInteger, let bits = try castBits(L, index, to: info.kind) {
+        if info.kind.isInteger, let bits = try castBits(L, index, to: info.kind, forInteger: true) {
             storeInteger(bits, kind: info.kind, to: pushNewCData(L, id).payload)
             return
         }
@@ -78,8 +78,11 @@ extension FFIState {
     }
 
     /// The bits a cast to an integer of `kind` (or an address) takes from numbers,
-    /// pointers and addresses; nil for others. Floats convert as `integerBits`.
-    func castBits(_ L: OpaquePointer, _ index: Int32, to kind: ValueKind = .uint64) throws(FFIError) -> Int64? {
+    /// pointers and addresses; nil for others (`forInteger`: structs and unions
+    /// too). Floats convert as `integerBits`.
+    func castBits(
+        _ L: OpaquePointer, _ index: Int32, to kind: ValueKind = .uint64, forInteger: Bool = false
+    ) throws(FFIError) -> Int64? {
         switch lua_type(L, index) {
         case LUA_TNUMBER:
             if lua_isinteger(L, index) != 0 { return Int64(lf_tointeger(L, index, nil)) }
@@ -92,8 +95,9 @@ extension FFIState {
                 return isInternal(L, index) ? nil : Int64(Int(bitPattern: try userdataAddress(L, index)))
             }
             // A complex converts as its real part (before `address`, which gives an
-            // aggregate's address).
+            // aggregate's address); a struct or union is no integer (LuaJIT).
             if let value = try floatingValue(of: cdata) { return integerBits(value, to: kind) }
+            if forInteger, info(value(of: cdata).type).kind == .record { return nil }
             if let (address, _) = try address(of: cdata) { return Int64(Int(bitPattern: address)) }
             return try scalarBits(of: cdata)
         default: return nil

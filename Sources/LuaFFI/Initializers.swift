@@ -276,6 +276,12 @@ extension FFIState {
         address.storeBytes(of: target, as: UnsafeMutableRawPointer?.self)
     }
 
+    /// Whether the value at `index` is a `bool` cdata.
+    private func isBoolCData(_ L: OpaquePointer, _ index: Int32) -> Bool {
+        guard let cdata = cdata(L, at: index) else { return false }
+        return info(value(of: cdata).type).kind == .bool
+    }
+
     /// Stores into a vector (LuaJIT's rules): a vector of the same size is copied bit
     /// for bit, a table initializes it as an array, any other value but a boolean
     /// converts to the element type and fills every element (a complex: its real part).
@@ -328,8 +334,10 @@ extension FFIState {
             return
         }
         guard last - first < 2 else { throw tooMany(id) }
-        // A boolean is no complex number (LuaJIT), though a part may be one.
-        if first == last, lua_type(L, first) == LUA_TBOOLEAN { throw conversionError(L, first, to: id) }
+        // A boolean (or bool cdata) is no complex number (LuaJIT), though a part may be one.
+        if first == last, lua_type(L, first) == LUA_TBOOLEAN || isBoolCData(L, first) {
+            throw conversionError(L, first, to: id)
+        }
         for (i, index) in (first...last).enumerated() { try store(L, index, as: part, to: address + i * size) }
     }
 }

@@ -271,3 +271,18 @@ assert(holder.x == 42 and ffi.sizeof(holder) == ffi.sizeof("void *"))
 holder.x = 7
 assert(target[0] == 7)
 fails(ffi.new, "struct { int &x; }", ffi.new("int", 5))
+-- A struct casts to no integer; a bool cdata is no complex number.
+fails(ffi.cast, "int", ffi.new("struct rules_foo2"))
+assert(ffi.cast("void *", ffi.new("struct rules_foo2")) ~= nil)
+fails(ffi.new, "complex float", ffi.new("bool", true))
+-- Only pointers to one type (or void) order.
+local ca, ia = ffi.new("char[4]"), ffi.new("int[2]")
+assert(not pcall(function() return ca < ia end) and (ca < ca + 1) and ffi.cast("unsigned char *", ca) <= ca)
+assert(not pcall(function() return ffi.cast("void *", ca) <= ca end))
+-- A float of 2^63 or more is -2^63 in int64_t arithmetic, as LuaJIT converts it.
+assert(tostring(2^63 + 2^11 + ffi.new("int64_t", 1)) == "-9223372036854775807LL")
+-- char is int8_t to ffi.istype and ctype ==, as LuaJIT has one type for both (x86-64).
+if ffi.arch == "x64" then
+  assert(ffi.istype("char", ffi.new("int8_t")) and ffi.istype("int8_t", ffi.new("char")))
+  assert(ffi.typeof("char") == ffi.typeof("int8_t") and ffi.typeof("char") ~= ffi.typeof("uint8_t"))
+end

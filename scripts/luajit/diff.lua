@@ -5,14 +5,17 @@
 -- "N programs, N statements: N compared, N skipped, N differ"; exits 1 on a difference.
 -- Normalised (each a documented difference, docs/luajit-compat.md):
 --   * an error is compared as "error", not by its message;
---   * numbers are compared as values (Lua 5.4 tells integers from floats);
+--   * numbers are compared as values (Lua 5.4 tells integers from floats, writes
+--     floats `1.0` - STR - and has no integer -0);
 --   * a 64-bit integer or enum cdata of LuaJIT equals the same Lua integer here
 --     (64-bit results and enum values are Lua integers); later statements using that
 --     value are not compared;
---   * `==` between a cdata and a non-cdata, and arithmetic and comparisons of a
---     floating cdata, are not compared (the harness's OP gives "skip");
---   * a negative number converted to `uint64_t` (LuaJIT: 2^63) and integer division
---     by zero (an error here) are not compared;
+--   * not compared (the harness's OP and CAST give "skip"): `==` between a cdata and
+--     a non-cdata, arithmetic and comparisons of a floating cdata, integer division
+--     and Lua's integer `%` by zero, `..` of a number, the difference of two pointers
+--     and casts of strings and pointers (addresses);
+--   * a `uint64_t` cdata that LuaJIT made 2^63 from a negative number matches any
+--     `uint64_t` here (luaffi converts as C does);
 --   * addresses, `LL`/`ULL` suffixes in strings and numbered anonymous types
 --     (LuaJIT's `struct 105`) are left out of strings and type names.
 -- Programs on which luajit itself crashes are counted and not compared.

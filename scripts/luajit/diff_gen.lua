@@ -221,7 +221,7 @@ local function strings_()
     P.slots[#P.slots] = { k = "array", t = "char", n = 3 }
     return "E ffi.new('char[3]', " .. pick { "'ab'", "'\\0x'", "'abc'", "'12'" } .. ")"
   end
-  return "E tostring(" .. anySlot() .. ")"
+  return "E STR(" .. anySlot() .. ")"
 end
 
 local function copyFill()

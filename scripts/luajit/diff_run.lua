@@ -28,6 +28,10 @@ local operators = {
   unm = function(a) return -a end, len = function(a) return #a end,
 }
 
+local function addressed(x)
+  return type(x) == "string" or iscdata(x) and tostring(ffi.typeof(x)):find("[*&[]") ~= nil
+end
+
 --- Applies an operator, or SKIP for what PUC Lua cannot do (docs/luajit-compat.md):
 --- `==` between a cdata and a non-cdata never calls `__eq` in Lua 5.4, and
 --- arithmetic and comparisons of floating cdata stay floating here (LuaJIT 2.1
@@ -36,15 +40,24 @@ function OP(op, a, b)
   local unary = op == "unm" or op == "len"
   if (op == "==" or op == "~=") and iscdata(a) ~= iscdata(b) then return SKIP end
   if op ~= ".." and op ~= "len" and (floating(a) or (not unary and floating(b))) then return SKIP end
-  -- Integer division by zero raises here (LuaJIT gives 0x8000000000000000).
-  if (op == "/" or op == "%") and (iscdata(a) or iscdata(b)) and tonumber(b) == 0 then return SKIP end
+  -- Integer division by zero raises here (LuaJIT gives 0x8000000000000000), and
+  -- so does a Lua integer % 0 (LuaJIT's numbers give nan).
+  local divisor = tonumber(b)
+  if (op == "/" or op == "%") and (iscdata(a) or iscdata(b)) and divisor and divisor > -1 and divisor < 1 then
+    return SKIP
+  end
+  if op == "%" and b == 0 then return SKIP end
+  -- Two pointers into different objects are as far apart as the allocator put them;
+  -- Lua 5.4 writes a float `1.0` where LuaJIT writes `1`.
+  if op == "-" and addressed(a) and addressed(b) then return SKIP end
+  if op == ".." and (type(a) == "number" or type(b) == "number") then return SKIP end
   return operators[op](a, b)
 end
 
---- ffi.cast, or SKIP for a pointer, array or reference cast to a number (its
---- address differs from LuaJIT's).
+--- ffi.cast, or SKIP for a string, pointer, array or reference cast (its address
+--- differs from LuaJIT's).
 function CAST(t, v)
-  if iscdata(v) and tostring(ffi.typeof(v)):find("[*&[]") then return SKIP end
+  if addressed(v) then return SKIP end
   return ffi.cast(t, v)
 end
 
@@ -56,10 +69,17 @@ end
 
 local function number(x)
   if x ~= x then return "nan" end
+  if x == 0 then return "0" end  -- Lua 5.4's integers have no -0
   if x == 1 / 0 then return "inf" elseif x == -1 / 0 then return "-inf" end
   if math.type and math.type(x) == "integer" then return string.format("%d", x) end
   if x == math.floor(x) and x >= -2 ^ 63 and x < 2 ^ 63 then return string.format("%.0f", x) end
   return string.format("%.17g", x)
+end
+
+--- tostring, with numbers as `number` writes them (Lua 5.4 writes floats `1.0`).
+function STR(x)
+  if type(x) == "number" then return number(x) end
+  return tostring(x)
 end
 
 local function text(s)
