@@ -286,3 +286,5 @@ if ffi.arch == "x64" then
   assert(ffi.istype("char", ffi.new("int8_t")) and ffi.istype("int8_t", ffi.new("char")))
   assert(ffi.typeof("char") == ffi.typeof("int8_t") and ffi.typeof("char") ~= ffi.typeof("uint8_t"))
 end
+-- Call arguments convert floats as fields do (x86-64): abs(2^32 + 5) gets -2^31.
+assert(ffi.C.abs(2^32 + 5) == -2^31 and ffi.C.abs(-2.5) == 2)

@@ -251,6 +251,17 @@ local function inspect()
   return "E " .. anySlot() .. " and true"
 end
 
+-- A call of a C function: argument conversions and results.
+local function call()
+  P.slots[#P.slots + 1] = { k = "value" }
+  local r = R(4)
+  if r == 1 then return "E ffi.C.strlen(" .. pick(strings) .. ")" end
+  local f = pick { "abs", "labs", "fabs" }
+  local v = value(1)
+  while v:match("^'") do v = value(1) end  -- a string would pass its address
+  return "E ffi.C." .. f .. "(" .. v .. ")"
+end
+
 local function statement()
   local r = R(20)
   local s
@@ -264,6 +275,7 @@ local function statement()
   elseif r <= 15 then s = pointerStep()
   elseif r <= 16 then s = strings_()
   elseif r <= 17 then s = copyFill()
+  elseif r <= 18 then s = call()
   else s = inspect() end
   return s
 end
