@@ -223,18 +223,20 @@ public final class CDeclarations {
 
     private static func predefined(for target: TargetLayout) -> SymbolMap<Declared<CType>> {
         let long = target.long.size
-        var types: [String: CType] = [
-            "int8_t": .int8, "uint8_t": .uint8, "int16_t": .int16, "uint16_t": .uint16,
-            "int32_t": .int32, "uint32_t": .uint32, "int64_t": .int64, "uint64_t": .uint64,
-            "intptr_t": CType(.integer(size: target.pointer.size, isSigned: true)),
-            "uintptr_t": CType(.integer(size: target.pointer.size, isSigned: false)),
-            "ptrdiff_t": CType(.integer(size: target.pointer.size, isSigned: true)),
-            "size_t": CType(.integer(size: long, isSigned: false)),
-            "ssize_t": CType(.integer(size: long, isSigned: true)),
-            "wchar_t": CType(.integer(size: target.wcharSize, isSigned: target.wcharIsSigned)),
+        let pointerSized = { (isSigned: Bool) in CType(.integer(size: target.pointer.size, isSigned: isSigned)) }
+        // Pairs, not a dictionary literal: this runs at every start-up, and hashing
+        // the names twice costs more than the rest of making the scope.
+        let types: [(String, CType)] = [
+            ("int8_t", .int8), ("uint8_t", .uint8), ("int16_t", .int16), ("uint16_t", .uint16),
+            ("int32_t", .int32), ("uint32_t", .uint32), ("int64_t", .int64), ("uint64_t", .uint64),
+            ("intptr_t", pointerSized(true)), ("uintptr_t", pointerSized(false)),
+            ("ptrdiff_t", pointerSized(true)),
+            ("size_t", CType(.integer(size: long, isSigned: false))),
+            ("ssize_t", CType(.integer(size: long, isSigned: true))),
+            ("wchar_t", CType(.integer(size: target.wcharSize, isSigned: target.wcharIsSigned))),
+            ("va_list", .pointer(to: .void)), ("__builtin_va_list", .pointer(to: .void)),
+            ("__gnuc_va_list", .pointer(to: .void)),
         ]
-        let vaList = CType.pointer(to: .void)
-        for name in ["va_list", "__builtin_va_list", "__gnuc_va_list"] { types[name] = vaList }
         var map = SymbolMap<Declared<CType>>()
         for (name, type) in types { map.updateValue(Declared(value: type, at: .predefined), forKey: SymbolName(name)) }
         return map

@@ -37,6 +37,11 @@ import Testing
             local ffi = require("ffi")
             assert(bit == require("bit") and bit.tobit(0xffffffff) == -1)
             assert(tonumber(ffi.new("int", 7)) == 7 and tonumber("ff", 16) == 255)
+            -- Lua 5.1 reads a number given with a base as the string it prints as.
+            assert(tonumber(777, 8) == 511 and tonumber(-17, 8) == -15 and tonumber(3.0, 10) == 3)
+            assert(tonumber(10.5, 16) == nil and tonumber(1e20, 16) == nil)
+            assert(select(2, pcall(tonumber, true, 8)):find("string expected, got boolean", 1, true))
+            assert(unpack == table.unpack and loadstring == load)
             assert(type(ffi.new("int")) == "cdata" and type(ffi.typeof("int")) == "cdata")
             assert(type(io.stdout) == "userdata" and type(ffi.C) == "userdata" and type(nil) == "nil")
             assert(select(2, pcall(type)):find("bad argument #1 to 'type' (value expected)", 1, true))

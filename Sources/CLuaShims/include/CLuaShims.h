@@ -105,7 +105,6 @@ int lf_pcallown(lua_State *L, int nargs, int nresults, int msgh);
 static inline lf_StateInfo *lf_owninfo(lua_State *L) { return *(lf_StateInfo **)lua_getextraspace(L); }
 void lf_call(lua_State *L, int nargs, int nresults);
 void lf_pop(lua_State *L, int n);
-void lf_newtable(lua_State *L);
 void lf_insert(lua_State *L, int idx);
 void lf_remove(lua_State *L, int idx);
 void lf_replace(lua_State *L, int idx);
@@ -118,7 +117,6 @@ void lf_pushcfunction(lua_State *L, lua_CFunction f);
 int lf_loadbuffer(lua_State *L, const char *buf, size_t size, const char *name, const char *mode);
 int lf_getmetatable(lua_State *L, const char *tname);
 void lf_pushlstring(lua_State *L, const char *s, size_t len);
-void lf_pushglobaltable(lua_State *L);
 const char *lf_typename(lua_State *L, int idx);
 
 /* luaL_traceback wrapped as a protected operation. [-0, +1] */
