@@ -214,7 +214,10 @@ local function strings_()
   local i, s = slotOf(function(s) return s.k == "array" or s.k == "struct" end)
   local r = R(5)
   P.slots[#P.slots + 1] = { k = "value" }
-  if i and r <= 2 then return "E ffi.string(V[" .. i .. "], ROOM(V[" .. i .. "], " .. pick { "0", "1", "3", "2.5", "100" } .. "))" end
+  if i and r <= 2 then
+    local length = pick { "0", "1", "3", "2.5", "100" }
+    return "E ffi.string(V[" .. i .. "], ROOM(V[" .. i .. "], " .. length .. "))"
+  end
   if r == 3 then return "E ffi.string(" .. pick(strings) .. ")" end
   if r == 4 then
     -- LuaJIT copies a shorter string with its NUL and leaves the rest as it was.
@@ -229,10 +232,18 @@ local function copyFill()
   if not i then return nil end
   local dst = "V[" .. i .. "]"
   local r = R(3)
-  if r == 1 then return "S ffi.fill(" .. dst .. ", ROOM(" .. dst .. ", " .. pick { "1", "2", "3.7", "100", "0" } .. "), " .. pick { "0", "65", "300", "-1", "true", "65.5", "'A'", "nil" } .. ")" end
-  if r == 2 then return "S ffi.copy(" .. dst .. ", " .. pick { "'ab'", "'\\1\\2\\3'", "'x'" } .. ", ROOM(" .. dst .. ", " .. pick { "1", "2", "2.5" } .. "))" end
-  local j = slotOf(function(s) return s.k == "array" or s.k == "struct" end)
-  return "S ffi.copy(" .. dst .. ", V[" .. j .. "], ROOM(" .. dst .. ", ROOM(V[" .. j .. "], " .. pick { "1", "4", "8", "100" } .. ")))"
+  if r == 1 then
+    local length = pick { "1", "2", "3.7", "100", "0" }
+    local byte = pick { "0", "65", "300", "-1", "true", "65.5", "'A'", "nil" }
+    return "S ffi.fill(" .. dst .. ", ROOM(" .. dst .. ", " .. length .. "), " .. byte .. ")"
+  end
+  if r == 2 then
+    local source = pick { "'ab'", "'\\1\\2\\3'", "'x'" }
+    return "S ffi.copy(" .. dst .. ", " .. source .. ", ROOM(" .. dst .. ", " .. pick { "1", "2", "2.5" } .. "))"
+  end
+  local src = "V[" .. slotOf(function(s) return s.k == "array" or s.k == "struct" end) .. "]"
+  local length = pick { "1", "4", "8", "100" }
+  return "S ffi.copy(" .. dst .. ", " .. src .. ", ROOM(" .. dst .. ", ROOM(" .. src .. ", " .. length .. ")))"
 end
 
 local function inspect()
@@ -240,10 +251,17 @@ local function inspect()
   local r = R(7)
   local st = aStruct()
   if r == 1 then return "E tonumber(" .. anySlot() .. ")" end
-  if r == 2 then return "E ffi.sizeof(" .. (st and "'" .. st.name .. "'" or anySlot()) .. (R(2) == 1 and ", " .. number() or "") .. ")" end
-  if r == 3 and st and #st.fields > 0 then return "E ffi.offsetof('" .. st.name .. "', '" .. pick(st.fields).name .. "')" end
+  if r == 2 then
+    local what = st and "'" .. st.name .. "'" or anySlot()
+    return "E ffi.sizeof(" .. what .. (R(2) == 1 and ", " .. number() or "") .. ")"
+  end
+  if r == 3 and st and #st.fields > 0 then
+    return "E ffi.offsetof('" .. st.name .. "', '" .. pick(st.fields).name .. "')"
+  end
   if r == 4 then return "E ffi.istype('" .. pick(scalars) .. "', " .. anySlot() .. ")" end
-  if r == 5 and st then return "E ffi.typeof('" .. st.name .. "')." .. (#st.fields > 0 and pick(st.fields).name or "nosuch") end
+  if r == 5 and st then
+    return "E ffi.typeof('" .. st.name .. "')." .. (#st.fields > 0 and pick(st.fields).name or "nosuch")
+  end
   if r == 6 then
     P.slots[#P.slots] = { k = "ctype" }
     return "E ffi.typeof(" .. anySlot() .. ")"
