@@ -22,6 +22,7 @@ static inline __attribute__((always_inline)) int store_scalar(const lf_Slot *s, 
   }
   int64_t v;
   if (!lf_integer(s, &v) && !(kind == LF_K_BOOL && lf_boolean(s, &v))) return 0;
+  if (!lf_lowbitsconvert(s, v, kind)) return 0;
   switch (kind) {
   case LF_K_BOOL: *(uint8_t *)p = v != 0; return 1;
   case LF_K_I8: case LF_K_U8: { uint8_t x = (uint8_t)v; memcpy(p, &x, 1); return 1; }

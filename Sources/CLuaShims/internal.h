@@ -30,6 +30,14 @@ int lf_pcallarmed(lua_State *L, struct lf_StateInfo *info, int nargs, int nresul
  * disarmed: raises the memory error now (from C), else returns `n`. */
 int lf_chargeoverdraft(lua_State *L, struct lf_StateInfo *info, int n);
 
+/* The integer `v` of stack slot `s` converts to integer class `kind` by its low
+ * bits; 0 when the slow path must convert it: a float beyond int32 converts to a
+ * type narrower than 32 bits (or int32_t) as x86-64 does (integerBits, ToC.swift). */
+static inline int lf_lowbitsconvert(const lf_Slot *s, int64_t v, int kind) {
+  return s->tag != LF_TAG_FLOAT || (v >= INT32_MIN && v <= INT32_MAX) ||
+         kind == LF_K_I64 || kind == LF_K_U64 || kind == LF_K_U32 || kind == LF_K_BOOL;
+}
+
 /* The cdata header of the value in stack slot `s` if it is a usable cdata of this
  * ffi state (one of its two `metatables`, not released, a type id below `count`);
  * NULL for anything else. */

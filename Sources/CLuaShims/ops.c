@@ -223,7 +223,8 @@ int lf_cdatatostring(lua_State *L) {
   const lf_Slot *args = lf_base(L);
   int top = (int)(lf_top(L) - args);
   const lf_CDataHeader *h = top >= 1 ? lf_slotcdata(&args[0], ft->metatables, ft->count) : NULL;
-  if (h == NULL) return lf_slowcall(L);
+  /* A metatyped cdata without __tostring: its __name, if any, is Swift's to show. */
+  if (h == NULL || ft->types[h->type].metatype != 0) return lf_slowcall(L);
   int shape = ft->types[h->type].shape;
   const void *address = (const char *)h + h->offset;
   if (shape == LF_T_POINTER) memcpy(&address, address, sizeof address);

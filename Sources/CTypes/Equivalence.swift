@@ -47,9 +47,13 @@ extension CType {
     /// for a pointer to it. A reference stands for its target on either side (a
     /// struct's `double arr[3]` field is a `double (&)[3]`, and an instance of
     /// `double[3]`, as in LuaJIT).
-    public func isLuaJITInstanceType(_ other: CType) -> Bool {
+    public func isLuaJITInstanceType(_ other: CType, charIsSigned: Bool = TargetLayout.host.charIsSigned) -> Bool {
         let a = referent.unqualified, b = other.referent.unqualified
         if a == b { return true }
+        // LuaJIT has one type for `char` and the `char`-signed 1-byte integer
+        // (`int8_t` is `char` on x86-64).
+        if case .char = a.kind, case .integer(1, charIsSigned) = b.kind { return true }
+        if case .integer(1, charIsSigned) = a.kind, case .char = b.kind { return true }
         switch (a.kind, b.kind) {
         case (.pointer(let x), .pointer(let y)): return Self.compatiblePointees(x, y)
         case (.array(let x, .fixed(let m)), .array(let y, .fixed(let n))):

@@ -120,13 +120,21 @@ extension FFIState {
 }
 
 /// Runs a metamethod: the metatype's, if the cdata's type has one for `event`,
-/// else `builtin`.
+/// else `builtin`. With `operators`, numbers and pointers take the built-in
+/// arithmetic and comparisons first, as in LuaJIT (`Arithmetic.swift`).
 @inline(__always)
 private func dispatch(
-    _ L: OpaquePointer?, _ event: String, arguments: Int32, results: Int32 = 1,
+    _ L: OpaquePointer?, _ event: String, arguments: Int32, results: Int32 = 1, operators: Bool = false,
     _ builtin: (FFIState, OpaquePointer) throws(FFIError) -> Int32
 ) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
+        if operators, !ffi.metatypes.isEmpty, ffi.areBuiltinOperands(L, unary: event == "__unm" || event == "__bnot") {
+            do throws(FFIError) { return try builtin(ffi, L) } catch {
+                // Not a built-in combination (pointer + pointer): the metamethod, if any.
+                guard ffi.pushMetamethod(L, event, among: arguments) else { throw error }
+                return ffi.callMetamethod(L, arguments: arguments, results: results)
+            }
+        }
         if ffi.pushMetamethod(L, event, among: arguments) {
             return ffi.callMetamethod(L, arguments: arguments, results: results)
         }
@@ -164,6 +172,12 @@ private func cdataNewIndex(_ L: OpaquePointer?) -> Int32 {
 private func cdataToString(_ L: OpaquePointer?) -> Int32 {
     dispatch(L, "__tostring", arguments: 1) { ffi, L throws(FFIError) in
         let cdata = try ffi.selfCData(L)
+        // A metatype's __name names the object as Lua 5.4's tostring does (`Point: 0x...`).
+        if ffi.pushMetamethod(L, "__name", among: 1), let name = stringArgument(L, -1) {
+            let text = "\(name): \(hexAddress(ffi.value(of: cdata).address))"
+            lua_pushlstring(L, text, text.utf8.count)
+            return 1
+        }
         let text = try ffi.describe(cdata)
         ffi.rememberDescribedPrefix(L, cdata.typeID)
         lua_pushlstring(L, text, text.utf8.count)
@@ -172,26 +186,26 @@ private func cdataToString(_ L: OpaquePointer?) -> Int32 {
 }
 
 private func cdataEq(_ L: OpaquePointer?) -> Int32 {
-    dispatch(L, "__eq", arguments: 2) { ffi, L throws(FFIError) in
+    dispatch(L, "__eq", arguments: 2, operators: true) { ffi, L throws(FFIError) in
         lua_pushboolean(L, try ffi.compare(L, .equal) ? 1 : 0)
         return 1
     }
 }
 private func cdataLt(_ L: OpaquePointer?) -> Int32 {
-    dispatch(L, "__lt", arguments: 2) { ffi, L throws(FFIError) in
+    dispatch(L, "__lt", arguments: 2, operators: true) { ffi, L throws(FFIError) in
         lua_pushboolean(L, try ffi.compare(L, .less) ? 1 : 0)
         return 1
     }
 }
 private func cdataLe(_ L: OpaquePointer?) -> Int32 {
-    dispatch(L, "__le", arguments: 2) { ffi, L throws(FFIError) in
+    dispatch(L, "__le", arguments: 2, operators: true) { ffi, L throws(FFIError) in
         lua_pushboolean(L, try ffi.compare(L, .lessOrEqual) ? 1 : 0)
         return 1
     }
 }
 
 private func arithmetic(_ L: OpaquePointer?, _ event: String, _ op: ArithmeticOperator) -> Int32 {
-    dispatch(L, event, arguments: 2) { ffi, L throws(FFIError) in try ffi.arithmetic(L, op) }
+    dispatch(L, event, arguments: 2, operators: true) { ffi, L throws(FFIError) in try ffi.arithmetic(L, op) }
 }
 private func cdataAdd(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__add", .add) }
 private func cdataSub(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__sub", .subtract) }

@@ -116,8 +116,8 @@ extension FFIState {
         return type
     }
 
-    /// The `$` parameters from stack index `first` to the top: ctypes, integers,
-    /// or strings (names). Corresponds to LuaJIT's parameterized types.
+    /// The `$` parameters from stack index `first` to the top: ctypes (a cdata stands
+    /// for its type), integers, or strings (names). Corresponds to LuaJIT's parameterized types.
     func typeParameters(
         _ L: OpaquePointer, from first: Int32, for source: Int32
     ) throws(FFIError) -> [CParameter] {
@@ -131,6 +131,8 @@ extension FFIState {
         for index in first...top {
             if let id = ctypeID(L, at: index) {
                 result.append(.type(types[Int(id)]))
+            } else if let cdata = cdata(L, at: index) {
+                result.append(.type(types[Int(cdata.typeID)]))  // its type, as LuaJIT
             } else if lua_type(L, index) == LUA_TNUMBER {
                 var isInteger: Int32 = 0
                 let value = lf_tointeger(L, index, &isInteger)
@@ -146,6 +148,15 @@ extension FFIState {
         }
         return result
     }
+}
+
+/// The type as LuaJIT identifies it: `char` is the 1-byte integer of the host's
+/// `char` signedness, other types themselves.
+func luajitIdentity(_ type: CType) -> CType {
+    guard case .char = type.kind else { return type }
+    var result = type
+    result.kind = .integer(size: 1, isSigned: TargetLayout.host.charIsSigned)
+    return result
 }
 
 /// How many `$` placeholders the Lua string at `index` has (memchr over its bytes:
@@ -182,7 +193,7 @@ private let ctypeMetamethods: [SwiftFunctionEntry] = [
 private func ctypeToString(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         guard let id = ffi.ctypeID(L, at: 1) else { throw FFIError.type(1, "tostring", expected: "ctype", in: L) }
-        let text = "ctype<\(ffi.types[Int(id)].cName)>"
+        let text = "ctype<\(ffi.types[Int(id)].luajitName)>"
         lua_pushlstring(L, text, text.utf8.count)
         return 1
     }
@@ -192,7 +203,10 @@ private func ctypeToString(_ L: OpaquePointer?) -> Int32 {
 private func ctypeEquals(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         let a = ffi.ctypeID(L, at: 1), b = ffi.ctypeID(L, at: 2)
-        lua_pushboolean(L, a != nil && a == b ? 1 : 0)
+        guard let a, let b else { lua_pushboolean(L, 0); return 1 }
+        // LuaJIT has one type for `char` and `int8_t` (x86-64: `char` is signed).
+        let same = a == b || luajitIdentity(ffi.types[Int(a)]) == luajitIdentity(ffi.types[Int(b)])
+        lua_pushboolean(L, same ? 1 : 0)
         return 1
     }
 }

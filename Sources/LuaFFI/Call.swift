@@ -225,9 +225,9 @@ extension FFIState {
         case .bool:
             return try truth(L, index, parameter.typeID) ? 1 : 0
         default:
-            var isInteger: Int32 = 0
-            let value = lua_type(L, index) == LUA_TNUMBER ? Int64(lf_tointeger(L, index, &isInteger)) : 0
-            let bits = isInteger != 0 ? value : try integer(L, index, parameter.typeID)
+            // Lua integers by their low bits; floats as `integer` converts them (x86-64).
+            let isInteger = lua_isinteger(L, index) != 0
+            let bits = isInteger ? Int64(lf_tointeger(L, index, nil)) : try integer(L, index, parameter.typeID)
             return UInt64(bitPattern: extend(bits, parameter.kind))
         }
     }

@@ -248,8 +248,21 @@ extension FFIState {
             try storeResult(L, -1, as: callback.plan.resultType, kind: callback.plan.resultKind, to: result)
         } catch {
             writeDefault(callback, to: result)
-            recordCallbackError("bad callback result (\(error.message))")
+            recordCallbackError(functionEnd(L, callback.function) + error.message)
         }
+    }
+
+    /// `chunk:line: ` of the end of the Lua function `reference` (where it returned),
+    /// as LuaJIT prefixes a callback's result error; empty for a C function.
+    /// `[-0, +0, -]`
+    private func functionEnd(_ L: OpaquePointer, _ reference: Int32) -> String {
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(reference))
+        var debug = lua_Debug()
+        guard lua_getinfo(L, ">S", &debug) != 0, debug.lastlinedefined > 0 else { return "" }
+        let source = withUnsafeBytes(of: &debug.short_src) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        return "\(source):\(debug.lastlinedefined): "
     }
 
     /// Pushes a callback argument: scalars as on reads, aggregates as copies.

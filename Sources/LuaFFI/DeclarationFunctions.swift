@@ -45,10 +45,10 @@ func ffiSizeof(_ L: OpaquePointer?) -> Int32 {
             if let size = type.size { lua_pushinteger(L, lua_Integer(size)) } else { lua_pushnil(L) }
             return 1
         }
-        var isInteger: Int32 = 0
-        var count = lf_tointeger(L, 2, &isInteger)
-        if isInteger == 0, let cdata = ffi.cdata(L, at: 1), cdata.count >= 0 {
-            (count, isInteger) = (lua_Integer(cdata.count), 1)  // the object's own length
+        var count = countArgument(L, 2) ?? 0
+        var isInteger: Int32 = countArgument(L, 2) == nil ? 0 : 1
+        if let cdata = ffi.cdata(L, at: 1), cdata.count >= 0 {
+            (count, isInteger) = (lua_Integer(cdata.count), 1)  // the object's own length, as LuaJIT
         }
         if isInteger == 0, layout.countIsOptional {
             // A flexible array member or `T[]` with no count: C's sizeof (nil for `T[]`).
@@ -93,6 +93,11 @@ func ffiOffsetof(_ L: OpaquePointer?) -> Int32 {
             return 1
         }
         let unit = storageUnit(of: bitfield, declaredSize: field.type.size ?? 1)
+        if bitfield.width == (field.type.size ?? 0) * 8, bitfield.bitOffset == unit * 8 {
+            // A bitfield filling its whole type is a plain field to LuaJIT: no bits.
+            lua_pushinteger(L, lua_Integer(unit))
+            return 1
+        }
         lua_pushinteger(L, lua_Integer(unit))
         lua_pushinteger(L, lua_Integer(bitfield.bitOffset - unit * 8))
         lua_pushinteger(L, lua_Integer(bitfield.width))

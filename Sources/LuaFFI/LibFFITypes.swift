@@ -48,7 +48,7 @@ final class LibFFITypes {
         case .complexDouble: result = lf_ffi_type(Int32(LF_FFI_COMPLEX_DOUBLE))
         case .pointer, .reference: result = lf_ffi_type(Int32(LF_FFI_POINTER))
         case .record: result = recordType(id, in: ffi)
-        case .array, .function, .other: result = nil
+        case .array, .vector, .function, .other: result = nil
         }
         if let result { cache[id] = result }
         return result
@@ -202,7 +202,7 @@ final class LibFFITypes {
             let misaligned = base % half != 0
             return [Leaf(offset: base, size: half, isFloating: true, isMisaligned: misaligned),
                     Leaf(offset: base + half, size: half, isFloating: true, isMisaligned: misaligned)]
-        case .longDouble, .other, .function, .void:
+        case .longDouble, .vector, .other, .function, .void:
             return nil
         default:
             let size = info.size ?? 8
