@@ -79,7 +79,26 @@ int lf_metatypeindex(lua_State *L, const lf_FastTypes *ft) {
   return lf_slowcall(L);
 }
 
+/* Whether event `e` may go to a metatype handler before any built-in: not for an
+ * operator with a cdata operand that is no struct or union. Numbers and pointers
+ * (to a metatyped struct too) take the built-in arithmetic and comparisons first,
+ * as in LuaJIT (areBuiltinOperands, CDataMetatable.swift); the callers then try
+ * their built-in and leave the rest to Swift. */
+static int operands_are_records(lua_State *L, const lf_FastTypes *ft, int e) {
+  if (!(e == LF_E_EQ || e == LF_E_LT || e == LF_E_LE || (e >= LF_E_ADD && e <= LF_E_SUB) ||
+        (e >= LF_E_MUL && e <= LF_E_BNOT)))
+    return 1; /* not an operator: no built-in to come first */
+  const lf_Slot *args = lf_base(L);
+  int top = (int)(lf_top(L) - args);
+  for (int i = 0; i < top && i < 2; i++) {
+    const lf_CDataHeader *h = lf_slotcdata(&args[i], ft->metatables, ft->count);
+    if (h != NULL && ft->types[h->type].shape != LF_T_RECORD) return 0;
+  }
+  return 1;
+}
+
 int lf_metatypeevent(lua_State *L, const lf_FastTypes *ft, int e) {
+  if (!operands_are_records(L, ft, e)) return -1;
   const lf_Slot *args = lf_base(L);
   int top = (int)(lf_top(L) - args);
   int among = spec[e].among < top ? spec[e].among : top;

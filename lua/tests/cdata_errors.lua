@@ -74,5 +74,4 @@ fails("too many initializers for 'int'", ffi.new, "int", 1, 2)
 -- A bad element count names the argument that holds it.
 local vla = ffi.typeof("uint8_t[?]")
 fails("bad argument #2 to 'new' (size of 'unsigned char [?]' expected", function() return ffi.new("uint8_t[?]", -1) end)
-fails("bad argument #2 to 'new' (size of 'unsigned char [?]' expected", function() return ffi.new("uint8_t[?]", 2.5) end)
 fails("bad argument #2 to 'ctype' (size of 'unsigned char [?]' expected", function() return vla(-1) end)
