@@ -88,7 +88,8 @@ extension FFIState {
         }
     }
 
-    /// Any pointer-like value as an address (cast rules), for `string`, `copy`, `fill`.
+    /// Any pointer-like value as an address (cast rules), for `string`, `copy`, `fill`,
+    /// `memmove` (a buffer: its bytes).
     /// A destination (`writable`) must be a cdata or a light userdata: not a Lua
     /// string (immutable and shared) nor another full userdata (a file, a ctype
     /// object: memory that belongs to Lua or to another module).
@@ -100,7 +101,10 @@ extension FFIState {
         case LUA_TLIGHTUSERDATA: return lua_touserdata(L, index)
         case LUA_TSTRING where !writable: return UnsafeMutableRawPointer(mutating: lua_tolstring(L, index, nil))
         case LUA_TUSERDATA:
-            if let cdata = cdata(L, at: index) {
+            if buffer(L, at: index) != nil {
+                let buffer = try usableBuffer(L, index, function)
+                if !writable || !buffer.isReadOnly { return buffer.address }
+            } else if let cdata = cdata(L, at: index) {
                 try checkOwnerUsable(L, index)
                 if let (address, pointee) = try address(of: cdata),
                    !writable || !types[Int(pointee)].qualifiers.contains(.const) { return address }
@@ -122,10 +126,11 @@ extension FFIState {
     }
 
     /// The bytes known to be at the value at `index`: a cdata array, struct or
-    /// scalar, a Lua string with its terminating zero, another full userdata's block;
+    /// scalar, a Lua string with its terminating zero, a buffer, another full userdata's block;
     /// nil for pointers and light userdata (unknown, as in C).
     func extent(_ L: OpaquePointer, _ index: Int32) -> Int? {
         if lua_type(L, index) == LUA_TSTRING { return Int(lua_rawlen(L, index)) + 1 }
+        if let buffer = buffer(L, at: index) { return buffer.pointee.size }
         guard let cdata = cdata(L, at: index) else {
             // Other full userdata: their block (ctype objects, files, other modules').
             return lua_type(L, index) == LUA_TUSERDATA ? Int(lua_rawlen(L, index)) : nil

@@ -13,6 +13,10 @@ private let moduleFunctions: [SwiftFunctionEntry] = [
     ("copy", ffiCopy), ("fill", ffiFill), ("isnull", ffiIsnull), ("addressof", ffiAddressof),
     ("tonumber", ffiTonumber), ("gc", ffiGc), ("release", ffiRelease), ("metatype", ffiMetatype),
     ("callback", ffiCallback), ("load", ffiLoad), ("dlopen", ffiDlopen), ("dlclose", ffiDlclose), ("errno", ffiErrno),
+    // Python cffi's names (CffiFunctions.swift, Handles.swift, Buffers.swift, Include.swift).
+    ("new_handle", ffiNewHandle), ("from_handle", ffiFromHandle), ("buffer", ffiBuffer),
+    ("from_buffer", ffiFromBuffer), ("unpack", ffiUnpack), ("memmove", ffiMemmove), ("getctype", ffiGetctype),
+    ("list_types", ffiListTypes), ("init_once", ffiInitOnce),
 ]
 
 /// Opens the ffi module: `require "ffi"` calls this. Returns the module table.
