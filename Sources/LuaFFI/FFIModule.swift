@@ -16,7 +16,7 @@ private let moduleFunctions: [SwiftFunctionEntry] = [
     // Python cffi's names (CffiFunctions.swift, Handles.swift, Buffers.swift, Include.swift).
     ("new_handle", ffiNewHandle), ("from_handle", ffiFromHandle), ("buffer", ffiBuffer),
     ("from_buffer", ffiFromBuffer), ("unpack", ffiUnpack), ("memmove", ffiMemmove), ("getctype", ffiGetctype),
-    ("list_types", ffiListTypes), ("init_once", ffiInitOnce),
+    ("list_types", ffiListTypes), ("init_once", ffiInitOnce), ("include", ffiInclude),
 ]
 
 /// Opens the ffi module: `require "ffi"` calls this. Returns the module table.

@@ -1,0 +1,146 @@
+// ffi.include: declarations straight from a real header, through the system C
+// preprocessor, all of it or the declarations that `only` names with what they need.
+import CLua
+import CLuaShims
+import CTypes
+
+/// Keeps the names that match one of the patterns in full (`^pattern$`, Lua patterns).
+/// Run in protected mode: a bad pattern is a Lua error, and `string.find` may raise.
+private let matchNames = """
+    local names, patterns = ...
+    local kept = {}
+    for _, pattern in ipairs(patterns) do
+      local anchored = "^" .. pattern .. "$"
+      for _, name in ipairs(names) do
+        if string.find(name, anchored) then kept[#kept + 1] = name end
+      end
+    end
+    return kept
+    """
+
+/// What `ffi.include`'s options table asks for.
+private struct IncludeOptions {
+    var flags: [String] = []
+    var patterns: [String]?
+    var defines = false
+}
+
+/// `ffi.include(header [, {cflags =, only =, defines =}])`.
+func ffiInclude(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, L throws(FFIError) in
+        guard let header = stringArgument(L, 1), !header.isEmpty else {
+            throw FFIError.type(1, "include", expected: "string", in: L)
+        }
+        let options = try includeOptions(L, 2)
+        let preprocessor = Preprocessor(flags: options.flags)
+        var source = try preprocessor.run(including: header)
+        let markers = CLineMarkers(source)
+        var selected: Set<String>?
+        if let patterns = options.patterns {
+            let selection: CHeaderSelection
+            do throws(CDeclarationError) {
+                selection = try CHeaderSelection(source, chunkName: header)
+            } catch {
+                throw FFIError(markers.mapped(error))
+            }
+            selected = try ffi.matching(L, selection.declaredNames, patterns)
+            source = selection.source(keeping: selected!)
+        }
+        try ffi.cdef(source, chunkName: header, markers: markers)
+        guard options.defines else { return 0 }
+        var constants = CMacroConstants.parse(try preprocessor.run(including: header, definitions: true))
+        if let patterns = options.patterns {
+            let matched = try ffi.matching(L, constants.map(\.name), patterns)
+            constants = constants.filter { matched.contains($0.name) }
+        }
+        let declarations = ffi.declarations
+        constants = constants.filter { constant in
+            declarations.constant(named: constant.name) == nil && declarations.function(named: constant.name) == nil
+                && declarations.variable(named: constant.name) == nil && declarations.typedef(named: constant.name) == nil
+        }
+        try ffi.cdef(CMacroConstants.declarations(constants), chunkName: header + " (#define)", markers: nil)
+        return 0
+    }
+}
+
+extension FFIState {
+    /// Declares `source`; a parse error is reported where the header has the line.
+    fileprivate func cdef(_ source: String, chunkName: String, markers: CLineMarkers?) throws(FFIError) {
+        do throws(CDeclarationError) {
+            try declarations.cdef(source, chunkName: chunkName)
+        } catch {
+            throw FFIError(markers?.mapped(error) ?? error)
+        }
+    }
+
+    /// The names that match a pattern (Lua's matcher, run protected). `[-0, +0, m]`
+    fileprivate func matching(_ L: OpaquePointer, _ names: [String], _ patterns: [String]) throws(FFIError) -> Set<String> {
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        var chunk = matchNames
+        let status = chunk.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) {
+                luaL_loadbufferx(L, $0.baseAddress, $0.count, "=ffi.include", "t")
+            }
+        }
+        guard status == LUA_OK else { throw FFIError("include: cannot load the name matcher") }
+        for list in [names, patterns] {
+            lua_createtable(L, Int32(clamping: list.count), 0)
+            for (i, name) in list.enumerated() {
+                pushString(L, name)
+                lua_rawseti(L, -2, lua_Integer(i + 1))
+            }
+        }
+        guard lf_pcall(L, 2, 1, 0) == LUA_OK else {
+            throw FFIError("bad argument #2 to 'include' ('only': \(lf_tostring(L, -1).map { String(cString: $0) } ?? "error"))")
+        }
+        var kept = Set<String>()
+        let count = lua_rawlen(L, -1)
+        if count > 0 {
+            for i in 1...count {
+                lua_rawgeti(L, -1, lua_Integer(i))
+                if let name = stringArgument(L, -1) { kept.insert(name) }
+                lf_pop(L, 1)
+            }
+        }
+        return kept
+    }
+}
+
+/// The options table at `index` (absent: none). `[-0, +0, m]`
+private func includeOptions(_ L: OpaquePointer, _ index: Int32) throws(FFIError) -> IncludeOptions {
+    var options = IncludeOptions()
+    guard lua_type(L, index) > LUA_TNIL else { return options }
+    guard lua_type(L, index) == LUA_TTABLE else { throw FFIError.type(index, "include", expected: "table", in: L) }
+    rawField(L, index, "cflags")
+    options.flags = try strings(L, -1, "cflags", splitting: true)
+    rawField(L, index, "only")
+    if lua_type(L, -1) > LUA_TNIL { options.patterns = try strings(L, -1, "only", splitting: false) }
+    rawField(L, index, "defines")
+    options.defines = lua_toboolean(L, -1) != 0
+    lf_pop(L, 3)
+    return options
+}
+
+/// A string (split at spaces when `splitting`) or a table of strings at `index`.
+private func strings(_ L: OpaquePointer, _ index: Int32, _ option: String, splitting: Bool) throws(FFIError) -> [String] {
+    let index = lua_absindex(L, index)
+    if lua_type(L, index) <= LUA_TNIL { return [] }
+    if let text = stringArgument(L, index) {
+        return splitting ? text.split(separator: " ").map(String.init) : [text]
+    }
+    guard lua_type(L, index) == LUA_TTABLE else {
+        throw FFIError("bad argument #2 to 'include' ('\(option)' must be a string or a table of strings)")
+    }
+    var result: [String] = []
+    let count = lua_rawlen(L, index)
+    for i in 0..<count {
+        lua_rawgeti(L, index, lua_Integer(i + 1))
+        defer { lf_pop(L, 1) }
+        guard let text = stringArgument(L, -1) else {
+            throw FFIError("bad argument #2 to 'include' ('\(option)' must be a string or a table of strings)")
+        }
+        result.append(text)
+    }
+    return result
+}
