@@ -5,10 +5,12 @@
 /// what it refers to.
 ///
 /// A declaration ends at a `;` outside braces and parentheses, or at the `}` of a
-/// function body. What it declares comes from a parse of the whole header (where each
-/// name was first declared) and from its text (`struct tag {`: a definition). What it
-/// refers to is every identifier in it; over-approximate on purpose: an extra
-/// declaration costs nothing, a missing one fails the `cdef`.
+/// function body. What it declares comes from parsing each declaration on its own, in
+/// order, into a scratch scope, and from its text (`struct tag {`: a definition). A
+/// declaration the parser cannot read is taken to declare the unknown names outside
+/// its parentheses and braces: it fails the `cdef` only if the selection needs it. What it refers to is every identifier in it;
+/// over-approximate on purpose: an extra declaration costs nothing, a missing one
+/// fails the `cdef`.
 public struct CHeaderSelection {
     /// The source bytes.
     private let bytes: [UInt8]
@@ -18,6 +20,8 @@ public struct CHeaderSelection {
     /// Per declaration, the names it refers to (`tags`: after struct, union or enum).
     private var names: [Set<String>] = []
     private var tags: [Set<String>] = []
+    /// Per declaration, the identifiers outside parentheses and braces.
+    private var outerNames: [[String]] = []
     /// The declarations that declare an ordinary name or define a tag.
     private var declaring: [String: [Int]] = [:]
     private var defining: [String: [Int]] = [:]
@@ -25,41 +29,51 @@ public struct CHeaderSelection {
     /// Every name the header declares: functions, variables, typedefs, constants, tags.
     public var declaredNames: [String] { Array(Set(declaring.keys).union(defining.keys)).sorted() }
 
-    /// Reads `source`; throws the error a `cdef` of it would raise.
+    /// Reads `source`; throws a lexical error (the declarations themselves are read
+    /// one by one, see above).
     public init(_ source: String, chunkName: String) throws(CDeclarationError) {
-        let scope = CDeclarations()
-        try scope.cdef(source, chunkName: chunkName)
         bytes = Array(source.utf8)
-        var positions: [Int: Int] = [:]  // line << 32 | column -> declaration
+        let scope = CDeclarations()
         try bytes.withUnsafeBufferPointer { (buffer) throws(CDeclarationError) in
-            try split(buffer, chunkName: chunkName, positions: &positions)
+            try split(buffer, chunkName: chunkName)
+            // Each declaration's chunk name is its index: where a name was first
+            // declared says which declaration declares it.
+            for (index, chunk) in chunks.enumerated() where !chunk.isPragma {
+                let text = UnsafeBufferPointer(rebasing: buffer[chunk.start..<chunk.end])
+                do throws(CDeclarationError) {
+                    try scope.cdef(utf8: text, chunkName: String(index))
+                } catch {
+                    for name in outerNames[index] where scope.typedef(named: name) == nil {
+                        declaring[name, default: []].append(index)
+                    }
+                }
+            }
         }
         let table = scope.table
         for key in table.functions.keys + table.variables.keys + table.constants.keys {
-            note(key.string, scope.location(of: key.string), positions)
+            note(key.string, scope.location(of: key.string))
         }
-        for name in scope.typedefNames { note(name, scope.location(ofTypedef: name), positions) }
+        for name in scope.typedefNames { note(name, scope.location(ofTypedef: name)) }
     }
 
-    /// Records that the declaration at `location` declares `name`.
-    private mutating func note(_ name: String, _ location: CSourceLocation?, _ positions: [Int: Int]) {
-        guard let location, let chunk = positions[location.line << 32 | location.column] else { return }
+    /// Records that the declaration `location` names declares `name`.
+    private mutating func note(_ name: String, _ location: CSourceLocation?) {
+        guard let chunk = location.flatMap({ Int($0.chunkName) }) else { return }
         declaring[name, default: []].append(chunk)
     }
 
-    /// Cuts the source into declarations and collects their names.
-    private mutating func split(
-        _ buffer: UnsafeBufferPointer<UInt8>, chunkName: String, positions: inout [Int: Int]
-    ) throws(CDeclarationError) {
+    /// Cuts the source into declarations and collects the names they use.
+    private mutating func split(_ buffer: UnsafeBufferPointer<UInt8>, chunkName: String) throws(CDeclarationError) {
         var lexer = Lexer(bytes: buffer, chunkName: chunkName)
         var depth = 0, braces = 0, start = -1
         var previous: Token?, tagDepth: Int?, groupIsAttribute = false, closedAttribute = false, isBody = false
-        var refs = Set<String>(), tagRefs = Set<String>()
+        var refs = Set<String>(), tagRefs = Set<String>(), outer: [String] = []
         func close(_ end: Int, pragma: Bool = false) {
             chunks.append((start, end, pragma))
             names.append(refs)
             tags.append(tagRefs)
-            (refs, tagRefs, start, isBody, tagDepth) = ([], [], -1, false, nil)
+            outerNames.append(outer)
+            (refs, tagRefs, outer, start, isBody, tagDepth) = ([], [], [], -1, false, nil)
         }
         while true {
             let token = try lexer.next()
@@ -71,7 +85,6 @@ public struct CHeaderSelection {
                 continue
             }
             if start < 0 { start = token.start }
-            positions[token.line << 32 | token.column] = chunks.count
             switch token.kind {
             case .keyword(.struct), .keyword(.union), .keyword(.enum):
                 tagDepth = depth
@@ -83,6 +96,7 @@ public struct CHeaderSelection {
                     if (try? lexer.peekIsBrace()) == true { defining[name, default: []].append(chunks.count) }
                 } else {
                     refs.insert(name)
+                    if depth == 0, braces == 0 { outer.append(name) }
                 }
             case .punct(.lparen), .punct(.lbracket):
                 if depth == 0 { groupIsAttribute = previous.map(Self.isAttributeKeyword) ?? false }

@@ -35,7 +35,6 @@ func ffiInclude(_ L: OpaquePointer?) -> Int32 {
         let preprocessor = Preprocessor(flags: options.flags)
         var source = try preprocessor.run(including: header)
         let markers = CLineMarkers(source)
-        var selected: Set<String>?
         if let patterns = options.patterns {
             let selection: CHeaderSelection
             do throws(CDeclarationError) {
@@ -43,8 +42,11 @@ func ffiInclude(_ L: OpaquePointer?) -> Int32 {
             } catch {
                 throw FFIError(markers.mapped(error))
             }
-            selected = try ffi.matching(L, selection.declaredNames, patterns)
-            source = selection.source(keeping: selected!)
+            let matched = try ffi.matching(L, selection.declaredNames, patterns)
+            guard !matched.isEmpty || options.defines else {
+                throw FFIError("include: no declaration of \(header) matches 'only'")
+            }
+            source = selection.source(keeping: matched)
         }
         try ffi.cdef(source, chunkName: header, markers: markers)
         guard options.defines else { return 0 }

@@ -95,8 +95,11 @@ header:write("int fine(void);\n\nint broken(int x;\n")
 header:close()
 local err = fails("broken.h:3:", ffi.include, dir .. "/broken.h")
 assert(err:find("')' expected", 1, true) or err:find("expected", 1, true), err)
--- Also through a selection.
-fails("broken.h:3:", ffi.include, dir .. "/broken.h", { only = { "fine" } })
+-- Through a selection: only when the selection needs it.
+fails("broken.h:3:", ffi.include, dir .. "/broken.h", { only = { "broken" } })
+ffi.include(dir .. "/broken.h", { only = { "fine" } })
+fails("undefined symbol", function() return ffi.C.fine end)  -- declared; no library has it
+fails("matches 'only'", ffi.include, dir .. "/broken.h", { only = { "absent" } })
 os.execute("rm -r " .. dir)
 
 -- Bad input: a missing header, bad options, no compiler.
