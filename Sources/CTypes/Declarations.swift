@@ -316,9 +316,10 @@ public final class CDeclarations {
     /// On error nothing changes: no typedef, tag, symbol or constant is added and no
     /// struct or enum is completed. `$` in `source` takes the next of `parameters`.
     public func cdef(
-        _ source: String, chunkName: String = "cdef", parameters: [CParameter] = []
+        _ source: String, chunkName: String = "cdef", parameters: [CParameter] = [],
+        options: CDefOptions = CDefOptions()
     ) throws(CDeclarationError) {
-        _ = try parse(source, chunkName: chunkName, parameters: parameters) {
+        _ = try parse(source, chunkName: chunkName, parameters: parameters, options: options) {
             (parser: inout Parser) throws(CDeclarationError) -> CType? in
             try parser.parseDeclarations()
             return nil
@@ -354,13 +355,13 @@ public final class CDeclarations {
     /// Runs `body` on a parser of `source` in a transaction: committed when it succeeds,
     /// rolled back when it fails. The source bytes are read in place (no copy).
     private func parse(
-        _ source: String, chunkName: String, parameters: [CParameter],
+        _ source: String, chunkName: String, parameters: [CParameter], options: CDefOptions = CDefOptions(),
         _ body: (inout Parser) throws(CDeclarationError) -> CType?
     ) throws(CDeclarationError) -> CType? {
         var source = source
         let result: Result<CType?, CDeclarationError> = source.withUTF8 { bytes in
             do throws(CDeclarationError) {
-                return .success(try parse(bytes, chunkName: chunkName, parameters: parameters, body))
+                return .success(try parse(bytes, chunkName: chunkName, parameters: parameters, options: options, body))
             } catch {
                 return .failure(error)
             }
