@@ -49,15 +49,7 @@ extension FFIState {
 /// cdata or writable buffer, `src` also a Lua string.
 func ffiMemmove(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        let destination = try ffi.anyAddress(L, 1, "memmove", writable: true)
-        let source = try ffi.anyAddress(L, 2, "memmove")
-        let count = try ffi.length(L, 3, "memmove")
-        guard count == 0 || (destination != nil && source != nil) else {
-            throw FFIError("attempt to copy \(destination == nil ? "to" : "from") a NULL pointer")
-        }
-        try ffi.checkExtent(L, 1, count, "memmove")
-        try ffi.checkExtent(L, 2, count, "memmove")
-        if count > 0, let destination, let source { memmove(destination, source, count) }
+        try ffi.copyBytes(L, "memmove") { L throws(FFIError) in try ffi.length(L, 3, "memmove") }
         return 0
     }
 }

@@ -190,22 +190,31 @@ func ffiString(_ L: OpaquePointer?) -> Int32 {
 /// `ffi.copy(dst, src, len)` or `ffi.copy(dst, str)` (copies `#str + 1` bytes).
 func ffiCopy(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        let destination = try ffi.anyAddress(L, 1, "copy", writable: true)
-        let source = try ffi.anyAddress(L, 2, "copy")
-        var count = 0
-        if lua_type(L, 3) <= LUA_TNIL {
+        try ffi.copyBytes(L, "copy") { L throws(FFIError) in
+            if lua_type(L, 3) > LUA_TNIL { return try ffi.length(L, 3, "copy") }
             guard lua_type(L, 2) == LUA_TSTRING else { throw FFIError.argument(3, "copy", "number expected, got no value") }
-            count = Int(lua_rawlen(L, 2)) + 1
-        } else {
-            count = try ffi.length(L, 3, "copy")
+            return Int(lua_rawlen(L, 2)) + 1
         }
+        return 0
+    }
+}
+
+extension FFIState {
+    /// Copies bytes from the address argument 2 gives to the one argument 1 gives
+    /// (the areas may overlap), as many as `count` says, within the extents known.
+    /// For `copy` and `memmove`.
+    func copyBytes(
+        _ L: OpaquePointer, _ function: String, count: (OpaquePointer) throws(FFIError) -> Int
+    ) throws(FFIError) {
+        let destination = try anyAddress(L, 1, function, writable: true)
+        let source = try anyAddress(L, 2, function)
+        let count = try count(L)
         guard count == 0 || (destination != nil && source != nil) else {
             throw FFIError("attempt to copy \(destination == nil ? "to" : "from") a NULL pointer")
         }
-        try ffi.checkExtent(L, 1, count, "copy")
-        try ffi.checkExtent(L, 2, count, "copy")
+        try checkExtent(L, 1, count, function)
+        try checkExtent(L, 2, count, function)
         if count > 0, let destination, let source { memmove(destination, source, count) }
-        return 0
     }
 }
 

@@ -82,7 +82,7 @@ extension FFIState {
         var chunk = matchNames
         let status = chunk.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) {
-                luaL_loadbufferx(L, $0.baseAddress, $0.count, "=ffi.include", "t")
+                lf_loadbuffer(L, $0.baseAddress, $0.count, "=ffi.include", "t")
             }
         }
         guard status == LUA_OK else { throw FFIError("include: cannot load the name matcher") }
