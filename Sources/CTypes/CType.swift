@@ -81,6 +81,8 @@ public struct CType: Hashable {
         case float128
         /// `complex float`, `complex double` (`_Complex`, `__complex__`).
         case complexFloat, complexDouble
+        /// `long double _Complex`: laid out, not converted (as `_Float128`).
+        case complexLongDouble
         /// A pointer to the pointee type.
         indirect case pointer(CType)
         /// A C++ reference (`int &`).

@@ -289,12 +289,12 @@ extension Parser {
     private mutating func floating(_ w: TypeWords) -> CType? {
         let longs = w.count(.long)
         let complex = w.count(.complex)
-        if w.count(.float128) == 1 { return CType(.float128) }
-        if w.count(.float64x) == 1 { return CType(.longDouble) }
+        if w.count(.float128) == 1 { return complex > 0 ? nil : CType(.float128) }
+        if w.count(.float64x) == 1 { return CType(complex > 0 ? .complexLongDouble : .longDouble) }
         if w.count(.float) + w.count(.float32) == 1 {
             return longs > 0 ? nil : CType(complex > 0 ? .complexFloat : .float)
         }
-        if longs == 1 && w.count(.double) == 1 { return complex > 0 ? nil : CType(.longDouble) }
+        if longs == 1 && w.count(.double) == 1 { return CType(complex > 0 ? .complexLongDouble : .longDouble) }
         if longs > 0 { return nil }
         return CType(complex > 0 ? .complexDouble : .double)
     }

@@ -80,6 +80,7 @@ extension CType: CustomStringConvertible {
         case .float128: return "_Float128"
         case .complexFloat: return "complex float"
         case .complexDouble: return "complex double"
+        case .complexLongDouble: return "complex long double"
         case .record(let record): return record.description
         case .enumeration(let enumeration): return enumeration.description
         default: return "?"

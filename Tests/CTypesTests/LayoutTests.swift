@@ -28,6 +28,27 @@ import Testing
         return lines
     }
 
+    /// `long double _Complex` (laid out, not converted: glibc's `<complex.h>`).
+    @Test func complexLongDoubleMatchesTheCompiler() throws {
+        let source = "struct cld { char c; long double _Complex z; _Float64x _Complex w; };"
+        let scope = CDeclarations()
+        try scope.cdef(source)
+        let type = try scope.parseType("struct cld")
+        guard case .record(let record) = type.kind else { Issue.record("no struct"); return }
+        let output = try CCompiler.compileAndRun("""
+            #include <stdio.h>
+            #include <stddef.h>
+            \(source)
+            int main(void) {
+                printf("%zu %zu %zu %zu", sizeof(struct cld), _Alignof(struct cld), offsetof(struct cld, z), offsetof(struct cld, w));
+                return 0;
+            }
+            """)
+        let offsets = ["z", "w"].map { record.field(named: $0)?.offset ?? -1 }
+        #expect(output == "\(type.size ?? -1) \(type.alignment) \(offsets[0]) \(offsets[1])")
+        #expect(throws: CDeclarationError.self) { try scope.cdef("_Float128 _Complex q;") }
+    }
+
     @Test(arguments: Array(1...6))
     func randomLayoutsMatchTheCompiler(batch: Int) throws {
         var generator = LayoutGenerator(seed: UInt64(batch) &* 0x1234_5678_9ABC)

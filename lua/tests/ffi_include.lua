@@ -61,6 +61,12 @@ ffi.include("<stdio.h>")
 local chars = ffi.new("char[32]")
 assert(ffi.C.snprintf(chars, 32, "%s-%d", "x", 7) == 3 and ffi.string(chars) == "x-7")
 
+-- <complex.h>: complex double calls; long double _Complex is laid out, not passed.
+ffi.include("<complex.h>")
+assert(ffi.C.cabs(ffi.new("complex double", 3, 4)) == 5)
+assert(ffi.sizeof("long double _Complex") == 2 * ffi.sizeof("long double"))
+fails("cannot pass 'complex long double' to a C function", function() return ffi.C.cabsl end)
+
 -- A local header: "quoted" paths are relative to the working directory; #pragma pack
 -- stays around what it packs; macros: hex, negative, unsigned, aliases.
 local dir = os.tmpname()
