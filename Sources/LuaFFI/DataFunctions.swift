@@ -103,7 +103,8 @@ extension FFIState {
         case LUA_TUSERDATA:
             if buffer(L, at: index) != nil {
                 let buffer = try usableBuffer(L, index, function)
-                if !writable || !buffer.isReadOnly { return buffer.address }
+                guard !writable || !buffer.isReadOnly else { throw FFIError("attempt to write to a read-only buffer") }
+                return buffer.address
             } else if let cdata = cdata(L, at: index) {
                 try checkOwnerUsable(L, index)
                 if let (address, pointee) = try address(of: cdata),

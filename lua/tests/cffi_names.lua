@@ -154,7 +154,8 @@ do
   fails("exceed", ffi.memmove, a, "abc", 5)
   fails("exceed", ffi.memmove, a, ffi.new("char[20]"), 13)
   fails("cannot convert 'string'", ffi.memmove, "dest", a, 1)
-  fails("cannot convert", ffi.memmove, ffi.buffer(ffi.cast("const char *", a), 2), "x", 1)
+  fails("read-only buffer", ffi.memmove, ffi.buffer(ffi.cast("const char *", a), 2), "x", 1)
+  fails("read-only buffer", ffi.fill, ffi.buffer(ffi.cast("const char *", a), 2), 1)
   fails("number expected", ffi.memmove, a, "x")
 end
 
