@@ -58,6 +58,21 @@ extension FFIState {
         lf_remove(L, -2)
     }
 
+    /// Ends a released handle (the cdata at `index`, if it is one) at once: its value
+    /// is let go, its address is no handle any more (Python cffi's `release` of a
+    /// handle). Only handles have a second user value. `[-0, +0, -]`
+    func forgetHandle(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32) {
+        let index = lua_absindex(L, index)
+        let top = lua_gettop(L)
+        defer { lua_settop(L, top) }
+        guard handlesRef != LUA_NOREF, lua_getiuservalue(L, index, 2) != LUA_TNONE else { return }
+        lua_pushnil(L)
+        lua_setiuservalue(L, index, 2)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(handlesRef))
+        lua_pushnil(L)
+        lua_rawsetp(L, -2, cdata.payload.load(as: UnsafeRawPointer?.self))
+    }
+
     /// Pushes the value of the live handle whose address the value at `index` (a
     /// pointer cdata or light userdata) holds. `[-0, +1, m]`
     func pushHandleValue(_ L: OpaquePointer, at index: Int32) throws(FFIError) {

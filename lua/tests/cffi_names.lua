@@ -58,6 +58,14 @@ do
   fails("pointer expected", ffi.from_handle, 42)
   fails("value expected", ffi.new_handle)
   assert(ffi.from_handle(ffi.new_handle(nil)) == nil)
+  -- ffi.release of a handle ends it at once (Python cffi's rule) and lets its value go.
+  local released = ffi.new_handle({ "gone" })
+  weak[2] = ffi.from_handle(released)
+  local copy = ffi.cast("void *", released)
+  ffi.release(released)
+  churn()
+  assert(weak[2] == nil, "a released handle lets its value go")
+  fails("no live handle", ffi.from_handle, copy)
 end
 
 -- buffer: a byte view of C memory, 0-based; bounds-checked; keeps its cdata alive.
