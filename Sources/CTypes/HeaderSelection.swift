@@ -65,70 +65,31 @@ public struct CHeaderSelection {
     /// Cuts the source into declarations and collects the names they use.
     private mutating func split(_ buffer: UnsafeBufferPointer<UInt8>, chunkName: String) throws(CDeclarationError) {
         var lexer = Lexer(bytes: buffer, chunkName: chunkName)
-        var depth = 0, braces = 0, start = -1
-        var previous: Token?, tagDepth: Int?, groupIsAttribute = false, closedAttribute = false, isBody = false
-        var refs = Set<String>(), tagRefs = Set<String>(), outer: [String] = []
-        func close(_ end: Int, pragma: Bool = false) {
-            chunks.append((start, end, pragma))
-            names.append(refs)
-            tags.append(tagRefs)
-            outerNames.append(outer)
-            (refs, tagRefs, outer, start, isBody, tagDepth) = ([], [], [], -1, false, nil)
-        }
+        var splitter = Splitter()
         while true {
             let token = try lexer.next()
             if case .eof = token.kind { break }
             if case .pragma = token.kind {
-                if start >= 0 { close(token.start) }
-                start = token.start
-                close(token.end, pragma: true)
+                if splitter.start >= 0 { add(splitter.close(at: token.start)) }
+                splitter.start = token.start
+                add(splitter.close(at: token.end), pragma: true)
                 continue
             }
-            if start < 0 { start = token.start }
-            switch token.kind {
-            case .keyword(.struct), .keyword(.union), .keyword(.enum):
-                tagDepth = depth
-            case .identifier:
-                let name = String(decoding: buffer[token.start..<token.end], as: UTF8.self)
-                if tagDepth == depth {
-                    tagRefs.insert(name)
-                    tagDepth = nil
-                    if (try? lexer.peekIsBrace()) == true { defining[name, default: []].append(chunks.count) }
-                } else {
-                    refs.insert(name)
-                    if depth == 0, braces == 0 { outer.append(name) }
-                }
-            case .punct(.lparen), .punct(.lbracket):
-                if depth == 0 { groupIsAttribute = previous.map(Self.isAttributeKeyword) ?? false }
-                depth += 1
-            case .punct(.rparen), .punct(.rbracket):
-                depth -= 1
-                if depth == 0 { closedAttribute = groupIsAttribute }
-            case .punct(.lbrace):
-                if braces == 0, depth == 0, previous?.isPunct(.rparen) == true, !closedAttribute { isBody = true }
-                if tagDepth == depth { tagDepth = nil }
-                braces += 1
-            case .punct(.rbrace):
-                braces -= 1
-                if braces == 0, isBody { close(token.end) }
-            case .punct(.semicolon) where braces == 0 && depth == 0:
-                close(token.end)
-            default:
-                break
+            let name = token.isIdentifier ? String(decoding: buffer[token.start..<token.end], as: UTF8.self) : nil
+            if let end = splitter.take(token, name: name, defines: { (try? lexer.peekIsBrace()) == true }) {
+                add(splitter.close(at: end))
             }
-            previous = token
         }
-        if start >= 0 { close(buffer.count) }
+        if splitter.start >= 0 { add(splitter.close(at: buffer.count)) }
     }
 
-    /// Whether a parenthesized group after `token` is an attribute's, not a parameter list.
-    private static func isAttributeKeyword(_ token: Token) -> Bool {
-        switch token.kind {
-        case .keyword(.attribute), .keyword(.asm), .keyword(.declspec), .keyword(.alignas), .keyword(.typeof):
-            return true
-        default:
-            return token.isPunct(.rparen)  // `__attribute__((a)) (b)`: still an attribute
-        }
+    /// Appends a finished declaration.
+    private mutating func add(_ declaration: Splitter.Declaration, pragma: Bool = false) {
+        chunks.append((declaration.start, declaration.end, pragma))
+        names.append(declaration.names)
+        tags.append(declaration.tags)
+        outerNames.append(declaration.outerNames)
+        for tag in declaration.definedTags { defining[tag, default: []].append(chunks.count - 1) }
     }
 
     /// The source with only the declarations of `selected` names and those they need
@@ -156,6 +117,84 @@ public struct CHeaderSelection {
             for at in chunk.start..<chunk.end where output[at] != 10 { output[at] = 32 }
         }
         return String(decoding: output, as: UTF8.self)
+    }
+}
+
+/// The state of the cut into declarations: nesting, and what the declaration being
+/// read uses so far.
+private struct Splitter {
+    /// A finished declaration: its byte range and names.
+    struct Declaration {
+        var start = -1, end = -1
+        var names = Set<String>(), tags = Set<String>(), outerNames: [String] = [], definedTags: [String] = []
+    }
+
+    var start = -1
+    private var current = Declaration()
+    private var depth = 0, braces = 0
+    private var previous: Token?
+    /// The parenthesis depth of a `struct`/`union`/`enum` keyword waiting for its tag.
+    private var tagDepth: Int?
+    /// Whether the open (last closed) top-level group follows an attribute keyword.
+    private var groupIsAttribute = false, closedAttribute = false
+    /// Whether a function body is being read (it ends the declaration at its `}`).
+    private var isBody = false
+
+    /// Ends the declaration at `end` and starts the next one.
+    mutating func close(at end: Int) -> Declaration {
+        var done = current
+        (done.start, done.end) = (start, end)
+        (current, start, isBody, tagDepth) = (Declaration(), -1, false, nil)
+        return done
+    }
+
+    /// Reads one token (`name`: an identifier's); returns where the declaration ends
+    /// if it ends with this token. `defines` says whether a tag is followed by `{`.
+    mutating func take(_ token: Token, name: String?, defines: () -> Bool) -> Int? {
+        if start < 0 { start = token.start }
+        defer { previous = token }
+        switch token.kind {
+        case .keyword(.struct), .keyword(.union), .keyword(.enum):
+            tagDepth = depth
+        case .identifier:
+            guard let name else { break }
+            if tagDepth == depth {
+                current.tags.insert(name)
+                tagDepth = nil
+                if defines() { current.definedTags.append(name) }
+            } else {
+                current.names.insert(name)
+                if depth == 0, braces == 0 { current.outerNames.append(name) }
+            }
+        case .punct(.lparen), .punct(.lbracket):
+            if depth == 0 { groupIsAttribute = previous.map(Self.isAttributeKeyword) ?? false }
+            depth += 1
+        case .punct(.rparen), .punct(.rbracket):
+            depth -= 1
+            if depth == 0 { closedAttribute = groupIsAttribute }
+        case .punct(.lbrace):
+            if braces == 0, depth == 0, previous?.isPunct(.rparen) == true, !closedAttribute { isBody = true }
+            if tagDepth == depth { tagDepth = nil }
+            braces += 1
+        case .punct(.rbrace):
+            braces -= 1
+            if braces == 0, isBody { return token.end }
+        case .punct(.semicolon) where braces == 0 && depth == 0:
+            return token.end
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Whether a parenthesized group after `token` is an attribute's, not a parameter list.
+    private static func isAttributeKeyword(_ token: Token) -> Bool {
+        switch token.kind {
+        case .keyword(.attribute), .keyword(.asm), .keyword(.declspec), .keyword(.alignas), .keyword(.typeof):
+            return true
+        default:
+            return false
+        }
     }
 }
 
