@@ -97,7 +97,7 @@ extension FFIState {
         let i = lf_tointeger(L, index, &isInteger)
         guard isInteger != 0 else { return nil }
         guard i >= 0, i < size else {
-            throw FFIError("buffer index \(i) out of range (\(size) bytes: 0 to \(size - 1))")
+            throw FFIError("buffer index \(i) out of range (\(size == 0 ? "empty buffer" : "\(size) bytes: 0 to \(size - 1)"))")
         }
         return Int(i)
     }

@@ -211,7 +211,7 @@ extension FFIState {
         let source = try anyAddress(L, 2, function)
         let count = try count(L)
         guard count == 0 || (destination != nil && source != nil) else {
-            throw FFIError("attempt to copy \(destination == nil ? "to" : "from") a NULL pointer")
+            throw FFIError("attempt to \(function) \(destination == nil ? "to" : "from") a NULL pointer")
         }
         try checkExtent(L, 1, count, function)
         try checkExtent(L, 2, count, function)

@@ -165,6 +165,9 @@ do
   fails("read-only buffer", ffi.memmove, ffi.buffer(ffi.cast("const char *", a), 2), "x", 1)
   fails("read-only buffer", ffi.fill, ffi.buffer(ffi.cast("const char *", a), 2), 1)
   fails("number expected", ffi.memmove, a, "x")
+  fails("attempt to memmove to a NULL pointer", ffi.memmove, nil, "x", 1)
+  fails("attempt to memmove from a NULL pointer", ffi.memmove, a, ffi.NULL, 1)
+  fails("(empty buffer)", function() return ffi.buffer(a, 0)[0] end)
 end
 
 -- getctype: the C spelling, with a declarator put in its place.
