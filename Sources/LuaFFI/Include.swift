@@ -33,8 +33,21 @@ func ffiInclude(_ L: OpaquePointer?) -> Int32 {
         }
         let options = try includeOptions(L, 2)
         let preprocessor = Preprocessor(flags: options.flags)
-        var source = try preprocessor.run(including: header)
+        try ffi.declareHeader(L, header, preprocessor.run(including: header), options)
+        if options.defines {
+            try ffi.declareMacros(L, header, preprocessor.run(including: header, definitions: true), options)
+        }
+        return 0
+    }
+}
+
+extension FFIState {
+    /// Declares the preprocessed `source` of `header`, or what `only` selects of it.
+    fileprivate func declareHeader(
+        _ L: OpaquePointer, _ header: String, _ source: String, _ options: IncludeOptions
+    ) throws(FFIError) {
         let markers = CLineMarkers(source)
+        var source = source
         if let patterns = options.patterns {
             let selection: CHeaderSelection
             do throws(CDeclarationError) {
@@ -42,37 +55,54 @@ func ffiInclude(_ L: OpaquePointer?) -> Int32 {
             } catch {
                 throw FFIError(markers.mapped(error))
             }
-            let matched = try ffi.matching(L, selection.declaredNames, patterns)
+            let matched = try matching(L, selection.declaredNames, patterns)
             guard !matched.isEmpty || options.defines else {
                 throw FFIError("include: no declaration of \(header) matches 'only'")
             }
             source = selection.source(keeping: matched)
         }
-        try ffi.cdef(source, chunkName: header, markers: markers)
-        guard options.defines else { return 0 }
-        var constants = CMacroConstants.parse(try preprocessor.run(including: header, definitions: true))
+        try cdef(L, source, chunkName: header, markers: markers)
+    }
+
+    /// Declares the integer macros of `definitions` (`cc -dM -E` output) that `only`
+    /// selects and the scope does not declare yet.
+    fileprivate func declareMacros(
+        _ L: OpaquePointer, _ header: String, _ definitions: String, _ options: IncludeOptions
+    ) throws(FFIError) {
+        var constants = CMacroConstants.parse(definitions)
         if let patterns = options.patterns {
-            let matched = try ffi.matching(L, constants.map(\.name), patterns)
+            let matched = try matching(L, constants.map(\.name), patterns)
             constants = constants.filter { matched.contains($0.name) }
         }
-        let declarations = ffi.declarations
         constants = constants.filter { constant in
-            declarations.constant(named: constant.name) == nil && declarations.function(named: constant.name) == nil
-                && declarations.variable(named: constant.name) == nil && declarations.typedef(named: constant.name) == nil
+            let name = constant.name
+            return declarations.constant(named: name) == nil && declarations.function(named: name) == nil
+                && declarations.variable(named: name) == nil && declarations.typedef(named: name) == nil
         }
-        try ffi.cdef(CMacroConstants.declarations(constants), chunkName: header + " (#define)", markers: nil)
-        return 0
+        try cdef(L, CMacroConstants.declarations(constants), chunkName: header + " (#define)", markers: nil)
     }
 }
 
 extension FFIState {
-    /// Declares `source`; a parse error is reported where the header has the line.
-    fileprivate func cdef(_ source: String, chunkName: String, markers: CLineMarkers?) throws(FFIError) {
+    /// Declares `source` as `ffi.cdef` does (redeclarations with another type are
+    /// Lua warnings); a parse error is reported where the header has the line.
+    fileprivate func cdef(_ L: OpaquePointer, _ source: String, chunkName: String, markers: CLineMarkers?) throws(FFIError) {
         do throws(CDeclarationError) {
             try declarations.cdef(source, chunkName: chunkName)
         } catch {
             throw FFIError(markers?.mapped(error) ?? error)
         }
+        for warning in declarations.warnings {
+            lua_warning(L, markers.map { located(warning, chunkName: chunkName, $0) } ?? warning, 0)
+        }
+    }
+
+    /// A warning `chunk:line:...` at the header's own file and line.
+    private func located(_ warning: String, chunkName: String, _ markers: CLineMarkers) -> String {
+        let rest = warning.dropFirst(chunkName.count + 1)
+        guard warning.hasPrefix(chunkName + ":"), let colon = rest.firstIndex(of: ":"), let line = Int(rest[..<colon]),
+              let origin = markers.origin(ofLine: line) else { return warning }
+        return "\(origin.file):\(origin.line)" + rest[colon...]
     }
 
     /// The names that match a pattern (Lua's matcher, run protected). `[-0, +0, m]`

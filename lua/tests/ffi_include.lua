@@ -122,4 +122,13 @@ if interpreter then
   local output = pipe:read("a")
   pipe:close()
   assert(output:find("cannot run the C compiler '/nonexistent/cc'", 1, true), output)
+  -- A redeclaration with another type keeps the first, as in cdef; the warning names
+  -- the header's own file and line.
+  pipe = assert(io.popen("'" .. interpreter .. [[' -W -e 'local ffi = require "ffi"
+    ffi.cdef "int printf(int);"
+    ffi.include("<stdio.h>", { only = { "printf" } })
+    print(ffi.typeof(ffi.C.printf))' 2>&1]]))
+  output = pipe:read("a")
+  pipe:close()
+  assert(output:find("/stdio.h:%d+:%d+: 'printf' redeclared with another type"), output)
 end
