@@ -78,6 +78,7 @@ extension CType: CustomStringConvertible {
         case .double: return "double"
         case .longDouble: return "long double"
         case .float128: return "_Float128"
+        case .float16: return "_Float16"
         case .complexFloat: return "complex float"
         case .complexDouble: return "complex double"
         case .complexLongDouble: return "complex long double"

@@ -71,7 +71,7 @@ struct TypeInfo {
         case .array: .array
         case .record: .record
         case .function: .function
-        case .float128, .complexLongDouble, .vector: .other
+        case .float128, .float16, .complexLongDouble, .vector: .other
         }
     }
 }

@@ -38,7 +38,7 @@ import Testing
 
     /// A declaration the parser cannot read stands in the way only when needed.
     @Test func unreadableDeclarations() throws {
-        let source = "int fine(void);\n_Float16 odd(void);\nint uses(void);\n"
+        let source = "int fine(void);\n_Float16 _Complex odd(void);\nint uses(void);\n"
         let selection = try CHeaderSelection(source, chunkName: "h")
         #expect(selection.declaredNames.contains("odd"))
         try CDeclarations().cdef(selection.source(keeping: ["fine", "uses"]))

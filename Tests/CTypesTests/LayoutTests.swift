@@ -28,9 +28,13 @@ import Testing
         return lines
     }
 
-    /// `long double _Complex` (laid out, not converted: glibc's `<complex.h>`).
-    @Test func complexLongDoubleMatchesTheCompiler() throws {
-        let source = "struct cld { char c; long double _Complex z; _Float64x _Complex w; };"
+    /// `long double _Complex` and `_Float16` (laid out, not converted: glibc's
+    /// `<complex.h>`, GCC's intrinsics headers).
+    @Test func layoutOnlyTypesMatchTheCompiler() throws {
+        let source = """
+            struct cld { char c; long double _Complex z; _Float16 h; _Float64x _Complex w;
+                         _Float16 hv __attribute__((vector_size(16))); };
+            """
         let scope = CDeclarations()
         try scope.cdef(source)
         let type = try scope.parseType("struct cld")
@@ -40,12 +44,13 @@ import Testing
             #include <stddef.h>
             \(source)
             int main(void) {
-                printf("%zu %zu %zu %zu", sizeof(struct cld), _Alignof(struct cld), offsetof(struct cld, z), offsetof(struct cld, w));
+                printf("%zu %zu %zu %zu %zu %zu", sizeof(struct cld), _Alignof(struct cld), offsetof(struct cld, z),
+                       offsetof(struct cld, w), offsetof(struct cld, h), offsetof(struct cld, hv));
                 return 0;
             }
             """)
-        let offsets = ["z", "w"].map { record.field(named: $0)?.offset ?? -1 }
-        #expect(output == "\(type.size ?? -1) \(type.alignment) \(offsets[0]) \(offsets[1])")
+        let offsets = ["z", "w", "h", "hv"].map { record.field(named: $0)?.offset ?? -1 }
+        #expect(output == "\(type.size ?? -1) \(type.alignment) " + offsets.map(String.init).joined(separator: " "))
         #expect(throws: CDeclarationError.self) { try scope.cdef("_Float128 _Complex q;") }
     }
 
