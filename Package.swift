@@ -9,6 +9,8 @@ let package = Package(
     name: "LuaFFI",
     products: [
         .library(name: "Lua", targets: ["Lua"]),
+        // `Data` as Lua strings (kept out of `Lua`, which links no Foundation).
+        .library(name: "LuaFoundation", targets: ["LuaFoundation"]),
         .library(name: "CTypes", targets: ["CTypes"]),
         .library(name: "LuaFFI", targets: ["LuaFFI"]),
         .executable(name: "luaffi", targets: ["luaffi"]),
@@ -42,6 +44,8 @@ let package = Package(
         .target(
             name: "Lua", dependencies: ["CLua", "CLuaShims", "LuaFFI"], swiftSettings: strict,
             linkerSettings: [.linkedLibrary("lua5.4")]),
+        // `Data: LuaConvertible` (byte-exact Lua strings), for hosts that use Foundation.
+        .target(name: "LuaFoundation", dependencies: ["Lua", "CLua", "CLuaShims"], swiftSettings: strict),
         // The lua5.4-compatible interpreter. It links the shared liblua5.4, whose
         // symbols C modules loaded with require resolve against: one Lua per process.
         .executableTarget(name: "luaffi", dependencies: ["Lua", "LuaFFI"], swiftSettings: strict),
@@ -59,7 +63,7 @@ let package = Package(
         // Known C functions, structs, unions, callbacks and globals for the call tests.
         .target(name: "CTestLib", path: "Tests/CTestLib", linkerSettings: [.linkedLibrary("pthread")]),
         .testTarget(name: "CTypesTests", dependencies: ["CTypes"], swiftSettings: strict),
-        .testTarget(name: "LuaTests", dependencies: ["Lua", "LuaFFI"], swiftSettings: strict),
+        .testTarget(name: "LuaTests", dependencies: ["Lua", "LuaFFI", "LuaFoundation"], swiftSettings: strict),
         .testTarget(
             name: "luaffiTests", dependencies: ["Lua"], exclude: ["Fixtures"],
             swiftSettings: strict),

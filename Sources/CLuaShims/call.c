@@ -90,6 +90,7 @@ static inline __attribute__((always_inline)) int convert(const lf_Callable *c, i
   }
   int64_t v;
   if (!lf_integer(s, &v) && !(kind == LF_K_BOOL && lf_boolean(s, &v))) return 0;
+  if (!lf_lowbitsconvert(s, v, kind)) return 0;
   *slot = kind == LF_K_BOOL ? (uint64_t)(v != 0) : lf_extend(kind, (uint64_t)v);
   return 1;
 }

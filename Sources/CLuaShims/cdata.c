@@ -8,40 +8,6 @@
 
 typedef lf_CDataHeader cdata_header;
 
-/* The field of `t` named by the short string `key`, or NULL. */
-static const lf_FieldSlot *find_field(const lf_TypeFast *t, const char *key) {
-  if (t->fields == NULL) return NULL;
-  uint32_t i = (uint32_t)((uintptr_t)key >> 4) & t->mask;
-  for (;;) {
-    const lf_FieldSlot *slot = &t->fields[i];
-    if (slot->key == key) return slot;
-    if (slot->key == NULL) return NULL;
-    i = (i + 1) & t->mask;
-  }
-}
-
-/* Pushes the scalar of class `kind` at `p`; 0 when the slow path must do it. */
-static inline __attribute__((always_inline)) int push_scalar(lua_State *L, int kind, const char *p) {
-  switch (kind) {
-  case LF_K_I8: lf_setint(L, *(const int8_t *)p); return 1;
-  case LF_K_U8: lf_setint(L, *(const uint8_t *)p); return 1;
-  case LF_K_I16: { int16_t v; memcpy(&v, p, 2); lf_setint(L, v); return 1; }
-  case LF_K_U16: { uint16_t v; memcpy(&v, p, 2); lf_setint(L, v); return 1; }
-  case LF_K_I32: { int32_t v; memcpy(&v, p, 4); lf_setint(L, v); return 1; }
-  case LF_K_U32: { uint32_t v; memcpy(&v, p, 4); lf_setint(L, v); return 1; }
-  case LF_K_I64: { int64_t v; memcpy(&v, p, 8); lf_setint(L, v); return 1; }
-  case LF_K_U64: {
-    uint64_t v; memcpy(&v, p, 8);
-    if (v > (uint64_t)INT64_MAX) return 0; /* boxed: the slow path */
-    lf_setint(L, (lua_Integer)v); return 1;
-  }
-  case LF_K_BOOL: lf_setbool(L, *(const uint8_t *)p != 0); return 1;
-  case LF_K_FLOAT: { float v; memcpy(&v, p, 4); lf_setfloat(L, v); return 1; }
-  case LF_K_DOUBLE: { double v; memcpy(&v, p, 8); lf_setfloat(L, v); return 1; }
-  default: return 0;
-  }
-}
-
 /* Stores the Lua value in slot `s` as a scalar of class `kind` at `p`; 0 for the
  * slow path (non-numbers, floats into integers: their rules live in Swift). */
 static inline __attribute__((always_inline)) int store_scalar(const lf_Slot *s, int kind, char *p) {
@@ -56,6 +22,7 @@ static inline __attribute__((always_inline)) int store_scalar(const lf_Slot *s, 
   }
   int64_t v;
   if (!lf_integer(s, &v) && !(kind == LF_K_BOOL && lf_boolean(s, &v))) return 0;
+  if (!lf_lowbitsconvert(s, v, kind)) return 0;
   switch (kind) {
   case LF_K_BOOL: *(uint8_t *)p = v != 0; return 1;
   case LF_K_I8: case LF_K_U8: { uint8_t x = (uint8_t)v; memcpy(p, &x, 1); return 1; }
@@ -115,7 +82,7 @@ static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, c
   if (shape != LF_T_RECORD) return NULL;
 field:
   if (args[1].tag != LF_TAG_SHORTSTR) return NULL; /* field names are short strings */
-  const lf_FieldSlot *f = find_field(t, lf_strchars(&args[1]));
+  const lf_FieldSlot *f = lf_findfield(t, lf_strchars(&args[1]));
   if (f == NULL || f->kind == LF_K_NONE) return NULL;
   *kind = f->kind;
   *readonly = f->readonly;
@@ -123,15 +90,14 @@ field:
   return p + f->offset;
 }
 
-/* The Swift metamethod in upvalue 1 (see lf_runswift). */
-static __attribute__((noinline)) int slow_call(lua_State *L) {
+int lf_slowcall(lua_State *L) {
   return lf_runswift(L, (lf_SwiftFunction)lua_touserdata(L, lua_upvalueindex(1)));
 }
 
 /* Pushes the pointer of type `type` at `p` as a new pointer cdata; 0 when the slow
- * path must (a metatype has __gc: it picks the metatable). */
+ * path must (cdata of the type get the gc metatable). */
 static int push_pointer(lua_State *L, const lf_FastTypes *ft, int32_t type, const char *p) {
-  if (*ft->gc_types) return 0;
+  if (ft->types[type].gc) return 0;
   uint64_t v;
   memcpy(&v, p, 8); /* before allocating: a finalizer the collector runs may free p */
   memcpy(lf_pushnewcdata(L, type, 8, ft->metatable_ref), &v, 8);
@@ -157,10 +123,8 @@ static int store_pointer(const lf_FastTypes *ft, int32_t type, const lf_Slot *s,
   return 0;
 }
 
-/* The fast paths' C functions where the raw stack accessors hold (lf_stack.h),
- * else the slow one alone. */
-static lua_CFunction choose(lua_State *L, lua_CFunction fast) {
-  return lf_stackprobe(L) ? fast : slow_call;
+lua_CFunction lf_choosefast(lua_State *L, lua_CFunction fast) {
+  return lf_stackprobe(L) ? fast : lf_slowcall;
 }
 
 static int cdata_index(lua_State *L) {
@@ -169,8 +133,9 @@ static int cdata_index(lua_State *L) {
   int kind = 0, readonly = 0;
   int32_t type = -1;
   const char *p = lf_top(L) - args == 2 ? locate(args, ft, &kind, &readonly, &type) : NULL;
-  if (p != NULL && (kind == LF_K_POINTER ? push_pointer(L, ft, type, p) : push_scalar(L, kind, p))) return 1;
-  return slow_call(L);
+  if (p != NULL && (kind == LF_K_POINTER ? push_pointer(L, ft, type, p) : lf_pushscalar(L, kind, p))) return 1;
+  if (p == NULL && *ft->metatypes) return lf_metatypeindex(L, ft);
+  return lf_slowcall(L);
 }
 
 static int cdata_newindex(lua_State *L) {
@@ -182,7 +147,7 @@ static int cdata_newindex(lua_State *L) {
   if (p != NULL && !readonly &&
       (kind == LF_K_POINTER ? store_pointer(ft, type, &args[2], p) : store_scalar(&args[2], kind, p)))
     return 0;
-  return slow_call(L);
+  return lf_slowcall(L);
 }
 
 /* The address a pointer or array cdata in slot `s` stands for, with its type's
@@ -206,12 +171,17 @@ static int cdata_eq(lua_State *L) {
   uintptr_t a, b;
   const lf_TypeFast *ta, *tb;
   int32_t ida, idb;
-  if (lf_top(L) - args == 2 && !*ft->metatypes && pointer_operand(ft, &args[0], &a, &ta, &ida) &&
+  if (*ft->metatypes) {
+    int n = lf_metatypeevent(L, ft, LF_E_EQ);
+    if (n >= 0) return n;
+    args = lf_base(L);
+  }
+  if (lf_top(L) - args == 2 && pointer_operand(ft, &args[0], &a, &ta, &ida) &&
       pointer_operand(ft, &args[1], &b, &tb, &idb)) {
     lf_setbool(L, a == b);
     return 1;
   }
-  return slow_call(L);
+  return lf_slowcall(L);
 }
 
 /* __add and __sub (`sign` 1, -1) of a pointer and an integer (either order for
@@ -221,13 +191,18 @@ static int cdata_eq(lua_State *L) {
 static int pointer_arithmetic(lua_State *L, int sign) {
   const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
   const lf_Slot *args = lf_base(L);
-  if (lf_top(L) - args != 2 || *ft->metatypes) return slow_call(L);
+  if (*ft->metatypes) {
+    int n = lf_metatypeevent(L, ft, sign > 0 ? LF_E_ADD : LF_E_SUB);
+    if (n >= 0) return n;
+    args = lf_base(L);
+  }
+  if (lf_top(L) - args != 2) return lf_slowcall(L);
   uintptr_t p, q;
   const lf_TypeFast *t, *u;
   int32_t type, other;
   const lf_Slot *pointer = &args[0], *offset = &args[1];
   if (sign > 0 && args[0].tag == LF_TAG_INT) pointer = &args[1], offset = &args[0];
-  if (!pointer_operand(ft, pointer, &p, &t, &type) || t->element_size <= 0) return slow_call(L); /* unsized: an error there */
+  if (!pointer_operand(ft, pointer, &p, &t, &type) || t->element_size <= 0) return lf_slowcall(L); /* unsized: an error there */
   if (offset->tag == LF_TAG_INT && t->shape == LF_T_POINTER) {
     uintptr_t step = (uintptr_t)t->element_size * (uintptr_t)offset->value.i;
     uintptr_t address = sign > 0 ? p + step : p - step;
@@ -240,7 +215,7 @@ static int pointer_arithmetic(lua_State *L, int sign) {
     lf_setint(L, (int64_t)(p - q) / t->element_size);
     return 1;
   }
-  return slow_call(L);
+  return lf_slowcall(L);
 }
 
 static int cdata_add(lua_State *L) { return pointer_arithmetic(L, 1); }
@@ -254,7 +229,7 @@ void lf_pushcdatamethod(lua_State *L, int which, lf_FastTypes *types, int (*slow
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);
   lua_pushlightuserdata(L, types);
-  lua_pushcclosure(L, choose(L, fast[which]), 3);
+  lua_pushcclosure(L, lf_choosefast(L, fast[which]), 3);
 }
 
 /* ffi.string(ptr [, len]) for pointer and array cdata with a non-NULL address. */
@@ -263,26 +238,26 @@ static int cdata_string(lua_State *L) {
   const lf_Slot *args = lf_base(L);
   int nargs = (int)(lf_top(L) - args);
   const cdata_header *h = nargs < 1 ? NULL : lf_slotcdata(&args[0], ft->metatables, ft->count);
-  if (h == NULL) return slow_call(L);
+  if (h == NULL) return lf_slowcall(L);
   const lf_TypeFast *t = &ft->types[h->type];
   const char *p = (const char *)h + h->offset;
   size_t extent = SIZE_MAX; /* bytes known to be there: arrays of known length */
   if (t->shape == LF_T_POINTER) {
-    if (lf_ownerreleased(&args[0])) return slow_call(L);
+    if (lf_ownerreleased(&args[0])) return lf_slowcall(L);
     char *q; memcpy(&q, p, sizeof q); p = q;
   }
-  else if (t->shape != LF_T_ARRAY || t->element_size <= 0 || t->count < 0) return slow_call(L);
+  else if (t->shape != LF_T_ARRAY || t->element_size <= 0 || t->count < 0) return lf_slowcall(L);
   else extent = (size_t)t->count * (size_t)t->element_size;
-  if (p == NULL) return slow_call(L);
+  if (p == NULL) return lf_slowcall(L);
   int64_t n;
   size_t len;
   if (nargs < 2 || args[1].tag == LF_TAG_NIL) {
     len = extent == SIZE_MAX ? strlen(p) : strnlen(p, extent);
   } else if (lf_integer(&args[1], &n)) {
-    if (n < 0 || (uint64_t)n > extent) return slow_call(L); /* the Swift path raises */
+    if (n < 0 || (uint64_t)n > extent) return lf_slowcall(L); /* the Swift path raises */
     len = (size_t)n;
   } else {
-    return slow_call(L);
+    return lf_slowcall(L);
   }
   lua_pushlstring(L, p, len);
   return 1;
@@ -292,7 +267,21 @@ void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);
   lua_pushlightuserdata(L, types);
-  lua_pushcclosure(L, choose(L, cdata_string), 3);
+  lua_pushcclosure(L, lf_choosefast(L, cdata_string), 3);
+}
+
+/* Gives the new userdata on top the plain cdata metatable (registry reference
+ * `metatable_ref`). Raw, as lua_setmetatable without its call: the object is new
+ * (white: no write barrier) and the metatable has no __gc (no finalizer to note). */
+static void set_plain_metatable(lua_State *L, int metatable_ref) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
+  if (!lf_stackraw()) {
+    lua_setmetatable(L, -2);
+    return;
+  }
+  void *mt = lf_top(L)[-1].value.p;
+  lf_droptop(L);
+  lf_setnewmetatable(L, mt);
 }
 
 void lf_pushnewpointer(lua_State *L, int32_t type, uint64_t address, int metatable_ref, lf_Slot owner) {
@@ -306,8 +295,7 @@ void lf_pushnewpointer(lua_State *L, int32_t type, uint64_t address, int metatab
   h->offset = sizeof(cdata_header);
   memcpy(h + 1, &address, 8);
   *lf_uservalue(lf_top(L) - 1, 1) = owner;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
-  lua_setmetatable(L, -2);
+  set_plain_metatable(L, metatable_ref);
 }
 
 void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref) {
@@ -315,16 +303,33 @@ void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref
   h->type = type;
   h->flags = 0;
   h->offset = sizeof(cdata_header);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
-  lua_setmetatable(L, -2);
+  set_plain_metatable(L, metatable_ref);
   return h + 1;
 }
 
 /* ffi.new's data (upvalue 3, a full userdata); upvalue 4 is the plain cdata metatable. */
 typedef struct {
   const lf_FastTypes *ft;
-  const void *ctype_metatable;
+  int constructor; /* the ctype's __call: a metatype may have __new (Swift calls it) */
 } new_env;
+
+/* ffi.new(ct, n) for a `T[?]` or `T[]` of n elements aligned to at most 8, zero-filled:
+ * the count after the header, the elements after it (CData.swift's layout). */
+static int new_vla(lua_State *L, const lf_TypeFast *t, int32_t id, const lf_Slot *args, int n) {
+  int64_t count;
+  if (n != 1 || !lf_integer(&args[1], &count) || count < 0 || t->element_size <= 0 || t->alignment > 8 ||
+      count > ((int64_t)1 << 40) / t->element_size)
+    return lf_slowcall(L); /* initializers, bad counts, huge sizes: Swift's rules and errors */
+  size_t size = (size_t)count * (size_t)t->element_size;
+  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + 8 + size, 0);
+  h->type = id;
+  h->flags = LF_CDATA_COUNTED;
+  h->offset = sizeof(cdata_header) + 8;
+  memcpy(h + 1, &count, 8);
+  memset((char *)h + h->offset, 0, size);
+  lf_setnewmetatable(L, lf_upvalue(L, 4)->value.p); /* the plain one */
+  return 1;
+}
 
 /* ffi.new(ct, numbers...) for a struct of scalar fields initialized by position
  * (alignment <= 8: the payload follows the 8-byte header). */
@@ -333,13 +338,13 @@ static int cdata_new(lua_State *L) {
   const lf_FastTypes *ft = env->ft;
   const lf_Slot *args = lf_base(L);
   int n = (int)(lf_top(L) - args) - 1;
-  if (n < 0 || *ft->gc_types || args[0].tag != LF_TAG_USERDATA ||
-      lf_udatametatable(&args[0]) != env->ctype_metatable)
-    return slow_call(L);
-  int32_t id = *(const int32_t *)lf_udata(&args[0]);
-  if ((uint32_t)id >= (uint32_t)ft->count) return slow_call(L);
+  const cdata_header *th;
+  int32_t id = n >= 0 ? lf_argtype(ft, &args[0], &th) : -1;
+  if (id < 0 || ft->types[id].gc) return lf_slowcall(L);
   const lf_TypeFast *t = &ft->types[id];
-  if (t->positional == NULL || n > t->npositional) return slow_call(L);
+  if (env->constructor && t->metatype != 0) return lf_slowcall(L);
+  if (t->shape == LF_T_ARRAY && t->count < 0) return new_vla(L, t, id, args, n);
+  if (t->positional == NULL || n > t->npositional) return lf_slowcall(L);
   cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + (size_t)t->size, 0);
   h->type = id;
   h->flags = 0;
@@ -354,37 +359,49 @@ static int cdata_new(lua_State *L) {
     const lf_FieldSlot *f = &t->positional[i];
     if (!store_scalar(&args[i + 1], f->kind, p + f->offset)) {
       lua_settop(L, n + 1); /* other values, floats into integers: Swift's rules */
-      return slow_call(L);
+      return lf_slowcall(L);
     }
   }
-  lf_setslot(L, lf_upvalue(L, 4));
-  lua_setmetatable(L, -2);
+  lf_setnewmetatable(L, lf_upvalue(L, 4)->value.p); /* the plain one */
   return 1;
 }
 
-/* ffi.cast(ct, v) for a pointer type object and nil, a pointer or an array cdata:
- * the address, with the owner a derived pointer keeps (Owners.swift). Numbers,
- * strings, functions, records and references take Swift's rules. */
+/* ffi.cast(ct, v) for a pointer type and nil, a pointer or an array cdata: the
+ * address, with the owner a derived pointer keeps (Owners.swift); for an integer or
+ * pointer type and a Lua integer: its low bits (FFIState.cast). Floats, strings,
+ * functions, records and references take Swift's rules. */
 static int cdata_cast(lua_State *L) {
   const new_env *env = (const new_env *)lf_udata(lf_upvalue(L, 3));
   const lf_FastTypes *ft = env->ft;
   const lf_Slot *args = lf_base(L);
-  if (lf_top(L) - args != 2 || *ft->gc_types || args[0].tag != LF_TAG_USERDATA ||
-      lf_udatametatable(&args[0]) != env->ctype_metatable)
-    return slow_call(L);
-  int32_t id = *(const int32_t *)lf_udata(&args[0]);
-  if ((uint32_t)id >= (uint32_t)ft->count || ft->types[id].shape != LF_T_POINTER) return slow_call(L);
+  const cdata_header *th;
+  int32_t id = lf_top(L) - args == 2 ? lf_argtype(ft, &args[0], &th) : -1;
+  if (id < 0 || ft->types[id].gc) return lf_slowcall(L);
+  int shape = ft->types[id].shape;
+  if (args[1].tag == LF_TAG_INT && shape >= LF_K_I8 && shape <= LF_K_U64) {
+    static const uint8_t sizes[] = {[LF_K_I8] = 1, [LF_K_U8] = 1, [LF_K_I16] = 2, [LF_K_U16] = 2,
+                                    [LF_K_I32] = 4, [LF_K_U32] = 4, [LF_K_I64] = 8, [LF_K_U64] = 8};
+    lf_Slot value = args[1]; /* copied: the allocation may move the stack */
+    store_scalar(&value, shape, lf_pushnewcdata(L, id, sizes[shape], ft->metatable_ref));
+    return 1;
+  }
+  if (shape != LF_T_POINTER) return lf_slowcall(L);
+  if (args[1].tag == LF_TAG_INT) {
+    lf_Slot none = {{0}, LF_TAG_NIL, {0}};
+    lf_pushnewpointer(L, id, (uint64_t)args[1].value.i, ft->metatable_ref, none);
+    return 1;
+  }
   uint64_t address = 0;
   lf_Slot owner = {{0}, LF_TAG_NIL, {0}};
   if (args[1].tag != LF_TAG_NIL) {
     const cdata_header *h = lf_slotcdata(&args[1], ft->metatables, ft->count);
-    if (h == NULL) return slow_call(L);
-    int shape = ft->types[h->type].shape;
+    if (h == NULL) return lf_slowcall(L);
+    int from = ft->types[h->type].shape;
     const char *payload = (const char *)h + h->offset;
-    if (shape == LF_T_POINTER) memcpy(&address, payload, 8);
-    else if (shape == LF_T_ARRAY) address = (uint64_t)(uintptr_t)payload;
-    else return slow_call(L);
-    owner = lf_derivedowner(&args[1], h, shape);
+    if (from == LF_T_POINTER) memcpy(&address, payload, 8);
+    else if (from == LF_T_ARRAY) address = (uint64_t)(uintptr_t)payload;
+    else return lf_slowcall(L);
+    owner = lf_derivedowner(&args[1], h, from);
   }
   lf_pushnewpointer(L, id, address, ft->metatable_ref, owner);
   return 1;
@@ -392,24 +409,27 @@ static int cdata_cast(lua_State *L) {
 
 /* Pushes the slow function and the owner (on top) as upvalues 1 and 2, then the
  * new_env of ffi.new and ffi.cast as upvalue 3. [-1, +3, m] */
-static void push_new_env(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                         int (*slow)(lua_State *L)) {
+static void push_new_env(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L), int constructor) {
   lua_pushlightuserdata(L, (void *)slow);
   lua_insert(L, -2);
   new_env *env = (new_env *)lua_newuserdatauv(L, sizeof(new_env), 0);
   env->ft = types;
-  env->ctype_metatable = ctype_metatable;
+  env->constructor = constructor;
 }
 
-void lf_pushcdatacast(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                      int (*slow)(lua_State *L)) {
-  push_new_env(L, types, ctype_metatable, slow);
-  lua_pushcclosure(L, choose(L, cdata_cast), 3);
+void lf_pushcdatacast(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L)) {
+  push_new_env(L, types, slow, 0);
+  lua_pushcclosure(L, lf_choosefast(L, cdata_cast), 3);
 }
 
-void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, const void *ctype_metatable,
-                     int (*slow)(lua_State *L)) {
-  push_new_env(L, types, ctype_metatable, slow);
+void lf_pushcdatanew(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L)) {
+  push_new_env(L, types, slow, 0);
   lua_rawgeti(L, LUA_REGISTRYINDEX, types->metatable_ref);
-  lua_pushcclosure(L, choose(L, cdata_new), 4);
+  lua_pushcclosure(L, lf_choosefast(L, cdata_new), 4);
+}
+
+void lf_pushctypecall(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L)) {
+  push_new_env(L, types, slow, 1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, types->metatable_ref);
+  lua_pushcclosure(L, lf_choosefast(L, cdata_new), 4);
 }

@@ -73,6 +73,28 @@ void lf_resetlimits(lf_Limits *limits) {
   limits->deadline = limits->time_limit > 0 ? lf_monotonic() + limits->time_limit : 0;
 }
 
+static const char *const trip_reasons[] = {"", "instruction limit exceeded", "time limit exceeded", "interrupted"};
+
+const char *lf_budgetcheck(lf_StateInfo *info) {
+  lf_Limits *limits = info ? info->limits : NULL;
+  if (limits == NULL) return NULL;
+  if (!limits->tripped && limits->interrupt && __atomic_exchange_n(limits->interrupt, 0, __ATOMIC_ACQUIRE))
+    limits->tripped = 3;
+  if (!limits->tripped && limits->deadline > 0 && lf_monotonic() > limits->deadline) limits->tripped = 2;
+  return limits->tripped ? trip_reasons[limits->tripped] : NULL;
+}
+
+int lf_memoryroom(lf_StateInfo *info, size_t bytes) {
+  return info->limit == 0 || (info->used <= info->limit && bytes <= info->limit - info->used);
+}
+
+void lf_chargememory(lf_StateInfo *info, size_t bytes) {
+  info->used += bytes;
+  if (info->used > info->peak) info->peak = info->used;
+}
+
+void lf_refundmemory(lf_StateInfo *info, size_t bytes) { info->used -= bytes < info->used ? bytes : info->used; }
+
 static void lf_limithook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   lua_rawgetp(L, LUA_REGISTRYINDEX, &lf_limitskey);
@@ -97,13 +119,14 @@ static void lf_limithook(lua_State *L, lua_Debug *ar) {
   /* Raise at every instruction from now on: a pcall cannot swallow the stop. */
   if (count != 1) lua_sethook(L, lf_limithook, LUA_MASKCOUNT, 1);
   luaL_where(L, 0); /* the running Lua function: hooks have no level of their own */
-  static const char *const why[] = {"", "instruction limit exceeded", "time limit exceeded", "interrupted"};
-  lua_pushstring(L, why[limits->tripped]);
+  lua_pushstring(L, trip_reasons[limits->tripped]);
   lua_concat(L, 2);
   lua_error(L);
 }
 
 void lf_setlimits(lua_State *L, lf_Limits *limits) {
+  lf_StateInfo *info = lf_stateinfo(L);
+  if (info) info->limits = limits;
   lua_pushlightuserdata(L, limits);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &lf_limitskey);
   if (limits->step <= 0) limits->step = 1000;
@@ -174,13 +197,25 @@ void lf_wrapfinalizer(lua_State *L, int mt) {
   lua_rawset(L, mt);
 }
 
+/* Replaces the base library's setmetatable only: not a missing one (no base
+ * library), nor one the host put there, nor ours again. */
 static int limitfinalizers_(lua_State *L) {
+  lua_getglobal(L, "setmetatable");
+  lua_CFunction current = lua_tocfunction(L, -1);
+  if (current == NULL || current == limited_setmetatable) return 0;
   lua_pushcfunction(L, limited_setmetatable);
   lua_setglobal(L, "setmetatable");
   return 0;
 }
 
 int lf_plimitfinalizers(lua_State *L) { return lf_protect(L, limitfinalizers_, NULL, 0, 0); }
+
+static int collect_(lua_State *L) {
+  lua_gc(L, LUA_GCCOLLECT);
+  return 0;
+}
+
+int lf_pcollect(lua_State *L) { return lf_protect(L, collect_, NULL, 0, 0); }
 
 void lf_pushapimsghandler(lua_State *L) { lua_pushcfunction(L, lf_apimsghandler); }
 

@@ -4,6 +4,7 @@
 
 #include <lua5.4/lua.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lf_call.h"
 #include "lf_cdata.h"
@@ -29,19 +30,12 @@ int lf_pcallarmed(lua_State *L, struct lf_StateInfo *info, int nargs, int nresul
  * disarmed: raises the memory error now (from C), else returns `n`. */
 int lf_chargeoverdraft(lua_State *L, struct lf_StateInfo *info, int n);
 
-/* Extends a value of integer class `kind` (LF_K_*) from its low bytes to 64 bits,
- * as C passes and returns it. */
-static inline uint64_t lf_extend(int kind, uint64_t v) {
-  /* Sized for every class (LF_K_VOID is the last): the others extend by 0. */
-  static const uint8_t shift[LF_K_VOID + 1] = {
-    [LF_K_I8] = 56, [LF_K_U8] = 56, [LF_K_I16] = 48, [LF_K_U16] = 48,
-    [LF_K_I32] = 32, [LF_K_U32] = 32, [LF_K_I64] = 0, [LF_K_U64] = 0,
-  };
-  static const uint8_t is_signed[LF_K_VOID + 1] = {
-    [LF_K_I8] = 1, [LF_K_I16] = 1, [LF_K_I32] = 1, [LF_K_I64] = 1,
-  };
-  int s = shift[kind];
-  return is_signed[kind] ? (uint64_t)((int64_t)(v << s) >> s) : (v << s) >> s;
+/* The integer `v` of stack slot `s` converts to integer class `kind` by its low
+ * bits; 0 when the slow path must convert it: a float beyond int32 converts to a
+ * type narrower than 32 bits (or int32_t) as x86-64 does (integerBits, ToC.swift). */
+static inline int lf_lowbitsconvert(const lf_Slot *s, int64_t v, int kind) {
+  return s->tag != LF_TAG_FLOAT || (v >= INT32_MIN && v <= INT32_MAX) ||
+         kind == LF_K_I64 || kind == LF_K_U64 || kind == LF_K_U32 || kind == LF_K_BOOL;
 }
 
 /* The cdata header of the value in stack slot `s` if it is a usable cdata of this
@@ -89,5 +83,89 @@ void lf_pushnewpointer(lua_State *L, int32_t type, uint64_t address, int metatab
  * 8-byte header (Swift's CDataHeader layout; alignment at most 8) and the metatable
  * of registry reference `metatable_ref`; returns the payload. [-0, +1, m] */
 void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref);
+
+/* Pushes the scalar of class `kind` at `p`; 0 when the slow path must do it. */
+static inline __attribute__((always_inline)) int lf_pushscalar(lua_State *L, int kind, const char *p) {
+  switch (kind) {
+  case LF_K_I8: lf_setint(L, *(const int8_t *)p); return 1;
+  case LF_K_U8: lf_setint(L, *(const uint8_t *)p); return 1;
+  case LF_K_I16: { int16_t v; memcpy(&v, p, 2); lf_setint(L, v); return 1; }
+  case LF_K_U16: { uint16_t v; memcpy(&v, p, 2); lf_setint(L, v); return 1; }
+  case LF_K_I32: { int32_t v; memcpy(&v, p, 4); lf_setint(L, v); return 1; }
+  case LF_K_U32: { uint32_t v; memcpy(&v, p, 4); lf_setint(L, v); return 1; }
+  case LF_K_I64: { int64_t v; memcpy(&v, p, 8); lf_setint(L, v); return 1; }
+  case LF_K_U64: {
+    uint64_t v; memcpy(&v, p, 8);
+    if (v > (uint64_t)INT64_MAX) return 0; /* boxed: the slow path */
+    lf_setint(L, (lua_Integer)v); return 1;
+  }
+  case LF_K_BOOL: lf_setbool(L, *(const uint8_t *)p != 0); return 1;
+  case LF_K_FLOAT: { float v; memcpy(&v, p, 4); lf_setfloat(L, v); return 1; }
+  case LF_K_DOUBLE: { double v; memcpy(&v, p, 8); lf_setfloat(L, v); return 1; }
+  default: return 0;
+  }
+}
+
+/* The Swift function in upvalue 1 of a fast path's closure, run as lf_trampoline
+ * runs it: what a fast path calls when it cannot finish. */
+__attribute__((noinline)) int lf_slowcall(lua_State *L);
+
+/* `fast` where the raw stack accessors hold (lf_stack.h), else lf_slowcall. */
+lua_CFunction lf_choosefast(lua_State *L, lua_CFunction fast);
+
+/* The field of record `t` named by the short string with characters `key`, or NULL. */
+static inline const lf_FieldSlot *lf_findfield(const lf_TypeFast *t, const char *key) {
+  if (t->fields == NULL) return NULL;
+  uint32_t i = (uint32_t)((uintptr_t)key >> 4) & t->mask;
+  for (;;) {
+    const lf_FieldSlot *slot = &t->fields[i];
+    if (slot->key == key) return slot;
+    if (slot->key == NULL) return NULL;
+    i = (i + 1) & t->mask;
+  }
+}
+
+/* cdata[key] for a key that is no field the fast path reads, with metatypes about
+ * (metatype.c): the metatype's __index table or function, in C; else lf_slowcall. */
+int lf_metatypeindex(lua_State *L, const lf_FastTypes *ft);
+
+/* Calls the metatype handler of event `e` (LF_E_*) of the cdata among the running
+ * metamethod's operands, as the Swift `dispatch` does; returns its result count,
+ * or -1 when none has one (then the built-in behaviour applies). */
+int lf_metatypeevent(lua_State *L, const lf_FastTypes *ft, int e);
+
+/* __tostring of cdata (ops.c): the metatype's handler, else for a pointer, struct
+ * or array the prefix Swift made for its type and the address (as
+ * FFIState.describe), else lf_slowcall. */
+int lf_cdatatostring(lua_State *L);
+
+/* The type id the short string in slot `s` was parsed as (ffi's type-string
+ * cache), or -1. */
+static inline int32_t lf_stringtype(const lf_FastTypes *ft, const lf_Slot *s) {
+  if (s->tag != LF_TAG_SHORTSTR || ft->strings == NULL) return -1;
+  const char *key = lf_strchars(s);
+  uint32_t i = (uint32_t)((uintptr_t)key >> 4) & ft->strings_mask;
+  for (;;) {
+    const lf_TypeString *e = &ft->strings[i];
+    if (e->key == key) return e->id;
+    if (e->key == NULL) return -1;
+    i = (i + 1) & ft->strings_mask;
+  }
+}
+
+/* The type id that argument `s` gives a function taking a C type: a ctype
+ * object's, a usable cdata's (`*h` set), a short string's that ffi has parsed
+ * before; -1 for the slow path (other strings, namespace functions, others). */
+static inline int32_t lf_argtype(const lf_FastTypes *ft, const lf_Slot *s, const lf_CDataHeader **h) {
+  int32_t id = -1;
+  *h = NULL;
+  if (s->tag == LF_TAG_USERDATA) {
+    if (lf_udatametatable(s) == ft->ctype_metatable) id = *(const int32_t *)lf_udata(s);
+    else if ((*h = lf_slotcdata(s, ft->metatables, ft->count)) != NULL) id = (*h)->type;
+  } else {
+    id = lf_stringtype(ft, s);
+  }
+  return (uint32_t)id < (uint32_t)ft->count ? id : -1;
+}
 
 #endif

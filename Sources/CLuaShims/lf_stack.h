@@ -155,4 +155,10 @@ static inline void lf_setbool(lua_State *L, int b) {
   ((lf_State *)L)->top = t + 1;
 }
 
+/* Gives the userdata on top, just made, the metatable `mt`, as lua_setmetatable
+ * does for a metatable without __gc: the new object is white, so no barrier. */
+static inline void lf_setnewmetatable(lua_State *L, void *mt) {
+  ((lf_Udata *)((lf_State *)L)->top[-1].value.p)->metatable = mt;
+}
+
 #endif

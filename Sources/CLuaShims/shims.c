@@ -256,7 +256,6 @@ int lf_upvalueindex(int i) { return lua_upvalueindex(i); }
 int lf_registryindex(void) { return LUA_REGISTRYINDEX; }
 void lf_call(lua_State *L, int nargs, int nresults) { lua_call(L, nargs, nresults); }
 void lf_pop(lua_State *L, int n) { lua_pop(L, n); }
-void lf_newtable(lua_State *L) { lua_newtable(L); }
 void lf_insert(lua_State *L, int idx) { lua_insert(L, idx); }
 void lf_remove(lua_State *L, int idx) { lua_remove(L, idx); }
 void lf_replace(lua_State *L, int idx) { lua_replace(L, idx); }
@@ -276,7 +275,6 @@ int lf_loadbuffer(lua_State *L, const char *buf, size_t size, const char *name, 
 }
 int lf_getmetatable(lua_State *L, const char *tname) { return luaL_getmetatable(L, tname); }
 void lf_pushlstring(lua_State *L, const char *s, size_t len) { lua_pushlstring(L, s, len); }
-void lf_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
 const char *lf_typename(lua_State *L, int idx) { return luaL_typename(L, idx); }
 
 int lf_stdin_is_tty(void) { return isatty(0); }

@@ -159,6 +159,17 @@ public struct CType: Hashable {
         return copy
     }
 
+    /// The type with `extra` qualifiers as C applies them to a type name: to the
+    /// elements of an array type (`const T` with `T` an `int [2]` typedef is
+    /// `const int [2]`, C11 6.7.3p9, and LuaJIT), else to the type itself.
+    public func qualified(_ extra: CQualifiers) -> CType {
+        guard !extra.isEmpty else { return self }
+        guard case .array(let element, let count) = kind else { return adding(extra) }
+        var copy = self
+        copy.kind = .array(element.qualified(extra), count)
+        return copy
+    }
+
     /// This type without qualifiers at the top level (an `aligned` attribute stays).
     public var unqualified: CType {
         var copy = self

@@ -1,11 +1,12 @@
 // C integer constant expressions: literals, operators, ternary, casts, sizeof, alignof.
 
 extension Parser {
-    /// Parses and evaluates a conditional expression (no comma operator).
-    mutating func constantExpression() throws(CDeclarationError) -> ConstantValue {
+    /// Parses and evaluates a conditional expression (no comma operator); `first`
+    /// is its first operand when the caller has parsed it already.
+    mutating func constantExpression(first: ConstantValue? = nil) throws(CDeclarationError) -> ConstantValue {
         try enter()
         defer { depth -= 1 }
-        let condition = try binary(minimumPrecedence: 1)
+        let condition = try binary(minimumPrecedence: 1, first: first)
         guard accept(.question) else { return condition }
         if !condition.isTrue { unevaluated += 1 }
         let a = try constantExpression()
@@ -36,9 +37,11 @@ extension Parser {
         }
     }
 
-    private mutating func binary(minimumPrecedence: Int) throws(CDeclarationError) -> ConstantValue
+    private mutating func binary(minimumPrecedence: Int, first: ConstantValue? = nil) throws(CDeclarationError)
+        -> ConstantValue
     {
-        var left = try unary()
+        var left: ConstantValue
+        if let first { left = first } else { left = try unary() }
         while case .punct(let op) = current.kind {
             let precedence = Self.precedence(op)
             guard precedence >= minimumPrecedence, precedence > 0 else { break }
@@ -142,6 +145,10 @@ extension Parser {
         case .identifier:
             let name = name(of: token)
             advance()
+            if current.isPunct(.dot) || current.isPunct(.arrow), transaction.constant(name) == nil,
+               let variable = transaction.variable(name)?.value {
+                return try memberConstant(of: variable.type, at: token)  // `extk.K_99`
+            }
             // Inside a record body, its `static const` members are in scope too (as in
             // C++; LuaJIT has no scope for them).
             guard let constant = transaction.constant(name)?.value
@@ -154,6 +161,7 @@ extension Parser {
                 ?? ConstantValue(int: constant.value)
         case .punct(.lparen):
             advance()
+            if let value = try parenthesizedCast() { return value }
             let value = try constantExpression()
             try expect(.rparen, ")")
             return value
@@ -163,6 +171,60 @@ extension Parser {
         default:
             throw error("unexpected symbol")
         }
+    }
+
+    /// After `(`, a cast `(T)x`, the expression it starts and the closing `)`, or nil
+    /// when no cast starts here. A cast to a struct or a struct pointer must be the
+    /// whole parenthesized expression and be followed by `.K` or `->K`, a constant
+    /// scoped to the struct (LuaJIT: `((struct s *)0)->K`).
+    private mutating func parenthesizedCast() throws(CDeclarationError) -> ConstantValue? {
+        guard current.isPunct(.lparen), startsTypeName(peek()) else { return nil }
+        let token = current
+        advance()
+        let type = try typeName()
+        try expect(.rparen, ")")
+        let operand = try unary()
+        if Self.recordOperand(type) {
+            try expect(.rparen, ")")
+            return try memberConstant(of: type, at: token)
+        }
+        guard let value = ConstantValue(operand.bits, as: type, target: target) else {
+            throw error("invalid cast to '\(type)'", at: token, near: false)
+        }
+        let result = try constantExpression(first: value)
+        try expect(.rparen, ")")
+        return result
+    }
+
+    /// Whether `type` is a struct or union, or a pointer to one.
+    private static func recordOperand(_ type: CType) -> Bool {
+        if case .record = type.kind { return true }
+        if case .pointer(let target) = type.kind, case .record = target.kind { return true }
+        return false
+    }
+
+    /// `.K` after a struct or `->K` after a struct pointer (the current token is the
+    /// `.` or `->`): the constant `K` scoped to the struct (`static const` members and
+    /// enumerators of its body), as LuaJIT evaluates `extk.K_99`.
+    private mutating func memberConstant(of type: CType, at token: Token) throws(CDeclarationError)
+        -> ConstantValue
+    {
+        var record: CRecord?
+        switch type.kind {
+        case .record(let r) where current.isPunct(.dot): record = r
+        case .pointer(let target) where current.isPunct(.arrow):
+            if case .record(let r) = target.kind { record = r }
+        default: break
+        }
+        advance()
+        guard case .identifier = current.kind else { throw error("identifier expected") }
+        let name = name(of: current)
+        guard let record, let constant = record.constant(named: name) else {
+            throw error("'\(type)' has no member named '\(name)'", at: token, near: false)
+        }
+        advance()
+        return ConstantValue(UInt64(bitPattern: constant.value), as: constant.type, target: target)
+            ?? ConstantValue(int: constant.value)
     }
 
     /// Evaluates a binary operator with C's conversions; division by zero is an error.

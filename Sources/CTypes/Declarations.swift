@@ -149,10 +149,25 @@ struct SymbolTable {
 /// Predefines `int8_t`...`uint64_t`, `intptr_t`, `uintptr_t`, `ptrdiff_t`, `size_t`,
 /// `ssize_t`, `wchar_t`, `va_list`, `__builtin_va_list`, `__gnuc_va_list`, `bool`.
 /// Not thread-safe: use one scope per thread or serialize access.
+/// A budget that long `cdef`s answer to (a Lua state's limits, say): asked as the
+/// parse goes and before it commits, and told what the scope keeps.
+public protocol CDeclarationBudget: AnyObject {
+    /// Asked every 1,024 tokens and once before a `cdef` commits, with about how many
+    /// bytes its declarations keep so far: a reason (`time limit exceeded`) stops
+    /// the `cdef`, rolled back, with that reason at the position reached; nil lets
+    /// it go on.
+    func check(keeping bytes: Int) -> String?
+    /// A `cdef` committed declarations that keep about `bytes` bytes.
+    func charge(_ bytes: Int)
+}
+
 public final class CDeclarations {
     /// Records completed in this scope. Their members can refer back to them (`struct
     /// node { struct node *next; }` is a reference cycle), so `deinit` empties them.
     var completedRecords: [CRecord] = []
+    /// The compiler's layouts for the record bodies of the current parse (API mode).
+    var compilerLayouts: [CCompilerLayout?]?
+    var nextCompilerLayout = 0
 
     deinit {
         for record in completedRecords { record.resetToIncomplete() }
@@ -165,6 +180,10 @@ public final class CDeclarations {
     /// LuaJIT says nothing, `ffi.cdef` passes these to `lua_warning`), as
     /// `cdef:2:5: 'f' redeclared with another type (first declaration at cdef:1:5 kept)`.
     public private(set) var warnings: [String] = []
+    /// Asked and told about the work and memory of each `cdef` (nil: no budget).
+    public var budget: (any CDeclarationBudget)?
+    /// About how many bytes the committed declarations keep (see `Transaction.keptBytes`).
+    public private(set) var keptBytes = 0
     /// Only the scope's own (single-threaded) parse touches it: no dynamic exclusivity
     /// checks.
     @exclusivity(unchecked) var table = SymbolTable()
@@ -240,18 +259,20 @@ public final class CDeclarations {
 
     private static func predefined(for target: TargetLayout) -> SymbolMap<Declared<CType>> {
         let long = target.long.size
-        var types: [String: CType] = [
-            "int8_t": .int8, "uint8_t": .uint8, "int16_t": .int16, "uint16_t": .uint16,
-            "int32_t": .int32, "uint32_t": .uint32, "int64_t": .int64, "uint64_t": .uint64,
-            "intptr_t": CType(.integer(size: target.pointer.size, isSigned: true)),
-            "uintptr_t": CType(.integer(size: target.pointer.size, isSigned: false)),
-            "ptrdiff_t": CType(.integer(size: target.pointer.size, isSigned: true)),
-            "size_t": CType(.integer(size: long, isSigned: false)),
-            "ssize_t": CType(.integer(size: long, isSigned: true)),
-            "wchar_t": CType(.integer(size: target.wcharSize, isSigned: target.wcharIsSigned)),
+        let pointerSized = { (isSigned: Bool) in CType(.integer(size: target.pointer.size, isSigned: isSigned)) }
+        // Pairs, not a dictionary literal: this runs at every start-up, and hashing
+        // the names twice costs more than the rest of making the scope.
+        let types: [(String, CType)] = [
+            ("int8_t", .int8), ("uint8_t", .uint8), ("int16_t", .int16), ("uint16_t", .uint16),
+            ("int32_t", .int32), ("uint32_t", .uint32), ("int64_t", .int64), ("uint64_t", .uint64),
+            ("intptr_t", pointerSized(true)), ("uintptr_t", pointerSized(false)),
+            ("ptrdiff_t", pointerSized(true)),
+            ("size_t", CType(.integer(size: long, isSigned: false))),
+            ("ssize_t", CType(.integer(size: long, isSigned: true))),
+            ("wchar_t", CType(.integer(size: target.wcharSize, isSigned: target.wcharIsSigned))),
+            ("va_list", .pointer(to: .void)), ("__builtin_va_list", .pointer(to: .void)),
+            ("__gnuc_va_list", .pointer(to: .void)),
         ]
-        let vaList = CType.pointer(to: .void)
-        for name in ["va_list", "__builtin_va_list", "__gnuc_va_list"] { types[name] = vaList }
         var map = SymbolMap<Declared<CType>>()
         for (name, type) in types { map.updateValue(Declared(value: type, at: .predefined), forKey: SymbolName(name)) }
         return map
@@ -385,6 +406,7 @@ public final class CDeclarations {
                 do throws(CDeclarationError) {
                     let value = try body(&parser)
                     try parser.checkLexer()
+                    if let error = parser.budgetError() { throw error }
                     return .success(value)
                 } catch {
                     return .failure(parser.finalError(error))
@@ -396,7 +418,10 @@ public final class CDeclarations {
         warnings = transaction.warnings
         switch result {
         case .success(let value):
+            let kept = transaction.keptBytes
             transaction.commit()
+            keptBytes += kept
+            budget?.charge(kept)
             return value
         case .failure(let error):
             transaction.rollBack()
@@ -504,11 +529,28 @@ final class Transaction {
         base.table.constants.modifyValue(forKey: SymbolName(name)) { $0.value.type = type }
     }
 
-    /// Records that `record` was completed, so a rollback can undo it (and the scope's
-    /// `deinit` can break its cycles).
-    func willComplete(_ record: CRecord) { base.completedRecords.append(record) }
+    /// Records that `record` was completed with `members` members, so a rollback can
+    /// undo it (and the scope's `deinit` can break its cycles).
+    func willComplete(_ record: CRecord, members: Int) {
+        base.completedRecords.append(record)
+        definitionBytes += 200 + 40 * members
+    }
     /// Records that `enumeration` was completed.
-    func willComplete(_ enumeration: CEnum) { completedEnums.append(enumeration) }
+    func willComplete(_ enumeration: CEnum) {
+        completedEnums.append(enumeration)
+        definitionBytes += 160
+    }
+
+    /// Bytes kept by the records and enums completed so far (see `keptBytes`).
+    @exclusivity(unchecked) private var definitionBytes = 0
+
+    /// About how many bytes this transaction's declarations keep: weights per entry
+    /// measured with malloc statistics on x86-64 (a function 256 bytes, a struct of
+    /// n fields 300 + 40n with its tag...), an estimate for memory limits.
+    var keptBytes: Int {
+        definitionBytes + 96 * (typedefLog.addedCount + tagLog.addedCount) + 256 * functionLog.addedCount
+            + 128 * variableLog.addedCount + 160 * constantLog.addedCount
+    }
 
     /// Keeps every change.
     func commit() {
@@ -552,6 +594,8 @@ struct UndoLog<Value> {
     /// Other added names (`$` name parameters).
     var added: [SymbolName] = []
     var replaced: [(SymbolName, Value)] = []
+    /// How many names were added.
+    var addedCount: Int { addedInSource.count + added.count }
 
     mutating func record(
         _ name: SymbolName, at token: Token, in source: UnsafeBufferPointer<UInt8>, replacing old: Value?

@@ -44,10 +44,16 @@ extension CType {
     /// `ffi.istype` rule (lib_ffi.c `ffi_istype`): the same type, qualifiers aside;
     /// pointers, or arrays of one size, to compatible types (`lj_cconv_compatptr` with
     /// qualifiers ignored: integers of one size, signedness aside); a struct or union
-    /// for a pointer to it.
-    public func isLuaJITInstanceType(_ other: CType) -> Bool {
-        let a = unqualified, b = other.unqualified
+    /// for a pointer to it. A reference stands for its target on either side (a
+    /// struct's `double arr[3]` field is a `double (&)[3]`, and an instance of
+    /// `double[3]`, as in LuaJIT).
+    public func isLuaJITInstanceType(_ other: CType, charIsSigned: Bool = TargetLayout.host.charIsSigned) -> Bool {
+        let a = referent.unqualified, b = other.referent.unqualified
         if a == b { return true }
+        // LuaJIT has one type for `char` and the `char`-signed 1-byte integer
+        // (`int8_t` is `char` on x86-64).
+        if case .char = a.kind, case .integer(1, charIsSigned) = b.kind { return true }
+        if case .integer(1, charIsSigned) = a.kind, case .char = b.kind { return true }
         switch (a.kind, b.kind) {
         case (.pointer(let x), .pointer(let y)): return Self.compatiblePointees(x, y)
         case (.array(let x, .fixed(let m)), .array(let y, .fixed(let n))):
@@ -55,6 +61,12 @@ extension CType {
         case (.record, .pointer(let y)): return y.unqualified == a
         default: return false
         }
+    }
+
+    /// The target of a reference; any other type itself.
+    private var referent: CType {
+        if case .reference(let target) = kind { return target }
+        return self
     }
 
     /// `lj_cconv_compatptr` for two pointees, qualifiers ignored.

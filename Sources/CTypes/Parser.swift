@@ -11,6 +11,8 @@ struct Parser {
     var tokens: TokenBuffer
     /// Whether the lexer has produced `.eof` (or failed).
     var lexingDone = false
+    /// Batches lexed (the budget is asked every 16).
+    var batches = 0
     /// A lexer error: the stream ends there with `.eof`; reported in preference to any
     /// parse error (as if the whole input had been lexed first).
     var lexerError: CDeclarationError?
@@ -79,17 +81,35 @@ struct Parser {
     var literals: [String] { lexer.literals }
 
     /// Lexes the next batch of tokens (the stream ends with `.eof`, also after an error).
+    /// Every 16 batches, asks the budget (a stop ends the stream as a lexer error).
     mutating func refill() {
         if lexingDone { return }
+        batches &+= 1
+        if batches & 15 == 0, let error = budgetError() { return endStream(error) }
         do throws(CDeclarationError) {
             lexingDone = try lexer.lex(into: &tokens, count: Self.batch)
         } catch {
-            lexerError = error
-            let end = bytes.count
-            tokens.reserve(1)
-            tokens.append(Token(kind: .eof, start: end, end: end, line: 0, column: 0))
-            lexingDone = true
+            endStream(error)
         }
+    }
+
+    /// Ends the token stream with `.eof` after `error`, reported as a lexer error.
+    private mutating func endStream(_ error: CDeclarationError) {
+        lexerError = error
+        let end = bytes.count
+        tokens.reserve(1)
+        tokens.append(Token(kind: .eof, start: end, end: end, line: 0, column: 0))
+        lexingDone = true
+    }
+
+    /// The budget's stop (see `CDeclarationBudget`), at the last token lexed, or nil.
+    func budgetError() -> CDeclarationError? {
+        guard let budget = transaction.base.budget,
+              let reason = budget.check(keeping: transaction.keptBytes) else { return nil }
+        let last = tokens.count > 0 ? tokens[tokens.count - 1] : nil
+        return CDeclarationError(
+            chunkName: chunkName, line: max(last?.line ?? 1, 1), column: max(last?.column ?? 1, 1),
+            reason: reason, near: nil)
     }
 
     /// Drops the consumed tokens (between top-level declarations: nothing goes back there).

@@ -71,15 +71,17 @@ extension Parser {
         _ record: CRecord, members: UnsafeBufferPointer<MemberSpec>, layout: RecordAttributes, at start: Token
     ) throws(CDeclarationError) {
         guard record.isComplete else {
-            transaction.willComplete(record)
+            transaction.willComplete(record, members: members.count)
             let duplicate = RecordLayout.complete(
                 record, members: members, attributes: layout, target: target)
+            transaction.base.applyCompilerLayout(to: record)
             record.location = location(of: start)
             if Int(record.nesting) > CNesting.maximum { throw error("chunk has too many syntax levels", at: start) }
             return try checkDuplicateMembers(duplicate, members)
         }
         let body = CRecord(isUnion: record.isUnion, tag: record.tag)
         let duplicate = RecordLayout.complete(body, members: members, attributes: layout, target: target)
+        transaction.base.applyCompilerLayout(to: body)
         try checkDuplicateMembers(duplicate, members)
         guard record.isEquivalent(to: body) else {
             throw error(

@@ -101,7 +101,7 @@ extension Parser {
             }
             throw error("declaration specifier expected")
         }
-        result.type = try resolve(words, at: start).adding(qualifiers)
+        result.type = try resolve(words, at: start).qualified(qualifiers)
     }
 
     /// Consumes one specifier; false when the current token is not one.

@@ -183,6 +183,9 @@ public final class CRecord: Hashable, CustomStringConvertible {
         return addLookupOf(fields, offset: 0, into: &table)
     }
 
+    /// Drops the name lookup (rebuilt on next use) after the offsets changed.
+    func resetLookup() { lookupTable = nil }
+
     /// Returns the record to the incomplete state (used to roll back a failed `cdef`).
     func resetToIncomplete() {
         fields = []

@@ -1,4 +1,4 @@
-// C spelling of types as LuaJIT prints them in `ctype<...>`: `int (*[3])(void)`.
+// C spelling of types (`int (*[3])(void)`), and LuaJIT's in `ctype<...>` (`int (*[3])()`).
 
 extension CType: CustomStringConvertible {
     /// The C spelling of the type as an abstract declarator, e.g. `const char *`,
@@ -9,28 +9,43 @@ extension CType: CustomStringConvertible {
     /// The C spelling of the type (same as `description`).
     public var cName: String { declaration(named: "") }
 
+    /// The type as LuaJIT's `tostring` spells it (`lj_ctype_repr`): no parameter
+    /// lists (`int (*)()`), `complex` for `complex double`, `char` for `signed char`.
+    /// For display only: it is not C (`int (*)()` declares no prototype).
+    public var luajitName: String { spell(inner: "", luajit: true) }
+
     /// The C declaration of `name` with this type, e.g. `int (*name)(void)`.
     public func declaration(named name: String) -> String {
-        spell(inner: name)
+        spell(inner: name, luajit: false)
     }
 
     /// Spells the type around the declarator text `inner` built so far.
-    private func spell(inner: String) -> String {
+    private func spell(inner: String, luajit: Bool) -> String {
         switch kind {
         case .pointer(let pointee):
-            return pointee.spell(inner: "*" + qualifierSuffix(before: inner))
+            return pointee.spell(inner: "*" + qualifierSuffix(before: inner), luajit: luajit)
         case .reference(let target):
-            return target.spell(inner: "&" + inner)
+            return target.spell(inner: "&" + inner, luajit: luajit)
         case .array(let element, let count):
-            return element.spell(inner: Self.grouped(inner) + Self.spell(count))
+            return element.spell(inner: Self.grouped(inner) + Self.spell(count), luajit: luajit)
         case .function(let function):
-            return function.result.spell(inner: Self.grouped(inner) + function.parameterList)
+            let parameters = luajit ? "()" : function.parameterList
+            return function.result.spell(inner: Self.grouped(inner) + parameters, luajit: luajit)
         case .vector(let element, let size):
-            let base = "\(element.cName) __attribute__((vector_size(\(size))))"
+            let base = "\(element.spell(inner: "", luajit: luajit)) __attribute__((vector_size(\(size))))"
             return qualifierPrefix + (inner.isEmpty ? base : base + " " + inner)
         default:
-            let base = qualifierPrefix + baseName
+            let base = qualifierPrefix + (luajit ? luajitBaseName : baseName)
             return inner.isEmpty ? base : base + " " + inner
+        }
+    }
+
+    /// LuaJIT's names where they differ from C's.
+    private var luajitBaseName: String {
+        switch kind {
+        case .complexDouble: return "complex"
+        case .integer(size: 1, isSigned: true): return "char"
+        default: return baseName
         }
     }
 

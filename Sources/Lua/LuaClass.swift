@@ -195,9 +195,10 @@ extension LuaState {
     }
 
     /// Pushes `object` as a userdata of its registered class (the same userdata
-    /// while Lua holds it). `[-0, +1, m]`
+    /// while Lua holds it). On a closed state nothing is pushed (every later
+    /// operation throws). `[-0, +1, m]`
     public func push<T: AnyObject>(object: T) {
-        guard let L = handle else { preconditionFailure("push on a closed Lua state") }
+        guard let L = handle else { return }
         push(object: object, to: L)
     }
 

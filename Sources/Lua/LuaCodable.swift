@@ -192,14 +192,8 @@ struct LuaTreeDecoder: Decoder {
     }
 
     static func typeName(_ value: LuaValue) -> String {
-        switch value {
-        case .nil: "nil"
-        case .boolean: "boolean"
-        case .integer, .number: "number"
-        case .string: "string"
-        case .lightUserdata: "light userdata"
-        case .other(let name): name
-        }
+        if case .lightUserdata = value { return "light userdata" }
+        return value.typeName
     }
 
     /// Decodes a plain value or a nested `Decodable`.
@@ -212,6 +206,7 @@ struct LuaTreeDecoder: Decoder {
                 throw decoder.mismatch("boolean")
             case is String.Type:
                 if case .string(let s) = value { return s as! T }
+                if case .bytes(let b) = value { return String(decoding: b, as: UTF8.self) as! T }
                 throw decoder.mismatch("string")
             case is Double.Type, is Float.Type:
                 let d: Double

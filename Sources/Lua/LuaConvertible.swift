@@ -16,6 +16,43 @@ public protocol LuaConvertible {
     static func peek(_ L: OpaquePointer, at index: Int32) -> Self?
     /// The Lua type name that `peek` expects, for error messages (`"number"`).
     static var luaTypeName: String { get }
+    /// Pushes an array of this type; by default a sequence table (`[UInt8]`: a
+    /// string). `[-0, +1, m]`
+    static func push(array: [Self], to L: OpaquePointer)
+    /// An array of this type at `index` (see `push(array:to:)`). `[-0, +0, -]`
+    static func peekArray(_ L: OpaquePointer, at index: Int32) -> [Self]?
+    /// The Lua type name that `peekArray` expects.
+    static var luaArrayTypeName: String { get }
+}
+
+extension LuaConvertible {
+    /// A sequence `{[1] = ..., [n] = ...}`. `nil` elements (of optionals) leave holes.
+    public static func push(array: [Self], to L: OpaquePointer) {
+        lua_createtable(L, Int32(clamping: array.count), 0)
+        _ = lua_checkstack(L, 2)
+        for (i, element) in array.enumerated() {
+            element.push(to: L)
+            lua_rawseti(L, -2, lua_Integer(i + 1))
+        }
+    }
+
+    /// The elements `t[1] ... t[#t]` (raw), when every one converts.
+    public static func peekArray(_ L: OpaquePointer, at index: Int32) -> [Self]? {
+        guard lua_type(L, index) == LUA_TTABLE, lua_checkstack(L, 2) != 0 else { return nil }
+        let table = lua_absindex(L, index)
+        let count = Int(lua_rawlen(L, table))
+        var result: [Self] = []
+        result.reserveCapacity(count)
+        for i in 0..<count {
+            lua_rawgeti(L, table, lua_Integer(i + 1))
+            defer { lf_pop(L, 1) }
+            guard let element = peek(L, at: -1) else { return nil }
+            result.append(element)
+        }
+        return result
+    }
+
+    public static var luaArrayTypeName: String { "table" }
 }
 
 extension Bool: LuaConvertible {
@@ -145,31 +182,33 @@ extension Optional: LuaConvertible where Wrapped: LuaConvertible {
 }
 
 extension Array: LuaConvertible where Element: LuaConvertible {
-    /// A sequence `{[1] = ..., [n] = ...}`. `nil` elements (of optionals) leave holes.
-    public func push(to L: OpaquePointer) {
-        lua_createtable(L, Int32(clamping: count), 0)
-        _ = lua_checkstack(L, 2)
-        for (i, element) in enumerated() {
-            element.push(to: L)
-            lua_rawseti(L, -2, lua_Integer(i + 1))
-        }
+    /// A sequence table, or what `Element` makes of an array (`[UInt8]`: a string).
+    @inlinable
+    public func push(to L: OpaquePointer) { Element.push(array: self, to: L) }
+    @inlinable
+    public static func peek(_ L: OpaquePointer, at index: Int32) -> [Element]? { Element.peekArray(L, at: index) }
+    @inlinable
+    public static var luaTypeName: String { Element.luaArrayTypeName }
+}
+
+extension UInt8: LuaConvertible {
+    @inlinable
+    public func push(to L: OpaquePointer) { lua_pushinteger(L, lua_Integer(self)) }
+    @inlinable
+    public static func peek(_ L: OpaquePointer, at index: Int32) -> UInt8? {
+        luaInteger(L, index).flatMap { UInt8(exactly: $0) }
     }
-    /// The elements `t[1] ... t[#t]` (raw), when every one converts.
-    public static func peek(_ L: OpaquePointer, at index: Int32) -> [Element]? {
-        guard lua_type(L, index) == LUA_TTABLE, lua_checkstack(L, 2) != 0 else { return nil }
-        let table = lua_absindex(L, index)
-        let count = Int(lua_rawlen(L, table))
-        var result: [Element] = []
-        result.reserveCapacity(count)
-        for i in 0..<count {
-            lua_rawgeti(L, table, lua_Integer(i + 1))
-            defer { lf_pop(L, 1) }
-            guard let element = Element.peek(L, at: -1) else { return nil }
-            result.append(element)
-        }
-        return result
-    }
-    public static var luaTypeName: String { "table" }
+    @inlinable
+    public static var luaTypeName: String { "number" }
+
+    /// `[UInt8]` is a Lua string, byte for byte (no UTF-8 check or repair).
+    @inlinable
+    public static func push(array: [UInt8], to L: OpaquePointer) { LuaState.pushBytes(array, to: L) }
+    /// The bytes of a string (a number is not converted).
+    @inlinable
+    public static func peekArray(_ L: OpaquePointer, at index: Int32) -> [UInt8]? { LuaState.bytes(at: index, in: L) }
+    @inlinable
+    public static var luaArrayTypeName: String { "string" }
 }
 
 extension Dictionary: LuaConvertible where Key: LuaConvertible, Value: LuaConvertible {

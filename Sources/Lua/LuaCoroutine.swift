@@ -61,7 +61,9 @@ public final class LuaCoroutine: LuaReference {
         guard lua_checkstack(co, Int32(clamping: arguments.count + 1)) != 0 else {
             throw LuaError(message: "too many arguments to resume")
         }
+        state.core.clearForeignPush()
         for argument in arguments { LuaState.push(argument, to: co) }
+        do { try state.core.checkForeignPush() } catch { lf_pop(co, Int32(arguments.count)); throw error }
         var count: Int32 = 0
         let status = state.withBudget { lf_resume(co, L, Int32(arguments.count), &count) }
         guard status == LUA_OK || status == LUA_YIELD else { throw state.resumeError(co, L, status) }
@@ -103,9 +105,10 @@ extension LuaState {
 
     /// Pushes a Swift function that may yield (`LuaReturn.yield`) when it runs in
     /// a coroutine. The yield happens in C, once the Swift frame has returned
-    /// (`lf_pushswiftbox`, yielding). `[-0, +1, m]`
+    /// (`lf_pushswiftbox`, yielding). On a closed state nothing is pushed (every
+    /// later operation throws). `[-0, +1, m]`
     public func push(yieldingFunction body: @escaping ([LuaValue]) throws -> LuaReturn) {
-        guard let L = handle else { preconditionFailure("push on a closed Lua state") }
+        guard let L = handle else { return }
         Self.pushBox(SwiftFunctionBox(name: "?") { arguments in
             let L = arguments.L
             let values = (0..<lua_gettop(L)).map { LuaState.value(at: $0 + 1, in: L) }

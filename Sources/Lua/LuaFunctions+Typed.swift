@@ -93,9 +93,10 @@ public struct LuaArguments {
 extension LuaState {
     /// Pushes a Swift function whose body reads its arguments and pushes its
     /// results itself, returning how many. Throwing raises a Lua error as
-    /// `push(function:)` does. `[-0, +1, m]`
+    /// `push(function:)` does. On a closed state nothing is pushed (every later
+    /// operation throws). `[-0, +1, m]`
     public func push(function name: String = "?", raw body: @escaping (LuaArguments) throws -> Int32) {
-        guard let L = handle else { preconditionFailure("push on a closed Lua state") }
+        guard let L = handle else { return }
         Self.pushBox(SwiftFunctionBox(name: name, body), to: L, yielding: false)
     }
 
@@ -135,6 +136,35 @@ extension LuaState {
             let result = try body(repeat try Self.next((each A).self, arguments, &position))
             result.push(to: arguments.L)
             return 1
+        }
+    }
+
+    /// Sets global `name` to a Swift function returning several values (a tuple).
+    @inlinable
+    public func register<each A: LuaConvertible, each R: LuaConvertible>(
+        _ name: String, _ body: @escaping (repeat each A) throws -> (repeat each R)
+    ) throws {
+        _ = try checkedHandle()
+        push(function: name, typed: body)
+        try setGlobal(name)
+    }
+
+    /// Pushes a Swift function returning several values: the elements of the tuple
+    /// it returns are its results, in order. `[-0, +1, m]`
+    @inlinable
+    public func push<each A: LuaConvertible, each R: LuaConvertible>(
+        function name: String = "?", typed body: @escaping (repeat each A) throws -> (repeat each R)
+    ) {
+        push(function: name) { arguments in
+            var position = 0
+            let results = try body(repeat try Self.next((each A).self, arguments, &position))
+            var count: Int32 = 0
+            for result in repeat each results {
+                if count % 8 == 0 { _ = lua_checkstack(arguments.L, 8) }
+                result.push(to: arguments.L)
+                count += 1
+            }
+            return count
         }
     }
 

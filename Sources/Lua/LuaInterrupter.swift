@@ -31,21 +31,13 @@ public final class LuaInterrupter: Sendable {
 
 extension LuaState {
     /// The state's interrupter (made on first use). A state without instruction or
-    /// time limits gets the limit hook now, with no budget: only interrupts trip it.
+    /// time limits gets the limit hook now, with no budget: only interrupts trip it
+    /// (and finalizers set up afterwards run under it, as in a sandbox).
     public func interrupter() throws -> LuaInterrupter {
         let L = try checkedHandle()
         if let interrupterObject { return interrupterObject }
         let made = LuaInterrupter()
-        if limits == nil {
-            let limits = UnsafeMutablePointer<lf_Limits>.allocate(capacity: 1)
-            limits.initialize(to: lf_Limits())
-            limits.pointee.step = 1000
-            self.limits = limits
-            limits.pointee.interrupt = made.flag
-            lf_setlimits(L, limits)
-        } else {
-            limits?.pointee.interrupt = made.flag
-        }
+        try installLimits(L).pointee.interrupt = made.flag
         interrupterObject = made
         return made
     }

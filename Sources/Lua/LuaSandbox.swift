@@ -89,19 +89,7 @@ extension LuaState {
         case .full: try preloadFFI()
         case .allowlist(let allowlist): try preloadRestrictedFFI(allowlist)
         }
-        if sandbox.instructionLimit != nil || sandbox.timeLimit != nil {
-            let limits = UnsafeMutablePointer<lf_Limits>.allocate(capacity: 1)
-            limits.initialize(to: lf_Limits())
-            let instructions = sandbox.instructionLimit.map { max($0, 1) } ?? 0
-            limits.pointee.instruction_limit = Int64(instructions)
-            limits.pointee.step = Int32(instructions > 0 ? min(instructions, 1000) : 1000)
-            if let time = sandbox.timeLimit {
-                let (seconds, attoseconds) = time.components
-                limits.pointee.time_limit = max(Double(seconds) + Double(attoseconds) * 1e-18, 1e-9)
-            }
-            self.limits = limits
-            lf_setlimits(L, limits)
-        }
+        try setLimits(instructions: sandbox.instructionLimit, time: sandbox.timeLimit)
     }
 
     /// Removes what the sandbox does not grant (see `LuaSandbox`).

@@ -27,8 +27,9 @@ extension LuaState {
     /// error is raised as `"chunk:line: " + String(describing: error)` (the caller's
     /// position, as `luaL_error` adds it). When such an error reaches Swift again
     /// unchanged (through `call`, `run`...), the original Swift error is thrown.
+    /// On a closed state nothing is pushed (every later operation throws).
     public func push(function body: @escaping LuaSwiftFunction) {
-        guard let L = handle else { preconditionFailure("push on a closed Lua state") }
+        guard let L = handle else { return }
         Self.pushBox(SwiftFunctionBox(name: "?") { arguments in
             let L = arguments.L
             let values = (0..<lua_gettop(L)).map { LuaState.value(at: $0 + 1, in: L) }
@@ -130,9 +131,14 @@ private func releaseFunctionBox(_ L: OpaquePointer?) -> Int32 {
 }
 
 /// Pushes the Lua error message for a Swift error and remembers the pair, so that
-/// the same error object is thrown if the message comes back to Swift. Returns
-/// LF_RAISE for the trampoline. `[-0, +1, m]`
+/// the same error object is thrown if the message comes back to Swift; a `LuaError`
+/// made with a value raises that value. Returns LF_RAISE for the trampoline.
+/// `[-0, +1, m]`
 func raiseSwiftError(_ error: any Error, _ L: OpaquePointer) -> Int32 {
+    if let luaError = error as? LuaError, luaError.hasValue {
+        LuaState.push(luaError.value, to: L)  // raised as it is, as error(value)
+        return LF_RAISE
+    }
     let message: String
     if let luaError = error as? LuaError {
         message = luaError.message

@@ -76,7 +76,7 @@ extension LuaState {
 
     /// Pops the error value of a failed protected operation and turns it into the
     /// Swift error to throw: the original Swift error if a Swift function raised
-    /// this very value, a `LuaError` otherwise. `[-1, +0, -]`
+    /// this very value, a `LuaError` (which keeps the value) otherwise. `[-1, +0, m]`
     func popError(_ L: OpaquePointer, status: Int32) -> any Error {
         let traceback = takeTraceback(L)
         if let pending = pendingSwiftError {
@@ -86,11 +86,12 @@ extension LuaState {
                 return pending.error
             }
         }
+        let value = Self.value(at: -1, in: L)
         let message = Self.errorMessage(at: -1, in: L)
         lf_pop(L, 1)
         var kind = LuaError.kind(ofStatus: status)
         if kind == .runtime, let limits, limits.pointee.tripped != 0 { kind = .limit }
-        return LuaError(kind, message: message, traceback: traceback)
+        return LuaError(kind, value: value, message: message, traceback: traceback)
     }
 
     /// The traceback the API message handler left in the registry, removed from it.

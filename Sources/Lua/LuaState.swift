@@ -97,6 +97,14 @@ public final class LuaState {
         set { info.pointee.limit = newValue.map { size_t(max($0, 1)) } ?? 0 }
     }
 
+    /// Runs a full garbage collection (`collectgarbage()`), finalizers included,
+    /// under the state's limits. After a host push took the state past its memory
+    /// limit, dropping the data and collecting brings it back under.
+    public func collectGarbage() throws {
+        let L = try checkedHandle()
+        try withBudget { try check(lf_pcollect(L)) }
+    }
+
     /// The Swift owner of a state made by `LuaState`, or nil for a foreign state.
     static func owner(of L: OpaquePointer) -> LuaState? {
         guard let raw = lf_stateinfo(L)?.pointee.owner else { return nil }

@@ -38,6 +38,15 @@ extension FFIState {
                 throw FFIError("index \(index) out of range for '\(types[Int(id)].cName)' (\(count) elements)")
             }
             return try element(of: info.target, at: address, index: index, container: id)
+        case .vector:
+            // Elements of a vector are read-only, as in LuaJIT (a vector is a value).
+            let index = try elementIndex(L, key, id)
+            let count = info.count ?? 0
+            guard index >= 0 && index < count else {
+                throw FFIError("index \(index) out of range for '\(types[Int(id)].cName)' (\(count) elements)")
+            }
+            let size = self.info(info.target).size ?? 0
+            return .value(address: address + index * size, typeID: info.target, isConst: true)
         case .record:
             guard lua_type(L, key) == LUA_TSTRING else {
                 // Other keys go to the metatype's __index/__newindex, if any (LuaJIT).
@@ -49,10 +58,11 @@ extension FFIState {
             let part = stringArgument(L, key)
             let size = info.kind == .complexFloat ? 4 : 8
             let partType = info.kind == .complexFloat ? floatType : doubleType
-            if part == "re" { return .value(address: address, typeID: partType, isConst: info.isConst) }
-            if part == "im" { return .value(address: address + size, typeID: partType, isConst: info.isConst) }
+            // LuaJIT: the parts are read-only (a complex number is a value); c[0] is
+            // the real part, c[1] the imaginary one (index & 1).
+            if part == "re" { return .value(address: address, typeID: partType, isConst: true) }
+            if part == "im" { return .value(address: address + size, typeID: partType, isConst: true) }
             guard part == nil else { return nil }
-            // LuaJIT: c[0] is the real part, c[1] the imaginary one (index & 1), read-only.
             let index = try elementIndex(L, key, id)
             return .value(address: address + (index & 1) * size, typeID: partType, isConst: true)
         default:
@@ -129,7 +139,7 @@ extension FFIState {
             try store(L, index, as: typeID, to: address)
         case .bitfield(let base, let field, let isConst):
             if isConst { throw constError(field.typeID) }
-            storeBitfield(try integer(L, index, field.typeID), base, field)
+            storeBitfield(try bitfieldValue(L, index, field.typeID), base, field)
         }
     }
 

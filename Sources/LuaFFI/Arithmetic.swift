@@ -69,12 +69,24 @@ extension FFIState {
         }
     }
 
+    /// Whether arguments 1 and 2 (1 alone for a unary operator) are operands of the
+    /// built-in arithmetic and comparisons: numbers, numeric cdata, pointers and
+    /// arrays. LuaJIT tries those before a metatype's metamethods (a pointer to a
+    /// metatyped struct moves and compares as a pointer).
+    func areBuiltinOperands(_ L: OpaquePointer, unary: Bool) -> Bool {
+        guard (try? operand(L, 1)) != nil else { return false }
+        return unary || (try? operand(L, 2)) != nil
+    }
+
     /// Performs `op` on arguments 1 and 2 and pushes the result.
     func arithmetic(_ L: OpaquePointer, _ op: ArithmeticOperator) throws(FFIError) -> Int32 {
         let unary = op == .negate || op == .not
-        guard let a = try operand(L, 1), let b = unary ? try operand(L, 1) : try operand(L, 2) else {
+        guard var a = try operand(L, 1), var b = unary ? try operand(L, 1) : try operand(L, 2) else {
             throw arithmeticError(L, op)
         }
+        // A pointer moves by a Lua float truncated (`p + 2.0`, `p + 2.5`), as in LuaJIT.
+        if case .pointer = a, case .number(let d, boxed: false) = b { b = .integer(truncatedBits(d), unsigned: false) }
+        if case .pointer = b, case .number(let d, boxed: false) = a { a = .integer(truncatedBits(d), unsigned: false) }
         // Pointer arithmetic needs the size of what is pointed to: none for void,
         // incomplete types and functions (an error, as in LuaJIT).
         switch (a, b) {
@@ -94,9 +106,9 @@ extension FFIState {
         case (.integer(let x, let ux), .integer(let y, let uy)):
             try integerArithmetic(L, op, x, y, unsigned: ux || uy)
         case (.integer(let x, let ux), .number(let d, boxed: false)):
-            try integerArithmetic(L, op, x, try integralBits(d, op), unsigned: ux)
+            try integerArithmetic(L, op, x, try integralBits(d, op, unsigned: ux), unsigned: ux)
         case (.number(let d, boxed: false), .integer(let y, let uy)):
-            try integerArithmetic(L, op, try integralBits(d, op), y, unsigned: uy)
+            try integerArithmetic(L, op, try integralBits(d, op, unsigned: uy), y, unsigned: uy)
         default:
             guard let x = a.double, let y = b.double else { throw arithmeticError(L, op) }
             if op.isBitwise {
@@ -108,13 +120,16 @@ extension FFIState {
         return 1
     }
 
-    /// A Lua float operand of 64-bit integer arithmetic: truncated toward zero (as
-    /// LuaJIT), but the bitwise operators require an integral value (as Lua 5.4).
-    private func integralBits(_ value: Double, _ op: ArithmeticOperator) throws(FFIError) -> Int64 {
+    /// A Lua float operand of 64-bit integer arithmetic: converted to the operation's
+    /// type as LuaJIT converts it (`integerBits`: 2^63 is -2^63 for `int64_t`), but
+    /// the bitwise operators require an integral value (as Lua 5.4).
+    private func integralBits(_ value: Double, _ op: ArithmeticOperator, unsigned: Bool = false) throws(FFIError)
+        -> Int64
+    {
         if op.isBitwise, value.rounded(.towardZero) != value {
             throw FFIError("number has no integer representation")
         }
-        return truncatedBits(value)
+        return integerBits(value, to: unsigned ? .uint64 : .int64)
     }
 
     /// 64-bit integer arithmetic with wrap-around; the result is boxed (`int64_t`,
@@ -172,18 +187,32 @@ extension FFIState {
     /// Compares arguments 1 and 2: pointers by address, numbers by value.
     func compare(_ L: OpaquePointer, _ op: ComparisonOperator) throws(FFIError) -> Bool {
         guard let a = try operand(L, 1), let b = try operand(L, 2) else {
+            // Structs, unions and complex numbers compare by address (LuaJIT): two
+            // references to one element are equal.
+            if op == .equal, let x = cdata(L, at: 1), let y = cdata(L, at: 2),
+               let (p, _) = try address(of: x), let (q, _) = try address(of: y) {
+                return p == q
+            }
             if op == .equal { return lua_rawequal(L, 1, 2) != 0 }
             throw FFIError("attempt to compare '\(typeName(L, 1))' with '\(typeName(L, 2))'")
         }
         switch (a, b) {
-        case (.pointer(let p, _, _), .pointer(let q, _, _)):
-            return op == .equal ? p == q : (op == .less ? p < q : p <= q)
-        case (.integer(let x, let ux), .integer(let y, let uy)):
-            if ux || uy {
-                let (x, y) = (UInt64(bitPattern: x), UInt64(bitPattern: y))
-                return op == .equal ? x == y : (op == .less ? x < y : x <= y)
+        case (.pointer(let p, _, let s), .pointer(let q, _, let t)):
+            if op == .equal { return p == q }
+            // Only compatible pointers order (LuaJIT's lj_cconv_compatptr: one pointee
+            // type, qualifiers and integer signedness aside; void is not one).
+            guard types[Int(s)].isLuaJITInstanceType(types[Int(t)]) else {
+                throw FFIError("attempt to compare '\(typeName(L, 1))' with '\(typeName(L, 2))'")
             }
-            return op == .equal ? x == y : (op == .less ? x < y : x <= y)
+            return op == .less ? p < q : p <= q
+        case (.integer(let x, let ux), .integer(let y, let uy)):
+            return compareIntegers(x, y, unsigned: ux || uy, op)
+        // A Lua float against an integer cdata converts to its 64-bit type first, as
+        // in LuaJIT (3 < 3.5 is false; 2^53 + 1 > 2^53 is true).
+        case (.integer(let x, let ux), .number(let d, boxed: false)):
+            return compareIntegers(x, integerBits(d, to: ux ? .uint64 : .int64), unsigned: ux, op)
+        case (.number(let d, boxed: false), .integer(let y, let uy)):
+            return compareIntegers(integerBits(d, to: uy ? .uint64 : .int64), y, unsigned: uy, op)
         default:
             guard let x = a.double, let y = b.double else {
                 if op == .equal { return false }
@@ -192,6 +221,15 @@ extension FFIState {
             return op == .equal ? x == y : (op == .less ? x < y : x <= y)
         }
     }
+}
+
+/// `x op y` for 64-bit integers, unsigned when either side is `uint64_t`.
+private func compareIntegers(_ x: Int64, _ y: Int64, unsigned: Bool, _ op: ComparisonOperator) -> Bool {
+    if unsigned {
+        let (x, y) = (UInt64(bitPattern: x), UInt64(bitPattern: y))
+        return op == .equal ? x == y : (op == .less ? x < y : x <= y)
+    }
+    return op == .equal ? x == y : (op == .less ? x < y : x <= y)
 }
 
 private extension Operand {
@@ -222,7 +260,11 @@ private func divide(_ x: UInt64, _ y: UInt64, _ op: ArithmeticOperator) -> UInt6
 
 /// Integer power by squaring (wrapping); negative exponents give 0 (or 1, -1).
 private func power(_ base: Int64, _ exponent: Int64, unsigned: Bool) -> Int64 {
-    if exponent < 0 && !unsigned { return base == 1 ? 1 : (base == -1 ? (exponent & 1 == 0 ? 1 : -1) : 0) }
+    if exponent < 0 && !unsigned {
+        // 0 to a negative power is the largest int64_t, as in LuaJIT.
+        if base == 0 { return Int64.max }
+        return base == 1 ? 1 : (base == -1 ? (exponent & 1 == 0 ? 1 : -1) : 0)
+    }
     var result: Int64 = 1, b = base, e = UInt64(bitPattern: exponent)
     while e > 0 {
         if e & 1 == 1 { result = result &* b }

@@ -110,7 +110,7 @@ extension FFIState {
     /// How many elements of array type `id` fit between `address` and the end of the
     /// Lua-owned object that the cdata at `anchor` is or refers into; -1 when no
     /// Lua object owns that memory (a pointer's target). `[-0, +0, -]`
-    private func elementsLeft(_ L: OpaquePointer, in anchor: Int32, from address: UnsafeMutableRawPointer, _ id: Int32) -> Int {
+    func elementsLeft(_ L: OpaquePointer, in anchor: Int32, from address: UnsafeMutableRawPointer, _ id: Int32) -> Int {
         guard let elementSize = info(info(id).target).size, elementSize > 0 else { return -1 }
         let top = lua_gettop(L)
         defer { lua_settop(L, top) }

@@ -12,15 +12,15 @@ private let cdataFastMetamethods: [(name: StaticString, which: Int32, slow: lf_S
     ("__eq", Int32(LF_M_EQ), cdataEq), ("__add", Int32(LF_M_ADD), cdataAdd), ("__sub", Int32(LF_M_SUB), cdataSub),
 ]
 
-/// The other metamethods of every cdata, by event name.
-private let cdataMetamethods: [SwiftFunctionEntry] = [
-    ("__tostring", cdataToString),
-    ("__lt", cdataLt), ("__le", cdataLe),
-    ("__mul", cdataMul), ("__div", cdataDiv),
-    ("__mod", cdataMod), ("__pow", cdataPow), ("__unm", cdataUnm), ("__idiv", cdataIdiv),
-    ("__band", cdataBand), ("__bor", cdataBor), ("__bxor", cdataBxor), ("__shl", cdataShl),
-    ("__shr", cdataShr), ("__bnot", cdataBnot), ("__len", cdataLen), ("__concat", cdataConcat),
-    ("__call", cdataCall), ("__close", cdataClose), ("__pairs", cdataPairs), ("__ipairs", cdataIpairs),
+/// The other metamethods of every cdata, by event (LF_E_*): a metatype's handler is
+/// found and called in C (lf_pushcdataevent), the Swift function does the rest.
+private let cdataMetamethods: [(event: Int, slow: lf_SwiftFunction)] = [
+    (LF_E_TOSTRING, cdataToString), (LF_E_LT, cdataLt), (LF_E_LE, cdataLe),
+    (LF_E_MUL, cdataMul), (LF_E_DIV, cdataDiv), (LF_E_MOD, cdataMod), (LF_E_POW, cdataPow),
+    (LF_E_UNM, cdataUnm), (LF_E_IDIV, cdataIdiv), (LF_E_BAND, cdataBand), (LF_E_BOR, cdataBor),
+    (LF_E_BXOR, cdataBxor), (LF_E_SHL, cdataShl), (LF_E_SHR, cdataShr), (LF_E_BNOT, cdataBnot),
+    (LF_E_LEN, cdataLen), (LF_E_CONCAT, cdataConcat), (LF_E_CALL, cdataCall), (LF_E_CLOSE, cdataClose),
+    (LF_E_PAIRS, cdataPairs), (LF_E_IPAIRS, cdataIpairs),
 ]
 
 extension FFIState {
@@ -35,16 +35,18 @@ extension FFIState {
             lf_pushcdatamethod(L, which, fastTypes, slow)
             lua_setfield(L, -2, name.cString)
         }
-        for (name, function) in cdataMetamethods {
+        for (event, slow) in cdataMetamethods {
             lua_pushvalue(L, owner)
-            lf_pushswiftfunction(L, function, 1)
-            lua_setfield(L, -2, name.cString)
+            lf_pushcdataevent(L, Int32(event), fastTypes, slow)
+            lua_setfield(L, -2, lf_eventname(Int32(event)))
         }
         lua_pushstring(L, "cdata")
         lua_setfield(L, -2, "__name")
         lua_pushstring(L, "ffi")
         lua_setfield(L, -2, "__metatable")
+        lf_noteevents(L, fastTypes)
         metatableSlots[0] = lua_topointer(L, -1)
+        lf_registercdatametatable(L, metatableSlots[0], fastTypes)
         plainMetatableRef = luaL_ref(L, lf_registryindex())
         fastTypes.pointee.metatable_ref = plainMetatableRef
     }
@@ -66,6 +68,7 @@ extension FFIState {
         lf_pushswiftfunction(L, cdataGC, 1)
         lua_setfield(L, -2, "__gc")
         metatableSlots[1] = lua_topointer(L, -1)
+        lf_registercdatametatable(L, metatableSlots[1], fastTypes)
         gcMetatableRef = luaL_ref(L, lf_registryindex())
         lf_pop(L, 1)
     }
@@ -117,13 +120,21 @@ extension FFIState {
 }
 
 /// Runs a metamethod: the metatype's, if the cdata's type has one for `event`,
-/// else `builtin`.
+/// else `builtin`. With `operators`, numbers and pointers take the built-in
+/// arithmetic and comparisons first, as in LuaJIT (`Arithmetic.swift`).
 @inline(__always)
 private func dispatch(
-    _ L: OpaquePointer?, _ event: String, arguments: Int32, results: Int32 = 1,
+    _ L: OpaquePointer?, _ event: String, arguments: Int32, results: Int32 = 1, operators: Bool = false,
     _ builtin: (FFIState, OpaquePointer) throws(FFIError) -> Int32
 ) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
+        if operators, !ffi.metatypes.isEmpty, ffi.areBuiltinOperands(L, unary: event == "__unm" || event == "__bnot") {
+            do throws(FFIError) { return try builtin(ffi, L) } catch {
+                // Not a built-in combination (pointer + pointer): the metamethod, if any.
+                guard ffi.pushMetamethod(L, event, among: arguments) else { throw error }
+                return ffi.callMetamethod(L, arguments: arguments, results: results)
+            }
+        }
         if ffi.pushMetamethod(L, event, among: arguments) {
             return ffi.callMetamethod(L, arguments: arguments, results: results)
         }
@@ -160,33 +171,41 @@ private func cdataNewIndex(_ L: OpaquePointer?) -> Int32 {
 
 private func cdataToString(_ L: OpaquePointer?) -> Int32 {
     dispatch(L, "__tostring", arguments: 1) { ffi, L throws(FFIError) in
-        let text = try ffi.describe(try ffi.selfCData(L))
+        let cdata = try ffi.selfCData(L)
+        // A metatype's __name names the object as Lua 5.4's tostring does (`Point: 0x...`).
+        if ffi.pushMetamethod(L, "__name", among: 1), let name = stringArgument(L, -1) {
+            let text = "\(name): \(hexAddress(ffi.value(of: cdata).address))"
+            lua_pushlstring(L, text, text.utf8.count)
+            return 1
+        }
+        let text = try ffi.describe(cdata)
+        ffi.rememberDescribedPrefix(L, cdata.typeID)
         lua_pushlstring(L, text, text.utf8.count)
         return 1
     }
 }
 
 private func cdataEq(_ L: OpaquePointer?) -> Int32 {
-    dispatch(L, "__eq", arguments: 2) { ffi, L throws(FFIError) in
+    dispatch(L, "__eq", arguments: 2, operators: true) { ffi, L throws(FFIError) in
         lua_pushboolean(L, try ffi.compare(L, .equal) ? 1 : 0)
         return 1
     }
 }
 private func cdataLt(_ L: OpaquePointer?) -> Int32 {
-    dispatch(L, "__lt", arguments: 2) { ffi, L throws(FFIError) in
+    dispatch(L, "__lt", arguments: 2, operators: true) { ffi, L throws(FFIError) in
         lua_pushboolean(L, try ffi.compare(L, .less) ? 1 : 0)
         return 1
     }
 }
 private func cdataLe(_ L: OpaquePointer?) -> Int32 {
-    dispatch(L, "__le", arguments: 2) { ffi, L throws(FFIError) in
+    dispatch(L, "__le", arguments: 2, operators: true) { ffi, L throws(FFIError) in
         lua_pushboolean(L, try ffi.compare(L, .lessOrEqual) ? 1 : 0)
         return 1
     }
 }
 
 private func arithmetic(_ L: OpaquePointer?, _ event: String, _ op: ArithmeticOperator) -> Int32 {
-    dispatch(L, event, arguments: 2) { ffi, L throws(FFIError) in try ffi.arithmetic(L, op) }
+    dispatch(L, event, arguments: 2, operators: true) { ffi, L throws(FFIError) in try ffi.arithmetic(L, op) }
 }
 private func cdataAdd(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__add", .add) }
 private func cdataSub(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__sub", .subtract) }

@@ -50,6 +50,23 @@ extension FFIState {
         ctypeMetatableRef = luaL_ref(L, lf_registryindex())
         lua_createtable(L, 0, 0)  // grows with the types a script uses
         ctypeCacheRef = luaL_ref(L, lf_registryindex())
+        lua_createtable(L, 0, 0)
+        typeStringsRef = luaL_ref(L, lf_registryindex())
+        lua_createtable(L, 0, 0)
+        fastTypes.pointee.prefixes_ref = luaL_ref(L, lf_registryindex())
+        fastTypes.pointee.ctype_metatable = ctypeMetatable
+        fastTypes.pointee.ctype_cache_ref = ctypeCacheRef
+    }
+
+    /// Sets the ctype objects' `__call` (the constructor), with ffi.new's C fast
+    /// path: after the cdata metatables exist. The FFI owner userdata is on top.
+    /// `[-0, +0, m]`
+    func installCTypeConstructor(_ L: OpaquePointer) {
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(ctypeMetatableRef))
+        lua_pushvalue(L, -2)
+        lf_pushctypecall(L, fastTypes, ctypeCall)
+        lua_setfield(L, -2, "__call")
+        lf_pop(L, 1)
     }
 
     /// The C type named by argument `index` of `function`: a C declaration string,
@@ -68,11 +85,17 @@ extension FFIState {
             throw FFIError.type(index, function, expected: "C type", in: L)
         }
         let params = parameters ? try typeParameters(L, from: index + 1, for: index) : []
-        if params.isEmpty, let id = parsedTypes[text] { return id }
+        if params.isEmpty, let id = parsedTypes[text] {
+            rememberTypeString(L, index, id)
+            return id
+        }
         do throws(CDeclarationError) {
             let type = try declarations.parseType(text, parameters: params)
             let id = intern(type)
-            if params.isEmpty, !text.utf8.contains(UInt8(ascii: "{")) { parsedTypes[text] = id }
+            if params.isEmpty, !text.utf8.contains(UInt8(ascii: "{")) {
+                parsedTypes[text] = id
+                rememberTypeString(L, index, id)
+            }
             return id
         } catch {
             throw FFIError(error)
@@ -93,8 +116,8 @@ extension FFIState {
         return type
     }
 
-    /// The `$` parameters from stack index `first` to the top: ctypes, integers,
-    /// or strings (names). Corresponds to LuaJIT's parameterized types.
+    /// The `$` parameters from stack index `first` to the top: ctypes (a cdata stands
+    /// for its type), integers, or strings (names). Corresponds to LuaJIT's parameterized types.
     func typeParameters(
         _ L: OpaquePointer, from first: Int32, for source: Int32
     ) throws(FFIError) -> [CParameter] {
@@ -108,6 +131,8 @@ extension FFIState {
         for index in first...top {
             if let id = ctypeID(L, at: index) {
                 result.append(.type(types[Int(id)]))
+            } else if let cdata = cdata(L, at: index) {
+                result.append(.type(types[Int(cdata.typeID)]))  // its type, as LuaJIT
             } else if lua_type(L, index) == LUA_TNUMBER {
                 var isInteger: Int32 = 0
                 let value = lf_tointeger(L, index, &isInteger)
@@ -123,6 +148,15 @@ extension FFIState {
         }
         return result
     }
+}
+
+/// The type as LuaJIT identifies it: `char` is the 1-byte integer of the host's
+/// `char` signedness, other types themselves.
+func luajitIdentity(_ type: CType) -> CType {
+    guard case .char = type.kind else { return type }
+    var result = type
+    result.kind = .integer(size: 1, isSigned: TargetLayout.host.charIsSigned)
+    return result
 }
 
 /// How many `$` placeholders the Lua string at `index` has (memchr over its bytes:
@@ -152,14 +186,14 @@ func stringArgument(_ L: OpaquePointer, _ index: Int32) -> String? {
 
 /// The metamethods of ctype objects.
 private let ctypeMetamethods: [SwiftFunctionEntry] = [
-    ("__tostring", ctypeToString), ("__eq", ctypeEquals), ("__call", ctypeCall), ("__index", ctypeIndex),
+    ("__tostring", ctypeToString), ("__eq", ctypeEquals), ("__index", ctypeIndex),
 ]
 
 /// `__tostring` of ctype objects: `ctype<struct foo *>`.
 private func ctypeToString(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         guard let id = ffi.ctypeID(L, at: 1) else { throw FFIError.type(1, "tostring", expected: "ctype", in: L) }
-        let text = "ctype<\(ffi.types[Int(id)].cName)>"
+        let text = "ctype<\(ffi.types[Int(id)].luajitName)>"
         lua_pushlstring(L, text, text.utf8.count)
         return 1
     }
@@ -169,7 +203,10 @@ private func ctypeToString(_ L: OpaquePointer?) -> Int32 {
 private func ctypeEquals(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         let a = ffi.ctypeID(L, at: 1), b = ffi.ctypeID(L, at: 2)
-        lua_pushboolean(L, a != nil && a == b ? 1 : 0)
+        guard let a, let b else { lua_pushboolean(L, 0); return 1 }
+        // LuaJIT has one type for `char` and `int8_t` (x86-64: `char` is signed).
+        let same = a == b || luajitIdentity(ffi.types[Int(a)]) == luajitIdentity(ffi.types[Int(b)])
+        lua_pushboolean(L, same ? 1 : 0)
         return 1
     }
 }

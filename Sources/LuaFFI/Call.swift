@@ -87,7 +87,7 @@ extension FFIState {
     private func describeDirectPath(_ plan: CallPlan, into callable: UnsafeMutablePointer<lf_Callable>) {
         let integers = plan.parameters.filter { $0.slot >= 0 && $0.slot < 6 && !$0.kind.isFloating }.count
         let floats = plan.parameters.filter { $0.kind == .float || $0.kind == .double }.count
-        guard !plan.isVariadic, plan.parameters.count <= Int(LF_MAX_DIRECT),
+        guard TargetLayout.host.implementsCalls, !plan.isVariadic, plan.parameters.count <= Int(LF_MAX_DIRECT),
               integers + floats == plan.parameters.count, integers <= 6, floats <= 8 else { return }
         let record = recordReturnClass(plan.resultType)
         let resultCode = Self.directCode(plan.resultKind)
@@ -134,56 +134,18 @@ extension FFIState {
     }
 
     /// How a struct result of type `id` comes back in registers (x86-64 SysV):
-    /// LF_R_* by the class of each eightbyte, LF_R_NONE when it is not a plain
-    /// struct of at most 16 bytes made of integers, pointers, floats and doubles.
+    /// LF_R_* by the class of each eightbyte (`LibFFITypes.eightbyteClasses`),
+    /// LF_R_NONE when it comes back in memory.
     private func recordReturnClass(_ id: Int32) -> Int {
-        #if arch(x86_64)
-        let info = info(id)
-        guard info.kind == .record, let size = info.size, size > 0, size <= 16, info.alignment <= 8,
-              let leaves = plainLeaves(id, base: 0) else { return LF_R_NONE }
-        func isSSE(_ start: Int) -> Bool {
-            let touching = leaves.filter { $0.offset < start + 8 && $0.offset + $0.size > start }
-            return !touching.isEmpty && touching.allSatisfy(\.isFloating)
-        }
-        switch (isSSE(0), size > 8 ? isSSE(8) : nil) {
+        guard info(id).kind == .record, info(id).alignment <= 8,
+              let classes = libffiTypes.eightbyteClasses(of: id, in: self) else { return LF_R_NONE }
+        switch (classes[0], classes.count > 1 ? classes[1] : nil) {
         case (false, nil): return LF_R_I
         case (true, nil): return LF_R_S
         case (false, false): return LF_R_II
         case (true, true): return LF_R_SS
         case (false, true): return LF_R_IS
         case (true, false): return LF_R_SI
-        }
-        #else
-        return LF_R_NONE
-        #endif
-    }
-
-    /// The scalar leaves of a plain struct (no unions, bitfields, packing, long
-    /// double or complex), or nil.
-    private func plainLeaves(_ id: Int32, base: Int) -> [(offset: Int, size: Int, isFloating: Bool)]? {
-        let info = info(id)
-        switch info.kind {
-        case .record:
-            guard case .record(let record) = types[Int(id)].kind, !record.isUnion, !record.isPacked else { return nil }
-            var leaves: [(offset: Int, size: Int, isFloating: Bool)] = []
-            for field in record.fields {
-                guard field.bitfield == nil, let inner = plainLeaves(intern(field.type), base: base + field.offset)
-                else { return nil }
-                leaves += inner
-            }
-            return leaves
-        case .array:
-            guard let count = info.count, let size = self.info(info.target).size else { return nil }
-            var leaves: [(offset: Int, size: Int, isFloating: Bool)] = []
-            for i in 0..<count {
-                guard let inner = plainLeaves(info.target, base: base + i * size) else { return nil }
-                leaves += inner
-            }
-            return leaves
-        case .float, .double: return [(base, info.size ?? 8, true)]
-        case let kind where kind.isInteger || kind == .bool || kind == .pointer:
-            return [(base, info.size ?? 8, false)]
-        default: return nil
         }
     }
 
@@ -263,9 +225,9 @@ extension FFIState {
         case .bool:
             return try truth(L, index, parameter.typeID) ? 1 : 0
         default:
-            var isInteger: Int32 = 0
-            let value = lua_type(L, index) == LUA_TNUMBER ? Int64(lf_tointeger(L, index, &isInteger)) : 0
-            let bits = isInteger != 0 ? value : try integer(L, index, parameter.typeID)
+            // Lua integers by their low bits; floats as `integer` converts them (x86-64).
+            let isInteger = lua_isinteger(L, index) != 0
+            let bits = isInteger ? Int64(lf_tointeger(L, index, nil)) : try integer(L, index, parameter.typeID)
             return UInt64(bitPattern: extend(bits, parameter.kind))
         }
     }
@@ -361,18 +323,11 @@ extension FFIState {
     }
 }
 
-/// Sign- or zero-extends the low bits of `value` as an integer of `kind`.
+/// Sign- or zero-extends the low bits of `value` as an integer of `kind`: C's
+/// `lf_extend`, the rule the C fast paths apply (other kinds are left as they are).
 @inline(__always)
 func extend(_ value: Int64, _ kind: ValueKind) -> Int64 {
-    switch kind {
-    case .int8: Int64(Int8(truncatingIfNeeded: value))
-    case .uint8: Int64(UInt8(truncatingIfNeeded: value))
-    case .int16: Int64(Int16(truncatingIfNeeded: value))
-    case .uint16: Int64(UInt16(truncatingIfNeeded: value))
-    case .int32: Int64(Int32(truncatingIfNeeded: value))
-    case .uint32: Int64(UInt32(truncatingIfNeeded: value))
-    default: value
-    }
+    Int64(bitPattern: lf_extend(Int32(scalarCode(kind)), UInt64(bitPattern: value)))
 }
 
 /// The Swift path of a callable (see lf_call.h): upvalue 1 its lf_Callable, 2 the

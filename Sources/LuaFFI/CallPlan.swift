@@ -49,7 +49,9 @@ final class CallPlan {
             }
             parameters[i] = ParameterPlan(typeID: id, kind: kind, slot: slot)
         }
-        isDirect = direct && integers <= 6 && floats <= 8
+        // The direct path passes six integer and eight floating registers as x86-64
+        // System V does; elsewhere libffi makes every call (CallingRules.swift).
+        isDirect = direct && integers <= 6 && floats <= 8 && TargetLayout.host.implementsCalls
         if isDirect || isVariadic {
             cif = nil
             argumentTypes = nil
@@ -83,6 +85,11 @@ final class CallPlan {
     static func prepare(
         result: Int32, parameters: [Int32], fixed: Int, in ffi: FFIState, name: CFunctionType
     ) throws(FFIError) -> (UnsafeMutablePointer<ffi_cif>, UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>) {
+        if !TargetLayout.host.implementsCalls {
+            for id in parameters + [result] {
+                if let reason = TargetLayout.host.byValueRefusal(ffi.types[Int(id)]) { throw FFIError(reason) }
+            }
+        }
         let types = UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>.allocate(capacity: max(parameters.count, 1))
         for (i, id) in parameters.enumerated() {
             guard let type = ffi.libffiTypes.type(id, in: ffi), ffi.info(id).kind != .void else {

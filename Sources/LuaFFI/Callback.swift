@@ -33,12 +33,17 @@ final class Callback {
     /// Which binding of the entry point this is (the state's count of callbacks made
     /// when it was bound): the pointer cdata of `ffi.cast` carry it.
     var binding = 0
+    /// The state's budget, charged for this callback while it exists.
+    private let budget: StateBudget?
     /// The value C receives when the Lua function fails (zero unless declared).
     var errorValue: [UInt8] {
         didSet { errorValue.withUnsafeBytes { block.pointee.error_bits = $0.loadUnaligned(as: UInt64.self) } }
     }
 
     init(ffi: FFIState, plan: CallPlan) throws(FFIError) {
+        let budget = ffi.declarations.budget as? StateBudget
+        guard budget?.reserve(Self.keptBytes) ?? true else { throw FFIError("not enough memory") }
+        self.budget = budget
         self.ffi = ffi
         self.plan = plan
         block = .allocate(capacity: 1)
@@ -60,6 +65,7 @@ final class Callback {
                                                 fixed: -1, in: ffi, name: fn)
             } catch {
                 block.deallocate()
+                budget?.refund(Self.keptBytes)
                 throw error
             }
             // The closure copies the signature: ours is needed no longer.
@@ -68,6 +74,7 @@ final class Callback {
             prepared.1.deallocate()
             guard let claimed, let entry = claimed.pointee.code else {
                 block.deallocate()
+                budget?.refund(Self.keptBytes)
                 throw FFIError("cannot allocate a callback")
             }
             closure = claimed
@@ -82,6 +89,7 @@ final class Callback {
         let poison: Int32 = calledAfterFree ? 1 : 0
         if let closure { lf_closure_release(closure, poison) } else { lf_releasetrampoline(code, poison) }
         block.deallocate()
+        budget?.refund(Self.keptBytes)
     }
 
     /// Fills in the argument classes of a register-only signature for the C entry.
@@ -240,8 +248,21 @@ extension FFIState {
             try storeResult(L, -1, as: callback.plan.resultType, kind: callback.plan.resultKind, to: result)
         } catch {
             writeDefault(callback, to: result)
-            recordCallbackError("bad callback result (\(error.message))")
+            recordCallbackError(functionEnd(L, callback.function) + error.message)
         }
+    }
+
+    /// `chunk:line: ` of the end of the Lua function `reference` (where it returned),
+    /// as LuaJIT prefixes a callback's result error; empty for a C function.
+    /// `[-0, +0, -]`
+    private func functionEnd(_ L: OpaquePointer, _ reference: Int32) -> String {
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(reference))
+        var debug = lua_Debug()
+        guard lua_getinfo(L, ">S", &debug) != 0, debug.lastlinedefined > 0 else { return "" }
+        let source = withUnsafeBytes(of: &debug.short_src) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        return "\(source):\(debug.lastlinedefined): "
     }
 
     /// Pushes a callback argument: scalars as on reads, aggregates as copies.

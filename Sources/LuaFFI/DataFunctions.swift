@@ -12,14 +12,16 @@ extension FFIState {
         if info(id).isVariable, let layout = types[Int(id)].variableLayout {
             let type = types[Int(id)]
             var isInteger: Int32 = 0
-            var n = lf_tointeger(L, first, &isInteger)
+            let countIndex = first
+            var n = countArgument(L, first) ?? 0
+            isInteger = countArgument(L, first) == nil ? 0 : 1
             if isInteger != 0 {
                 first += 1
             } else if layout.countIsOptional {
                 (n, isInteger) = (impliedCount(L, id, first), 1)
             }
             guard isInteger != 0, n >= 0, let total = layout.size(count: Int(n)) else {
-                throw FFIError.argument(first, function, "size of '\(type.cName)' expected (a number of elements)")
+                throw FFIError.argument(countIndex, function, "size of '\(type.cName)' expected (a number of elements)")
             }
             (count, size) = (Int(n), total)
         } else {
@@ -34,7 +36,10 @@ extension FFIState {
             return try pushBoundReference(L, id, first, cast: false)
         }
         let cdata = pushNewCData(L, id, size: size, alignment: info(id).alignment, count: count)
-        try initialize(L, id, at: cdata.payload, count: count, first: first, last: last)
+        do throws(FFIError) { try initialize(L, id, at: cdata.payload, count: count, first: first, last: last) } catch {
+            cdata.flags.insert(.finalizerSet)  // no metatype __gc for an object never made (LuaJIT)
+            throw error
+        }
     }
 
     /// The element count of a `[]` array that `ffi.new` was given no count for: the
@@ -55,13 +60,17 @@ extension FFIState {
         if lua_type(L, index) == LUA_TFUNCTION, info.kind == .pointer, cFunctionAddress(L, index) == nil {
             return try pushCallback(L, id, function: index, errorValue: 0)
         }
-        guard info.size != nil, !info.kind.isAggregate || lua_type(L, index) == LUA_TUSERDATA else {
+        // Casts make scalars: LuaJIT refuses structs, unions, arrays and complex types.
+        guard !info.kind.isAggregate else { throw FFIError.argument(1, "cast", "invalid C type") }
+        guard info.size != nil else { throw conversionError(L, index, to: id) }
+        // A floating or complex cdata is no address (LuaJIT: `cannot convert 'double' to 'int *'`).
+        if info.kind == .pointer, let cdata = cdata(L, at: index), try floatingValue(of: cdata) != nil {
             throw conversionError(L, index, to: id)
         }
         if info.kind == .pointer, let bits = try castBits(L, index) {
             return pushDerivedPointer(L, id, UnsafeMutableRawPointer(bitPattern: Int(bits)), from: index)
         }
-        if info.kind.isInteger, let bits = try castBits(L, index) {
+        if info.kind.isInteger, let bits = try castBits(L, index, to: info.kind, forInteger: true) {
             storeInteger(bits, kind: info.kind, to: pushNewCData(L, id).payload)
             return
         }
@@ -69,12 +78,16 @@ extension FFIState {
         try store(L, index, as: id, to: cdata.payload)
     }
 
-    /// The bits a cast takes from numbers, pointers and addresses; nil for others.
-    func castBits(_ L: OpaquePointer, _ index: Int32) throws(FFIError) -> Int64? {
+    /// The bits a cast to an integer of `kind` (or an address) takes from numbers,
+    /// pointers and addresses; nil for others (`forInteger`: structs and unions
+    /// too). Floats convert as `integerBits`.
+    func castBits(
+        _ L: OpaquePointer, _ index: Int32, to kind: ValueKind = .uint64, forInteger: Bool = false
+    ) throws(FFIError) -> Int64? {
         switch lua_type(L, index) {
         case LUA_TNUMBER:
             if lua_isinteger(L, index) != 0 { return Int64(lf_tointeger(L, index, nil)) }
-            return truncatedBits(lf_tonumber(L, index, nil))
+            return integerBits(lf_tonumber(L, index, nil), to: kind)
         case LUA_TNIL: return 0
         case LUA_TLIGHTUSERDATA: return Int64(Int(bitPattern: lua_touserdata(L, index)))
         case LUA_TSTRING: return Int64(Int(bitPattern: lua_tolstring(L, index, nil)))
@@ -82,6 +95,10 @@ extension FFIState {
             guard let cdata = cdata(L, at: index) else {
                 return isInternal(L, index) ? nil : Int64(Int(bitPattern: try userdataAddress(L, index)))
             }
+            // A complex converts as its real part (before `address`, which gives an
+            // aggregate's address); a struct or union is no integer (LuaJIT).
+            if let value = try floatingValue(of: cdata) { return integerBits(value, to: kind) }
+            if forInteger, info(value(of: cdata).type).kind == .record { return nil }
             if let (address, _) = try address(of: cdata) { return Int64(Int(bitPattern: address)) }
             return try scalarBits(of: cdata)
         default: return nil
@@ -143,15 +160,26 @@ extension FFIState {
         return info.size
     }
 
-    /// A byte count argument.
+    /// A byte count argument (a float is truncated, `countArgument`).
     func length(_ L: OpaquePointer, _ index: Int32, _ function: String) throws(FFIError) -> Int {
-        var isInteger: Int32 = 0
-        let n = lf_tointeger(L, index, &isInteger)
-        if isInteger == 0, let cdata = cdata(L, at: index), let bits = try scalarBits(of: cdata) { return Int(bits) }
-        guard isInteger != 0 else { throw FFIError.type(index, function, expected: "number", in: L) }
+        if countArgument(L, index) == nil, let cdata = cdata(L, at: index), let bits = try scalarBits(of: cdata) {
+            return Int(bits)
+        }
+        guard let n = countArgument(L, index) else { throw FFIError.type(index, function, expected: "number", in: L) }
         guard n >= 0 else { throw FFIError.argument(index, function, "length must not be negative") }
         return Int(n)
     }
+}
+
+/// A count, length or offset argument as LuaJIT reads one: an integer (or a
+/// numeric string), or a float truncated as to a C `int` (LuaJIT's `ffi_checkint`:
+/// 2.5 is 2, beyond int32 negative); nil for other values.
+func countArgument(_ L: OpaquePointer, _ index: Int32) -> lua_Integer? {
+    var isInteger: Int32 = 0
+    let n = lf_tointeger(L, index, &isInteger)
+    if isInteger != 0 { return n }
+    guard lua_type(L, index) == LUA_TNUMBER else { return nil }
+    return lua_Integer(integerBits(lf_tonumber(L, index, nil), to: .int32))
 }
 
 /// `ffi.new(ct [, nelem] [, init...])`.
@@ -224,7 +252,13 @@ func ffiFill(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         let destination = try ffi.anyAddress(L, 1, "fill", writable: true)
         let count = try ffi.length(L, 2, "fill")
-        let byte = lua_type(L, 3) <= LUA_TNIL ? 0 : Int32(truncatingIfNeeded: lf_tointeger(L, 3, nil))
+        // The byte converts as to a C int (LuaJIT): true is 1, 65.5 is 65, a string an error.
+        var byte: Int32 = 0
+        if lua_type(L, 3) > LUA_TNIL {
+            do throws(FFIError) { byte = Int32(truncatingIfNeeded: try ffi.integer(L, 3, ffi.int32Type)) } catch {
+                throw FFIError.argument(3, "fill", error.message)
+            }
+        }
         guard count == 0 || destination != nil else { throw FFIError("attempt to fill a NULL pointer") }
         try ffi.checkExtent(L, 1, count, "fill")
         if count > 0, let destination { memset(destination, byte, count) }
@@ -270,7 +304,12 @@ func ffiAddressof(_ L: OpaquePointer?) -> Int32 {
                 current = ffi.cdata(L, at: key)!
             }
         }
-        ffi.pushDerivedPointer(L, ffi.pointerType(to: id), address, from: 1)
+        if top < 2, ffi.info(current.typeID).kind != .reference {
+            // The cdata's own storage (a pointer's too, not what it points to).
+            ffi.pushPointer(L, ffi.pointerType(to: id), address, into: 1)
+        } else {
+            ffi.pushDerivedPointer(L, ffi.pointerType(to: id), address, from: 1)
+        }
         return 1
     }
 }

@@ -15,7 +15,7 @@ func ffiCdef(_ L: OpaquePointer?) -> Int32 {
         if lua_gettop(L) > 1, lua_type(L, -1) == LUA_TTABLE {
             options = try cdefOptions(L, lua_gettop(L))
             lua_settop(L, -2)
-            if options.override { ffi.parsedTypes = [:] }  // names may mean new types now
+            if options.override { ffi.forgetTypeStrings() }  // names may mean new types now
         }
         let params = try ffi.typeParameters(L, from: 2, for: 1)
         // The Lua string stays on the stack (alive) while its bytes are parsed in place.
@@ -77,10 +77,10 @@ func ffiSizeof(_ L: OpaquePointer?) -> Int32 {
             if let size = type.size { lua_pushinteger(L, lua_Integer(size)) } else { lua_pushnil(L) }
             return 1
         }
-        var isInteger: Int32 = 0
-        var count = lf_tointeger(L, 2, &isInteger)
-        if isInteger == 0, let cdata = ffi.cdata(L, at: 1), cdata.count >= 0 {
-            (count, isInteger) = (lua_Integer(cdata.count), 1)  // the object's own length
+        var count = countArgument(L, 2) ?? 0
+        var isInteger: Int32 = countArgument(L, 2) == nil ? 0 : 1
+        if let cdata = ffi.cdata(L, at: 1), cdata.count >= 0 {
+            (count, isInteger) = (lua_Integer(cdata.count), 1)  // the object's own length, as LuaJIT
         }
         if isInteger == 0, layout.countIsOptional {
             // A flexible array member or `T[]` with no count: C's sizeof (nil for `T[]`).
@@ -110,18 +110,26 @@ func ffiAlignof(_ L: OpaquePointer?) -> Int32 {
 /// bit position and width. Nothing if there is no such field.
 func ffiOffsetof(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        let type = try ffi.checkedType(L, 1, "offsetof")
+        let id = try ffi.checkType(L, 1, "offsetof")
+        let type = ffi.types[Int(id)]
         guard let name = stringArgument(L, 2) else {
             throw FFIError.type(2, "offsetof", expected: "string", in: L)
         }
         guard case .record(let record) = type.kind, let field = record.field(named: name) else {
             return 0
         }
+        ffi.pushFieldTable(L, record: id)  // the field lookup of the C fast path, built once
+        lf_pop(L, 1)
         guard let bitfield = field.bitfield else {
             lua_pushinteger(L, lua_Integer(field.offset))
             return 1
         }
         let unit = storageUnit(of: bitfield, declaredSize: field.type.size ?? 1)
+        if bitfield.width == (field.type.size ?? 0) * 8, bitfield.bitOffset == unit * 8 {
+            // A bitfield filling its whole type is a plain field to LuaJIT: no bits.
+            lua_pushinteger(L, lua_Integer(unit))
+            return 1
+        }
         lua_pushinteger(L, lua_Integer(unit))
         lua_pushinteger(L, lua_Integer(bitfield.bitOffset - unit * 8))
         lua_pushinteger(L, lua_Integer(bitfield.width))

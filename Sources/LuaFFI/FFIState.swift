@@ -18,6 +18,9 @@ final class FFIState {
     @exclusivity(unchecked) var ctypeMetatableRef: Int32 = LUA_NOREF
     @exclusivity(unchecked) var ctypeCacheRef: Int32 = LUA_NOREF
     @exclusivity(unchecked) var ctypeMetatable: UnsafeRawPointer?
+    /// Registry reference: the table that keeps the type strings of the C fast
+    /// paths' cache alive (`rememberTypeString`).
+    @exclusivity(unchecked) var typeStringsRef: Int32 = LUA_NOREF
     /// Per record type, its fields in declaration order for positional initializers
     /// (unnamed bitfields left out).
     @exclusivity(unchecked) var positionalFieldInfos: [FieldInfo] = []
@@ -96,6 +99,9 @@ final class FFIState {
     @exclusivity(unchecked) private var conversionTypes: (Int32, Int32, Int32, Int32, Int32, Int32, Int32) =
         (-1, -1, -1, -1, -1, -1, -1)
 
+    /// The id of `type` if it is interned (nothing is added).
+    func internedID(_ type: CType) -> Int32? { typeIDs[type] }
+
     @inline(__always)
     private func interned(_ id: inout Int32, _ type: @autoclosure () -> CType) -> Int32 {
         if id < 0 { id = intern(type()) }
@@ -115,11 +121,17 @@ final class FFIState {
     @exclusivity(unchecked) var ownerReference: Int32?
 
     init() {
-        fastTypes.initialize(to: lf_FastTypes(
-            types: nil, count: 0, metatables: UnsafePointer(metatableSlots), metatable_ref: LUA_NOREF,
-            gc_types: UnsafePointer(gcTypesSlot), metatypes: UnsafePointer(metatypesSlot)))
+        var fast = lf_FastTypes()
+        fast.metatables = UnsafePointer(metatableSlots)
+        fast.metatable_ref = LUA_NOREF
+        fast.gc_types = UnsafePointer(gcTypesSlot)
+        fast.metatypes = UnsafePointer(metatypesSlot)
+        fast.ctype_cache_ref = LUA_NOREF
+        fastTypes.initialize(to: fast)
         context.initialize(to: lf_CallContext(state: 0, live: 0, pending: 0, saved_errno: 0, calling: nil,
                                               main: nil, owner: pthread_self(), info: nil))
+        fastTypes.pointee.saved_errno = (UnsafeMutableRawPointer(context) + MemoryLayout<lf_CallContext>
+            .offset(of: \lf_CallContext.saved_errno)!).assumingMemoryBound(to: Int32.self)
         gcTypesSlot.initialize(to: 0)
         metatypesSlot.initialize(to: 0)
         metatableSlots.initialize(repeating: nil, count: 2)
@@ -164,8 +176,10 @@ final class FFIState {
 
     /// Pushes a new userdata that owns a new FFIState. `[-0, +1, m]`
     static func pushNew(_ L: OpaquePointer) {
+        let state = FFIState()
+        if let info = lf_stateinfo(L) { state.declarations.budget = StateBudget(info) }
         let slot = lf_newuserdata(L, MemoryLayout<UnsafeMutableRawPointer>.size, 0)!
-        slot.storeBytes(of: Unmanaged.passRetained(FFIState()).toOpaque(), as: UnsafeMutableRawPointer.self)
+        slot.storeBytes(of: Unmanaged.passRetained(state).toOpaque(), as: UnsafeMutableRawPointer.self)
         if luaL_newmetatable(L, ownerMetatable.cString) != 0 {
             lf_pushswiftfunction(L, releaseFFIState, 0)
             lua_setfield(L, -2, "__gc")

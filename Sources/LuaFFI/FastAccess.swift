@@ -21,6 +21,11 @@ extension FFIState {
         }
         (table.pointee.types! + Int(id)).initialize(to: fastType(id))
         table.pointee.count = id + 1
+        let info = infos[Int(id)]
+        if info.kind == .pointer, table.pointee.types![Int(info.target)].pointer < 0,
+           types[Int(id)] == CType.pointer(to: types[Int(info.target)]) {
+            table.pointee.types![Int(info.target)].pointer = id  // ffi.addressof's result type
+        }
     }
 
     /// The fast-path facts of type `id` (records get their field table later).
@@ -29,6 +34,10 @@ extension FFIState {
         var fast = lf_TypeFast()
         fast.target = -1
         fast.count = -1
+        fast.pointer = -1
+        (fast.size, fast.alignment) = fastSize(info)
+        fast.metatype = governingMetatype(id) ?? 0
+        fast.gc = hasMetatypeGC(id) ? 1 : 0
         switch info.kind {
         case .record: fast.shape = UInt8(LF_T_RECORD); fast.readonly = info.isConst ? 1 : 0
         case .reference: fast.shape = UInt8(LF_T_REFERENCE); fast.target = info.target
@@ -44,6 +53,18 @@ extension FFIState {
             fast.shape = UInt8(scalarCode(info.kind) == LF_K_NONE ? LF_T_OTHER : scalarCode(info.kind))
         }
         return fast
+    }
+
+    /// The size and alignment the fast paths use: -1 for variable-length and
+    /// unknown sizes.
+    private func fastSize(_ info: TypeInfo) -> (Int64, Int32) {
+        (info.isVariable || info.kind == .function ? -1 : Int64(info.size ?? -1), Int32(info.alignment))
+    }
+
+    /// Updates the size of type `id` once it is complete.
+    func refreshFastSize(_ id: Int32) {
+        guard id < fastTypes.pointee.count else { return }
+        (fastTypes.pointee.types![Int(id)].size, fastTypes.pointee.types![Int(id)].alignment) = fastSize(infos[Int(id)])
     }
 
     /// Fills the field lookup of record `id` from its field table (on top of the
@@ -67,12 +88,95 @@ extension FFIState {
             let kind = field.bitWidth > 0 ? LF_K_NONE : type.kind == .pointer ? LF_K_POINTER : scalarCode(type.kind)
             slots[index] = lf_FieldSlot(
                 key: key, offset: Int32(field.offset), type: field.typeID, kind: UInt8(kind),
-                readonly: recordConst || type.isConst ? 1 : 0)
+                readonly: recordConst || type.isConst ? 1 : 0, bitfield: field.bitWidth > 0 ? 1 : 0)
         }
         let entry = fastTypes.pointee.types! + Int(id)
         entry.pointee.fields?.deallocate()
         entry.pointee.fields = slots
         entry.pointee.mask = UInt32(size - 1)
+        if case .record(let record) = types[Int(id)].kind {
+            entry.pointee.members_known = short.count == names.count && !hasScopedConstants(record) ? 1 : 0
+        }
+    }
+
+    /// Whether `record` or an anonymous member of it has record-scoped constants
+    /// (they answer `x.K` before a metatype's `__index`).
+    private func hasScopedConstants(_ record: CRecord) -> Bool {
+        !record.constants.isEmpty || record.fields.contains { field in
+            guard field.name == nil, case .record(let inner) = field.type.kind else { return false }
+            return hasScopedConstants(inner)
+        }
+    }
+
+    /// The registry reference of the metatype that governs cdata of type `id` (see
+    /// `metatypeOwner`), without interning anything; nil when there is none.
+    func governingMetatype(_ id: Int32) -> Int32? {
+        guard !metatypes.isEmpty else { return nil }
+        var id = id
+        if infos[Int(id)].kind == .pointer || infos[Int(id)].kind == .reference { id = infos[Int(id)].target }
+        let type = types[Int(id)]
+        guard let key = type.qualifiers.isEmpty ? id : internedID(type.unqualified) else { return nil }
+        return metatypes[key]
+    }
+
+    /// Refreshes every type's metatype facts after `ffi.metatype`.
+    func refreshFastMetatypes() {
+        for id in 0..<fastTypes.pointee.count {
+            fastTypes.pointee.types![Int(id)].metatype = governingMetatype(id) ?? 0
+            fastTypes.pointee.types![Int(id)].gc = hasMetatypeGC(id) ? 1 : 0
+        }
+    }
+
+    /// Enters the type string at `index` (a short Lua string, interned) as naming
+    /// type `id`, for the C fast paths; the anchor table keeps the string alive.
+    /// `[-0, +0, m]`
+    func rememberTypeString(_ L: OpaquePointer, _ index: Int32, _ id: Int32) {
+        let index = lua_absindex(L, index)
+        var length = 0
+        guard lua_type(L, index) == LUA_TSTRING, let key = lua_tolstring(L, index, &length), length <= 40 else { return }
+        let table = fastTypes
+        if table.pointee.strings_count * 2 >= table.pointee.strings_mask {
+            let capacity = max(64, Int(table.pointee.strings_mask + 1) * 2)
+            let grown = UnsafeMutablePointer<lf_TypeString>.allocate(capacity: capacity)
+            grown.initialize(repeating: lf_TypeString(), count: capacity)
+            let old = table.pointee.strings
+            let oldCapacity = old == nil ? 0 : Int(table.pointee.strings_mask) + 1
+            table.pointee.strings = grown
+            table.pointee.strings_mask = UInt32(capacity - 1)
+            for i in 0..<oldCapacity where old![i].key != nil { insertTypeString(old![i].key, old![i].id) }
+            old?.deallocate()
+        }
+        if !insertTypeString(key, id) { return }
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(typeStringsRef))
+        lua_pushvalue(L, index)
+        lua_pushboolean(L, 1)
+        lua_rawset(L, -3)
+        lf_pop(L, 1)
+    }
+
+    /// Forgets every type string parsed so far, in Swift's table and the C fast
+    /// paths' (`ffi.cdef` with `override` can give a name a new type). The anchor
+    /// table keeps its strings. `[-0, +0, -]`
+    func forgetTypeStrings() {
+        parsedTypes = [:]
+        if let strings = fastTypes.pointee.strings {
+            strings.update(repeating: lf_TypeString(), count: Int(fastTypes.pointee.strings_mask) + 1)
+        }
+        fastTypes.pointee.strings_count = 0
+    }
+
+    /// Adds `key` -> `id` to the C type-string table; false if it is there.
+    @discardableResult
+    private func insertTypeString(_ key: UnsafePointer<CChar>, _ id: Int32) -> Bool {
+        let table = fastTypes.pointee
+        var index = Int((UInt(bitPattern: key) >> 4) & UInt(table.strings_mask))
+        while let present = table.strings[index].key {
+            if present == key { return false }
+            index = (index + 1) & Int(table.strings_mask)
+        }
+        table.strings[index] = lf_TypeString(key: key, id: id)
+        fastTypes.pointee.strings_count += 1
+        return true
     }
 
     /// Gives ffi.new's C fast path the positional fields of record `id`, when they
@@ -86,13 +190,13 @@ extension FFIState {
         let slots = UnsafeMutablePointer<lf_FieldSlot>.allocate(capacity: fields.count)
         for (i, field) in fields.enumerated() {
             slots[i] = lf_FieldSlot(key: nil, offset: Int32(field.offset), type: field.typeID,
-                                    kind: UInt8(scalarCode(infos[Int(field.typeID)].kind)), readonly: 0)
+                                    kind: UInt8(scalarCode(infos[Int(field.typeID)].kind)), readonly: 0, bitfield: 0)
         }
         let entry = fastTypes.pointee.types! + Int(id)
         entry.pointee.positional?.deallocate()
         entry.pointee.positional = slots
         entry.pointee.npositional = Int32(fields.count)
-        entry.pointee.size = Int32(size)
+        entry.pointee.size = Int64(size)
     }
 
     /// Frees the fast-path tables.
@@ -104,6 +208,8 @@ extension FFIState {
         }
         types.deallocate()
         fastTypes.pointee.types = nil
+        fastTypes.pointee.strings?.deallocate()
+        fastTypes.pointee.strings = nil
     }
 }
 

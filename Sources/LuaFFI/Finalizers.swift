@@ -2,6 +2,7 @@
 import CLua
 import CLuaShims
 import CTypes
+import Glibc
 
 extension FFIState {
     /// `ffi.gc(cdata, finalizer)`: attaches (or with nil removes) the finalizer of
@@ -156,7 +157,8 @@ extension FFIState {
     }
 
     /// `tostring(cdata)`: `cdata<int *>: 0x...` (`NULL` for null pointers, as
-    /// LuaJIT), `123LL`, `123ULL`, `1+2i`.
+    /// LuaJIT), `123LL`, `123ULL`, `1+2i`, `cdata<enum e>: 5`; types spelled as
+    /// LuaJIT's `tostring` spells them (`CType.luajitName`).
     func describe(_ cdata: CDataRef) throws(FFIError) -> String {
         let (address, id) = value(of: cdata)
         let info = info(id)
@@ -175,12 +177,36 @@ extension FFIState {
             let imText = formatNumber(im.magnitude)
             let sign = im.sign == .minus && !im.isNaN ? "-" : "+"
             return "\(formatNumber(re))\(sign)\(imText)\(imText.last?.isLetter == true ? "I" : "i")"
+        case let kind where kind.isInteger && !released && cdata.typeID == id && isEnumeration(id):
+            // An enum cdata shows its value, as in LuaJIT (`cdata<enum e>: 5`).
+            return "cdata<\(types[Int(id)].luajitName)>: \(loadInteger(address, kind: kind))"
         case .pointer:
             let pointer = cdata.payload.load(as: UnsafeMutableRawPointer?.self)
-            return "cdata<\(types[Int(cdata.typeID)].cName)>: \(pointer == nil ? "NULL" : hexAddress(pointer))"
+            return describedPrefix(cdata.typeID) + (pointer == nil ? "NULL" : hexAddress(pointer))
         default:
-            return "cdata<\(types[Int(cdata.typeID)].cName)>: \(hexAddress(address))"
+            return describedPrefix(cdata.typeID) + hexAddress(address)
         }
+    }
+
+    /// `cdata<T>: `, what `describe` writes before an address.
+    func describedPrefix(_ id: Int32) -> String { "cdata<\(types[Int(id)].luajitName)>: " }
+
+    /// Keeps the prefix of type `id` for `tostring`'s C fast path (lf_cdatatostring),
+    /// which appends the address as `describe` does. `[-0, +0, m]`
+    func rememberDescribedPrefix(_ L: OpaquePointer, _ id: Int32) {
+        let prefix = describedPrefix(id)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(fastTypes.pointee.prefixes_ref))
+        lua_pushlstring(L, prefix, prefix.utf8.count)
+        lua_rawseti(L, -2, lua_Integer(id) + 1)
+        lf_pop(L, 1)
+    }
+}
+
+extension FFIState {
+    /// Whether type `id` is an enum (qualifiers aside).
+    func isEnumeration(_ id: Int32) -> Bool {
+        if case .enumeration = types[Int(id)].kind { return true }
+        return false
     }
 }
 
@@ -189,8 +215,10 @@ func hexAddress(_ pointer: UnsafeRawPointer?) -> String {
     "0x" + String(UInt(bitPattern: pointer), radix: 16)
 }
 
-/// A number as Lua's `%.14g` prints it.
+/// A number as LuaJIT prints it: `%.14g`, NaN as `nan`.
 func formatNumber(_ value: Double) -> String {
-    if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-    return String(value)
+    if value.isNaN { return "nan" }
+    var buffer = [CChar](repeating: 0, count: 32)
+    let length = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.14g", $0) }
+    return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

@@ -14,7 +14,7 @@ extension FFIState {
         guard last >= first else { return }
         let info = info(id)
         switch info.kind {
-        case .array:
+        case .array, .vector:
             try initializeArray(L, id, at: address, count: info.count ?? count, first: first, last: last)
         case .record:
             try initializeRecord(L, id, at: address, count: count, first: first, last: last)
@@ -95,6 +95,11 @@ extension FFIState {
             lf_pop(L, 1)
             i += 1
         }
+        // A single element fills an array of known size (LuaJIT's rule; a VLA's
+        // remainder stays zero).
+        if i == 1, info(id).count != nil {
+            for j in 1..<max(count, 1) { (address + j * elementSize).copyMemory(from: address, byteCount: elementSize) }
+        }
     }
 
     /// Structs and unions: a table (by position from [1], else by field name), a
@@ -113,8 +118,8 @@ extension FFIState {
                 return
             }
             if lua_type(L, first) == LUA_TTABLE, case .record(let record) = types[Int(id)].kind {
-                let fields = record.fields.filter { !($0.name == nil && $0.bitfield != nil) }
-                return try initializeRecord(L, id, record, fields, at: address, count: count, table: first)
+                let fields = flattenedFields(record, at: 0, table: true)
+                return try initializeRecord(L, record, fields, at: address, count: count, table: first)
             }
         }
         let (start, fieldCount) = positional(id)
@@ -130,12 +135,11 @@ extension FFIState {
         let known = infos[Int(id)].positional
         if known.start >= 0 { return (Int(known.start), Int(known.count)) }
         guard case .record(let record) = types[Int(id)].kind else { return (0, 0) }
-        var fields = record.fields.filter { !($0.name == nil && $0.bitfield != nil) }.map { field in
+        let fields = flattenedFields(record, at: 0, table: false).map { field in
             FieldInfo(offset: field.offset, typeID: intern(field.type),
                       bitOffset: field.bitfield?.bitOffset ?? 0, bitWidth: field.bitfield?.width ?? 0,
                       isSigned: TypeInfo.kind(of: field.type).isSigned)
         }
-        if record.isUnion { fields = Array(fields.prefix(1)) }
         let start = positionalFieldInfos.count
         positionalFieldInfos += fields
         infos[Int(id)].positional = (Int32(start), Int32(fields.count))
@@ -143,47 +147,99 @@ extension FFIState {
         return (start, fields.count)
     }
 
+    /// The fields positional initializers fill, in order, offsets from the outer
+    /// record: anonymous struct and union members are flattened into theirs (LuaJIT:
+    /// `{1, 2, 3}` into `struct { struct { int a, b; }; int c; }` sets a, b and c). A
+    /// union takes its first member; read from a table (`table`), its members up to
+    /// and including the first named one, as LuaJIT walks them.
+    private func flattenedFields(_ record: CRecord, at offset: Int, table: Bool) -> [CField] {
+        var result: [CField] = []
+        for var field in record.fields where !(field.name == nil && field.bitfield != nil) {
+            if field.name == nil, case .record(let inner) = field.type.kind {
+                result += flattenedFields(inner, at: offset + field.offset, table: table)
+                if record.isUnion && !table { break }
+                continue
+            }
+            field.offset += offset
+            result.append(field)
+            if record.isUnion { break }
+        }
+        return result
+    }
+
     /// Stores the value at `index` into one field (as FieldInfo) of the record at `base`.
     private func storeField(
         _ L: OpaquePointer, _ index: Int32, _ field: FieldInfo, base: UnsafeMutableRawPointer, count: Int
     ) throws(FFIError) {
         if field.bitWidth > 0 {
-            storeBitfield(try integer(L, index, field.typeID), base, field)
+            storeBitfield(try bitfieldValue(L, index, field.typeID), base, field)
+        } else if info(field.typeID).kind == .reference {
+            try bindReferenceMember(L, index, field.typeID, at: base + field.offset)
         } else if info(field.typeID).isVariable {
+            try checkAggregateSource(L, index, field.typeID)
             try initialize(L, field.typeID, at: base + field.offset, count: count, first: index, last: index)
         } else {
             try store(L, index, as: field.typeID, to: base + field.offset)
         }
     }
 
+    /// A table initializer of a record: by position from [0] or [1] (`fields`,
+    /// flattened; elements beyond them are ignored, as in LuaJIT), else by name.
     private func initializeRecord(
-        _ L: OpaquePointer, _ id: Int32, _ record: CRecord, _ fields: [CField],
+        _ L: OpaquePointer, _ record: CRecord, _ fields: [CField],
         at address: UnsafeMutableRawPointer, count: Int, table: Int32
     ) throws(FFIError) {
         try reserveInitializerSlots(L)
         let table = lua_absindex(L, table)
-        if lua_rawgeti(L, table, 1) != LUA_TNIL {
+        let base: lua_Integer = lua_rawgeti(L, table, 0) != LUA_TNIL ? 0 : 1
+        lf_pop(L, 1)
+        if lua_rawgeti(L, table, base) != LUA_TNIL {
             lf_pop(L, 1)
-            let limit = record.isUnion ? min(1, fields.count) : fields.count
             for (i, field) in fields.enumerated() {
-                let type = lua_rawgeti(L, table, lua_Integer(i + 1))
+                let type = lua_rawgeti(L, table, base + lua_Integer(i))
                 defer { lf_pop(L, 1) }
                 if type == LUA_TNIL { break }
-                guard i < limit else { throw tooMany(id) }
                 try storeField(L, -1, field, base: address, count: count)
             }
             return
         }
         lf_pop(L, 1)
+        // A union takes the first of its members the table names, whatever the
+        // table's order (LuaJIT looks up each member's name in declaration order).
+        let chosen = record.isUnion ? firstNamedMember(L, record, table: table) : nil
         lua_pushnil(L)
         while lua_next(L, table) != 0 {
             defer { lf_pop(L, 1) }
-            // Keys that name no field are ignored, as LuaJIT does (it looks up each
-            // field's name in the table).
+            // Keys that name no field are ignored, as LuaJIT does.
             guard lua_type(L, -2) == LUA_TSTRING, let name = stringArgument(L, -2),
+                  chosen == nil || chosen == name,
                   let reference = record.field(named: name) else { continue }
             let field = CField(name: name, type: reference.type, offset: reference.offset, bitfield: reference.bitfield)
             try storeField(L, -1, field, base: address, count: count)
+        }
+    }
+
+    /// The name, among the table's string keys, of the union member declared first
+    /// (members of anonymous members count in their place); nil if none.
+    private func firstNamedMember(_ L: OpaquePointer, _ record: CRecord, table: Int32) -> String? {
+        var best: (rank: Int, name: String)?
+        let order = namedMembers(record)
+        lua_pushnil(L)
+        while lua_next(L, table) != 0 {
+            defer { lf_pop(L, 1) }
+            guard lua_type(L, -2) == LUA_TSTRING, let name = stringArgument(L, -2),
+                  let rank = order.firstIndex(of: name), rank < (best?.rank ?? .max) else { continue }
+            best = (rank, name)
+        }
+        return best?.name
+    }
+
+    /// The member names of a record in declaration order, anonymous members' inline.
+    private func namedMembers(_ record: CRecord) -> [String] {
+        record.fields.flatMap { field -> [String] in
+            if let name = field.name { return [name] }
+            if case .record(let inner) = field.type.kind { return namedMembers(inner) }
+            return []
         }
     }
 
@@ -196,13 +252,57 @@ extension FFIState {
             let info = FieldInfo(
                 offset: field.offset, typeID: typeID, bitOffset: bitfield.bitOffset, bitWidth: bitfield.width,
                 isSigned: TypeInfo.kind(of: field.type).isSigned)
-            storeBitfield(try integer(L, index, typeID), base, info)
+            storeBitfield(try bitfieldValue(L, index, typeID), base, info)
             return
         }
+        if info(typeID).kind == .reference {
+            return try bindReferenceMember(L, index, typeID, at: base + field.offset)
+        }
         if case .array(_, .variable) = field.type.kind {
+            try checkAggregateSource(L, index, typeID)
             return try initialize(L, typeID, at: base + field.offset, count: count, first: index, last: index)
         }
         try store(L, index, as: typeID, to: base + field.offset)
+    }
+
+    /// Binds the reference member of type `id` at `address` to what the value at
+    /// `index` designates, converted as to a pointer (LuaJIT: an `int &` member takes
+    /// an `int[1]` or an `int *`, not an `int`). Like a pointer member, it does not
+    /// keep a Lua-owned object alive.
+    private func bindReferenceMember(
+        _ L: OpaquePointer, _ index: Int32, _ id: Int32, at address: UnsafeMutableRawPointer
+    ) throws(FFIError) {
+        let target = try pointer(L, index, to: pointerType(to: info(id).target))
+        address.storeBytes(of: target, as: UnsafeMutableRawPointer?.self)
+    }
+
+    /// Whether the value at `index` is a `bool` cdata.
+    private func isBoolCData(_ L: OpaquePointer, _ index: Int32) -> Bool {
+        guard let cdata = cdata(L, at: index) else { return false }
+        return info(value(of: cdata).type).kind == .bool
+    }
+
+    /// Stores into a vector (LuaJIT's rules): a vector of the same size is copied bit
+    /// for bit, a table initializes it as an array, any other value but a boolean
+    /// converts to the element type and fills every element (a complex: its real part).
+    func storeVector(_ L: OpaquePointer, _ index: Int32, as id: Int32, to address: UnsafeMutableRawPointer) throws(FFIError) {
+        let info = info(id)
+        let size = info.size ?? 0
+        if let cdata = cdata(L, at: index) {
+            try checkUsable(cdata)
+            let (source, type) = value(of: cdata)
+            if self.info(type).kind == .vector, self.info(type).size == size {
+                address.copyMemory(from: source, byteCount: size)
+                return
+            }
+        }
+        // A boolean fills no vector (LuaJIT), though it converts to a number.
+        if lua_type(L, index) == LUA_TBOOLEAN { throw conversionError(L, index, to: id) }
+        address.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        if lua_type(L, index) == LUA_TTABLE { return try initialize(L, id, at: address, count: -1, first: index, last: index) }
+        let elementSize = self.info(info.target).size ?? 0
+        try store(L, index, as: info.target, to: address)
+        for i in 1..<max(info.count ?? 1, 1) { (address + i * elementSize).copyMemory(from: address, byteCount: elementSize) }
     }
 
     /// Complex numbers: a number (the real part), two numbers, or a table {re, im}.
@@ -212,11 +312,19 @@ extension FFIState {
         let part = info(id).kind == .complexFloat ? floatType : doubleType
         let size = info(part).size ?? 8
         if first == last, lua_type(L, first) == LUA_TTABLE {
-            for i in 0..<2 {
-                lua_rawgeti(L, first, lua_Integer(i + 1))
+            // As an array of two parts: from [0] or [1] to the first nil, a single
+            // part replicated (LuaJIT's rule).
+            let base: lua_Integer = lua_rawgeti(L, first, 0) != LUA_TNIL ? 0 : 1
+            lf_pop(L, 1)
+            var parts = 0
+            while lua_rawgeti(L, first, base + lua_Integer(parts)) != LUA_TNIL {
                 defer { lf_pop(L, 1) }
-                if lua_type(L, -1) != LUA_TNIL { try store(L, -1, as: part, to: address + i * size) }
+                guard parts < 2 else { throw tooMany(id) }
+                try store(L, -1, as: part, to: address + parts * size)
+                parts += 1
             }
+            lf_pop(L, 1)
+            if parts == 1 { (address + size).copyMemory(from: address, byteCount: size) }
             return
         }
         if first == last, let cdata = cdata(L, at: first),
@@ -226,6 +334,10 @@ extension FFIState {
             return
         }
         guard last - first < 2 else { throw tooMany(id) }
+        // A boolean (or bool cdata) is no complex number (LuaJIT), though a part may be one.
+        if first == last, lua_type(L, first) == LUA_TBOOLEAN || isBoolCData(L, first) {
+            throw conversionError(L, first, to: id)
+        }
         for (i, index) in (first...last).enumerated() { try store(L, index, as: part, to: address + i * size) }
     }
 }

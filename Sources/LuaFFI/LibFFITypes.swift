@@ -48,7 +48,7 @@ final class LibFFITypes {
         case .complexDouble: result = lf_ffi_type(Int32(LF_FFI_COMPLEX_DOUBLE))
         case .pointer, .reference: result = lf_ffi_type(Int32(LF_FFI_POINTER))
         case .record: result = recordType(id, in: ffi)
-        case .array, .function, .other: result = nil
+        case .array, .vector, .function, .other: result = nil
         }
         if let result { cache[id] = result }
         return result
@@ -123,24 +123,42 @@ final class LibFFITypes {
         return true
     }
 
-    /// The x86-64 SysV description: per eightbyte, SSE when only float/double
-    /// leaves touch it, INTEGER otherwise; bigger than 16 bytes or containing long
-    /// double: memory (only size and alignment matter then).
+    /// The x86-64 SysV class of each eightbyte of record `id` when it travels in
+    /// registers: `true` for SSE (only `float`/`double` parts touch it), `false` for
+    /// INTEGER; nil when it travels in memory (over 16 bytes, a `long double`, a
+    /// misaligned field) or is no complete record. The one place of this rule:
+    /// libffi's descriptions of unions, packed and bitfield structs and the direct
+    /// path's struct results (`recordReturnClass`) both read it.
+    func eightbyteClasses(of id: Int32, in ffi: FFIState) -> [Bool]? {
+        guard case .record(let record) = ffi.types[Int(id)].kind, let size = record.size, size > 0,
+              !record.isVariableLength, !record.hasFlexibleArray else { return nil }
+        return Self.eightbyteClasses(size: size, leaves: scalarLeaves(id, in: ffi))
+    }
+
+    private static func eightbyteClasses(size: Int, leaves: [Leaf]?) -> [Bool]? {
+        guard let leaves, size <= 16, !leaves.contains(where: \.isMisaligned) else { return nil }
+        return stride(from: 0, to: size, by: 8).map { start in
+            let touching = leaves.filter { $0.offset < min(start + 8, size) && $0.offset + $0.size > start }
+            return !touching.isEmpty && touching.allSatisfy(\.isFloating)
+        }
+    }
+
+    /// The x86-64 SysV description: per eightbyte, SSE or INTEGER as
+    /// `eightbyteClasses` says; in memory (only size and alignment matter then),
+    /// elements that fill the size.
     private func classifiedType(
         size: Int, alignment: Int, leaves: [Leaf]?
     ) -> UnsafeMutablePointer<ffi_type>? {
         let unit = min(alignment, 8)
         var elements: [UnsafeMutablePointer<ffi_type>] = []
-        guard let leaves, size <= 16 else {
+        guard let classes = Self.eightbyteClasses(size: size, leaves: leaves) else {
             let longDouble = alignment >= 16
             let element = lf_ffi_type(Int32(longDouble ? LF_FFI_LONGDOUBLE : Self.unsignedCode(unit)))!
             for _ in 0..<(size / (longDouble ? 16 : unit)) { elements.append(element) }
             return makeStruct(elements)
         }
-        for start in stride(from: 0, to: size, by: 8) {
-            let end = min(start + 8, size)
-            let touching = leaves.filter { $0.offset < end && $0.offset + $0.size > start }
-            let sse = !touching.isEmpty && touching.allSatisfy(\.isFloating)
+        for (index, sse) in classes.enumerated() {
+            let start = index * 8, end = min(start + 8, size)
             var offset = start
             while offset < end {
                 let width = sse ? (end - offset >= 8 && unit >= 8 ? 8 : 4) : unit
@@ -184,7 +202,7 @@ final class LibFFITypes {
             let misaligned = base % half != 0
             return [Leaf(offset: base, size: half, isFloating: true, isMisaligned: misaligned),
                     Leaf(offset: base + half, size: half, isFloating: true, isMisaligned: misaligned)]
-        case .longDouble, .other, .function, .void:
+        case .longDouble, .vector, .other, .function, .void:
             return nil
         default:
             let size = info.size ?? 8

@@ -50,6 +50,7 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
             ffi.metatypesWithGC.insert(id)
             ffi.gcTypesSlot.pointee = 1
         }
+        ffi.refreshFastMetatypes()
         ffi.pushCType(L, id)
         return 1
     }
@@ -78,18 +79,21 @@ func ctypeCall(_ L: OpaquePointer?) -> Int32 {
 func ctypeIndex(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         if let id = ffi.ctypeID(L, at: 1), ffi.pushRecordConstant(L, type: id, key: 2) { return 1 }
-        guard let id = ffi.ctypeID(L, at: 1),
-              let ref = ffi.metatypes[ffi.intern(ffi.types[Int(id)].unqualified)] else {
-            throw FFIError("'\(ffi.typeName(L, 1))' is not indexable")
-        }
+        guard let id = ffi.ctypeID(L, at: 1) else { throw FFIError("'\(ffi.typeName(L, 1))' is not indexable") }
+        // LuaJIT's message for a key of a ctype whose metatype has no __index.
+        let key = stringArgument(L, 2) ?? ffi.typeName(L, 2)
+        let missing = FFIError("'\(ffi.types[Int(id)].cName)' has no member named '\(key)'")
+        guard let ref = ffi.metatypes[ffi.intern(ffi.types[Int(id)].unqualified)] else { throw missing }
         lua_rawgeti(L, lf_registryindex(), lua_Integer(ref))
         lua_pushstring(L, "__index")
         lua_rawget(L, -2)
         if lua_type(L, -1) == LUA_TFUNCTION {
             return ffi.callMetamethod(L, arguments: 2, results: 1)
         }
-        guard lua_type(L, -1) == LUA_TTABLE else { lua_pushnil(L); return 1 }
+        guard lua_type(L, -1) == LUA_TTABLE else { throw missing }
         lua_pushvalue(L, 2)
-        return lf_pgettable(L, -2) == LUA_OK ? 1 : LF_RAISE
+        guard lf_pgettable(L, -2) == LUA_OK else { return LF_RAISE }
+        if lua_type(L, -1) == LUA_TNIL { throw missing }  // an __index table lacking the key
+        return 1
     }
 }

@@ -1,5 +1,6 @@
 // What LuaJIT code expects besides `ffi`: the global `bit`, a cdata-aware `tonumber`,
-// a `type` that answers "cdata" and an `ipairs` that honours `__ipairs`.
+// a `type` that answers "cdata", an `ipairs` that honours `__ipairs`, and Lua 5.1's
+// `unpack` and `loadstring`.
 import CLua
 import CLuaShims
 
@@ -7,19 +8,24 @@ import CLuaShims
 /// libraries: the `bit` module (`package.loaded.bit` and the global `bit`, as LuaJIT
 /// opens it), a global `tonumber` that converts cdata like `ffi.tonumber` and is
 /// the builtin otherwise, a global `type` that answers "cdata" for cdata, and an
-/// `ipairs` that honours `__ipairs` (metatypes' too) as LuaJIT does. Does not load
+/// `ipairs` that honours `__ipairs` (metatypes' too) as LuaJIT does, and the globals
+/// `unpack` and `loadstring` where the state lacks them. Does not load
 /// `ffi`. Returns 0, or LF_RAISE with the error on the stack; never raises (see
 /// `lf_SwiftFunction`). `[-0, +(0|1), m]`
 public func openLuaJITCompatibility(_ L: OpaquePointer?) -> Int32 {
     guard let L else { return 0 }
     guard lf_prequiref(L, "bit", openBit, 1) == LUA_OK else { return LF_RAISE }
-    lf_pushswiftfunction(L, compatTonumber, 0)
+    lf_pushcompattonumber(L, compatTonumber)
     guard lf_psetglobal(L, "tonumber") == LUA_OK else { return LF_RAISE }
     lf_pushcfunction(L, lf_compattype)
     guard lf_psetglobal(L, "type") == LUA_OK else { return LF_RAISE }
     guard lf_pgetglobal(L, "ipairs") == LUA_OK else { return LF_RAISE }
     lua_pushcclosure(L, lf_compatipairs, 1)
     guard lf_psetglobal(L, "ipairs") == LUA_OK else { return LF_RAISE }
+    // The Lua 5.1 names LuaJIT keeps and its code calls, where the state has none.
+    let aliases = "unpack = unpack or table.unpack; loadstring = loadstring or load"
+    guard lf_loadbuffer(L, aliases, aliases.utf8.count, "=compat", "t") == LUA_OK,
+          lf_pcall(L, 0, 0, 0) == LUA_OK else { return LF_RAISE }
     return 0
 }
 
@@ -67,8 +73,16 @@ private func tonumber(_ L: OpaquePointer, base index: Int32) throws(FFIError) ->
         }
         throw FFIError.type(index, "tonumber", expected: "number", in: L)
     }
-    guard lua_type(L, 1) == LUA_TSTRING else { throw FFIError.type(1, "tonumber", expected: "string", in: L) }
     guard base >= 2 && base <= 36 else { throw FFIError.argument(2, "tonumber", "base out of range") }
+    // Lua 5.1 (LuaJIT) reads a number as the string it prints as: `tonumber(777, 8)` is
+    // 511, and an integral float has no ".0" there.
+    if lua_type(L, 1) == LUA_TNUMBER {
+        var isIntegral: Int32 = 0
+        let integer = lf_tointeger(L, 1, &isIntegral)
+        if isIntegral != 0 { lua_pushinteger(L, integer); lf_replace(L, 1) }
+        _ = lua_tolstring(L, 1, nil)
+    }
+    guard lua_type(L, 1) == LUA_TSTRING else { throw FFIError.type(1, "tonumber", expected: "string", in: L) }
     var length = 0
     guard let text = lua_tolstring(L, 1, &length) else { return 0 }
     let bytes = UnsafeRawBufferPointer(start: text, count: length)

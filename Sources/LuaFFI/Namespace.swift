@@ -15,20 +15,30 @@ private let namespaceMethods: [SwiftFunctionEntry] = [
     ("__newindex", namespaceNewIndex), ("__gc", namespaceGC), ("__tostring", namespaceToString),
 ]
 
-/// The start of a namespace userdata (user value 1: the cache, 2: the name).
+/// The start of a namespace userdata (user value 1: the cache, 2: the name; for an
+/// API-mode module's `lib`, 3: its table of addresses, used instead of dlsym, and 4:
+/// the declarations read on first use, by name).
 struct LibraryHeader {
     var handle: UnsafeMutableRawPointer?
     var closed: Bool
 }
 
 extension FFIState {
-    /// Pushes a namespace for a dlopen handle. `[-0, +1, m]`
-    func pushNamespace(_ L: OpaquePointer, handle: UnsafeMutableRawPointer?, name: String) {
-        let block = lf_newuserdata(L, MemoryLayout<LibraryHeader>.stride, 2)!
+    /// Pushes a namespace for a dlopen handle, or for an API-mode module: `symbols`
+    /// pushes its addresses and its declarations read on first use. `[-0, +1, m]`
+    func pushNamespace(
+        _ L: OpaquePointer, handle: UnsafeMutableRawPointer?, name: String, symbols: (() -> Void)? = nil
+    ) {
+        let block = lf_newuserdata(L, MemoryLayout<LibraryHeader>.stride, symbols == nil ? 2 : 4)!
         block.initializeMemory(as: LibraryHeader.self, repeating: LibraryHeader(handle: handle, closed: false), count: 1)
         let namespace = lua_gettop(L)
         pushString(L, name)
         lua_setiuservalue(L, namespace, 2)
+        if let symbols {
+            symbols()
+            lua_setiuservalue(L, namespace, 4)
+            lua_setiuservalue(L, namespace, 3)
+        }
         // The cache, whose misses go to the resolver.
         lua_createtable(L, 0, 8)
         lua_createtable(L, 0, 1)
@@ -94,6 +104,7 @@ extension FFIState {
             throw FFIError("bad symbol name (string expected, got \(typeName(L, 2)))")
         }
         guard !library.pointee.closed else { throw FFIError("library '\(libraryName(L, at: 1))' is closed") }
+        try declarePending(L, name)
         if let constant = declarations.constant(named: name) {
             pushConstant(L, constant)
         } else if let function = declarations.function(named: name) {
@@ -112,10 +123,33 @@ extension FFIState {
         lf_pop(L, 1)
     }
 
+    /// Declares `name` if it is an API-mode module's declaration not read yet (namespace
+    /// at 1).
+    private func declarePending(_ L: OpaquePointer, _ name: String) throws(FFIError) {
+        defer { lf_pop(L, 1) }
+        guard lua_getiuservalue(L, 1, 4) == LUA_TTABLE else { return }
+        pushString(L, name)
+        lua_rawget(L, -2)
+        defer { lf_pop(L, 1) }
+        guard let text = stringArgument(L, -1) else { return }
+        do throws(CDeclarationError) {
+            try declarations.cdef(text, chunkName: libraryName(L, at: 1))
+        } catch {
+            throw FFIError(error)
+        }
+        // Another type declared first (by ffi.cdef) would call the module's function
+        // with the wrong signature.
+        if let warning = declarations.warnings.first { throw FFIError(warning) }
+        pushString(L, name)
+        lua_pushnil(L)
+        lua_rawset(L, -4)
+    }
+
     /// `namespace.name = value`: writes a declared variable.
     func storeSymbol(_ L: OpaquePointer, _ library: UnsafeMutablePointer<LibraryHeader>) throws(FFIError) {
         guard let name = stringArgument(L, 2) else { throw FFIError("bad symbol name") }
         guard !library.pointee.closed else { throw FFIError("library '\(libraryName(L, at: 1))' is closed") }
+        try declarePending(L, name)
         guard let variable = declarations.variable(named: name) else {
             if declarations.constant(named: name) != nil || declarations.function(named: name) != nil {
                 throw FFIError("attempt to write to constant '\(name)'")
@@ -132,6 +166,15 @@ extension FFIState {
     func resolve(
         _ L: OpaquePointer, _ library: UnsafeMutablePointer<LibraryHeader>, _ symbol: String, name: String
     ) throws(FFIError) -> UnsafeMutableRawPointer {
+        if lua_getiuservalue(L, 1, 3) == LUA_TTABLE {
+            pushString(L, name)
+            lua_rawget(L, -2)
+            let address = lua_touserdata(L, -1)
+            lf_pop(L, 2)
+            guard let address else { throw FFIError("'\(name)' is not declared in module '\(libraryName(L, at: 1))'") }
+            return address
+        }
+        lf_pop(L, 1)
         _ = dlerror()
         let handle = library.pointee.handle ?? UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
         guard let address = dlsym(handle, symbol) else {

@@ -50,6 +50,20 @@ extension FFIState {
     func pushDerivedPointer(_ L: OpaquePointer, _ id: Int32, _ address: UnsafeMutableRawPointer?, from source: Int32) {
         let source = lua_absindex(L, source)
         guard pushOwner(L, of: source) else { return pushPointer(L, id, address) }
+        replaceOwner(L, withPointer: id, address)
+    }
+
+    /// Pushes a pointer cdata of type `id` holding `address`, an address inside the
+    /// value at `owner` itself (`ffi.addressof` of a pointer cdata: the storage of the
+    /// pointer, not what it points to). It keeps that value alive. `[-0, +1, m]`
+    func pushPointer(_ L: OpaquePointer, _ id: Int32, _ address: UnsafeMutableRawPointer, into owner: Int32) {
+        lua_pushvalue(L, owner)
+        replaceOwner(L, withPointer: id, address)
+    }
+
+    /// Replaces the owner on top of the stack with a pointer cdata of type `id`
+    /// holding `address` that keeps the owner in its user value. `[-1, +1, m]`
+    private func replaceOwner(_ L: OpaquePointer, withPointer id: Int32, _ address: UnsafeMutableRawPointer?) {
         let cdata = pushNewCData(L, id, size: 8, alignment: 8, userValues: 1)
         cdata.payload.storeBytes(of: address, as: UnsafeMutableRawPointer?.self)
         lua_rotate(L, -2, 1)

@@ -99,7 +99,8 @@ extension FFIState {
 
     /// Stores the Lua value at `index` into an aggregate (array, struct, union,
     /// complex) of type `id`: a cdata of the same type is copied, a table is an
-    /// initializer, a string fills a `char` array.
+    /// initializer, a string fills a `char` array, a number (or a numeric cdata, not
+    /// a `bool`) is a complex's real part.
     func storeAggregate(_ L: OpaquePointer, _ index: Int32, as id: Int32, to address: UnsafeMutableRawPointer) throws(FFIError) {
         let info = info(id)
         guard let size = info.size else { throw conversionError(L, index, to: id) }
@@ -120,8 +121,22 @@ extension FFIState {
             address.copyMemory(from: source, byteCount: size)
             return
         }
+        try checkAggregateSource(L, index, id)
         address.initializeMemory(as: UInt8.self, repeating: 0, count: size)
         try initialize(L, id, at: address, count: -1, first: index, last: index)
+    }
+
+    /// LuaJIT converts no Lua value but a table to an aggregate of type `id` (or a VLA
+    /// member): a number only to a complex (its real part), a string only to a byte
+    /// array; anything else is `cannot convert`.
+    func checkAggregateSource(_ L: OpaquePointer, _ index: Int32, _ id: Int32) throws(FFIError) {
+        let info = info(id)
+        switch lua_type(L, index) {
+        case LUA_TTABLE: return
+        case LUA_TNUMBER where info.kind == .complexFloat || info.kind == .complexDouble: return
+        case LUA_TSTRING where info.kind == .array && isByteOrVoid(info.target): return
+        default: throw conversionError(L, index, to: id)
+        }
     }
 
     /// `complex float` <-> `complex double`, part by part (LuaJIT converts them); false

@@ -19,6 +19,13 @@ extension FFIState {
             if canBind(target, to: type) {
                 return pushReference(L, to: target, at: address, anchor: index)
             }
+            // An array designates its first element, as the pointer it decays to would
+            // (LuaJIT: `ffi.new("int &", ffi.new("int[1]"))`); an empty one nothing.
+            let array = info(type)
+            if array.kind == .array, canBind(target, to: array.target),
+               (array.count ?? elementsLeft(L, in: index, from: address, type)) != 0 {
+                return pushReference(L, to: target, at: address, anchor: index)
+            }
         }
         guard cast, let bits = try castBits(L, index) else { throw conversionError(L, index, to: id) }
         guard let address = UnsafeMutableRawPointer(bitPattern: Int(bits)) else {

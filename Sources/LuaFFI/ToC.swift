@@ -24,6 +24,8 @@ extension FFIState {
             address.storeBytes(of: try pointer(L, index, to: id), as: UnsafeMutableRawPointer?.self)
         case .array, .record, .complexFloat, .complexDouble:
             try storeAggregate(L, index, as: id, to: address)
+        case .vector:
+            try storeVector(L, index, as: id, to: address)
         case .reference:
             guard let target = address.load(as: UnsafeMutableRawPointer?.self) else {
                 throw FFIError("NULL reference of type '\(types[Int(id)].cName)'")
@@ -45,23 +47,36 @@ extension FFIState {
         return String(cString: lf_typename(L, index))
     }
 
-    /// A Lua value as a C truth value: booleans, numbers (non-zero), numeric cdata.
+    /// A Lua value as a C truth value: booleans, numbers and numeric cdata (non-zero,
+    /// floating values untruncated: 0.5 is true, as in LuaJIT).
     func truth(_ L: OpaquePointer, _ index: Int32, _ id: Int32) throws(FFIError) -> Bool {
         switch lua_type(L, index) {
         case LUA_TBOOLEAN: return lua_toboolean(L, index) != 0
         case LUA_TNUMBER: return lf_tonumber(L, index, nil) != 0
-        default: return try integer(L, index, id) != 0
+        default:
+            if let cdata = cdata(L, at: index), let value = try floatingValue(of: cdata) {
+                // A complex is no truth value (LuaJIT).
+                if realPart(of: cdata) != nil { throw conversionError(L, index, to: id) }
+                return value != 0
+            }
+            return try integer(L, index, id) != 0
         }
     }
 
+    /// The value stored into a bitfield of type `id`: a `bool` bitfield takes the
+    /// truth of the value (2 is true, as LuaJIT), others its integer bits.
+    func bitfieldValue(_ L: OpaquePointer, _ index: Int32, _ id: Int32) throws(FFIError) -> Int64 {
+        info(id).kind == .bool ? (try truth(L, index, id) ? 1 : 0) : try integer(L, index, id)
+    }
+
     /// A Lua value as a C integer (two's complement bits): Lua numbers (floats are
-    /// truncated toward zero), booleans (0 or 1, as LuaJIT), numeric cdata, enum
-    /// constant names for enums.
+    /// truncated toward zero as x86-64 converts them, `integerBits`), booleans (0 or
+    /// 1, as LuaJIT), numeric cdata, enum constant names for enums.
     func integer(_ L: OpaquePointer, _ index: Int32, _ id: Int32) throws(FFIError) -> Int64 {
         switch lua_type(L, index) {
         case LUA_TNUMBER:
             if lua_isinteger(L, index) != 0 { return Int64(lf_tointeger(L, index, nil)) }
-            return truncatedBits(lf_tonumber(L, index, nil))
+            return integerBits(lf_tonumber(L, index, nil), to: info(id).kind)
         case LUA_TSTRING:
             if case .enumeration(let e) = types[Int(id)].kind, let name = stringArgument(L, index) {
                 guard let value = e.value(of: name) else {
@@ -72,8 +87,10 @@ extension FFIState {
         case LUA_TBOOLEAN:
             return lua_toboolean(L, index) != 0 ? 1 : 0
         case LUA_TUSERDATA:
-            if let cdata = cdata(L, at: index), let value = try scalarBits(of: cdata) { return value }
-            if let cdata = cdata(L, at: index), let value = realPart(of: cdata) { return truncatedBits(value) }
+            if let cdata = cdata(L, at: index) {
+                if let value = try floatingValue(of: cdata) { return integerBits(value, to: info(id).kind) }
+                if let value = try scalarBits(of: cdata) { return value }
+            }
         default:
             break
         }
@@ -101,6 +118,15 @@ extension FFIState {
         case .complexDouble: return address.load(as: Double.self)
         default: return nil
         }
+    }
+
+    /// The value of a floating or complex cdata (a complex converts as its real part,
+    /// LuaJIT's `lj_cconv_ct_ct`), or nil for other cdata.
+    func floatingValue(of cdata: CDataRef) throws(FFIError) -> Double? {
+        try checkUsable(cdata)
+        let (address, id) = value(of: cdata)
+        let kind = info(id).kind
+        return kind.isFloating ? loadFloating(address, kind: kind) : realPart(of: cdata)
     }
 
     /// The integer bits of a numeric cdata (truncating floating values), or nil.
@@ -139,6 +165,19 @@ func truncatedBits(_ value: Double) -> Int64 {
     if value > -9.3e18 && value < 9.2e18 { return Int64(value) }
     if value >= 0 && value < 18446744073709551616.0 { return Int64(bitPattern: UInt64(value)) }
     return Int64.min
+}
+
+/// A double converted to an integer of `kind` as LuaJIT does on x86-64: `uint64_t`
+/// keeps values up to 2^64 (`truncatedBits`); other 64-bit types and `uint32_t` go
+/// through a signed 64-bit conversion, narrower types through a 32-bit one, and a
+/// value out of that range (or NaN) gives the "integer indefinite" 0x80...0.
+func integerBits(_ value: Double, to kind: ValueKind) -> Int64 {
+    switch kind {
+    // From 2^64 on, x86-64 code subtracts 2^64 first (LuaJIT: 2^64 is 0, 2^64 + 4096 is 4096).
+    case .uint64: return value >= 0x1p64 && value < 0x1p64 + 0x1p63 ? Int64(value - 0x1p64) : truncatedBits(value)
+    case .int64, .uint32: return value >= -0x1p63 && value < 0x1p63 ? Int64(value) : Int64.min
+    default: return value > -2147483649.0 && value < 2147483648.0 ? Int64(value) : Int64(Int32.min)
+    }
 }
 
 /// Stores the low bits of `value` as an integer of `kind`.

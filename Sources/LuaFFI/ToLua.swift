@@ -6,8 +6,9 @@ import CTypes
 extension FFIState {
     /// Pushes the C value of type `id` stored at `address`. Integers that fit a Lua
     /// integer become integers (a `uint64_t` above 2^63-1 is boxed), floating values
-    /// floats, pointers pointer cdata, aggregates references into the object at
-    /// `anchor` (which they keep alive). `[-0, +1, m]`
+    /// floats, pointers pointer cdata, complex numbers and vectors new cdata, arrays and
+    /// records references into the object at `anchor` (which they keep alive).
+    /// `[-0, +1, m]`
     func push(_ L: OpaquePointer, _ id: Int32, from address: UnsafeRawPointer, anchor: Int32) throws(FFIError) {
         let info = info(id)
         switch info.kind {
@@ -31,8 +32,12 @@ extension FFIState {
         case .longDouble: lua_pushnumber(L, loadLongDouble(address))
         case .pointer:
             pushPointer(L, id, address.loadUnaligned(as: UnsafeMutableRawPointer?.self))
-        case .array, .record, .complexFloat, .complexDouble:
+        case .array, .record:
             pushReference(L, to: id, at: UnsafeMutableRawPointer(mutating: address), anchor: anchor)
+        case .complexFloat, .complexDouble, .vector:
+            // Complex numbers and vectors are read as values, new cdata (LuaJIT).
+            let size = info.size ?? 0
+            pushNewCData(L, intern(types[Int(id)].unqualified)).payload.copyMemory(from: address, byteCount: size)
         case .reference:
             guard let target = address.loadUnaligned(as: UnsafeMutableRawPointer?.self) else {
                 throw FFIError("NULL reference of type '\(types[Int(id)].cName)'")

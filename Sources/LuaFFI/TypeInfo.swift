@@ -7,7 +7,7 @@ enum ValueKind: UInt8 {
     case int8, uint8, int16, uint16, int32, uint32, int64, uint64
     case float, double, longDouble
     case complexFloat, complexDouble
-    case pointer, reference, array, record, function, other
+    case pointer, reference, array, record, vector, function, other
 
     /// Whether the kind is a C integer (enums and char map to one of these).
     var isInteger: Bool { rawValue >= ValueKind.int8.rawValue && rawValue <= ValueKind.uint64.rawValue }
@@ -16,7 +16,9 @@ enum ValueKind: UInt8 {
     /// Whether the kind is an integer, floating or bool type.
     var isNumeric: Bool { isInteger || isFloating || self == .bool }
     /// Whether values are aggregates, accessed through references.
-    var isAggregate: Bool { self == .array || self == .record || self == .complexFloat || self == .complexDouble }
+    var isAggregate: Bool {
+        self == .array || self == .record || self == .complexFloat || self == .complexDouble || self == .vector
+    }
 }
 
 /// The facts about one interned type. Plain values only: cheap to copy on hot paths.
@@ -71,7 +73,8 @@ struct TypeInfo {
         case .array: .array
         case .record: .record
         case .function: .function
-        case .float128, .float16, .complexLongDouble, .vector: .other
+        case .vector: .vector
+        case .float128, .float16, .complexLongDouble: .other
         }
     }
 }
@@ -84,6 +87,7 @@ extension FFIState {
         if cached.isComplete { return cached }
         let fresh = makeInfo(types[Int(id)])
         infos[Int(id)] = fresh
+        if fresh.isComplete { refreshFastSize(id) }
         return fresh
     }
 
@@ -100,6 +104,9 @@ extension FFIState {
             info.target = intern(element)
             if case .fixed(let n) = count { info.count = n }
             info.isComplete = element.size != nil
+        case .vector(let element, let size):
+            info.target = intern(element)
+            info.count = size / max(element.size ?? 1, 1)
         case .record(let record):
             info.isComplete = record.isComplete
         case .enumeration(let e):

@@ -12,11 +12,16 @@ struct VariableLayout {
     /// Whether `ffi.new` may leave out the count: a `[]` array (a flexible array
     /// member, as in C99) has as many elements as a table initializer gives, or 0.
     var countIsOptional = false
+    /// For a struct ending in `[?]`: its size without the elements. LuaJIT's VLS is
+    /// that size plus the elements, unrounded (`struct { int64_t a; char b;
+    /// uint16_t g[?]; }` is 18 bytes for 1 element, 22 for 3).
+    var base: Int?
 
     /// The size of an object with `count` elements; nil on overflow.
     func size(count: Int) -> Int? {
         let (bytes, overflow) = elementSize.multipliedReportingOverflow(by: count)
-        guard !overflow, bytes <= Int.max - offset - alignment else { return nil }
+        guard !overflow, bytes <= Int.max - max(offset, base ?? 0) - alignment else { return nil }
+        if let base { return base + bytes }
         let end = offset + bytes
         return (end + alignment - 1) / alignment * alignment
     }
@@ -35,7 +40,8 @@ extension CType {
             guard let last = record.fields.last, case .array(let element, let count) = last.type.kind,
                   count == .variable || count == .unspecified, let size = element.size else { return nil }
             return VariableLayout(offset: last.offset, elementSize: size, alignment: record.alignment,
-                                  countIsOptional: count == .unspecified)
+                                  countIsOptional: count == .unspecified,
+                                  base: count == .variable ? record.size : nil)
         default:
             return nil
         }

@@ -56,7 +56,7 @@ local r = ffi.cast("int (*)(int)", function(x) return ffi.new("int64_t", x + 1) 
 assert(lib.call_int_cb(r, 1) == 2)
 local bad = ffi.cast("int (*)(int)", function() return "nope" end)
 local ok, err = pcall(lib.call_int_cb, bad, 1)
-assert(not ok and err:find("bad callback result", 1, true), err)
+assert(not ok and err:find("cannot convert 'string' to 'int'", 1, true), err)
 -- a failing callback on the direct path: C gets 0, the error comes after the call
 local boom = ffi.cast("int (*)(int)", function() error("boom") end)
 ok, err = pcall(lib.call_int_cb, boom, 1)

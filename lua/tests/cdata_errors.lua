@@ -70,3 +70,8 @@ fails("too many initializers for 'int [5]'", ffi.new, "int[5]", 1, 2, 3, 4, 5, 6
 fails("too many initializers for 'struct ce_rec'", ffi.new, "ce_rec", 1, 2, 3)
 fails("too many initializers for 'int [?]'", ffi.new, "int[?]", 2, { 1, 2, 3 })
 fails("too many initializers for 'int'", ffi.new, "int", 1, 2)
+
+-- A bad element count names the argument that holds it.
+local vla = ffi.typeof("uint8_t[?]")
+fails("bad argument #2 to 'new' (size of 'unsigned char [?]' expected", function() return ffi.new("uint8_t[?]", -1) end)
+fails("bad argument #2 to 'ctype' (size of 'unsigned char [?]' expected", function() return vla(-1) end)

@@ -61,6 +61,19 @@ for name, make in pairs(derived) do
   assert(q[-1] == 7, name .. " (derived twice)")
 end
 
+-- ffi.addressof of a pointer cdata is the address of the pointer's own storage:
+-- the result keeps that pointer alive (and the pointer its target).
+do
+  local buf = ffi.new("int[16]", 7)
+  local pp = ffi.addressof(ffi.cast("int *", buf))
+  buf = nil
+  churn()
+  local other, keep = ffi.new("int[16]", -1), {}
+  for i = 1, 2000 do keep[i] = ffi.cast("int *", other) end  -- pointers of the same size
+  assert(ffi.typeof(pp) == ffi.typeof("int **"))
+  assert(pp[0][0] == 7, "addressof of a pointer: read " .. tostring(pp[0]))
+end
+
 -- An ffi.gc'd pointer owns what it points to: its finalizer waits for the pointers
 -- made from it.
 local freed = 0

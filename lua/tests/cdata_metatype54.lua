@@ -1,4 +1,4 @@
--- ffi.metatype: the Lua 5.4 metamethods (//, bitwise, __close) and how ffi.gc and
+-- ffi.metatype: the Lua 5.4 metamethods (//, bitwise, __close, __name) and how ffi.gc and
 -- ffi.release interact with __gc.
 local ffi = require("ffi")
 ffi.cdef [[
@@ -50,3 +50,8 @@ local ok = pcall(function()
   error("boom")
 end)
 assert(not ok and closed[2][1] == 8 and tostring(closed[2][2]):find("boom"))
+
+-- __name names a metatyped cdata in tostring, as Lua 5.4 names userdata (no
+-- __tostring); LuaJIT ignores __name.
+local Named = ffi.metatype("struct { int a; }", { __name = "Named" })
+assert(tostring(Named()):match("^Named: 0x%x+$"), tostring(Named()))

@@ -146,7 +146,7 @@ assert((ip + 3) - ip == 3 and ip - (ip + 3) == -3 and (ints + 1)[0] == 20 and (i
 local vp = ffi.cast("void *", ints)
 fails("attempt to perform arithmetic on 'void *' and 'number'", function() return vp + 1 end)
 fails("attempt to perform arithmetic on 'void *' and 'void *'", function() return vp - vp end)
-fails("attempt to perform arithmetic", function() return ip + 1.5 end)
+assert((ip + 1.5)[0] == 20 and (ip + 2.0)[0] == 30) -- a float offset is truncated (LuaJIT)
 fails("attempt to perform arithmetic", function() return ip + ip end)
 assert(ffi.cast("int64_t", 5) + 1 == ffi.cast("int64_t", 6)) -- not pointers: the slow path
 -- Offsets that overflow the address wrap around (as in LuaJIT), never trap:

@@ -93,3 +93,198 @@ assert(ffi.istype("unsigned int *", ptr_t) and not ffi.istype("char *", ptr_t))
 assert(ffi.istype("int[3]", ffi.typeof("const int[3]")) and not ffi.istype("int[4]", ffi.typeof("int[3]")))
 assert(ffi.istype(kt, ffi.new("struct rules_k *")) and not ffi.istype("struct rules_k *", kt))
 assert(not ffi.istype("void", "void") and not ffi.istype("double", 1.5))
+
+-- Values (found by scripts/luajit-diff): floats into integers as x86-64 converts them.
+local tonum = ffi.tonumber or tonumber -- a plain Lua state has no cdata-aware tonumber
+local function int(t, v) return tonum(ffi.new(t, v)) end
+assert(int("int8_t", 2^32 + 5) == 0 and int("uint8_t", 2^32 + 5) == 0 and int("int16_t", 3e9) == 0)
+assert(int("int32_t", 2^53) == -2^31 and int("int32_t", -1/0) == -2^31 and int("int8_t", -1.5) == -1)
+assert(int("uint32_t", 3e9) == 3e9 and int("uint32_t", -3e9) == 1294967296 and int("uint32_t", 2^63) == 0)
+assert(tonum(ffi.cast("uint8_t", 2^32 + 5)) == 0 and tonum(ffi.cast("int16_t", ffi.new("double", 3e9))) == 0)
+local narrow = ffi.new("struct { int8_t a; int32_t b; }")
+narrow.a, narrow.b = 2^32 + 5, 2^31
+assert(narrow.a == 0 and narrow.b == -2^31)
+assert(ffi.new("int8_t[2]", 2^32 + 5)[1] == 0)
+-- bool: any non-zero value is true, floating cdata untruncated; bool bitfields too.
+assert(tonum(ffi.new("bool", ffi.new("double", 0.5))) == 1)
+local bits = ffi.new("struct { bool b : 1; }", {2})
+assert(bits.b == true)
+bits.b = 0.5
+assert(bits.b == true)
+-- A single initializer in a table fills an array of known size, complex numbers too.
+assert(ffi.new("int[3]", {7})[2] == 7 and ffi.new("int[3]", {[0] = 7})[2] == 7)
+assert(ffi.new("int[3]", {7, 8})[2] == 0)
+local c = ffi.new("complex", {2})
+assert(c.re == 2 and c.im == 2)
+assert(ffi.new("complex", {nil, 5}).im == 0)
+fails(ffi.new, "complex", {1, 2, 3})
+-- Pointers move by a float truncated.
+local arr = ffi.new("int[4]", {10, 20, 30, 40})
+assert((arr + 2.0)[0] == 30 and (arr + 1.5)[0] == 20 and (1.0 + arr)[0] == 20)
+-- ffi.fill's byte converts as to int; counts and lengths are truncated.
+local buf = ffi.new("char[4]")
+ffi.fill(buf, 4, true)
+assert(buf[3] == 1)
+ffi.fill(buf, 4, 65.5)
+assert(buf[0] == 65)
+assert(select(2, pcall(ffi.fill, buf, 4, "A")):find("cannot convert 'string' to 'int'", 1, true))
+ffi.fill(buf, 2.7, 0)
+assert(buf[1] == 0 and buf[2] == 65)
+assert(ffi.string("abc", 2.5) == "ab" and ffi.sizeof("int[?]", 2.5) == 8 and ffi.sizeof(ffi.new("char[?]", 2.5)) == 2)
+ffi.copy(buf, "xyz", 1.5)
+assert(buf[0] == string.byte("x") and buf[1] == 0)
+-- A struct ending in [?] is its own size plus the elements, unrounded.
+local vls = "struct { int64_t a; char b; uint16_t g[?]; }"
+assert(ffi.sizeof(vls, 1) == 18 and ffi.sizeof(vls, 3) == 22 and ffi.sizeof(ffi.new(vls, 3)) == 22)
+-- Complex numbers print with %.14g.
+assert(tostring(ffi.new("complex float", 2^53 + 1)) == "9.007199254741e+15+0i")
+assert(tostring(ffi.new("complex", 1/3, -0.0)) == "0.33333333333333-0i")
+-- tostring spells types as LuaJIT: no parameter lists, `complex`, `char` for int8_t.
+assert(tostring(ffi.typeof("int (*)(void)")) == "ctype<int (*)()>")
+assert(tostring(ffi.typeof("int (*[3])(double, ...)")) == "ctype<int (*[3])()>")
+assert(tostring(ffi.typeof("complex *")) == "ctype<complex *>" and tostring(ffi.typeof("complex float")) == "ctype<complex float>")
+assert(tostring(ffi.typeof("int8_t")) == "ctype<char>" and tostring(ffi.typeof("uint8_t")) == "ctype<unsigned char>")
+assert(tostring(ffi.new("complex[1]")):match("^cdata<complex %[1%]>: "))
+-- An enum cdata shows its value.
+ffi.cdef "enum rules_e { RULES_A, RULES_B = 5 };"
+assert(tostring(ffi.new("enum rules_e", 5)) == "cdata<enum rules_e>: 5")
+-- Positional initializers flatten anonymous members; a table's extra elements are ignored.
+local flat = ffi.new("struct { struct { int a, b; }; int c; }", {1, 2, 3})
+assert(flat.a == 1 and flat.b == 2 and flat.c == 3)
+flat = ffi.new("struct { int x; struct { int a, b; }; int c; }", 1, 2, 3, 4)
+assert(flat.x == 1 and flat.a == 2 and flat.b == 3 and flat.c == 4)
+fails(ffi.new, "struct { int x; struct { int a, b; }; int c; }", 1, 2, 3, 4, 5)
+assert(ffi.new("struct { struct { int a; }; int c; }", ffi.new("int", 7)).a == 7)
+local un = ffi.new("union { struct { int a, b; }; int c; }", {1, 2, 3})
+assert(un.a == 3 and un.b == 2)                      -- a table goes on to the first named member
+assert(ffi.new("union { int a; int b; }", {1, 2}).a == 1)
+fails(ffi.new, "union { int a; int b; }", 1, 2)
+assert(ffi.new("struct { int x, y; }", {[0] = 5, 6}).y == 6)
+-- No scalar converts to an array or a struct (a number does to a complex).
+fails(ffi.new, "struct { int f[2]; int c; }", 1, 2)
+fails(ffi.new, "struct { struct { int a; } s; }", {7})
+fails(ffi.new, "struct { int a; }[2]", 5)
+fails(ffi.new, "int[2][2]", {5, 6})
+assert(ffi.new("int[2][2]", {{5, 6}})[0][1] == 6)
+assert(ffi.new("struct { complex z; }", 7).z.re == 7)
+-- A boolean is no complex number.
+fails(ffi.new, "complex", true)
+fails(ffi.new, "complex[2]", true)
+fails(ffi.new, "union { complex float f; }", false)
+-- A ctype object has only its constants (and its metatype's __index).
+assert(select(2, pcall(function() return ffi.typeof("struct rules_foo2").a end)):find("has no member named 'a'", 1, true))
+-- A complex element or field reads as a value; its parts are read-only.
+local zs = ffi.new("struct { complex z; complex float w[2]; }", {{1, 2}, {{3, 4}}})
+local z = zs.z
+zs.z = 9
+assert(z.re == 1 and z.im == 2 and tostring(zs.w[0]) == "3+4i")
+assert(tostring(ffi.typeof(zs.w[0])) == "ctype<complex float>")
+assert(not pcall(function() z.re = 5 end) and not pcall(function() z[1] = 5 end))
+-- ffi.cast makes scalars: no aggregate targets; a complex casts as its real part.
+for _, t in ipairs { "complex", "int[2]", "struct rules_foo2" } do
+  assert(select(2, pcall(ffi.cast, t, 1)):find("invalid C type", 1, true))
+end
+assert(tonum(ffi.cast("int", ffi.new("complex", 3, 4))) == 3 and tonum(ffi.cast("char", ffi.new("complex", 255))) == -1)
+-- A complex is no truth value.
+fails(ffi.new, "bool", ffi.new("complex float", 1))
+fails(ffi.cast, "bool", ffi.new("complex", 1))
+-- uint64_t from 2^64 and beyond: 2^64 is subtracted first (x86-64).
+assert(ffi.new("uint64_t", 2^64) == ffi.new("uint64_t", 0) and ffi.new("uint64_t", 2^64 + 4096) == ffi.new("uint64_t", 4096))
+-- ffi.sizeof of a VLA object is its own size, whatever count follows.
+local vla = ffi.new("int[?]", 3)
+assert(ffi.sizeof(vla) == 12 and ffi.sizeof(vla, 100) == 12 and ffi.sizeof(vla, 0.5) == 12)
+-- 0 to a negative power is the largest int64_t.
+assert(tostring(ffi.new("int64_t", 0) ^ -1) == "9223372036854775807LL")
+-- An integer cdata against a Lua float: the float converts to 64 bits first.
+assert(not (ffi.new("int", 3) < 3.5) and ffi.new("int", 3) <= 3.5 and not (ffi.new("int64_t", 5) < 5.9))
+assert(ffi.new("int64_t", 2^53) + 1 > 2^53)
+-- A VLA member takes a table (or a string for bytes), no number.
+fails(ffi.new, "struct { int n; char tail[?]; }", 3, 1, 100000)
+assert(ffi.new("struct { int n; char tail[?]; }", 3, 1, "ab").tail[1] == string.byte("b"))
+-- A ctype's __index table lacking the key is an error, as for its cdata.
+local mt_ct = ffi.metatype("struct { int a; }", { __index = { x = 1 } })
+assert(mt_ct.x == 1 and not pcall(function() return mt_ct.y end))
+-- A union initialized by name takes the first member the table names.
+assert(ffi.new("union { int a; float b; }", {b = 1.5, a = 7}).a == 7)
+-- A bitfield as wide as its type is a plain field to offsetof.
+assert(select("#", ffi.offsetof("struct { int a; int b : 32; }", "b")) == 1)
+assert(select("#", ffi.offsetof("struct { int a; int b : 31; }", "b")) == 3)
+-- Structs compare by address: two references to one element are equal.
+local sa = ffi.new("struct rules_foo2[2]")
+assert(sa[0] == sa[0] and sa[0] ~= sa[1] and ffi.new("struct rules_foo2") ~= ffi.new("struct rules_foo2"))
+-- const on an array type qualifies its elements (a typedef or $ too).
+ffi.cdef "typedef int rules_arr2[2];"
+assert(tostring(ffi.typeof("const rules_arr2")) == "ctype<const int [2]>")
+assert(tostring(ffi.typeof("const $", ffi.typeof("int[2]"))) == "ctype<const int [2]>")
+-- A cdata as a $ parameter stands for its type.
+assert(tostring(ffi.typeof("$ *", ffi.new("int"))) == "ctype<int *>")
+-- A floating cdata is no address.
+fails(ffi.cast, "int *", ffi.new("double", 1))
+-- Pointers to a metatyped struct move and compare as pointers; the struct has the metamethods.
+ffi.cdef "struct rules_mp { int a; }; struct rules_gc { int a; };"
+ffi.metatype("struct rules_mp", { __add = function() return "add" end, __eq = function() return "eq" end })
+local mps = ffi.new("struct rules_mp[3]")
+local mp = mps + 0
+assert(ffi.istype("struct rules_mp *", mp + 1) and (mp + 2) - mp == 2 and mp == mps + 0)
+assert(mps[0] + 1 == "add")
+-- No __gc for an object whose initializer failed.
+local collected = 0
+local gct = ffi.metatype("struct rules_gc", { __gc = function() collected = collected + 1 end })
+assert(not pcall(gct, "x"))
+collectgarbage(); collectgarbage()
+assert(collected == 0)
+-- Vectors (mode(V4SI), vector_size): initialized as arrays, indexed read-only,
+-- assigned from a vector of the same size (bits) or broadcast from a number.
+local v4si = "int __attribute__((mode(V4SI)))"
+local v = ffi.new(v4si, 1, 2, 3, 4)
+assert(v[0] == 1 and v[3] == 4 and ffi.sizeof(v) == 16)
+assert(ffi.new(v4si, 7)[3] == 7 and ffi.new(v4si, {7})[3] == 7 and ffi.new(v4si, {7, 8})[3] == 0)
+assert(ffi.new("double __attribute__((vector_size(16)))", {3.5, -6.75})[1] == -6.75)
+assert(ffi.new(v4si, v)[2] == 3)
+fails(ffi.new, v4si, 1, 2, 3, 4, 5)
+assert(not pcall(function() v[1] = 5 end))
+fails(ffi.new, "int", v)
+local vs = ffi.new("struct { " .. v4si .. " v4si; uint8_t __attribute__((mode(V16QI))) v16qi; double __attribute__((mode(V2DF))) v2df; }")
+vs.v4si = -17
+assert(vs.v4si[0] == -17 and vs.v4si[3] == -17)
+vs.v4si = ffi.new("int32_t", 712)
+assert(vs.v4si[2] == 712)
+vs.v2df = ffi.new("complex", 9.125, -78.5)
+assert(vs.v2df[0] == 9.125 and vs.v2df[1] == 9.125)
+vs.v4si = 0x33333333
+vs.v16qi = vs.v4si
+assert(vs.v16qi[0] == 0x33 and vs.v16qi[15] == 0x33)
+assert(tostring(ffi.typeof(vs.v4si)) == "ctype<int __attribute__((vector_size(16)))>")
+-- Struct-scoped constants in constant expressions, through a variable or a cast.
+ffi.cdef "struct rules_str1 { enum { RULES_K99 = 99 }; static const int K55 = 55; } rules_extk;"
+assert(ffi.sizeof("char[rules_extk.RULES_K99]") == 99 and ffi.sizeof("char[rules_extk.K55]") == 55)
+assert(ffi.sizeof("char[((struct rules_str1)0).RULES_K99]") == 99)
+assert(ffi.sizeof("char[((struct rules_str1 *)0)->K55]") == 55)
+assert(ffi.sizeof("char[((int)3 + 4) * 2]") == 14)
+fails(ffi.typeof, "char[K55]")
+fails(ffi.typeof, "char[rules_extk.nosuch]")
+fails(ffi.typeof, "char[((struct rules_str1 *)0).K55]")
+-- A reference member is bound by its initializer as a pointer would be.
+local target = ffi.new("int[1]", 42)
+local holder = ffi.new("struct { int &x; }", target)
+assert(holder.x == 42 and ffi.sizeof(holder) == ffi.sizeof("void *"))
+holder.x = 7
+assert(target[0] == 7)
+fails(ffi.new, "struct { int &x; }", ffi.new("int", 5))
+-- A struct casts to no integer; a bool cdata is no complex number.
+fails(ffi.cast, "int", ffi.new("struct rules_foo2"))
+assert(ffi.cast("void *", ffi.new("struct rules_foo2")) ~= nil)
+fails(ffi.new, "complex float", ffi.new("bool", true))
+-- Only pointers to one type (or void) order.
+local ca, ia = ffi.new("char[4]"), ffi.new("int[2]")
+assert(not pcall(function() return ca < ia end) and (ca < ca + 1) and ffi.cast("unsigned char *", ca) <= ca)
+assert(not pcall(function() return ffi.cast("void *", ca) <= ca end))
+-- A float of 2^63 or more is -2^63 in int64_t arithmetic, as LuaJIT converts it.
+assert(tostring(2^63 + 2^11 + ffi.new("int64_t", 1)) == "-9223372036854775807LL")
+-- char is int8_t to ffi.istype and ctype ==, as LuaJIT has one type for both (x86-64).
+if ffi.arch == "x64" then
+  assert(ffi.istype("char", ffi.new("int8_t")) and ffi.istype("int8_t", ffi.new("char")))
+  assert(ffi.typeof("char") == ffi.typeof("int8_t") and ffi.typeof("char") ~= ffi.typeof("uint8_t"))
+end
+-- Call arguments convert floats as fields do (x86-64): abs(2^32 + 5) gets -2^31.
+assert(ffi.C.abs(2^32 + 5) == -2^31 and ffi.C.abs(-2.5) == 2)

@@ -41,6 +41,7 @@ typedef struct lf_StateInfo {
   int foreign;          /* Swift pushed a reference of another state here (nil
                            went in its place): the operation fails */
   void *owner;          /* the Swift object that owns the state (unretained) */
+  struct lf_Limits *limits; /* the instruction and time limits (lf_setlimits), or NULL */
 } lf_StateInfo;
 
 /* The error of an operation that pushed a reference of another Lua state. */
@@ -92,6 +93,10 @@ int lf_pcallapi(lua_State *L, int nargs, int nresults);
 void lf_catchinterrupt(lua_State *L);
 void lf_releaseinterrupt(void);
 
+/* ffi.verify: calls upvalue 1 (which returns luaopen_NAME and NAME), opens the
+ * module and returns its lib. */
+int lf_apiverify(lua_State *L);
+
 /* ---- Macros as functions ------------------------------------------------------ */
 
 int lf_upvalueindex(int i);
@@ -105,7 +110,6 @@ int lf_pcallown(lua_State *L, int nargs, int nresults, int msgh);
 static inline lf_StateInfo *lf_owninfo(lua_State *L) { return *(lf_StateInfo **)lua_getextraspace(L); }
 void lf_call(lua_State *L, int nargs, int nresults);
 void lf_pop(lua_State *L, int n);
-void lf_newtable(lua_State *L);
 void lf_insert(lua_State *L, int idx);
 void lf_remove(lua_State *L, int idx);
 void lf_replace(lua_State *L, int idx);
@@ -118,7 +122,6 @@ void lf_pushcfunction(lua_State *L, lua_CFunction f);
 int lf_loadbuffer(lua_State *L, const char *buf, size_t size, const char *name, const char *mode);
 int lf_getmetatable(lua_State *L, const char *tname);
 void lf_pushlstring(lua_State *L, const char *s, size_t len);
-void lf_pushglobaltable(lua_State *L);
 const char *lf_typename(lua_State *L, int idx);
 
 /* luaL_traceback wrapped as a protected operation. [-0, +1] */
@@ -217,6 +220,25 @@ void lf_wrapfinalizer(lua_State *L, int mt);
 /* Replaces the global `setmetatable` by one that wraps `__gc` (lf_wrapfinalizer).
  * Returns a status. [-0, +(0|1), -] */
 int lf_plimitfinalizers(lua_State *L);
+
+/* A full garbage collection (`collectgarbage()`), protected, with the allocator
+ * armed: finalizers run under the memory limit. Returns a status. [-0, +(0|1), -] */
+int lf_pcollect(lua_State *L);
+
+/* For long work done outside Lua (parsing a big `ffi.cdef`): NULL while the state's
+ * limits let it go on, else why not ("time limit exceeded", "interrupted"...); the
+ * limits are then tripped, as the hook trips them, so the Lua code that follows
+ * stops too. NULL for a state without limits. */
+const char *lf_budgetcheck(lf_StateInfo *info);
+
+/* Whether `bytes` more kept outside Lua fit under the state's memory limit. */
+int lf_memoryroom(lf_StateInfo *info, size_t bytes);
+
+/* Counts `bytes` kept outside Lua (Swift data of the state) in its memory use. */
+void lf_chargememory(lf_StateInfo *info, size_t bytes);
+
+/* Takes back a charge of lf_chargememory (the data was freed). */
+void lf_refundmemory(lf_StateInfo *info, size_t bytes);
 
 /* Starts a new budget: clears the count and the trip, sets the deadline. */
 void lf_resetlimits(lf_Limits *limits);

@@ -14,6 +14,22 @@ enum {
   LF_K_BOOL, LF_K_FLOAT, LF_K_DOUBLE, LF_K_POINTER, LF_K_VOID
 };
 
+/* Extends a value of integer class `kind` (LF_K_*) from its low bytes to 64 bits,
+ * as C passes and returns it. The one implementation of the rule: the Swift
+ * paths call it too (`extend` in Call.swift). */
+static inline uint64_t lf_extend(int kind, uint64_t v) {
+  /* Sized for every class (LF_K_VOID is the last): the others extend by 0. */
+  static const uint8_t shift[LF_K_VOID + 1] = {
+    [LF_K_I8] = 56, [LF_K_U8] = 56, [LF_K_I16] = 48, [LF_K_U16] = 48,
+    [LF_K_I32] = 32, [LF_K_U32] = 32, [LF_K_I64] = 0, [LF_K_U64] = 0,
+  };
+  static const uint8_t is_signed[LF_K_VOID + 1] = {
+    [LF_K_I8] = 1, [LF_K_I16] = 1, [LF_K_I32] = 1, [LF_K_I64] = 1,
+  };
+  int s = shift[kind];
+  return is_signed[kind] ? (uint64_t)((int64_t)(v << s) >> s) : (v << s) >> s;
+}
+
 #define LF_MAX_DIRECT 8
 
 /* Classes of struct results of up to 16 bytes (x86-64 SysV): the eightbytes

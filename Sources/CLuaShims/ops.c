@@ -1,0 +1,317 @@
+/* C fast paths of the ffi functions that measure, compare, copy and convert:
+ * ffi.sizeof, istype, copy, fill, tonumber, typeof, offsetof, errno,
+ * addressof and the compatible global tonumber. Each does the plain case from what lf_FastTypes knows and
+ * leaves everything else, errors included, to its Swift function (lf_slowcall). */
+#include "CLuaShims.h"
+#include "internal.h"
+
+#include <errno.h>
+
+#define FAST_TYPES(L) ((const lf_FastTypes *)lf_upvalue(L, 3)->value.p)
+
+/* ffi.sizeof(ct) of a fixed-size type, or of a `T[?]` cdata (its own length). */
+static int op_sizeof(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  const lf_Slot *args = lf_base(L);
+  const lf_CDataHeader *h;
+  int32_t id = lf_top(L) - args == 1 ? lf_argtype(ft, &args[0], &h) : -1;
+  if (id < 0) return lf_slowcall(L);
+  const lf_TypeFast *t = &ft->types[id];
+  int64_t size = t->size;
+  if (h != NULL && (h->flags & LF_CDATA_COUNTED)) {
+    int64_t count;
+    memcpy(&count, h + 1, sizeof count);
+    size = t->shape == LF_T_ARRAY && t->count < 0 && t->element_size > 0 ? count * t->element_size : -1;
+  }
+  if (size < 0 || t->shape == LF_T_REFERENCE) return lf_slowcall(L);
+  lf_setint(L, size);
+  return 1;
+}
+
+/* ffi.istype(ct, x): false for anything but a ctype or cdata, true for the very
+ * same type; other pairs take CType.isLuaJITInstanceType in Swift. */
+static int op_istype(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  const lf_Slot *args = lf_base(L);
+  const lf_CDataHeader *h;
+  int32_t id = lf_top(L) - args == 2 ? lf_argtype(ft, &args[0], &h) : -1;
+  if (id < 0) return lf_slowcall(L);
+  const lf_Slot *x = &args[1];
+  const void *mt = x->tag == LF_TAG_USERDATA ? lf_udatametatable(x) : NULL;
+  int32_t other = -1;
+  if (mt != NULL && mt == ft->ctype_metatable) other = *(const int32_t *)lf_udata(x);
+  else if (mt != NULL && (mt == ft->metatables[0] || mt == ft->metatables[1]))
+    other = ((const lf_CDataHeader *)lf_udata(x))->type; /* released ones too, as Swift */
+  else {
+    lf_setbool(L, 0);
+    return 1;
+  }
+  if (other != id) return lf_slowcall(L);
+  lf_setbool(L, 1);
+  return 1;
+}
+
+/* The address of the pointer or array cdata in slot `s` and the bytes known to be
+ * there (`*extent`; UINT64_MAX for a pointer's target); 0 for the slow path: other
+ * values, NULL, a const target when `writable`, a released owner. */
+static int buffer(const lf_FastTypes *ft, const lf_Slot *s, int writable, char **address, uint64_t *extent) {
+  const lf_CDataHeader *h = lf_slotcdata(s, ft->metatables, ft->count);
+  if (h == NULL) return 0;
+  const lf_TypeFast *t = &ft->types[h->type];
+  char *p = (char *)h + h->offset;
+  if (writable && t->readonly) return 0;
+  if (t->shape == LF_T_POINTER) {
+    if (lf_ownerreleased(s)) return 0;
+    memcpy(address, p, sizeof *address);
+    *extent = UINT64_MAX;
+    return *address != NULL;
+  }
+  if (t->shape != LF_T_ARRAY || t->element_size <= 0) return 0;
+  int64_t count = t->count;
+  if (count < 0) {
+    if (!(h->flags & LF_CDATA_COUNTED)) return 0;
+    memcpy(&count, h + 1, sizeof count);
+  }
+  *address = p;
+  *extent = (uint64_t)count * (uint64_t)t->element_size;
+  return 1;
+}
+
+/* ffi.copy(dst, src, len) and ffi.copy(dst, str) between pointers, arrays and Lua
+ * strings, within the extents known. */
+static int op_copy(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  const lf_Slot *args = lf_base(L);
+  int n = (int)(lf_top(L) - args);
+  char *dst, *src;
+  uint64_t dst_extent, src_extent;
+  int64_t count;
+  if (n < 2 || n > 3 || !buffer(ft, &args[0], 1, &dst, &dst_extent)) return lf_slowcall(L);
+  if (args[1].tag == LF_TAG_SHORTSTR || args[1].tag == LF_TAG_LONGSTR) {
+    src = (char *)lf_strchars(&args[1]);
+    src_extent = (uint64_t)lua_rawlen(L, 2) + 1; /* with its terminating zero */
+  } else if (n != 3 || !buffer(ft, &args[1], 0, &src, &src_extent)) {
+    return lf_slowcall(L);
+  }
+  if (n == 3) {
+    if (!lf_integer(&args[2], &count) || count < 0) return lf_slowcall(L);
+  } else {
+    count = (int64_t)src_extent;
+  }
+  if ((uint64_t)count > dst_extent || (uint64_t)count > src_extent) return lf_slowcall(L); /* the error */
+  memmove(dst, src, (size_t)count);
+  return 0;
+}
+
+/* ffi.fill(dst, len [, byte]) of a pointer or array, within its extent. */
+static int op_fill(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  const lf_Slot *args = lf_base(L);
+  int n = (int)(lf_top(L) - args);
+  char *dst;
+  uint64_t extent;
+  int64_t count, byte = 0;
+  if (n < 2 || n > 3 || !buffer(ft, &args[0], 1, &dst, &extent) || !lf_integer(&args[1], &count) || count < 0 ||
+      (uint64_t)count > extent)
+    return lf_slowcall(L);
+  if (n == 3 && args[2].tag != LF_TAG_NIL) {
+    if (args[2].tag != LF_TAG_INT) return lf_slowcall(L);
+    byte = args[2].value.i;
+  }
+  memset(dst, (int)(int32_t)byte, (size_t)count);
+  return 0;
+}
+
+/* Pushes the Lua number of the scalar cdata `h` as ffi.tonumber does (a uint64_t
+ * above 2^63-1 as a float, a bool as 0 or 1); 0 for the slow path. */
+static int push_number(lua_State *L, const lf_FastTypes *ft, const lf_CDataHeader *h) {
+  int kind = ft->types[h->type].shape;
+  const char *p = (const char *)h + h->offset;
+  if (kind == LF_K_BOOL) {
+    lf_setint(L, *(const uint8_t *)p);
+    return 1;
+  }
+  if (kind == LF_K_U64) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    if (v > (uint64_t)INT64_MAX) {
+      lf_setfloat(L, (double)v);
+      return 1;
+    }
+  }
+  return kind >= LF_K_I8 && kind <= LF_K_DOUBLE && lf_pushscalar(L, kind, p);
+}
+
+/* ffi.tonumber(v) of numbers and scalar cdata. */
+static int op_tonumber(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  const lf_Slot *args = lf_base(L);
+  if (lf_top(L) - args >= 1) {
+    if (args[0].tag == LF_TAG_INT || args[0].tag == LF_TAG_FLOAT) {
+      lf_setslot(L, &args[0]);
+      return 1;
+    }
+    const lf_CDataHeader *h = lf_slotcdata(&args[0], ft->metatables, ft->count);
+    if (h != NULL && push_number(L, ft, h)) return 1;
+  }
+  return lf_slowcall(L);
+}
+
+/* ffi.typeof(ct) of a ctype, a cdata or a type string seen before: the cached
+ * ctype object. */
+static int op_typeof(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  const lf_Slot *args = lf_base(L);
+  const lf_CDataHeader *h;
+  int32_t id = lf_top(L) - args == 1 ? lf_argtype(ft, &args[0], &h) : -1;
+  if (id < 0) return lf_slowcall(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ft->ctype_cache_ref);
+  if (lua_rawgeti(L, -1, (lua_Integer)id + 1) == LUA_TUSERDATA) return 1;
+  lua_settop(L, 1); /* not made yet: Swift makes it */
+  return lf_slowcall(L);
+}
+
+/* ffi.offsetof(ct, name) of a field that is not a bitfield. */
+static int op_offsetof(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  const lf_Slot *args = lf_base(L);
+  const lf_CDataHeader *h;
+  int32_t id = lf_top(L) - args == 2 && args[1].tag == LF_TAG_SHORTSTR ? lf_argtype(ft, &args[0], &h) : -1;
+  if (id < 0 || ft->types[id].shape != LF_T_RECORD) return lf_slowcall(L);
+  const lf_FieldSlot *f = lf_findfield(&ft->types[id], lf_strchars(&args[1]));
+  if (f == NULL || f->bitfield) return lf_slowcall(L);
+  lf_setint(L, f->offset);
+  return 1;
+}
+
+/* ffi.errno([new]) with no argument or an integer: the errno saved after the last
+ * C call (and errno and the saved one set to `new`). */
+static int op_errno(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  const lf_Slot *args = lf_base(L);
+  int n = (int)(lf_top(L) - args);
+  if (n > 1 || (n == 1 && args[0].tag != LF_TAG_INT)) return lf_slowcall(L);
+  int old = *ft->saved_errno;
+  if (n == 1) errno = *ft->saved_errno = (int)(int32_t)args[0].value.i;
+  lf_setint(L, old);
+  return 1;
+}
+
+/* ffi.addressof(x) of a struct, array or scalar cdata: a pointer to its value that
+ * keeps it alive (Owners.swift), once `T *` is interned. */
+static int op_addressof(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  const lf_Slot *args = lf_base(L);
+  const lf_CDataHeader *h = lf_top(L) - args == 1 ? lf_slotcdata(&args[0], ft->metatables, ft->count) : NULL;
+  if (h == NULL) return lf_slowcall(L);
+  const lf_TypeFast *t = &ft->types[h->type];
+  int shape = t->shape;
+  if (t->pointer < 0 || ft->types[t->pointer].gc || !(shape == LF_T_RECORD || shape == LF_T_ARRAY || (shape >= LF_K_I8 && shape <= LF_K_DOUBLE)))
+    return lf_slowcall(L);
+  /* The payload stays where it is (the object is anchored in slot 1); the owner
+   * slot is copied before the allocation. */
+  lf_pushnewpointer(L, t->pointer, (uint64_t)(uintptr_t)((const char *)h + h->offset), ft->metatable_ref, args[0]);
+  return 1;
+}
+
+int lf_cdatatostring(lua_State *L) {
+  const lf_FastTypes *ft = FAST_TYPES(L);
+  if (*ft->metatypes) {
+    int n = lf_metatypeevent(L, ft, LF_E_TOSTRING);
+    if (n >= 0) return n;
+  }
+  const lf_Slot *args = lf_base(L);
+  int top = (int)(lf_top(L) - args);
+  const lf_CDataHeader *h = top >= 1 ? lf_slotcdata(&args[0], ft->metatables, ft->count) : NULL;
+  /* A metatyped cdata without __tostring: its __name, if any, is Swift's to show. */
+  if (h == NULL || ft->types[h->type].metatype != 0) return lf_slowcall(L);
+  int shape = ft->types[h->type].shape;
+  const void *address = (const char *)h + h->offset;
+  if (shape == LF_T_POINTER) memcpy(&address, address, sizeof address);
+  else if (shape != LF_T_RECORD && shape != LF_T_ARRAY) return lf_slowcall(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ft->prefixes_ref);
+  if (lua_rawgeti(L, -1, (lua_Integer)h->type + 1) != LUA_TSTRING) { /* Swift makes it */
+    lua_settop(L, top);
+    return lf_slowcall(L);
+  }
+  size_t len;
+  const char *prefix = lua_tolstring(L, -1, &len);
+  char text[256];
+  if (len > sizeof text - 20) { /* a very long type name */
+    lua_settop(L, top);
+    return lf_slowcall(L);
+  }
+  memcpy(text, prefix, len);
+  if (address == NULL) {
+    memcpy(text + len, "NULL", 4);
+    len += 4;
+  } else { /* as describe's hexAddress: 0x and lower-case digits, no leading zeros */
+    char digits[16];
+    int n = 0;
+    for (uintptr_t a = (uintptr_t)address; a != 0; a >>= 4) digits[n++] = "0123456789abcdef"[a & 15];
+    text[len++] = '0';
+    text[len++] = 'x';
+    while (n > 0) text[len++] = digits[--n];
+  }
+  lua_pushlstring(L, text, len);
+  return 1;
+}
+
+void lf_pushcdataop(lua_State *L, int op, lf_FastTypes *types, int (*slow)(lua_State *L)) {
+  static const lua_CFunction fast[] = {
+    [LF_OP_SIZEOF] = op_sizeof, [LF_OP_ISTYPE] = op_istype, [LF_OP_COPY] = op_copy, [LF_OP_FILL] = op_fill,
+    [LF_OP_TONUMBER] = op_tonumber, [LF_OP_TYPEOF] = op_typeof, [LF_OP_OFFSETOF] = op_offsetof,
+    [LF_OP_ERRNO] = op_errno, [LF_OP_ADDRESSOF] = op_addressof,
+  };
+  lua_pushlightuserdata(L, (void *)slow);
+  lua_insert(L, -2);
+  lua_pushlightuserdata(L, types);
+  lua_pushcclosure(L, lf_choosefast(L, fast[op]), 3);
+}
+
+/* The ffi state of cdata whose metatable is `mt` (lf_registercdatametatable), or
+ * NULL. Upvalues 2 and 3 of the running closure cache the last answer: the cdata
+ * metatables live as long as the state, so the pair stays true. */
+static const lf_FastTypes *state_of(lua_State *L, const void *mt) {
+  lf_Slot *cache = (lf_Slot *)lf_upvalue(L, 2); /* light userdata: stored without a barrier */
+  if (cache[0].value.p == mt) return (const lf_FastTypes *)cache[1].value.p;
+  const lf_FastTypes *ft = NULL;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, mt) == LUA_TLIGHTUSERDATA) {
+    ft = (const lf_FastTypes *)lua_touserdata(L, -1);
+    cache = (lf_Slot *)lf_upvalue(L, 2);
+    cache[0].value.p = (void *)mt;
+    cache[1].value.p = (void *)ft;
+  }
+  lua_pop(L, 1);
+  return ft;
+}
+
+/* The global tonumber of the LuaJIT compatibility: a number, or a scalar cdata of
+ * the ffi state its metatable belongs to. */
+static int compat_tonumber(lua_State *L) {
+  const lf_Slot *args = lf_base(L);
+  int n = (int)(lf_top(L) - args);
+  if (n == 1 || (n == 2 && args[1].tag == LF_TAG_NIL)) {
+    if (args[0].tag == LF_TAG_INT || args[0].tag == LF_TAG_FLOAT) {
+      lf_setslot(L, &args[0]);
+      return 1;
+    }
+    const void *mt = args[0].tag == LF_TAG_USERDATA ? lf_udatametatable(&args[0]) : NULL;
+    const lf_FastTypes *ft = mt != NULL ? state_of(L, mt) : NULL;
+    const lf_CDataHeader *h = ft != NULL ? lf_slotcdata(&lf_base(L)[0], ft->metatables, ft->count) : NULL;
+    if (h != NULL && push_number(L, ft, h)) return 1;
+  }
+  return lf_slowcall(L);
+}
+
+void lf_pushcompattonumber(lua_State *L, int (*slow)(lua_State *L)) {
+  lua_pushlightuserdata(L, (void *)slow);
+  lua_pushlightuserdata(L, NULL);
+  lua_pushlightuserdata(L, NULL);
+  lua_pushcclosure(L, lf_choosefast(L, compat_tonumber), 3);
+}
+
+void lf_registercdatametatable(lua_State *L, const void *metatable, lf_FastTypes *types) {
+  lua_pushlightuserdata(L, types);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, metatable);
+}
