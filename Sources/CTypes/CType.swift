@@ -79,8 +79,12 @@ public struct CType: Hashable {
         case float, double, longDouble
         /// `_Float128`, `__float128`.
         case float128
+        /// `_Float16` (laid out, not converted).
+        case float16
         /// `complex float`, `complex double` (`_Complex`, `__complex__`).
         case complexFloat, complexDouble
+        /// `long double _Complex`: laid out, not converted (as `_Float128`).
+        case complexLongDouble
         /// A pointer to the pointee type.
         indirect case pointer(CType)
         /// A C++ reference (`int &`).

@@ -11,6 +11,23 @@ public enum CParameter: Hashable {
     case name(String)
 }
 
+/// How a `cdef` declares (Python cffi's `cdef` keywords).
+public struct CDefOptions: Hashable, Sendable {
+    /// The initial `#pragma pack` value: the largest alignment of a member (1:
+    /// packed), nil for the target's natural alignment.
+    public var pack: Int?
+    /// Whether a redeclaration replaces the earlier declaration (a typedef, function,
+    /// variable or constant with another type or value; a struct, union or enum with
+    /// another body becomes a new type) instead of keeping the first or failing.
+    public var override: Bool
+
+    /// Options that change nothing.
+    public init(pack: Int? = nil, override: Bool = false) {
+        self.pack = pack
+        self.override = override
+    }
+}
+
 /// A declared function.
 public struct CFunctionDeclaration: Hashable {
     /// The C name.
@@ -298,15 +315,32 @@ public final class CDeclarations {
     public var functionNames: some Collection<String> { table.functions.keys.map(\.string) }
     /// All tags.
     public var tagNames: some Collection<String> { table.tags.keys.map(\.string) }
+    /// All declared variable names.
+    public var variableNames: some Collection<String> { table.variables.keys.map(\.string) }
+    /// All named constants (enumerators and `static const` integers).
+    public var constantNames: some Collection<String> { table.constants.keys.map(\.string) }
+
+    /// What a scope declared, by kind, each sorted: the typedefs (not the predefined
+    /// ones), struct tags, union tags. Corresponds to Python cffi's `ffi.list_types()`.
+    public func declaredTypes() -> (typedefs: [String], structs: [String], unions: [String]) {
+        let typedefs = table.typedefs.entries.filter { $0.value.at.chunk >= 0 }.map(\.key.string)
+        var structs: [String] = [], unions: [String] = []
+        for (key, entry) in table.tags.entries {
+            guard case .record(let record) = entry.value else { continue }
+            if record.isUnion { unions.append(key.string) } else { structs.append(key.string) }
+        }
+        return (typedefs.sorted(), structs.sorted(), unions.sorted())
+    }
 
     /// Parses and declares C declarations, all or nothing. Corresponds to `ffi.cdef`.
     ///
     /// On error nothing changes: no typedef, tag, symbol or constant is added and no
     /// struct or enum is completed. `$` in `source` takes the next of `parameters`.
     public func cdef(
-        _ source: String, chunkName: String = "cdef", parameters: [CParameter] = []
+        _ source: String, chunkName: String = "cdef", parameters: [CParameter] = [],
+        options: CDefOptions = CDefOptions()
     ) throws(CDeclarationError) {
-        _ = try parse(source, chunkName: chunkName, parameters: parameters) {
+        _ = try parse(source, chunkName: chunkName, parameters: parameters, options: options) {
             (parser: inout Parser) throws(CDeclarationError) -> CType? in
             try parser.parseDeclarations()
             return nil
@@ -316,9 +350,10 @@ public final class CDeclarations {
     /// `cdef` over UTF-8 bytes read in place (no `String`: the Lua layer passes the
     /// bytes of a Lua string, which can be megabytes of preprocessed headers).
     public func cdef(
-        utf8 bytes: UnsafeBufferPointer<UInt8>, chunkName: String = "cdef", parameters: [CParameter] = []
+        utf8 bytes: UnsafeBufferPointer<UInt8>, chunkName: String = "cdef", parameters: [CParameter] = [],
+        options: CDefOptions = CDefOptions()
     ) throws(CDeclarationError) {
-        _ = try parse(bytes, chunkName: chunkName, parameters: parameters) {
+        _ = try parse(bytes, chunkName: chunkName, parameters: parameters, options: options) {
             (parser: inout Parser) throws(CDeclarationError) -> CType? in
             try parser.parseDeclarations()
             return nil
@@ -341,13 +376,13 @@ public final class CDeclarations {
     /// Runs `body` on a parser of `source` in a transaction: committed when it succeeds,
     /// rolled back when it fails. The source bytes are read in place (no copy).
     private func parse(
-        _ source: String, chunkName: String, parameters: [CParameter],
+        _ source: String, chunkName: String, parameters: [CParameter], options: CDefOptions = CDefOptions(),
         _ body: (inout Parser) throws(CDeclarationError) -> CType?
     ) throws(CDeclarationError) -> CType? {
         var source = source
         let result: Result<CType?, CDeclarationError> = source.withUTF8 { bytes in
             do throws(CDeclarationError) {
-                return .success(try parse(bytes, chunkName: chunkName, parameters: parameters, body))
+                return .success(try parse(bytes, chunkName: chunkName, parameters: parameters, options: options, body))
             } catch {
                 return .failure(error)
             }
@@ -358,14 +393,15 @@ public final class CDeclarations {
     /// `parse` over bytes.
     private func parse(
         _ bytes: UnsafeBufferPointer<UInt8>, chunkName: String, parameters: [CParameter],
-        _ body: (inout Parser) throws(CDeclarationError) -> CType?
+        options: CDefOptions = CDefOptions(), _ body: (inout Parser) throws(CDeclarationError) -> CType?
     ) throws(CDeclarationError) -> CType? {
-        let transaction = Transaction(base: self, source: bytes)
+        let transaction = Transaction(base: self, source: bytes, override: options.override)
         let result: Result<CType?, CDeclarationError> = {
             do throws(CDeclarationError) {
                 var parser = try Parser(
                     bytes: bytes, chunkName: chunkName, transaction: transaction,
                     parameters: parameters)
+                parser.pack = options.pack
                 defer { parser.release() }
                 do throws(CDeclarationError) {
                     let value = try body(&parser)
@@ -417,10 +453,13 @@ final class Transaction {
     let target: TargetLayout
     /// The source being parsed: the undo logs keep names as byte ranges in it.
     let source: UnsafeBufferPointer<UInt8>
+    /// Whether redeclarations replace (`CDefOptions.override`).
+    let override: Bool
 
-    init(base: CDeclarations, source: UnsafeBufferPointer<UInt8>) {
+    init(base: CDeclarations, source: UnsafeBufferPointer<UInt8>, override: Bool = false) {
         self.base = base
         self.source = source
+        self.override = override
         target = base.target
         firstCompletedRecord = base.completedRecords.count
         firstChunkName = base.chunkNames.count
@@ -437,17 +476,27 @@ final class Transaction {
     // `$` of a name parameter): the undo logs keep where it is.
 
     /// Adds the typedef unless the name is taken; returns the existing entry (one hash).
+    /// With `override`, replaces it (and returns nil).
     func addTypedefIfAbsent(_ key: SymbolName, at token: Token, _ value: Declared<CType>)
         -> Declared<CType>?
     {
+        if override {
+            typedefLog.record(key, at: token, in: source, replacing: base.table.typedefs.updateValue(value, forKey: key))
+            return nil
+        }
         let old = base.table.typedefs.insertIfAbsent(key, value)
         if old == nil { typedefLog.recordAdded(key, at: token, in: source) }
         return old
     }
-    /// Adds the function unless the name is taken; returns the existing entry.
+    /// Adds the function unless the name is taken; returns the existing entry. With
+    /// `override`, replaces it (and returns nil).
     func addFunctionIfAbsent(
         _ key: SymbolName, at token: Token, _ value: Declared<FunctionEntry>
     ) -> Declared<FunctionEntry>? {
+        if override {
+            functionLog.record(key, at: token, in: source, replacing: base.table.functions.updateValue(value, forKey: key))
+            return nil
+        }
         let old = base.table.functions.insertIfAbsent(key, value)
         if old == nil { functionLog.recordAdded(key, at: token, in: source) }
         return old

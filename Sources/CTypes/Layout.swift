@@ -50,8 +50,10 @@ extension CType {
         case .double: return target.double
         case .longDouble: return target.longDouble
         case .float128: return target.float128
+        case .float16: return SizeAlign(2, 2)
         case .complexFloat: return SizeAlign(2 * target.float.size, target.float.alignment)
         case .complexDouble: return SizeAlign(2 * target.double.size, target.double.alignment)
+        case .complexLongDouble: return SizeAlign(2 * target.longDouble.size, target.longDouble.alignment)
         case .pointer, .reference: return target.pointer
         default: return SizeAlign(0, 1)
         }

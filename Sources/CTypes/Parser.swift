@@ -33,6 +33,8 @@ struct Parser {
     var parameterStack = ScratchStack<CFunctionParameter>()
     /// The record-scoped constants of the record bodies being parsed (see `tagSpecifier`).
     var recordConstants: [CConstant] = []
+    /// Parameters being parsed (nested: a parameter of a function pointer parameter).
+    var parameterDepth = 0
     /// Whether a top-level `;` has been seen (see `endDeclaration`).
     var sawSemicolon = false
     /// Nesting depth of declarators, records and expressions (capped).

@@ -245,7 +245,7 @@ extension Parser {
     private mutating func vector(of type: CType, size: Int, at token: Token) throws(CDeclarationError) -> CType {
         guard let elementSize = type.size(on: target), elementSize > 0, size % elementSize == 0,
             size & (size - 1) == 0, size <= 4096,
-            type.isInteger || type.kind == .float || type.kind == .double
+            type.isInteger || type.kind == .float || type.kind == .double || type.kind == .float16
         else { throw error("invalid vector type", at: token, near: false) }
         return CType(.vector(type, size: size))
     }

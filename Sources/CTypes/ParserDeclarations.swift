@@ -70,7 +70,7 @@ extension Parser {
                 at: token, near: false)
         }
         // A redeclaration keeps the first declaration, whatever its type (LuaJIT's rule).
-        if let old = transaction.variable(name) {
+        if !transaction.override, let old = transaction.variable(name) {
             if !old.value.type.isEquivalent(to: type) { warnRedeclared(name, at: token, first: old.at) }
             return
         }

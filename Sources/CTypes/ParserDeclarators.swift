@@ -275,7 +275,20 @@ extension Parser {
             return .fixed(Int(n))
         }
         let token = current
-        let value = try constantExpression()
+        let value: ConstantValue
+        if parameterDepth > 0 {
+            // A parameter's array becomes a pointer: its size may name other parameters
+            // (`size_t n, int a[n]`, as glibc's regexec does), so it need not be constant.
+            let start = position
+            guard let known = try? constantExpression(), current.isPunct(.rbracket) else {
+                position = start
+                try skipBrackets()
+                return .unspecified
+            }
+            value = known
+        } else {
+            value = try constantExpression()
+        }
         guard let count = value.nonNegativeInt, count <= Int(Int32.max) else {
             throw error("invalid array size", at: token, near: false)
         }
@@ -309,8 +322,21 @@ extension Parser {
         }
     }
 
+    /// Skips to after the `]` that closes the current array suffix.
+    private mutating func skipBrackets() throws(CDeclarationError) {
+        var depth = 1
+        while depth > 0 {
+            if case .eof = current.kind { throw error("']' expected") }
+            if current.isPunct(.lbracket) { depth += 1 }
+            if current.isPunct(.rbracket) { depth -= 1 }
+            advance()
+        }
+    }
+
     /// One parameter: type adjusted as C does (arrays and functions become pointers).
     private mutating func parameter() throws(CDeclarationError) -> CFunctionParameter {
+        parameterDepth += 1
+        defer { parameterDepth -= 1 }
         let start = current
         var specs = Specifiers()
         try specifiers(into: &specs)

@@ -35,8 +35,9 @@ extension Parser {
         }
         let entry = transaction.tag(tag)
         switch entry?.value {
-        case .enumeration(let enumeration)?: return enumeration
-        case nil:
+        case .enumeration(let enumeration)? where !(defining && transaction.override && enumeration.isComplete):
+            return enumeration
+        case _ where entry == nil || (defining && transaction.override):
             let enumeration = CEnum(tag: tag)
             transaction.addTag(
                 tag, at: start, Declared(value: .enumeration(enumeration), at: declared(at: start)))
@@ -98,7 +99,7 @@ extension Parser {
     mutating func declareConstant(_ constant: CConstant, at token: Token) throws(CDeclarationError)
     {
         let old = transaction.constant(constant.name)
-        if let old, old.value.value != constant.value {
+        if let old, old.value.value != constant.value, !transaction.override {
             throw error(
                 "redefinition of '\(constant.name)'" + previous(old.at), at: token,
                 near: false)

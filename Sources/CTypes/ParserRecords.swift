@@ -43,6 +43,12 @@ extension Parser {
             return CRecord(isUnion: isUnion, tag: nil)
         }
         let at = declared(at: start)
+        if defining, transaction.override, let old = transaction.tag(tag), !Self.isOpen(old.value, isUnion: isUnion) {
+            // A new body replaces the old type (`CDefOptions.override`).
+            let record = CRecord(isUnion: isUnion, tag: tag)
+            transaction.addTag(tag, at: start, Declared(value: .record(record), at: at))
+            return record
+        }
         let entry = transaction.tagOrAdd(symbol(tag, from: start), at: start) {
             Declared(value: .record(CRecord(isUnion: isUnion, tag: tag)), at: at)
         }
@@ -52,6 +58,12 @@ extension Parser {
                     + previous(entry.at), at: start, near: false)
         }
         return record
+    }
+
+    /// Whether `tag` is an incomplete struct (or union) that a body can complete.
+    private static func isOpen(_ tag: CTag, isUnion: Bool) -> Bool {
+        guard case .record(let record) = tag else { return false }
+        return !record.isComplete && record.isUnion == isUnion
     }
 
     /// Lays out `record` (when incomplete), or checks that a complete one is identical.

@@ -257,7 +257,7 @@ extension Parser {
             return CType(.integer(size: 1, isSigned: sign))
         }
         if w.count(.int128) == 1 { return CType(.integer(size: 16, isSigned: sign)) }
-        let floatingWords = w.count(.float) + w.count(.double) + w.count(.float128)
+        let floatingWords = w.count(.float) + w.count(.double) + w.count(.float128) + w.count(.float16)
             + w.count(.float64) + w.count(.float32) + w.count(.float64x) + w.count(.float32x)
         if floatingWords + w.count(.complex) > 0 {
             // Only `long` and `_Complex` go with one floating word (`int double` is wrong).
@@ -289,12 +289,13 @@ extension Parser {
     private mutating func floating(_ w: TypeWords) -> CType? {
         let longs = w.count(.long)
         let complex = w.count(.complex)
-        if w.count(.float128) == 1 { return CType(.float128) }
-        if w.count(.float64x) == 1 { return CType(.longDouble) }
+        if w.count(.float128) == 1 { return complex > 0 ? nil : CType(.float128) }
+        if w.count(.float16) == 1 { return complex > 0 || longs > 0 ? nil : CType(.float16) }
+        if w.count(.float64x) == 1 { return CType(complex > 0 ? .complexLongDouble : .longDouble) }
         if w.count(.float) + w.count(.float32) == 1 {
             return longs > 0 ? nil : CType(complex > 0 ? .complexFloat : .float)
         }
-        if longs == 1 && w.count(.double) == 1 { return complex > 0 ? nil : CType(.longDouble) }
+        if longs == 1 && w.count(.double) == 1 { return CType(complex > 0 ? .complexLongDouble : .longDouble) }
         if longs > 0 { return nil }
         return CType(complex > 0 ? .complexDouble : .double)
     }

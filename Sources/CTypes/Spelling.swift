@@ -93,8 +93,10 @@ extension CType: CustomStringConvertible {
         case .double: return "double"
         case .longDouble: return "long double"
         case .float128: return "_Float128"
+        case .float16: return "_Float16"
         case .complexFloat: return "complex float"
         case .complexDouble: return "complex double"
+        case .complexLongDouble: return "complex long double"
         case .record(let record): return record.description
         case .enumeration(let enumeration): return enumeration.description
         default: return "?"

@@ -26,6 +26,19 @@ func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {
     } catch {
         precondition(error.message.hasPrefix("again:"), "bad error \(error.message)")
     }
+    fuzzInclude(source)
+}
+
+/// `ffi.include`'s pure parts on the input: a selection (blanking keeps every line),
+/// line markers, integer macros.
+func fuzzInclude(_ source: String) {
+    if let selection = try? CHeaderSelection(source, chunkName: "h") {
+        let kept = selection.source(keeping: Set(selection.declaredNames.prefix(3)))
+        precondition(kept.utf8.count == source.utf8.count, "a selection changed the size")
+        _ = try? CDeclarations().cdef(kept)
+    }
+    _ = CLineMarkers(source).origin(ofLine: 3)
+    _ = CMacroConstants.declarations(CMacroConstants.parse(source))
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

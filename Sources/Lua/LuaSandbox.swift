@@ -194,6 +194,7 @@ extension LuaState {
           ffi.load = loader(real.load)
           ffi.dlopen = loader(real.dlopen)
           ffi.dlclose = function(lib) return real.dlclose(guarded[lib] or lib) end
+          ffi.include = nil  -- it runs the C compiler, whose flags can run any program
           return ffi
         end
         """

@@ -57,8 +57,15 @@ final class CallPlan {
             argumentTypes = nil
             return
         }
-        let (cif, types) = try Self.prepare(result: resultType, parameters: parameters.map(\.typeID),
-                                            fixed: -1, in: ffi, name: function)
+        let prepared: (UnsafeMutablePointer<ffi_cif>, UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>)
+        do throws(FFIError) {
+            prepared = try Self.prepare(result: resultType, parameters: parameters.map(\.typeID),
+                                        fixed: -1, in: ffi, name: function)
+        } catch {
+            parameters.deallocate()  // a failed init runs no deinit
+            throw error
+        }
+        let (cif, types) = prepared
         self.cif = cif
         argumentTypes = types
     }

@@ -105,7 +105,8 @@ extension FFIState {
         }
     }
 
-    /// Any pointer-like value as an address (cast rules), for `string`, `copy`, `fill`.
+    /// Any pointer-like value as an address (cast rules), for `string`, `copy`, `fill`,
+    /// `memmove` (a buffer: its bytes).
     /// A destination (`writable`) must be a cdata or a light userdata: not a Lua
     /// string (immutable and shared) nor another full userdata (a file, a ctype
     /// object: memory that belongs to Lua or to another module).
@@ -117,7 +118,11 @@ extension FFIState {
         case LUA_TLIGHTUSERDATA: return lua_touserdata(L, index)
         case LUA_TSTRING where !writable: return UnsafeMutableRawPointer(mutating: lua_tolstring(L, index, nil))
         case LUA_TUSERDATA:
-            if let cdata = cdata(L, at: index) {
+            if buffer(L, at: index) != nil {
+                let buffer = try usableBuffer(L, index, function)
+                guard !writable || !buffer.isReadOnly else { throw FFIError("attempt to write to a read-only buffer") }
+                return buffer.address
+            } else if let cdata = cdata(L, at: index) {
                 try checkOwnerUsable(L, index)
                 if let (address, pointee) = try address(of: cdata),
                    !writable || !types[Int(pointee)].qualifiers.contains(.const) { return address }
@@ -139,10 +144,11 @@ extension FFIState {
     }
 
     /// The bytes known to be at the value at `index`: a cdata array, struct or
-    /// scalar, a Lua string with its terminating zero, another full userdata's block;
+    /// scalar, a Lua string with its terminating zero, a buffer, another full userdata's block;
     /// nil for pointers and light userdata (unknown, as in C).
     func extent(_ L: OpaquePointer, _ index: Int32) -> Int? {
         if lua_type(L, index) == LUA_TSTRING { return Int(lua_rawlen(L, index)) + 1 }
+        if let buffer = buffer(L, at: index) { return buffer.pointee.size }
         guard let cdata = cdata(L, at: index) else {
             // Other full userdata: their block (ctype objects, files, other modules').
             return lua_type(L, index) == LUA_TUSERDATA ? Int(lua_rawlen(L, index)) : nil
@@ -213,22 +219,31 @@ func ffiString(_ L: OpaquePointer?) -> Int32 {
 /// `ffi.copy(dst, src, len)` or `ffi.copy(dst, str)` (copies `#str + 1` bytes).
 func ffiCopy(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
-        let destination = try ffi.anyAddress(L, 1, "copy", writable: true)
-        let source = try ffi.anyAddress(L, 2, "copy")
-        var count = 0
-        if lua_type(L, 3) <= LUA_TNIL {
+        try ffi.copyBytes(L, "copy") { L throws(FFIError) in
+            if lua_type(L, 3) > LUA_TNIL { return try ffi.length(L, 3, "copy") }
             guard lua_type(L, 2) == LUA_TSTRING else { throw FFIError.argument(3, "copy", "number expected, got no value") }
-            count = Int(lua_rawlen(L, 2)) + 1
-        } else {
-            count = try ffi.length(L, 3, "copy")
+            return Int(lua_rawlen(L, 2)) + 1
         }
-        guard count == 0 || (destination != nil && source != nil) else {
-            throw FFIError("attempt to copy \(destination == nil ? "to" : "from") a NULL pointer")
-        }
-        try ffi.checkExtent(L, 1, count, "copy")
-        try ffi.checkExtent(L, 2, count, "copy")
-        if count > 0, let destination, let source { memmove(destination, source, count) }
         return 0
+    }
+}
+
+extension FFIState {
+    /// Copies bytes from the address argument 2 gives to the one argument 1 gives
+    /// (the areas may overlap), as many as `count` says, within the extents known.
+    /// For `copy` and `memmove`.
+    func copyBytes(
+        _ L: OpaquePointer, _ function: String, count: (OpaquePointer) throws(FFIError) -> Int
+    ) throws(FFIError) {
+        let destination = try anyAddress(L, 1, function, writable: true)
+        let source = try anyAddress(L, 2, function)
+        let count = try count(L)
+        guard count == 0 || (destination != nil && source != nil) else {
+            throw FFIError("attempt to \(function) \(destination == nil ? "to" : "from") a NULL pointer")
+        }
+        try checkExtent(L, 1, count, function)
+        try checkExtent(L, 2, count, function)
+        if count > 0, let destination, let source { memmove(destination, source, count) }
     }
 }
 

@@ -3,18 +3,25 @@ import CLua
 import CLuaShims
 import CTypes
 
-/// `ffi.cdef(decls [, params...])`: declares C, all or nothing.
+/// `ffi.cdef(decls [, params...] [, options])`: declares C, all or nothing. Options
+/// (Python cffi's keywords): `packed`, `pack`, `override`.
 func ffiCdef(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         var length = 0
         guard lua_type(L, 1) == LUA_TSTRING, let chars = lua_tolstring(L, 1, &length) else {
             throw FFIError.type(1, "cdef", expected: "string", in: L)
         }
+        var options = CDefOptions()
+        if lua_gettop(L) > 1, lua_type(L, -1) == LUA_TTABLE {
+            options = try cdefOptions(L, lua_gettop(L))
+            lua_settop(L, -2)
+            if options.override { ffi.forgetTypeStrings() }  // names may mean new types now
+        }
         let params = try ffi.typeParameters(L, from: 2, for: 1)
         // The Lua string stays on the stack (alive) while its bytes are parsed in place.
         let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(chars).assumingMemoryBound(to: UInt8.self), count: length)
         do throws(CDeclarationError) {
-            try ffi.declarations.cdef(utf8: bytes, parameters: params)
+            try ffi.declarations.cdef(utf8: bytes, parameters: params, options: options)
         } catch {
             throw FFIError(error)
         }
@@ -22,6 +29,31 @@ func ffiCdef(_ L: OpaquePointer?) -> Int32 {
         for warning in ffi.declarations.warnings { lua_warning(L, warning, 0) }
         return 0
     }
+}
+
+/// The options table of `ffi.cdef` at `index`: `packed = true` is `pack = 1`; `pack`
+/// is a power of two up to 16 (`#pragma pack`'s values). `[-0, +0, m]`
+private func cdefOptions(_ L: OpaquePointer, _ index: Int32) throws(FFIError) -> CDefOptions {
+    var options = CDefOptions()
+    rawField(L, index, "override")
+    options.override = lua_toboolean(L, -1) != 0
+    rawField(L, index, "packed")
+    let packed = lua_toboolean(L, -1) != 0
+    rawField(L, index, "pack")
+    var isInteger: Int32 = 0
+    let pack = lf_tointeger(L, -1, &isInteger)
+    let hasPack = lua_type(L, -1) != LUA_TNIL
+    lf_pop(L, 3)
+    if hasPack {
+        guard isInteger != 0, [1, 2, 4, 8, 16].contains(pack) else {
+            throw FFIError.argument(index, "cdef", "'pack' must be 1, 2, 4, 8 or 16")
+        }
+        guard !packed else { throw FFIError.argument(index, "cdef", "'packed' and 'pack' given together") }
+        options.pack = Int(pack)
+    } else if packed {
+        options.pack = 1
+    }
+    return options
 }
 
 /// `ffi.typeof(ct [, params...])`: the ctype object of a C type.

@@ -12,6 +12,10 @@ private let moduleFunctions: [SwiftFunctionEntry] = [
     ("gc", ffiGc), ("release", ffiRelease), ("metatype", ffiMetatype),
     ("builder", ffiBuilder), ("def_extern", ffiDefExtern),
     ("callback", ffiCallback), ("load", ffiLoad), ("dlopen", ffiDlopen), ("dlclose", ffiDlclose),
+    // Python cffi's names (CffiFunctions.swift, Handles.swift, Buffers.swift, Include.swift).
+    ("new_handle", ffiNewHandle), ("from_handle", ffiFromHandle), ("buffer", ffiBuffer),
+    ("from_buffer", ffiFromBuffer), ("unpack", ffiUnpack), ("memmove", ffiMemmove), ("getctype", ffiGetctype),
+    ("list_types", ffiListTypes), ("init_once", ffiInitOnce), ("include", ffiInclude),
 ]
 
 /// The functions of the `ffi` table with a C fast path in front (lf_pushcdataop).

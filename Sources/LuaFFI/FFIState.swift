@@ -107,6 +107,16 @@ final class FFIState {
         if id < 0 { id = intern(type()) }
         return id
     }
+    /// Python cffi's objects, made on first use: the table of live handles (weak
+    /// values, by address), the reserved region handle addresses come from and the
+    /// next one (Handles.swift); `init_once` results; the buffer metatable
+    /// (Buffers.swift).
+    @exclusivity(unchecked) var handlesRef: Int32 = LUA_NOREF
+    @exclusivity(unchecked) var handleRegion: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) var nextHandle = 0
+    @exclusivity(unchecked) var initOnceRef: Int32 = LUA_NOREF
+    @exclusivity(unchecked) var bufferMetatableRef: Int32 = LUA_NOREF
+    @exclusivity(unchecked) var bufferMetatable: UnsafeRawPointer?
     /// Registry reference to the owner userdata (for closures made later).
     @exclusivity(unchecked) var ownerReference: Int32?
 
@@ -138,6 +148,7 @@ final class FFIState {
         metatableSlots.deallocate()
         releaseFastTypes()
         fastTypes.deallocate()
+        if let handleRegion { munmap(handleRegion, handleRegionSize) }
     }
 
     /// Whether cdata of type `id` need the gc metatable from birth.

@@ -154,6 +154,17 @@ extension FFIState {
         lf_pop(L, 1)
     }
 
+    /// Forgets every type string parsed so far, in Swift's table and the C fast
+    /// paths' (`ffi.cdef` with `override` can give a name a new type). The anchor
+    /// table keeps its strings. `[-0, +0, -]`
+    func forgetTypeStrings() {
+        parsedTypes = [:]
+        if let strings = fastTypes.pointee.strings {
+            strings.update(repeating: lf_TypeString(), count: Int(fastTypes.pointee.strings_mask) + 1)
+        }
+        fastTypes.pointee.strings_count = 0
+    }
+
     /// Adds `key` -> `id` to the C type-string table; false if it is there.
     @discardableResult
     private func insertTypeString(_ key: UnsafePointer<CChar>, _ id: Int32) -> Bool {

@@ -81,6 +81,7 @@ extension FFIState {
         if cdata.flags.contains(.released) { return 0 }
         let status = runFinalizer(L, cdata, at: index)  // it may still use the cdata
         cdata.flags.insert(.released)
+        forgetHandle(L, cdata, at: index)
         return status
     }
 

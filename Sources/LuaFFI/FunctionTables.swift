@@ -20,3 +20,12 @@ func pushString(_ L: OpaquePointer, _ string: String) {
         bytes.withMemoryRebound(to: CChar.self) { lf_pushlstring(L, $0.baseAddress, $0.count) }
     }
 }
+
+/// Pushes `table[name]` of the table at `index` without metamethods (an options
+/// table's `__index` could raise through Swift frames). `[-0, +1, m]`
+@discardableResult
+func rawField(_ L: OpaquePointer, _ index: Int32, _ name: StaticString) -> Int32 {
+    let index = lua_absindex(L, index)
+    lua_pushstring(L, name.cString)
+    return lua_rawget(L, index)
+}

@@ -74,7 +74,7 @@ struct TypeInfo {
         case .record: .record
         case .function: .function
         case .vector: .vector
-        case .float128: .other
+        case .float128, .float16, .complexLongDouble: .other
         }
     }
 }

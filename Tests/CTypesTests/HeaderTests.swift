@@ -6,7 +6,7 @@ import Testing
 @Suite struct HeaderTests {
     static let headers = [
         "stdio.h", "stdlib.h", "string.h", "math.h", "time.h", "sys/stat.h", "pthread.h",
-        "zlib.h", "sqlite3.h",
+        "zlib.h", "sqlite3.h", "complex.h", "regex.h", "signal.h", "sys/socket.h", "netdb.h",
     ]
 
     @Test(arguments: headers)

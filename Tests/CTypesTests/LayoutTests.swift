@@ -28,6 +28,32 @@ import Testing
         return lines
     }
 
+    /// `long double _Complex` and `_Float16` (laid out, not converted: glibc's
+    /// `<complex.h>`, GCC's intrinsics headers).
+    @Test func layoutOnlyTypesMatchTheCompiler() throws {
+        let source = """
+            struct cld { char c; long double _Complex z; _Float16 h; _Float64x _Complex w;
+                         _Float16 hv __attribute__((vector_size(16))); };
+            """
+        let scope = CDeclarations()
+        try scope.cdef(source)
+        let type = try scope.parseType("struct cld")
+        guard case .record(let record) = type.kind else { Issue.record("no struct"); return }
+        let output = try CCompiler.compileAndRun("""
+            #include <stdio.h>
+            #include <stddef.h>
+            \(source)
+            int main(void) {
+                printf("%zu %zu %zu %zu %zu %zu", sizeof(struct cld), _Alignof(struct cld), offsetof(struct cld, z),
+                       offsetof(struct cld, w), offsetof(struct cld, h), offsetof(struct cld, hv));
+                return 0;
+            }
+            """)
+        let offsets = ["z", "w", "h", "hv"].map { record.field(named: $0)?.offset ?? -1 }
+        #expect(output == "\(type.size ?? -1) \(type.alignment) " + offsets.map(String.init).joined(separator: " "))
+        #expect(throws: CDeclarationError.self) { try scope.cdef("_Float128 _Complex q;") }
+    }
+
     @Test(arguments: Array(1...6))
     func randomLayoutsMatchTheCompiler(batch: Int) throws {
         var generator = LayoutGenerator(seed: UInt64(batch) &* 0x1234_5678_9ABC)

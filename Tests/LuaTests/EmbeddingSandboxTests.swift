@@ -55,6 +55,7 @@ import Glibc
             .number(2), .string("plugin:5: ffi symbol 'ceil' of 'm' is not allowed in this state"),
             .string("ffi library 'c' is not allowed in this state"), .string("8"),
         ])
+        #expect(try limited.run("return require('ffi').include == nil") == [.boolean(true)])
     }
 
     @Test func memoryLimitStopsAllocatingPlugin() throws {
