@@ -99,6 +99,7 @@ static int op_copy(lua_State *L) {
     count = (int64_t)src_extent;
   }
   if ((uint64_t)count > dst_extent || (uint64_t)count > src_extent) return lf_slowcall(L); /* the error */
+  if (count > LF_BUDGETED_CHUNK) return lf_slowcall(L); /* in pieces, under the state's limits */
   memmove(dst, src, (size_t)count);
   return 0;
 }
@@ -112,7 +113,7 @@ static int op_fill(lua_State *L) {
   uint64_t extent;
   int64_t count, byte = 0;
   if (n < 2 || n > 3 || !buffer(ft, &args[0], 1, &dst, &extent) || !lf_integer(&args[1], &count) || count < 0 ||
-      (uint64_t)count > extent)
+      (uint64_t)count > extent || count > LF_BUDGETED_CHUNK)
     return lf_slowcall(L);
   if (n == 3 && args[2].tag != LF_TAG_NIL) {
     if (args[2].tag != LF_TAG_INT) return lf_slowcall(L);

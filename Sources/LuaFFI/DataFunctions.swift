@@ -243,7 +243,9 @@ extension FFIState {
         }
         try checkExtent(L, 1, count, function)
         try checkExtent(L, 2, count, function)
-        if count > 0, let destination, let source { memmove(destination, source, count) }
+        if count > 0, let destination, let source {
+            try inBudgetedChunks(L, count) { offset, length in memmove(destination + offset, source + offset, length) }
+        }
     }
 }
 
@@ -261,8 +263,30 @@ func ffiFill(_ L: OpaquePointer?) -> Int32 {
         }
         guard count == 0 || destination != nil else { throw FFIError("attempt to fill a NULL pointer") }
         try ffi.checkExtent(L, 1, count, "fill")
-        if count > 0, let destination { memset(destination, byte, count) }
+        if count > 0, let destination {
+            try inBudgetedChunks(L, count) { offset, length in memset(destination + offset, byte, length) }
+        }
         return 0
+    }
+}
+
+/// Bytes that `ffi.copy`, `ffi.memmove` and `ffi.fill` move between two looks at the state's
+/// limits (about 2 ms of memory bandwidth); the C fast paths leave bigger counts here.
+let budgetedChunk = Int(LF_BUDGETED_CHUNK)
+
+/// Runs `work(offset, length)` over `count` bytes in `budgetedChunk` pieces, and
+/// stops with the state's limit error between two pieces when a time limit passes
+/// or the host interrupts (`lf_budgetcheck`). A state without limits runs it at once.
+private func inBudgetedChunks(
+    _ L: OpaquePointer, _ count: Int, _ work: (_ offset: Int, _ length: Int) -> Void
+) throws(FFIError) {
+    guard count > budgetedChunk, let info = lf_stateinfo(L) else { return work(0, count) }
+    var offset = 0
+    while offset < count {
+        if let reason = lf_budgetcheck(info) { throw FFIError(String(cString: reason)) }
+        let length = min(budgetedChunk, count - offset)
+        work(offset, length)
+        offset += length
     }
 }
 

@@ -79,4 +79,24 @@ import Testing
         state.memoryLimit = nil
         #expect(try state.run("local n = #cbs for _, cb in ipairs(cbs) do cb:free() end return n > 50") == [.boolean(true)])
     }
+
+    /// One `ffi.fill` or `ffi.copy` of a big block stops inside the call when the time
+    /// limit passes (between 8 MiB pieces): a `pcall` around it sees the limit's error.
+    @Test(arguments: ["ffi.fill(p, n)", "ffi.copy(p, p + n / 2, n / 2)"])
+    func bigCopiesStopAtTheTimeLimit(call: String) throws {
+        try withHardTimeout(60) {
+            let state = try LuaState(sandbox: LuaSandbox(ffi: .full, memoryLimit: nil, timeLimit: .milliseconds(20)))
+            let results = try state.run("""
+                local ffi = require 'ffi'
+                ffi.cdef 'void *malloc(size_t); void free(void *);'
+                local n = 2^31  -- 2 GiB, touched page by page: seconds, where the limit is 20 ms
+                local p = ffi.cast('uint8_t *', ffi.C.malloc(n))
+                local ok, err = pcall(function() \(call) end)
+                ffi.C.free(p)
+                return ok, err
+                """)
+            try ensure(results.first == .boolean(false), "the call ran to its end: \(results)")
+            try ensure("\(results)".contains("time limit exceeded"), "\(results)")
+        }
+    }
 }

@@ -231,6 +231,9 @@ int lf_pcollect(lua_State *L);
  * stops too. NULL for a state without limits. */
 const char *lf_budgetcheck(lf_StateInfo *info);
 
+/* Bytes that ffi.copy and ffi.fill move between two calls of lf_budgetcheck. */
+#define LF_BUDGETED_CHUNK (8 << 20)
+
 /* Whether `bytes` more kept outside Lua fit under the state's memory limit. */
 int lf_memoryroom(lf_StateInfo *info, size_t bytes);
 
