@@ -80,16 +80,8 @@ struct Preprocessor {
     }
 
     private func read(_ path: String) throws(FFIError) -> String {
-        guard let file = fopen(path, "r") else { throw FFIError("include: cannot read \(path)") }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count <= 0 { break }
-            bytes.append(contentsOf: chunk[..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        guard let text = readFile(path) else { throw FFIError("include: cannot read \(path)") }
+        return text
     }
 
     private func removeAll(in directory: String, _ names: [String]) {
