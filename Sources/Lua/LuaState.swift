@@ -94,7 +94,12 @@ public final class LuaState {
     /// a "not enough memory" error; the host is unaffected.
     public var memoryLimit: Int? {
         get { info.pointee.limit == 0 ? nil : Int(info.pointee.limit) }
-        set { info.pointee.limit = newValue.map { size_t(max($0, 1)) } ?? 0 }
+        set {
+            info.pointee.limit = newValue.map { size_t(max($0, 1)) } ?? 0
+            // Finalizers set up from now on run under the limit, as with a limit given
+            // to `init` (a failure, out of memory, leaves `setmetatable` as it was).
+            if newValue != nil, let L = core.handle, lf_plimitfinalizers(L) != LUA_OK { lua_settop(L, -2) }
+        }
     }
 
     /// Runs a full garbage collection (`collectgarbage()`), finalizers included,

@@ -69,20 +69,30 @@ func thrownError(_ body: () throws -> Void) throws -> any Error {
         }
     }
 
-    @Test func finalizersRunUnderTheMemoryLimitWhenClosing() throws {
+    /// A state with a memory limit of `limit` bytes: set when it is made, or later.
+    static func memoryLimited(_ limit: Int, setLater: Bool) throws -> LuaState {
+        guard setLater else { return try LuaState(memoryLimit: limit) }
+        let state = try LuaState()
+        state.memoryLimit = limit
+        return state
+    }
+
+    @Test(arguments: [false, true])
+    func finalizersRunUnderTheMemoryLimitWhenClosing(setLater: Bool) throws {
         try withHardTimeout(60) {
             let limit = 1 << 20
-            let state = try LuaState(memoryLimit: limit)
+            let state = try Self.memoryLimited(limit, setLater: setLater)
             try state.run("keep = setmetatable({}, {__gc = function() local t = {} for i = 1, 1e6 do t[i] = {} end end})")
             state.close()
             try ensure(state.peakMemory <= limit + (64 << 10), "peak \(state.peakMemory)")
         }
     }
 
-    @Test func finalizersRunUnderTheMemoryLimitInASwiftFunction() throws {
+    @Test(arguments: [false, true])
+    func finalizersRunUnderTheMemoryLimitInASwiftFunction(setLater: Bool) throws {
         try withHardTimeout(60) {
             let limit = 1 << 20
-            let state = try LuaState(memoryLimit: limit)
+            let state = try Self.memoryLimited(limit, setLater: setLater)
             try state.register("churn") { [unowned state] () -> Int in
                 for _ in 0..<2000 { try? state.setGlobal("scratch", .string(String(repeating: "y", count: 200))) }
                 return 0
