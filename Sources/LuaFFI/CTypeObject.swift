@@ -94,6 +94,7 @@ extension FFIState {
             let id = intern(type)
             if params.isEmpty, !text.utf8.contains(UInt8(ascii: "{")) {
                 parsedTypes[text] = id
+                declarations.budget?.charge(text.utf8.count + 64)  // the cached string and its entry
                 rememberTypeString(L, index, id)
             }
             return id

@@ -99,4 +99,22 @@ import Testing
             try ensure("\(results)".contains("time limit exceeded"), "\(results)")
         }
     }
+
+    /// Types a plugin makes count against its memory limit (about 450 bytes each kept
+    /// in Swift for the state's life, beside 77 in Lua for the type strings' cache):
+    /// 30,000 new array types do not fit in 8 MiB; uncounted, they fit (2.3 MB in Lua)
+    /// and grew the host by 550 bytes each.
+    @Test func typesCountAgainstTheMemoryLimit() throws {
+        try withHardTimeout(60) {
+            let state = try LuaState(sandbox: LuaSandbox(ffi: .full, memoryLimit: 8 << 20, timeLimit: nil))
+            let results = try state.run("""
+                local ffi = require 'ffi'
+                local ok, err = pcall(function() for i = 1, 30000 do ffi.new('int[' .. i .. ']') end end)
+                return ok, err
+                """)
+            try ensure(results.first == .boolean(false), "30,000 types fit in 8 MiB: \(results)")
+            try ensure("\(results)".contains("not enough memory"), "\(results)")
+            try ensure(state.memoryInUse < 10 << 20, "in use: \(state.memoryInUse)")
+        }
+    }
 }
