@@ -41,6 +41,10 @@ struct Parser {
     var depth = 0
     /// Depth of unevaluated subexpressions (`0 && 1/0` is not an error).
     var unevaluated = 0
+    /// A type name given to `ffi.typeof`, `ffi.new`... (`parseTypeName`): as in
+    /// LuaJIT, a struct, union or enum tag there must have been declared by a `cdef`,
+    /// and may not be given a body (`tagInTypeName`).
+    var isStandaloneTypeName = false
     /// The cap: C11's minimum for nested declarators and structs (63), and small
     /// enough for a 512 KiB thread stack even under AddressSanitizer.
     static let maximumDepth = 64
@@ -146,6 +150,7 @@ struct Parser {
 
     /// Parses one type name (specifiers plus abstract declarator) filling the input.
     mutating func parseTypeName() throws(CDeclarationError) -> CType {
+        isStandaloneTypeName = true
         let type = try typeName()
         if !isAtEnd { throw unexpected() }
         return type

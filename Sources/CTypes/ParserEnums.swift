@@ -33,6 +33,7 @@ extension Parser {
             if !defining { throw error("'<identifier>' expected") }
             return CEnum(tag: nil)
         }
+        try tagInTypeName(tag, defining: defining, at: start)
         let entry = transaction.tag(tag)
         switch entry?.value {
         case .enumeration(let enumeration)? where !(defining && transaction.override && enumeration.isComplete):

@@ -42,6 +42,7 @@ extension Parser {
             if !defining { throw error("'<identifier>' expected") }
             return CRecord(isUnion: isUnion, tag: nil)
         }
+        try tagInTypeName(tag, defining: defining, at: start)
         let at = declared(at: start)
         if defining, transaction.override, let old = transaction.tag(tag), !Self.isOpen(old.value, isUnion: isUnion) {
             // A new body replaces the old type (`CDefOptions.override`).
@@ -58,6 +59,17 @@ extension Parser {
                     + previous(entry.at), at: start, near: false)
         }
         return record
+    }
+
+    /// In a standalone type name, LuaJIT's rule for a tag: it names a type a `cdef`
+    /// declared (`struct foo;` will do), and never defines one (`ffi.new("struct pont")`
+    /// is a typo caught, not a new incomplete type; anonymous bodies are fine).
+    mutating func tagInTypeName(_ tag: String, defining: Bool, at start: Token) throws(CDeclarationError) {
+        guard isStandaloneTypeName else { return }
+        guard transaction.tag(tag) != nil else {
+            throw error("undeclared or implicit tag '\(tag)'", at: start, near: false)
+        }
+        if defining { throw error("attempt to redefine '\(tag)'", at: start, near: false) }
     }
 
     /// Whether `tag` is an incomplete struct (or union) that a body can complete.

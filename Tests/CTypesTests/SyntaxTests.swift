@@ -191,9 +191,12 @@ import Testing
         let scope = CDeclarations()
         let type = try scope.parseType("struct { int a; double b; }")
         #expect(type.size == 16)
-        let tagged = try scope.parseType("struct inline_tag { char c; } *")
-        #expect(tagged.description == "struct inline_tag *")
-        #expect(scope.tag(named: "inline_tag") != nil)
+        // A tag in a type name must name a declared type, as in LuaJIT: no definitions.
+        #expect(throws: CDeclarationError.self) { try scope.parseType("struct inline_tag { char c; } *") }
+        #expect(throws: CDeclarationError.self) { try scope.parseType("struct inline_tag *") }
+        #expect(scope.tag(named: "inline_tag") == nil)
+        try scope.cdef("struct inline_tag;")
+        #expect(try scope.parseType("struct inline_tag *").description == "struct inline_tag *")
     }
 
     /// Names are found the same way whether they come from the lexer (which hashes

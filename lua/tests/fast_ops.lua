@@ -27,7 +27,7 @@ for _ = 1, 2 do
   assert(ffi.sizeof("int") == 4 and ffi.sizeof("char &") == 1 and ffi.sizeof("uint8_t *") == 8)
   assert(ffi.sizeof(ffi.new("double[?]", 10)) == 80 and ffi.sizeof(ffi.new("int[3]")) == 12)
   assert(ffi.sizeof("double[?]", 3) == 24 and ffi.sizeof(ffi.new("fo_var", 2)) == 24)
-  assert(ffi.sizeof("struct fo_undeclared") == nil)
+  fails("undeclared or implicit tag 'fo_undeclared'", ffi.sizeof, "struct fo_undeclared")
   fails("bad argument #1 to 'sizeof'", ffi.sizeof, 5)
   fails("bad argument #2 to 'sizeof'", ffi.sizeof, "double[?]")
 end

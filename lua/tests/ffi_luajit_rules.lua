@@ -288,3 +288,14 @@ if ffi.arch == "x64" then
 end
 -- Call arguments convert floats as fields do (x86-64): abs(2^32 + 5) gets -2^31.
 assert(ffi.C.abs(2^32 + 5) == -2^31 and ffi.C.abs(-2.5) == 2)
+-- A tag in a type name must have been declared by a cdef (a typo is caught, not a new
+-- incomplete type), and a type name never defines one; anonymous bodies are fine.
+ffi.cdef "struct rules_tag_known { int a; }; struct rules_tag_opaque;"
+for _, spelling in ipairs({ "struct rules_tag_typo", "struct rules_tag_typo *", "union rules_tag_u { int a; }",
+                            "enum rules_tag_e { RTE_A }", "struct rules_tag_new { int a; } *" }) do
+  assert(fails(ffi.typeof, spelling):find("undeclared or implicit tag 'rules_tag_", 1, true), spelling)
+end
+assert(fails(ffi.typeof, "struct rules_tag_known { int a; }"):find("attempt to redefine 'rules_tag_known'", 1, true))
+assert(not pcall(ffi.new, "struct rules_tag_typo") and not pcall(ffi.cast, "struct rules_tag_typo *", 0))
+assert(ffi.sizeof("struct rules_tag_known") == 4 and ffi.typeof("struct rules_tag_opaque *") ~= nil)
+assert(ffi.sizeof("struct { int a, b; }") == 8 and ffi.typeof("enum { RTE_ANON }") ~= nil)
