@@ -61,9 +61,7 @@ func ffiDefExtern(_ L: OpaquePointer?) -> Int32 {
         let type = Int32(lf_tointeger(L, -1, nil))
         lf_pop(L, 2)
         if let bound = ffi.callback(at: slot.load(as: UnsafeRawPointer?.self)) {
-            luaL_unref(L, lf_registryindex(), bound.function)
-            lua_pushvalue(L, 2)
-            lf_callbackbind(bound.block, L)
+            bound.rebind(L, to: 2)
             return 0
         }
         let callback = try ffi.makeCallback(L, 2, type: type)

@@ -91,8 +91,7 @@ private func apiParameters(_ ffi: FFIState, _ L: OpaquePointer, module: String) 
                 throw FFIError("module '\(module)': \(error.message)")
             }
         } else {
-            var isInteger: Int32 = 0
-            parameters.append(.integer(Int64(lf_tointeger(L, -1, &isInteger))))
+            parameters.append(.integer(Int64(lf_tointeger(L, -1, nil))))
         }
     }
     return parameters
@@ -115,8 +114,7 @@ private func apiLayouts(_ L: OpaquePointer) -> [CCompilerLayout?] {
         var numbers: [Int] = []
         for k in 0..<lua_rawlen(L, -1) {
             lua_rawgeti(L, -1, lua_Integer(k + 1))
-            var isInteger: Int32 = 0
-            numbers.append(Int(lf_tointeger(L, -1, &isInteger)))
+            numbers.append(Int(lf_tointeger(L, -1, nil)))
             lf_pop(L, 1)
         }
         guard numbers.count >= 2 else {

@@ -227,8 +227,9 @@ private func bufferSub(_ L: OpaquePointer?) -> Int32 {
             guard isInteger != 0 else { throw FFIError.type(3, "sub", expected: "number", in: L) }
         }
         let size = buffer.size
-        i = i > 0 ? i : i == 0 || -i > size ? 1 : size + i + 1
-        j = j > size ? size : j >= 0 ? j : -j > size ? 0 : size + j + 1
+        // As string.sub (lstrlib.c's posrelatI): `i < -size`, which cannot overflow.
+        i = i > 0 ? i : i == 0 || i < -size ? 1 : size + i + 1
+        j = j > size ? size : j >= 0 ? j : j < -size ? 0 : size + j + 1
         let count = i <= j ? j - i + 1 : 0
         lua_pushlstring(L, (buffer.address + (count > 0 ? i - 1 : 0)).assumingMemoryBound(to: CChar.self), count)
         return 1

@@ -30,6 +30,14 @@ final class Callback {
     /// Set when C called it after it was freed: C keeps its entry point, which then
     /// never serves another callback.
     var calledAfterFree = false
+    /// Binds the Lua function at `index` in place of the current one (`cb:set`,
+    /// `ffi.def_extern` of a bound extern). `[-0, +0, m]`
+    func rebind(_ L: OpaquePointer, to index: Int32) {
+        luaL_unref(L, lf_registryindex(), function)
+        lua_pushvalue(L, index)
+        lf_callbackbind(block, L)
+    }
+
     /// Which binding of the entry point this is (the state's count of callbacks made
     /// when it was bound): the pointer cdata of `ffi.cast` carry it.
     var binding = 0

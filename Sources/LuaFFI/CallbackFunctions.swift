@@ -83,9 +83,7 @@ private func callbackSet(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         let callback = try boundCallback(ffi, L)
         guard lua_type(L, 2) == LUA_TFUNCTION else { throw FFIError.type(2, "set", expected: "function", in: L) }
-        luaL_unref(L, lf_registryindex(), callback.function)
-        lua_pushvalue(L, 2)
-        lf_callbackbind(callback.block, L)
+        callback.rebind(L, to: 2)
         return 0
     }
 }

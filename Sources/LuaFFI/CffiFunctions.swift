@@ -113,6 +113,10 @@ func ffiInitOnce(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         guard lua_type(L, 1) == LUA_TFUNCTION else { throw FFIError.type(1, "init_once", expected: "function", in: L) }
         guard lua_type(L, 2) > LUA_TNIL else { throw FFIError.argument(2, "init_once", "tag expected") }
+        // A table cannot hold a NaN key (lua_rawset would raise through this frame).
+        if lua_type(L, 2) == LUA_TNUMBER, lf_tonumber(L, 2, nil).isNaN {
+            throw FFIError.argument(2, "init_once", "tag is NaN")
+        }
         lua_settop(L, 2)
         ffi.pushInitOnceResults(L)  // 3
         lua_pushvalue(L, 2)

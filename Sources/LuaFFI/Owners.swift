@@ -21,7 +21,13 @@ extension FFIState {
             case LUA_TSTRING:
                 return true
             case LUA_TUSERDATA:
-                guard let cdata = cdata(L, at: -1) else { return true }
+                guard let cdata = cdata(L, at: -1) else {
+                    // A buffer's bytes are its source's: the owner is that source's.
+                    guard buffer(L, at: -1) != nil else { return true }
+                    lua_getiuservalue(L, -1, 1)
+                    lf_replace(L, -2)
+                    continue
+                }
                 switch info(cdata.typeID).kind {
                 case .reference:
                     lua_getiuservalue(L, -1, 1)  // what it designates lives in its anchor
@@ -73,7 +79,8 @@ extension FFIState {
     /// Refuses a pointer (at `index`) into an owner that `ffi.release` released: the
     /// memory may be gone (a finalizer freed it). `[-0, +0, -]`
     func checkOwnerUsable(_ L: OpaquePointer, _ index: Int32) throws(FFIError) {
-        guard lua_type(L, index) == LUA_TUSERDATA, lua_getiuservalue(L, index, 1) == LUA_TUSERDATA else {
+        guard lua_type(L, index) == LUA_TUSERDATA else { return }
+        guard lua_getiuservalue(L, index, 1) == LUA_TUSERDATA else {
             lf_pop(L, 1)
             return
         }
