@@ -187,7 +187,8 @@ static int limited_setmetatable(lua_State *L) {
 
 void lf_wrapfinalizer(lua_State *L, int mt) {
   mt = lua_absindex(L, mt);
-  if (lua_getfield(L, mt, "__gc") == LUA_TNIL || lua_tocfunction(L, -1) == finalizer_wrapper) {
+  lua_pushliteral(L, "__gc"); /* raw, as Lua itself reads __gc (gfasttm) */
+  if (lua_rawget(L, mt) == LUA_TNIL || lua_tocfunction(L, -1) == finalizer_wrapper) {
     lua_pop(L, 1);
     return;
   }

@@ -201,7 +201,9 @@ public class LuaReference: CustomStringConvertible {
 
     /// Whether two references name the same Lua object (`rawequal`).
     public func isSame(as other: LuaReference) -> Bool {
-        guard let (_, L) = try? checked() else { return false }
+        // A reference of another state names none of this one's objects (and pushing
+        // it would mark this state's stack as holding a foreign value).
+        guard other.core === core, let (_, L) = try? checked() else { return false }
         push(to: L)
         other.push(to: L)
         defer { lf_pop(L, 2) }

@@ -82,7 +82,7 @@ public enum LuaValue: Equatable, CustomStringConvertible {
         case (.boolean(let x), .boolean(let y)): return x == y
         case (.integer(let x), .integer(let y)): return x == y
         case (.number(let x), .number(let y)): return x == y
-        case (.string(let x), .string(let y)): return x == y
+        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)  // bytes, not Unicode equivalence
         case (.string, .bytes), (.bytes, .string), (.bytes, .bytes): return a.stringBytes == b.stringBytes
         case (.lightUserdata(let x), .lightUserdata(let y)): return x == y
         case (.table(let x as LuaReference), .table(let y as LuaReference)),
