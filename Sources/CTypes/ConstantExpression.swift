@@ -15,9 +15,11 @@ extension Parser {
         if condition.isTrue { unevaluated += 1 }
         let b = try constantExpression()
         if condition.isTrue { unevaluated -= 1 }
-        let (width, isUnsigned) = ConstantValue.common(a, b)
-        return ConstantValue(
+        let (width, isUnsigned, isNarrow) = ConstantValue.arithmetic(a, b)
+        var value = ConstantValue(
             bits: (condition.isTrue ? a : b).bits, width: width, isUnsigned: isUnsigned)
+        value.isNarrow = isNarrow
+        return value
     }
 
     /// The precedence of a binary operator token (0 when it is not one).
@@ -72,7 +74,7 @@ extension Parser {
             let type = try typeName()
             try expect(.rparen, ")")
             let operand = try unary()
-            guard let value = ConstantValue(operand.bits, as: type, target: target) else {
+            guard let value = ConstantValue.cast(operand, to: type, target: target) else {
                 throw error("invalid cast to '\(type)'", at: token, near: false)
             }
             return value
@@ -81,15 +83,18 @@ extension Parser {
         }
     }
 
+    /// `-`, `~` and `+` keep a narrow operand narrow, as LuaJIT keeps its type.
     private static func applyUnary(_ token: Token, _ v: ConstantValue) -> ConstantValue {
         let w = max(v.width, 4)
+        var result: ConstantValue
         switch token.kind {
-        case .punct(.minus):
-            return ConstantValue(bits: 0 &- v.bits, width: w, isUnsigned: v.isUnsigned)
-        case .punct(.tilde): return ConstantValue(bits: ~v.bits, width: w, isUnsigned: v.isUnsigned)
+        case .punct(.minus): result = ConstantValue(bits: 0 &- v.bits, width: w, isUnsigned: v.isUnsigned)
+        case .punct(.tilde): result = ConstantValue(bits: ~v.bits, width: w, isUnsigned: v.isUnsigned)
         case .punct(.bang): return ConstantValue(int: v.isTrue ? 0 : 1)
         default: return v
         }
+        result.isNarrow = v.isNarrow
+        return result
     }
 
     /// After `sizeof`/`alignof`: `(type)` or an expression.
@@ -156,9 +161,7 @@ extension Parser {
             else {
                 throw error("undeclared identifier '\(name)'", at: token, near: false)
             }
-            return ConstantValue(
-                UInt64(bitPattern: constant.value), as: constant.type, target: target)
-                ?? ConstantValue(int: constant.value)
+            return Self.named(constant, target: target)
         case .punct(.lparen):
             advance()
             if let value = try parenthesizedCast() { return value }
@@ -188,7 +191,7 @@ extension Parser {
             try expect(.rparen, ")")
             return try memberConstant(of: type, at: token)
         }
-        guard let value = ConstantValue(operand.bits, as: type, target: target) else {
+        guard let value = ConstantValue.cast(operand, to: type, target: target) else {
             throw error("invalid cast to '\(type)'", at: token, near: false)
         }
         let result = try constantExpression(first: value)
@@ -223,26 +226,38 @@ extension Parser {
             throw error("'\(type)' has no member named '\(name)'", at: token, near: false)
         }
         advance()
-        return ConstantValue(UInt64(bitPattern: constant.value), as: constant.type, target: target)
+        return Self.named(constant, target: target)
+    }
+
+    /// The value of a named constant, narrow when its type is (as LuaJIT types it).
+    private static func named(_ constant: CConstant, target: TargetLayout) -> ConstantValue {
+        var value = ConstantValue(UInt64(bitPattern: constant.value), as: constant.type, target: target)
             ?? ConstantValue(int: constant.value)
+        value.isNarrow = ConstantValue.isNarrow(constant.type)
+        return value
     }
 
     /// Evaluates a binary operator with C's conversions; division by zero is an error.
     private func apply(_ op: Punct, _ a: ConstantValue, _ b: ConstantValue, at token: Token)
         throws(CDeclarationError) -> ConstantValue
     {
-        let (width, isUnsigned) = ConstantValue.common(a, b)
+        let (width, isUnsigned, isNarrow) = ConstantValue.arithmetic(a, b)
         let x = ConstantValue(bits: a.bits, width: width, isUnsigned: isUnsigned)
         let y = ConstantValue(bits: b.bits, width: width, isUnsigned: isUnsigned)
         func make(_ bits: UInt64) -> ConstantValue {
-            ConstantValue(bits: bits, width: width, isUnsigned: isUnsigned)
+            var value = ConstantValue(bits: bits, width: width, isUnsigned: isUnsigned)
+            value.isNarrow = isNarrow
+            return value
         }
         func truth(_ value: Bool) -> ConstantValue { ConstantValue(int: value ? 1 : 0) }
         switch op {
         case .plus: return make(x.bits &+ y.bits)
         case .minus: return make(x.bits &- y.bits)
         case .star: return make(x.bits &* y.bits)
-        case .slash, .percent: return try divide(op, x, y, at: token)
+        case .slash, .percent:
+            var quotient = try divide(op, x, y, at: token)
+            quotient.isNarrow = isNarrow
+            return quotient
         case .shiftLeft, .shiftRight: return shift(op, a, b)
         case .amp: return make(x.bits & y.bits)
         case .pipe: return make(x.bits | y.bits)
@@ -251,7 +266,8 @@ extension Parser {
         case .orOr: return truth(a.isTrue || b.isTrue)
         case .equal: return truth(x.bits == y.bits)
         case .notEqual: return truth(x.bits != y.bits)
-        default: return truth(Self.compare(op, x, y, isUnsigned))
+        // LuaJIT compares signed only two `int` operands.
+        default: return truth(Self.compare(op, x, y, isUnsigned || a.isNarrow || b.isNarrow))
         }
     }
 
@@ -291,13 +307,18 @@ extension Parser {
         let count = b.isUnsigned || b.signedValue >= 0 ? min(b.bits, 64) : 64
         let bitsWide = UInt64(a.width * 8)
         if op == .shiftLeft {
-            return ConstantValue(
+            var value = ConstantValue(
                 bits: count >= bitsWide ? 0 : a.bits << count, width: a.width,
                 isUnsigned: a.isUnsigned)
+            value.isNarrow = a.isNarrow
+            return value
         }
-        if a.isUnsigned {
-            return ConstantValue(
-                bits: count >= 64 ? 0 : a.bits >> count, width: a.width, isUnsigned: true)
+        if a.isUnsigned || a.isNarrow {  // LuaJIT shifts a narrow value as unsigned
+            let bits = a.width == 4 ? a.bits & 0xFFFF_FFFF : a.bits
+            var value = ConstantValue(
+                bits: count >= 64 ? 0 : bits >> count, width: a.width, isUnsigned: a.isUnsigned)
+            value.isNarrow = a.isNarrow
+            return value
         }
         let shifted = a.signedValue >> Int64(min(count, 63))
         return ConstantValue(bits: UInt64(bitPattern: shifted), width: a.width, isUnsigned: false)

@@ -6,6 +6,10 @@ struct ConstantValue {
     var bits: UInt64
     var width: Int
     var isUnsigned: Bool
+    /// The value has a type narrower than `int` (a cast to one, or a constant of one):
+    /// LuaJIT's constant expressions keep it unconverted, compare it unsigned and give it
+    /// the other operand's type in arithmetic (`lj_cparse.c`, `cp_expr_infix`).
+    var isNarrow = false
 
     init(bits: UInt64, width: Int, isUnsigned: Bool) {
         self.width = width
@@ -46,6 +50,40 @@ struct ConstantValue {
         default:
             return nil
         }
+    }
+
+    /// `(type)operand` as LuaJIT evaluates it: no conversion to a type narrower than
+    /// `int` (`(char)257` is 257, marked narrow), C's conversion to any other integer
+    /// type; nil for non-integer types.
+    static func cast(_ operand: ConstantValue, to type: CType, target: TargetLayout)
+        -> ConstantValue?
+    {
+        guard isNarrow(type) else { return ConstantValue(operand.bits, as: type, target: target) }
+        var value = operand
+        value.isNarrow = true
+        return value
+    }
+
+    /// Whether `type` is an integer type narrower than `int` (LuaJIT's ids below `int32_t`).
+    static func isNarrow(_ type: CType) -> Bool {
+        switch type.kind {
+        case .bool, .char: return true
+        case .integer(let size, _): return size < 4
+        default: return false
+        }
+    }
+
+    /// The type of `a op b` for arithmetic: C's usual conversions, except that a narrow
+    /// operand takes the other's type (LuaJIT's promotion to the larger type id).
+    static func arithmetic(_ a: ConstantValue, _ b: ConstantValue)
+        -> (width: Int, isUnsigned: Bool, isNarrow: Bool)
+    {
+        if a.isNarrow != b.isNarrow {
+            let other = a.isNarrow ? b : a
+            return (other.width, other.isUnsigned, false)
+        }
+        let (width, isUnsigned) = common(a, b)
+        return (width, isUnsigned, a.isNarrow)
     }
 
     /// The value as a signed 64-bit pattern.

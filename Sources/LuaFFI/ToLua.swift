@@ -5,7 +5,7 @@ import CTypes
 
 extension FFIState {
     /// Pushes the C value of type `id` stored at `address`. Integers that fit a Lua
-    /// integer become integers (a `uint64_t` above 2^63-1 is boxed), floating values
+    /// integer become integers (a `uint64_t` above 2^63-1 is boxed, qualifiers kept), floating values
     /// floats, pointers pointer cdata, complex numbers and vectors new cdata, arrays and
     /// records references into the object at `anchor` (which they keep alive).
     /// `[-0, +1, m]`
@@ -25,7 +25,10 @@ extension FFIState {
             if value <= UInt64(Int64.max) {
                 lua_pushinteger(L, lua_Integer(value))
             } else {
-                pushBoxed(L, uint64: value)
+                // Boxed with its declared qualifiers, as LuaJIT boxes `const uint64_t`.
+                var boxed = uint64Type
+                if case .integer = types[Int(id)].kind { boxed = id }  // not an enum
+                pushNewCData(L, boxed).payload.storeBytes(of: value, as: UInt64.self)
             }
         case .float: lua_pushnumber(L, Double(address.loadUnaligned(as: Float.self)))
         case .double: lua_pushnumber(L, address.loadUnaligned(as: Double.self))

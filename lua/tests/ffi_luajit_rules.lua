@@ -299,3 +299,19 @@ assert(fails(ffi.typeof, "struct rules_tag_known { int a; }"):find("attempt to r
 assert(not pcall(ffi.new, "struct rules_tag_typo") and not pcall(ffi.cast, "struct rules_tag_typo *", 0))
 assert(ffi.sizeof("struct rules_tag_known") == 4 and ffi.typeof("struct rules_tag_opaque *") ~= nil)
 assert(ffi.sizeof("struct { int a, b; }") == 8 and ffi.typeof("enum { RTE_ANON }") ~= nil)
+-- A cast in a constant expression converts to no type narrower than int: the value is
+-- kept, compares unsigned and takes the other operand's type in arithmetic.
+assert(ffi.sizeof("char[(char)257]") == 257 and ffi.sizeof("char[(uint8_t)257 * 2]") == 514)
+assert(ffi.sizeof("char[(short)65537]") == 65537 and ffi.sizeof("char[(_Bool)2 + 1]") == 3)
+assert(ffi.sizeof("char[1 + ((char)-1 < 0)]") == 1 and ffi.sizeof("char[1 + ((char)-1 + 0 < 0)]") == 2)
+assert(ffi.sizeof("char[(char)-10 / 2 + 10]") == 5 and ffi.sizeof("char[((char)-1 >> 28) + 1]") == 16)
+ffi.cdef "enum rules_ce { RULES_CE_A = (char)257, RULES_CE_B = (unsigned char)-1 };"
+assert(ffi.C.RULES_CE_A == 257 and ffi.C.RULES_CE_B == -1)
+ffi.cdef "struct rules_cs { static const int K = (unsigned char)-1; static const char L = 257; };"
+assert(ffi.new("struct rules_cs").K == -1 and ffi.new("struct rules_cs").L == 1)
+-- A uint64_t read above 2^63 is boxed with its declared qualifiers (not the container's).
+local rules_u64 = ffi.new("struct { const uint64_t a; volatile uint64_t v; }", { ffi.cast("uint64_t", -1), ffi.cast("uint64_t", -1) })
+assert(ffi.typeof(rules_u64.a) == ffi.typeof("const uint64_t") and ffi.typeof(rules_u64.v) == ffi.typeof("volatile uint64_t"))
+assert(ffi.typeof(ffi.new("const uint64_t[1]", ffi.cast("uint64_t", -1))[0]) == ffi.typeof("const uint64_t"))
+assert(ffi.typeof(ffi.new("const struct { uint64_t a; }", { ffi.cast("uint64_t", -1) }).a) == ffi.typeof("uint64_t"))
+assert(ffi.typeof(rules_u64.a + 1) == ffi.typeof("uint64_t"))
