@@ -318,7 +318,7 @@ typedef struct {
 static int new_vla(lua_State *L, const lf_TypeFast *t, int32_t id, const lf_Slot *args, int n) {
   int64_t count;
   if (n != 1 || !lf_integer(&args[1], &count) || count < 0 || t->element_size <= 0 || t->alignment > 8 ||
-      count > ((int64_t)1 << 40) / t->element_size)
+      count > INT32_MAX / t->element_size) /* LuaJIT: sizes below 2^31 */
     return lf_slowcall(L); /* initializers, bad counts, huge sizes: Swift's rules and errors */
   size_t size = (size_t)count * (size_t)t->element_size;
   cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + 8 + size, 0);

@@ -1,8 +1,14 @@
 // Sizes and alignments of types, and GCC-compatible struct/union layout for a target.
 
 extension CType {
-    /// The largest object size CTypes accepts (2^40 bytes); larger arrays have no size.
-    public static let maximumSize = 1 << 40
+    /// The largest object size, 2^31-1 bytes: LuaJIT's limit (`CTSize` is 32 bits and
+    /// sizes stay below 2^31). The parser refuses larger arrays and records; larger
+    /// variable-length objects have no size.
+    public static let maximumSize = Int(Int32.max)
+
+    /// The largest member of a record, 2^29-1 bytes, and the largest record: LuaJIT
+    /// lays records out in bits counted in 32 bits (`cp_struct_layout`).
+    static let maximumRecordSize = (1 << 29) - 1
 
     /// The size in bytes on the host target; nil for void, functions, incomplete types
     /// and `[?]`/`[]` arrays.
@@ -98,6 +104,8 @@ struct RecordLayout {
     private(set) var bit = 0
     private(set) var maxBits = 0
     private(set) var alignment = 1
+    /// A member or the record reaches 2^29 bytes (`CType.maximumRecordSize`).
+    private(set) var isTooLarge = false
     var fields: [CField] = []
 
     init(attributes: RecordAttributes) {
@@ -105,11 +113,11 @@ struct RecordLayout {
     }
 
     /// Lays out `members` and completes `record`; returns the first member name seen
-    /// twice, if any.
+    /// twice, if any. Throws, as LuaJIT refuses it, a record too large for LuaJIT.
     static func complete(
         _ record: CRecord, members: UnsafeBufferPointer<MemberSpec>, attributes: RecordAttributes,
         target: TargetLayout
-    ) -> String? {
+    ) throws(RecordTooLarge) -> String? {
         var layout = RecordLayout(attributes: attributes)
         layout.fields.reserveCapacity(members.count)
         for index in members.indices {
@@ -118,6 +126,7 @@ struct RecordLayout {
         if let aligned = attributes.alignAttribute {
             layout.alignment = max(layout.alignment, aligned)
         }
+        if layout.isTooLarge { throw RecordTooLarge() }
         let bytes = (max(layout.bit, layout.maxBits) + 7) / 8
         let size = roundUp(bytes, layout.alignment)
         return record.complete(
@@ -140,6 +149,9 @@ struct RecordLayout {
 
     private mutating func placeOrdinary(_ member: borrowing MemberSpec, target: TargetLayout) {
         let typeSize = member.type.size(on: target) ?? 0
+        if typeSize > CType.maximumRecordSize || bit / 8 + typeSize > CType.maximumRecordSize {
+            isTooLarge = true
+        }
         var fieldAlign = isPacked(member) ? 1 : member.type.alignment(on: target)
         if let aligned = member.alignAttribute { fieldAlign = max(fieldAlign, aligned) }
         if let pack = attributes.pack { fieldAlign = min(fieldAlign, pack) }
@@ -154,6 +166,7 @@ struct RecordLayout {
     ) {
         let typeSize = member.type.size(on: target) ?? 1
         let typeAlign = member.type.alignment(on: target)
+        if bit / 8 + typeSize > CType.maximumRecordSize { isTooLarge = true }
         if width == 0 {
             bit = roundUp(bit, typeAlign * 8)
             return
@@ -192,6 +205,9 @@ struct RecordLayout {
         return (inUnit + width + alignBits - 1) / alignBits > sizeBits / alignBits
     }
 }
+
+/// A record LuaJIT refuses: a member or the whole of 2^29 bytes or more.
+struct RecordTooLarge: Error {}
 
 /// Rounds `value` up to a multiple of `alignment` (a positive number).
 func roundUp(_ value: Int, _ alignment: Int) -> Int {

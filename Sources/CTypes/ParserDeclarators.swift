@@ -125,7 +125,12 @@ extension Parser {
                 throw error("invalid array element type", at: token, near: false)
             case .array(_, let inner) where inner != .fixed(0) && type.size(on: target) == nil:
                 throw error("invalid array element type", at: token, near: false)
-            default: return CType(.array(type, count))
+            default:
+                let array = CType(.array(type, count))
+                if case .fixed(let n) = count, n > 0, array.size(on: target) == nil, type.size(on: target) != nil {
+                    throw error("size of C type is unknown or too large", at: token, near: false)
+                }
+                return array
             }
         case .function(let parameters, let isVariadic):
             switch type.kind {

@@ -84,21 +84,31 @@ extension Parser {
     ) throws(CDeclarationError) {
         guard record.isComplete else {
             transaction.willComplete(record, members: members.count)
-            let duplicate = RecordLayout.complete(
-                record, members: members, attributes: layout, target: target)
+            let duplicate = try layOut(record, members, layout, at: start)
             transaction.base.applyCompilerLayout(to: record)
             record.location = location(of: start)
             if Int(record.nesting) > CNesting.maximum { throw error("chunk has too many syntax levels", at: start) }
             return try checkDuplicateMembers(duplicate, members)
         }
         let body = CRecord(isUnion: record.isUnion, tag: record.tag)
-        let duplicate = RecordLayout.complete(body, members: members, attributes: layout, target: target)
+        let duplicate = try layOut(body, members, layout, at: start)
         transaction.base.applyCompilerLayout(to: body)
         try checkDuplicateMembers(duplicate, members)
         guard record.isEquivalent(to: body) else {
             throw error(
                 "redefinition of '\(record.description)'" + previous(record.location), at: start,
                 near: false)
+        }
+    }
+
+    /// Completes `record` with its layout; returns its first duplicate member name.
+    private func layOut(
+        _ record: CRecord, _ members: UnsafeBufferPointer<MemberSpec>, _ layout: RecordAttributes, at start: Token
+    ) throws(CDeclarationError) -> String? {
+        do {
+            return try RecordLayout.complete(record, members: members, attributes: layout, target: target)
+        } catch {
+            throw self.error("size of C type is unknown or too large", at: start, near: false)
         }
     }
 

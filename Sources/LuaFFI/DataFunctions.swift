@@ -20,8 +20,11 @@ extension FFIState {
             } else if layout.countIsOptional {
                 (n, isInteger) = (impliedCount(L, id, first), 1)
             }
-            guard isInteger != 0, n >= 0, let total = layout.size(count: Int(n)) else {
+            guard isInteger != 0, n >= 0 else {
                 throw FFIError.argument(countIndex, function, "size of '\(type.cName)' expected (a number of elements)")
+            }
+            guard let total = layout.size(count: Int(n)) else {
+                throw FFIError.argument(countIndex, function, "size of C type is unknown or too large")
             }
             (count, size) = (Int(n), total)
         } else {

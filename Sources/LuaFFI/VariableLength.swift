@@ -17,13 +17,14 @@ struct VariableLayout {
     /// uint16_t g[?]; }` is 18 bytes for 1 element, 22 for 3).
     var base: Int?
 
-    /// The size of an object with `count` elements; nil on overflow.
+    /// The size of an object with `count` elements; nil from 2^31 bytes on, as LuaJIT
+    /// (`lj_ctype_vlsize`: `ffi.sizeof` gives nil, `ffi.new` refuses).
     func size(count: Int) -> Int? {
         let (bytes, overflow) = elementSize.multipliedReportingOverflow(by: count)
         guard !overflow, bytes <= Int.max - max(offset, base ?? 0) - alignment else { return nil }
-        if let base { return base + bytes }
         let end = offset + bytes
-        return (end + alignment - 1) / alignment * alignment
+        let size = base.map { $0 + bytes } ?? (end + alignment - 1) / alignment * alignment
+        return size <= CType.maximumSize ? size : nil
     }
 }
 

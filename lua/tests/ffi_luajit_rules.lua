@@ -315,3 +315,21 @@ assert(ffi.typeof(rules_u64.a) == ffi.typeof("const uint64_t") and ffi.typeof(ru
 assert(ffi.typeof(ffi.new("const uint64_t[1]", ffi.cast("uint64_t", -1))[0]) == ffi.typeof("const uint64_t"))
 assert(ffi.typeof(ffi.new("const struct { uint64_t a; }", { ffi.cast("uint64_t", -1) }).a) == ffi.typeof("uint64_t"))
 assert(ffi.typeof(rules_u64.a + 1) == ffi.typeof("uint64_t"))
+-- Sizes stay below 2^31 bytes, records below 2^29 (LuaJIT's limits): larger arrays and
+-- records are refused, a larger variable-length object has no size and is not made.
+fails(ffi.typeof, "char [0x80000000]")  -- a count of 2^31 or more
+for _, big in ipairs { "int [0x10000][0x2000]", "int [256][256][256][256]",
+                       "int [0x20000000]", "char [0x40000000][2]", "struct { char a[0x20000000]; }",
+                       "struct { char a[0x10000000]; char b[0x10000000]; }", "union { char a[0x7ffffff0]; }",
+                       "struct { char a[0x1fffffff]; int b; }", "struct { char a[0x1fffffff]; int b:3; }" } do
+  assert(fails(ffi.typeof, big):find("size of C type is unknown or too large", 1, true), big)
+end
+fails(ffi.cdef, "struct rules_too_big { char a[0x40000000]; char b[0x40000000]; };")
+assert(ffi.sizeof("char [0x7fffffff]") == 0x7fffffff and ffi.sizeof("struct { char a[0x1fffffff]; }") == 0x1fffffff)
+assert(ffi.sizeof("char [0x7fffffff][1]") == 0x7fffffff)
+local rules_vla, rules_vls = ffi.typeof("const short [?]"), ffi.typeof("struct { int x; short a[?]; }")
+assert(ffi.sizeof(rules_vla, 0x3fffffff) == 2 * 0x3fffffff and ffi.sizeof(rules_vla, 0x40000000) == nil)
+assert(ffi.sizeof(rules_vls, 0x3ffffffd) == 4 + 2 * 0x3ffffffd and ffi.sizeof(rules_vls, 0x3ffffffe) == nil)
+assert(ffi.sizeof(rules_vla, 2^40) == nil and ffi.sizeof("int[?]", 0x20000000) == nil)
+assert(fails(ffi.new, rules_vla, 0x40000000):find("size of C type is unknown or too large", 1, true))
+assert(fails(ffi.new, rules_vls, 0x40000000):find("size of C type is unknown or too large", 1, true))
