@@ -89,18 +89,20 @@ extension FFIState {
             rememberTypeString(L, index, id)
             return id
         }
+        let type: CType
         do throws(CDeclarationError) {
-            let type = try declarations.parseType(text, parameters: params)
-            let id = intern(type)
-            if params.isEmpty, !text.utf8.contains(UInt8(ascii: "{")) {
-                parsedTypes[text] = id
-                declarations.budget?.charge(text.utf8.count + 64)  // the cached string and its entry
-                rememberTypeString(L, index, id)
-            }
-            return id
+            type = try declarations.parseType(text, parameters: params)
         } catch {
             throw FFIError(error)
         }
+        try checkRoom(for: type)
+        let id = intern(type)
+        if params.isEmpty, !text.utf8.contains(UInt8(ascii: "{")) {
+            parsedTypes[text] = id
+            declarations.budget?.charge(text.utf8.count + 64)  // the cached string and its entry
+            rememberTypeString(L, index, id)
+        }
+        return id
     }
 
     /// The C type of argument `index` (see `checkType`).

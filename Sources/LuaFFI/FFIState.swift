@@ -172,6 +172,17 @@ final class FFIState {
         return id
     }
 
+    /// The most types a state interns from declarations it is given, LuaJIT's
+    /// `CTID_MAX`: past it a new type is `table overflow`, as in LuaJIT (it also bounds
+    /// what a plugin can make a host keep).
+    static let maximumTypes = 65536
+
+    /// Refuses a new type once `maximumTypes` are interned. Corresponds to LuaJIT's
+    /// `lj_ctype_new` raising `LJ_ERR_TABOV`.
+    func checkRoom(for type: CType) throws(FFIError) {
+        if types.count >= Self.maximumTypes, typeIDs[type] == nil { throw FFIError("table overflow") }
+    }
+
     /// What an interned type keeps outside Lua, about (its `CType`, `TypeInfo`, the
     /// id table's entry and its C fast-path entry): charged to the state's memory
     /// (`StateBudget`) for as long as the state lives, as types do. Measured: 100,000

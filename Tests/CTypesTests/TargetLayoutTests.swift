@@ -7,7 +7,7 @@ import Testing
     @Test func aarch64Linux() throws {
         let target = TargetLayout.aarch64Linux
         let scope = CDeclarations(target: target)
-        try scope.cdef("struct s { char c; long double d; }; static const int C = (char)0xff;")
+        try scope.cdef("struct s { char c; long double d; }; static const char C = 0xff;")
         #expect(try scope.parseType("struct s").size(on: target) == 32)
         #expect(try scope.parseType("long double").size(on: target) == 16)
         #expect(scope.constant(named: "C")?.value == 255)
@@ -17,7 +17,7 @@ import Testing
     @Test func aarch64Apple() throws {
         let target = TargetLayout.aarch64Apple
         let scope = CDeclarations(target: target)
-        try scope.cdef("struct s { char c; long double d; }; static const int C = (char)0xff;")
+        try scope.cdef("struct s { char c; long double d; }; static const char C = 0xff;")
         #expect(try scope.parseType("struct s").size(on: target) == 16)
         #expect(try scope.parseType("long double").alignment(on: target) == 8)
         #expect(scope.constant(named: "C")?.value == -1)
