@@ -63,6 +63,24 @@ extension CType {
         }
     }
 
+    /// Whether this type and `other` are one type to LuaJIT, qualifiers aside: it has
+    /// one type for `char` and the `char`-signed 1-byte integer, so arrays of them are
+    /// one type too (an `int8_t[2]` cdata initializes a `char[2]`, x86-64).
+    public func isLuaJITSameType(_ other: CType, charIsSigned: Bool = TargetLayout.host.charIsSigned) -> Bool {
+        let a = unqualified, b = other.unqualified
+        return a == b || Self.sameWithChar(a, b, charIsSigned)
+    }
+
+    /// `x` and `y` differ only in `char` against the `char`-signed 1-byte integer.
+    private static func sameWithChar(_ x: CType, _ y: CType, _ charIsSigned: Bool) -> Bool {
+        guard x.qualifiers == y.qualifiers, x.alignAttribute == y.alignAttribute else { return false }
+        switch (x.kind, y.kind) {
+        case (.char, .integer(1, charIsSigned)), (.integer(1, charIsSigned), .char): return true
+        case (.array(let p, let m), .array(let q, let n)): return m == n && (p == q || sameWithChar(p, q, charIsSigned))
+        default: return false
+        }
+    }
+
     /// The target of a reference; any other type itself.
     private var referent: CType {
         if case .reference(let target) = kind { return target }

@@ -153,15 +153,6 @@ extension FFIState {
     }
 }
 
-/// The type as LuaJIT identifies it: `char` is the 1-byte integer of the host's
-/// `char` signedness, other types themselves.
-func luajitIdentity(_ type: CType) -> CType {
-    guard case .char = type.kind else { return type }
-    var result = type
-    result.kind = .integer(size: 1, isSigned: TargetLayout.host.charIsSigned)
-    return result
-}
-
 /// How many `$` placeholders the Lua string at `index` has (memchr over its bytes:
 /// a cdef source can be megabytes long).
 func dollarCount(_ L: OpaquePointer, _ index: Int32) -> Int {
@@ -207,8 +198,9 @@ private func ctypeEquals(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         let a = ffi.ctypeID(L, at: 1), b = ffi.ctypeID(L, at: 2)
         guard let a, let b else { lua_pushboolean(L, 0); return 1 }
-        // LuaJIT has one type for `char` and `int8_t` (x86-64: `char` is signed).
-        let same = a == b || luajitIdentity(ffi.types[Int(a)]) == luajitIdentity(ffi.types[Int(b)])
+        // LuaJIT has one type for `char` and `int8_t` (x86-64: `char` is signed), arrays too.
+        let x = ffi.types[Int(a)], y = ffi.types[Int(b)]
+        let same = a == b || (x.qualifiers == y.qualifiers && x.isLuaJITSameType(y))
         lua_pushboolean(L, same ? 1 : 0)
         return 1
     }

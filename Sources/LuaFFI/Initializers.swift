@@ -57,7 +57,7 @@ extension FFIState {
             address.copyMemory(from: bytes, byteCount: min(length + 1, count))
             return
         }
-        if single, let cdata = cdata(L, at: first), types[Int(value(of: cdata).type)].unqualified == types[Int(id)].unqualified {
+        if single, let cdata = cdata(L, at: first), types[Int(value(of: cdata).type)].isLuaJITSameType(types[Int(id)]) {
             address.copyMemory(from: value(of: cdata).address, byteCount: count * elementSize)
             return
         }

@@ -115,7 +115,7 @@ extension FFIState {
                 address.initializeMemory(as: UInt8.self, repeating: 0, count: size)
                 return try initialize(L, id, at: address, count: -1, first: index, last: index)  // a real part
             }
-            guard types[Int(sourceType)].unqualified == types[Int(id)].unqualified else {
+            guard types[Int(sourceType)].isLuaJITSameType(types[Int(id)]) else {
                 throw conversionError(L, index, to: id)
             }
             address.copyMemory(from: source, byteCount: size)

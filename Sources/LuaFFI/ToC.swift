@@ -64,19 +64,27 @@ extension FFIState {
     }
 
     /// The value stored into a bitfield of type `id`: a `bool` bitfield takes the
-    /// truth of the value (2 is true, as LuaJIT), others its integer bits.
+    /// truth of the value (2 is true, as LuaJIT), others its integer bits, a number
+    /// converted as to a 32-bit integer of the field's signedness whatever its declared
+    /// width (LuaJIT's `lj_cconv_bf_tv`: 2^32 + 5 into a `uint8_t` bitfield is 5).
     func bitfieldValue(_ L: OpaquePointer, _ index: Int32, _ id: Int32) throws(FFIError) -> Int64 {
-        info(id).kind == .bool ? (try truth(L, index, id) ? 1 : 0) : try integer(L, index, id)
+        switch info(id).kind {
+        case .bool: return try truth(L, index, id) ? 1 : 0
+        case .uint8, .uint16, .uint32: return try integer(L, index, id, as: .uint32)
+        case .int8, .int16, .int32: return try integer(L, index, id, as: .int32)
+        default: return try integer(L, index, id)
+        }
     }
 
     /// A Lua value as a C integer (two's complement bits): Lua numbers (floats are
     /// truncated toward zero as x86-64 converts them, `integerBits`), booleans (0 or
-    /// 1, as LuaJIT), numeric cdata, enum constant names for enums.
-    func integer(_ L: OpaquePointer, _ index: Int32, _ id: Int32) throws(FFIError) -> Int64 {
+    /// 1, as LuaJIT), numeric cdata, enum constant names for enums. Floats convert as
+    /// to `kind` (default: the kind of `id`).
+    func integer(_ L: OpaquePointer, _ index: Int32, _ id: Int32, as kind: ValueKind? = nil) throws(FFIError) -> Int64 {
         switch lua_type(L, index) {
         case LUA_TNUMBER:
             if lua_isinteger(L, index) != 0 { return Int64(lf_tointeger(L, index, nil)) }
-            return integerBits(lf_tonumber(L, index, nil), to: info(id).kind)
+            return integerBits(lf_tonumber(L, index, nil), to: kind ?? info(id).kind)
         case LUA_TSTRING:
             if case .enumeration(let e) = types[Int(id)].kind, let name = stringArgument(L, index) {
                 guard let value = e.value(of: name) else {
@@ -88,7 +96,7 @@ extension FFIState {
             return lua_toboolean(L, index) != 0 ? 1 : 0
         case LUA_TUSERDATA:
             if let cdata = cdata(L, at: index) {
-                if let value = try floatingValue(of: cdata) { return integerBits(value, to: info(id).kind) }
+                if let value = try floatingValue(of: cdata) { return integerBits(value, to: kind ?? info(id).kind) }
                 if let value = try scalarBits(of: cdata) { return value }
             }
         default:

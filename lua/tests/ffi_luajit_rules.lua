@@ -333,3 +333,20 @@ assert(ffi.sizeof(rules_vls, 0x3ffffffd) == 4 + 2 * 0x3ffffffd and ffi.sizeof(ru
 assert(ffi.sizeof(rules_vla, 2^40) == nil and ffi.sizeof("int[?]", 0x20000000) == nil)
 assert(fails(ffi.new, rules_vla, 0x40000000):find("size of C type is unknown or too large", 1, true))
 assert(fails(ffi.new, rules_vls, 0x40000000):find("size of C type is unknown or too large", 1, true))
+-- A bitfield converts a number as a 32-bit integer of its signedness, whatever its
+-- declared width: 2^32 + 5 into a uint8_t bitfield is 5, into an int one 0 (x86-64).
+local rules_bf = ffi.new("struct { uint8_t u:3; int s:3; int x; }", 2^32 + 5, 2^32 + 5)
+assert(rules_bf.u == 5 and rules_bf.s == 0)
+rules_bf.u = 2^33 + 6
+assert(rules_bf.u == 6 and ffi.new("struct { uint8_t u:3; int x; char t[?]; }", 1, 2^32 + 5).u == 5)
+-- char and int8_t are one type to LuaJIT (x86-64): arrays of them initialize and
+-- assign each other and their ctypes are equal.
+if ffi.arch == "x64" then
+  local i8 = ffi.new("int8_t[2]", 1, 2)
+  assert(ffi.new("char[2]", i8)[1] == 2 and ffi.new("int8_t[2]", ffi.new("char[2]", 3))[1] == 3)
+  local holder8 = ffi.new("struct { int8_t a[2]; }")
+  holder8.a = ffi.new("char[2]", 4, 5)
+  assert(holder8.a[1] == 5 and ffi.typeof("char[2]") == ffi.typeof("int8_t[2]"))
+  assert(ffi.typeof("const char[2]") ~= ffi.typeof("int8_t[2]"))
+  fails(ffi.new, "unsigned char[2]", i8)
+end
