@@ -15,22 +15,19 @@
 static inline int run_box(lua_State *L) {
   const lf_SwiftBox *b = (const lf_SwiftBox *)lua_touserdata(L, lua_upvalueindex(1));
   lf_StateInfo *info = *(lf_StateInfo **)lua_getextraspace(L);
-  int armed = info->armed;
+  int armed = info->armed, foreign = info->foreign; /* a mark pending outside stays */
   info->armed = 0;
+  info->foreign = 0;
   int n = b->fn(L, b->box);
   info->armed = armed;
-  if (n == LF_RAISE) {
-    info->foreign = 0;
+  int pushed = info->foreign;
+  info->foreign = foreign;
+  if (n == LF_RAISE) return lua_error(L);
+  if (pushed && pushed <= lua_gettop(L)) { /* still among the results */
+    lua_pushliteral(L, LF_FOREIGN_MESSAGE);
     return lua_error(L);
   }
-  if (info->overdrawn | info->foreign) {
-    if (info->foreign) {
-      info->foreign = 0;
-      lua_pushliteral(L, LF_FOREIGN_MESSAGE);
-      return lua_error(L);
-    }
-    return lf_chargeoverdraft(L, info, n);
-  }
+  if (info->overdrawn) return lf_chargeoverdraft(L, info, n);
   return n;
 }
 

@@ -327,6 +327,7 @@ extension LuaState {
 
     /// Sets global `name` to an `Encodable` value.
     public func setGlobal<T: Encodable>(_ name: String, encoding value: T) throws {
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         try push(encoding: value)
         try setGlobal(name)
     }

@@ -61,9 +61,9 @@ public final class LuaCoroutine: LuaReference {
         guard lua_checkstack(co, Int32(clamping: arguments.count + 1)) != 0 else {
             throw LuaError(message: "too many arguments to resume")
         }
-        state.core.clearForeignPush()
+        let mark = state.core.saveForeignMark(); defer { state.core.restoreForeignMark(mark) }
         for argument in arguments { LuaState.push(argument, to: co) }
-        do { try state.core.checkForeignPush() } catch { lf_pop(co, Int32(arguments.count)); throw error }
+        do { try state.core.checkForeignPush(on: co) } catch { lf_pop(co, Int32(arguments.count)); throw error }
         var count: Int32 = 0
         let status = state.withBudget { lf_resume(co, L, Int32(arguments.count), &count) }
         guard status == LUA_OK || status == LUA_YIELD else { throw state.resumeError(co, L, status) }
@@ -84,6 +84,7 @@ extension LuaState {
     /// `coroutine.create` (`lua_newthread` and `lua_xmove`).
     public func coroutine(_ function: LuaFunction) throws -> LuaCoroutine {
         let L = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         guard let co = lua_newthread(L) else { throw LuaError(.memory, message: "not enough memory") }
         function.push(to: co)
         return LuaCoroutine(popping: L, state: self)
@@ -98,6 +99,7 @@ extension LuaState {
     /// Runs a chunk and converts its first result.
     public func evaluate<R: LuaConvertible>(_ code: String, name: String? = nil, as type: R.Type) throws -> R {
         let L = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         try load(code, name: name)
         let shown = name.map { $0.hasPrefix("=") || $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
         return try callTyped(L, as: R.self, name: shown ?? "chunk")
@@ -129,6 +131,7 @@ extension LuaState {
     /// Sets global `name` to a Swift function that may yield.
     public func registerYielding(_ name: String, _ body: @escaping ([LuaValue]) throws -> LuaReturn) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(yieldingFunction: body)
         try setGlobal(name)
     }

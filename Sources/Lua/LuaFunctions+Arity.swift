@@ -25,6 +25,7 @@ extension LuaState {
         _ name: String, _ body: @escaping () throws -> R
     ) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(function: name, typed: body)
         try setGlobal(name)
     }
@@ -33,6 +34,7 @@ extension LuaState {
     @inlinable
     public func register(_ name: String, _ body: @escaping () throws -> Void) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(function: name, raw: { a in
             try body()
             return 0
@@ -57,6 +59,7 @@ extension LuaState {
         _ name: String, _ body: @escaping (A1) throws -> R
     ) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(function: name, typed: body)
         try setGlobal(name)
     }
@@ -65,6 +68,7 @@ extension LuaState {
     @inlinable
     public func register<A1: LuaConvertible>(_ name: String, _ body: @escaping (A1) throws -> Void) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(function: name, raw: { a in
             try body(try a.check(1, as: A1.self))
             return 0
@@ -89,6 +93,7 @@ extension LuaState {
         _ name: String, _ body: @escaping (A1, A2) throws -> R
     ) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(function: name, typed: body)
         try setGlobal(name)
     }
@@ -97,6 +102,7 @@ extension LuaState {
     @inlinable
     public func register<A1: LuaConvertible, A2: LuaConvertible>(_ name: String, _ body: @escaping (A1, A2) throws -> Void) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(function: name, raw: { a in
             try body(try a.check(1, as: A1.self), try a.check(2, as: A2.self))
             return 0
@@ -121,6 +127,7 @@ extension LuaState {
         _ name: String, _ body: @escaping (A1, A2, A3) throws -> R
     ) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(function: name, typed: body)
         try setGlobal(name)
     }
@@ -129,6 +136,7 @@ extension LuaState {
     @inlinable
     public func register<A1: LuaConvertible, A2: LuaConvertible, A3: LuaConvertible>(_ name: String, _ body: @escaping (A1, A2, A3) throws -> Void) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(function: name, raw: { a in
             try body(try a.check(1, as: A1.self), try a.check(2, as: A2.self), try a.check(3, as: A3.self))
             return 0
@@ -140,6 +148,7 @@ extension LuaState {
     @inlinable
     public func call<R: LuaConvertible>(_ name: String, as type: R.Type) throws -> R {
         let L = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         _ = lua_checkstack(L, 2)
         let base = lua_gettop(L)
         lf_pushapimsghandler(L)
@@ -151,6 +160,7 @@ extension LuaState {
     @inlinable
     public func call<A1: LuaConvertible, R: LuaConvertible>(_ name: String, _ a1: A1, as type: R.Type) throws -> R {
         let L = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         _ = lua_checkstack(L, 3)
         let base = lua_gettop(L)
         lf_pushapimsghandler(L)
@@ -163,6 +173,7 @@ extension LuaState {
     @inlinable
     public func call<A1: LuaConvertible, A2: LuaConvertible, R: LuaConvertible>(_ name: String, _ a1: A1, _ a2: A2, as type: R.Type) throws -> R {
         let L = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         _ = lua_checkstack(L, 4)
         let base = lua_gettop(L)
         lf_pushapimsghandler(L)
@@ -176,6 +187,7 @@ extension LuaState {
     @inlinable
     public func call<A1: LuaConvertible, A2: LuaConvertible, A3: LuaConvertible, R: LuaConvertible>(_ name: String, _ a1: A1, _ a2: A2, _ a3: A3, as type: R.Type) throws -> R {
         let L = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         _ = lua_checkstack(L, 5)
         let base = lua_gettop(L)
         lf_pushapimsghandler(L)
@@ -192,6 +204,7 @@ extension LuaFunction {
     @inlinable
     public func call<R: LuaConvertible>(as type: R.Type) throws -> R {
         let L = try core.checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         _ = lua_checkstack(L, 2)
         lf_pushapimsghandler(L)
         push(to: L)
@@ -202,6 +215,7 @@ extension LuaFunction {
     @inlinable
     public func call<A1: LuaConvertible, R: LuaConvertible>(_ a1: A1, as type: R.Type) throws -> R {
         let L = try core.checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         _ = lua_checkstack(L, 3)
         lf_pushapimsghandler(L)
         push(to: L)
@@ -213,6 +227,7 @@ extension LuaFunction {
     @inlinable
     public func call<A1: LuaConvertible, A2: LuaConvertible, R: LuaConvertible>(_ a1: A1, _ a2: A2, as type: R.Type) throws -> R {
         let L = try core.checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         _ = lua_checkstack(L, 4)
         lf_pushapimsghandler(L)
         push(to: L)
@@ -225,6 +240,7 @@ extension LuaFunction {
     @inlinable
     public func call<A1: LuaConvertible, A2: LuaConvertible, A3: LuaConvertible, R: LuaConvertible>(_ a1: A1, _ a2: A2, _ a3: A3, as type: R.Type) throws -> R {
         let L = try core.checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         _ = lua_checkstack(L, 5)
         lf_pushapimsghandler(L)
         push(to: L)

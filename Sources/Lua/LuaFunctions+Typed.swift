@@ -108,6 +108,7 @@ extension LuaState {
         _ name: String, _ body: @escaping (repeat each A) throws -> R
     ) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(function: name, typed: body)
         try setGlobal(name)
     }
@@ -118,6 +119,7 @@ extension LuaState {
         _ name: String, _ body: @escaping (repeat each A) throws -> Void
     ) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(function: name) { arguments in
             var position = 0
             try body(repeat try Self.next((each A).self, arguments, &position))
@@ -145,6 +147,7 @@ extension LuaState {
         _ name: String, _ body: @escaping (repeat each A) throws -> (repeat each R)
     ) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(function: name, typed: body)
         try setGlobal(name)
     }
@@ -182,6 +185,7 @@ extension LuaState {
         _ name: String, _ arguments: repeat each A, as type: R.Type
     ) throws -> R {
         let L = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         try pushGlobal(name)
         return try callTyped(L, repeat each arguments, as: R.self, name: name)
     }

@@ -74,6 +74,7 @@ extension LuaState {
     @discardableResult
     public func call(_ name: String, _ arguments: LuaValue..., limits: LuaLimits) throws -> [LuaValue] {
         try withLimits(limits) {
+            let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
             let base = top
             try pushGlobal(name)
             for argument in arguments { push(argument) }

@@ -75,7 +75,7 @@ final class LuaStateCore: @unchecked Sendable {
     func finishCall<R: LuaConvertible>(
         _ L: OpaquePointer, arguments: Int32, as type: R.Type, name: String
     ) throws -> R {
-        do { try checkForeignPush() } catch { lua_settop(L, -(arguments + 3)); throw error }
+        do { try checkForeignPush(on: L) } catch { lua_settop(L, -(arguments + 3)); throw error }
         let status = withBudget { lf_pcallown(L, arguments, 1, -(arguments + 2)) }
         guard status == LUA_OK else {
             lf_remove(L, -2)  // the handler, under the error value
@@ -86,18 +86,33 @@ final class LuaStateCore: @unchecked Sendable {
         return try LuaConversion.check(R.self, L, -1, what: "result #1 from '\(name)'")
     }
 
-    /// Throws if a reference of another state was pushed since the flag was last
-    /// cleared (see `LuaReference.push(to:)`), and clears it.
+    /// Throws if the nil that stands for a reference of another state (see
+    /// `LuaReference.push(to:)`) is still on the stack of `L`, and clears the mark.
+    /// The mark is that nil's stack index: one popped since is forgotten.
     @inlinable
-    func checkForeignPush() throws {
+    func checkForeignPush(on L: OpaquePointer) throws {
         guard let info, info.pointee.foreign != 0 else { return }
+        let onStack = info.pointee.foreign <= lua_gettop(L)
         info.pointee.foreign = 0
-        throw LuaError(.state, message: LF_FOREIGN_MESSAGE)
+        if onStack { throw LuaError(.state, message: LF_FOREIGN_MESSAGE) }
     }
 
-    /// Forgets an earlier foreign push (one no checked operation saw).
+    /// Saves and clears the foreign mark for an operation that pushes and checks its
+    /// own values; `restoreForeignMark` puts it back when the operation ends. A mark
+    /// pending for a later `call` (a value of another state pushed by the host) thus
+    /// survives nested operations, and one left by a value pushed and popped inside an
+    /// operation does not outlive it.
     @inlinable
-    func clearForeignPush() { info?.pointee.foreign = 0 }
+    func saveForeignMark() -> Int32 {
+        guard let info else { return 0 }
+        defer { info.pointee.foreign = 0 }
+        let mark = info.pointee.foreign
+        return handle.map { mark <= lua_gettop($0) } == true ? mark : 0  // popped: forgotten
+    }
+
+    /// Puts back the mark `saveForeignMark` returned.
+    @inlinable
+    func restoreForeignMark(_ saved: Int32) { info?.pointee.foreign = saved }
 
     /// Queues a slot; safe from any thread.
     func add(_ slot: Int32) {
@@ -175,11 +190,14 @@ public class LuaReference: CustomStringConvertible {
         lua_rawgeti(L, lf_registryindex(), lua_Integer(slot))
     }
 
-    /// The foreign case of `push(to:)`: nil, and the flag of `L`'s state. `[-0, +1, -]`
+    /// The foreign case of `push(to:)`: nil, and the mark of `L`'s state: the stack
+    /// index of the lowest such nil still on the stack. `[-0, +1, -]`
     @usableFromInline
     func pushForeign(_ L: OpaquePointer) {
         lua_pushnil(L)
-        lf_stateinfo(L)?.pointee.foreign = 1
+        guard let info = lf_stateinfo(L) else { return }
+        let top = lua_gettop(L), mark = info.pointee.foreign
+        if mark == 0 || mark >= top { info.pointee.foreign = top }
     }
 
     /// The Lua type name of the referenced value (`"table"`, `"function"`...).
@@ -216,10 +234,10 @@ public final class LuaTable: LuaReference {
     /// `t[key]`, with metamethods (`__index`) run protected. `[-0, +0, e]` as a thrown error
     public func get<K: LuaConvertible, V: LuaConvertible>(_ key: K, as type: V.Type = V.self) throws -> V {
         let (state, L) = try checked()
-        state.core.clearForeignPush()
+        let mark = state.core.saveForeignMark(); defer { state.core.restoreForeignMark(mark) }
         push(to: L)
         key.push(to: L)
-        do { try state.core.checkForeignPush() } catch { lf_pop(L, 2); throw error }
+        do { try state.core.checkForeignPush(on: L) } catch { lf_pop(L, 2); throw error }
         do { try state.withBudget { try state.check(lf_pgettable(L, -2)) } } catch { lf_pop(L, 1); throw error }
         defer { lf_pop(L, 2) }
         return try LuaConversion.check(V.self, L, -1, what: "value")
@@ -228,11 +246,11 @@ public final class LuaTable: LuaReference {
     /// `t[key] = value`, with metamethods (`__newindex`) run protected.
     public func set<K: LuaConvertible, V: LuaConvertible>(_ key: K, _ value: V) throws {
         let (state, L) = try checked()
-        state.core.clearForeignPush()
+        let mark = state.core.saveForeignMark(); defer { state.core.restoreForeignMark(mark) }
         push(to: L)
         key.push(to: L)
         value.push(to: L)
-        do { try state.core.checkForeignPush() } catch { lf_pop(L, 3); throw error }
+        do { try state.core.checkForeignPush(on: L) } catch { lf_pop(L, 3); throw error }
         defer { lf_pop(L, 1) }
         try state.withBudget { try state.check(lf_psettable(L, -3)) }
     }
@@ -304,6 +322,7 @@ public final class LuaFunction: LuaReference {
     @discardableResult
     public func call(_ arguments: LuaValue...) throws -> [LuaValue] {
         let (state, L) = try checked()
+        let mark = state.core.saveForeignMark(); defer { state.core.restoreForeignMark(mark) }
         let base = lua_gettop(L)
         push(to: L)
         for argument in arguments { LuaState.push(argument, to: L) }
@@ -318,6 +337,7 @@ public final class LuaFunction: LuaReference {
         _ arguments: repeat each A, as type: R.Type
     ) throws -> R {
         let (state, L) = try checked()
+        let mark = state.core.saveForeignMark(); defer { state.core.restoreForeignMark(mark) }
         push(to: L)
         return try state.callTyped(L, repeat each arguments, as: R.self, name: "?")
     }

@@ -63,6 +63,7 @@ extension LuaState {
     /// Sets global `name` to a Swift closure.
     public func register(_ name: String, _ body: @escaping LuaSwiftFunction) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(function: body)
         try setGlobal(name)
     }
@@ -71,13 +72,14 @@ extension LuaState {
     /// protected). `[-1, +0, e]` as a thrown error
     public func setGlobal(_ name: String) throws {
         let L = try checkedHandle()
-        do { try core.checkForeignPush() } catch { lf_pop(L, 1); throw error }
+        do { try core.checkForeignPush(on: L) } catch { lf_pop(L, 1); throw error }
         try withBudget { try check(lf_psetglobal(L, name)) }
     }
 
     /// Assigns a value to global `name`.
     public func setGlobal(_ name: String, _ value: LuaValue) throws {
         _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         push(value)
         try setGlobal(name)
     }

@@ -90,6 +90,7 @@ extension LuaState {
     ) throws -> R {
         let trees = try Self.encode(repeat each arguments)
         let L = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         try pushGlobal(name)
         return try callTyped(L, trees: trees, name: name) { try LuaConversion.check(R.self, L, -1, what: "result #1 from '\(name)'") }
     }
@@ -101,6 +102,7 @@ extension LuaState {
     ) throws -> R {
         let trees = try Self.encode(repeat each arguments)
         let L = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         try pushGlobal(name)
         return try callTyped(L, trees: trees, name: name) { try decode(R.self) }
     }
@@ -132,6 +134,7 @@ extension LuaFunction {
     public func call<each A: Encodable, R: LuaConvertible>(encoding arguments: repeat each A, as type: R.Type) throws -> R {
         let trees = try LuaState.encode(repeat each arguments)
         let (state, L) = try checked()
+        let mark = state.core.saveForeignMark(); defer { state.core.restoreForeignMark(mark) }
         push(to: L)
         return try state.callTyped(L, trees: trees, name: "?") { try LuaConversion.check(R.self, L, -1, what: "result #1 from '?'") }
     }
@@ -140,6 +143,7 @@ extension LuaFunction {
     public func call<each A: Encodable, R: Decodable>(encoding arguments: repeat each A, decoding type: R.Type) throws -> R {
         let trees = try LuaState.encode(repeat each arguments)
         let (state, L) = try checked()
+        let mark = state.core.saveForeignMark(); defer { state.core.restoreForeignMark(mark) }
         push(to: L)
         return try state.callTyped(L, trees: trees, name: "?") { try state.decode(R.self) }
     }

@@ -33,7 +33,7 @@ extension LuaState {
     @inlinable
     public func call(arguments nargs: Int32 = 0, results nresults: Int32? = nil) throws {
         let L = try checkedHandle()
-        do { try core.checkForeignPush() } catch { lua_settop(L, -nargs - 2); throw error }
+        do { try core.checkForeignPush(on: L) } catch { lua_settop(L, -nargs - 2); throw error }
         try withBudget { try check(lf_pcallapi(L, nargs, nresults ?? LUA_MULTRET)) }
     }
 
@@ -47,6 +47,7 @@ extension LuaState {
     /// Runs a chunk of code and returns its results.
     @discardableResult
     public func run(_ code: String, name: String? = nil) throws -> [LuaValue] {
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         let base = top
         try load(code, name: name)
         return try callAndCollect(base: base)
@@ -55,6 +56,7 @@ extension LuaState {
     /// Runs a file (`nil`: standard input) and returns its results.
     @discardableResult
     public func runFile(_ path: String?) throws -> [LuaValue] {
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         let base = top
         try loadFile(path)
         return try callAndCollect(base: base)
@@ -149,6 +151,7 @@ extension LuaState {
     /// Calls the global function `name` with `arguments` and returns its results.
     @discardableResult
     public func call(_ name: String, _ arguments: LuaValue...) throws -> [LuaValue] {
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         let base = top
         try pushGlobal(name)
         for argument in arguments { push(argument) }

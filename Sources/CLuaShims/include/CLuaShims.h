@@ -39,7 +39,8 @@ typedef struct lf_StateInfo {
                            succeed and are charged after the Swift frame returns. */
   int overdrawn;        /* an allocation went past the limit while disarmed */
   int foreign;          /* Swift pushed a reference of another state here (nil
-                           went in its place): the operation fails */
+                           went in its place): that nil's stack index, 0 for none;
+                           the operation that consumes it fails */
   void *owner;          /* the Swift object that owns the state (unretained) */
   struct lf_Limits *limits; /* the instruction and time limits (lf_setlimits), or NULL */
 } lf_StateInfo;
