@@ -27,6 +27,7 @@ func ffiCdef(_ L: OpaquePointer?) -> Int32 {
         }
         // Redeclarations kept out: LuaJIT is silent; Lua shows warnings when asked (-W).
         for warning in ffi.declarations.warnings { lua_warning(L, warning, 0) }
+        if options.override { ffi.warnCachedSymbols(L) }
         return 0
     }
 }

@@ -48,6 +48,9 @@ final class FFIState {
     @exclusivity(unchecked) var namespaceMetatable: UnsafeRawPointer?
     /// Prepared calls by function type, and libffi's type descriptions.
     @exclusivity(unchecked) var callPlans: [Int32: CallPlan] = [:]
+    /// What each function or constant cached in a namespace was declared as, for the
+    /// warning of a `cdef` override that redeclares it (`warnCachedSymbols`).
+    @exclusivity(unchecked) var cachedSymbols: [String: String] = [:]
     let libffiTypes = LibFFITypes()
     /// Callbacks by entry point, freed ones still bound (oldest first, at most
     /// `callbackQuarantine`), freed ones C called (bound until the state closes),

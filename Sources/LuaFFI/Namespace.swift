@@ -107,9 +107,11 @@ extension FFIState {
         try declarePending(L, name)
         if let constant = declarations.constant(named: name) {
             pushConstant(L, constant)
+            cachedSymbols[name] = declaration(of: name)
         } else if let function = declarations.function(named: name) {
             let address = try resolve(L, library, function.symbol, name: name)
             try pushFunction(L, type: intern(CType(.function(function.type))), address: address, name: name, anchor: 1)
+            cachedSymbols[name] = declaration(of: name)
         } else if let variable = declarations.variable(named: name) {
             let address = try resolve(L, library, variable.symbol, name: name)
             return try push(L, intern(variable.type), from: address, anchor: 1)
@@ -181,6 +183,23 @@ extension FFIState {
             throw FFIError("cannot resolve symbol '\(name)' in '\(libraryName(L, at: 1))': undefined symbol")
         }
         return address
+    }
+
+    /// How function or constant `name` is declared now (`int (int)`, `= 5`), or nil.
+    private func declaration(of name: String) -> String? {
+        if let constant = declarations.constant(named: name) { return "= \(constant.value)" }
+        return declarations.function(named: name).map { CType(.function($0.type)).description }
+    }
+
+    /// After a `cdef` override: warns (`lua_warning`) of each function or constant it
+    /// redeclared that a namespace has cached, which keeps what it was, as Python
+    /// cffi's `lib` keeps what it looked up. Once per symbol. `[-0, +0, -]`
+    func warnCachedSymbols(_ L: OpaquePointer) {
+        for (name, was) in cachedSymbols.sorted(by: { $0.key < $1.key }) {
+            guard let now = declaration(of: name), now != was else { continue }
+            lua_warning(L, "cdef: '\(name)' was looked up before this override and keeps '\(was)' (now '\(now)')", 0)
+            cachedSymbols[name] = nil
+        }
     }
 
     /// Pushes an integer constant: a Lua integer, or a boxed `uint64_t` above 2^63-1.
