@@ -127,11 +127,15 @@ extension FFIState {
         }
     }
 
-    /// Stores the Lua value at `index` into a location (writes).
-    func store(_ L: OpaquePointer, _ index: Int32, into location: Location) throws(FFIError) {
+    /// Stores the Lua value at `index` into a location (writes). `count` is the
+    /// element count of the object written to, when it is a variable-length struct.
+    func store(_ L: OpaquePointer, _ index: Int32, into location: Location, count: Int = -1) throws(FFIError) {
         switch location {
         case .value(let address, let typeID, let isConst):
             if isConst { throw constError(typeID) }
+            if count >= 0, info(typeID).isVariable, lua_type(L, index) == LUA_TTABLE {
+                return try assignVariableArray(L, typeID, at: address, count: count, table: index)
+            }
             let kind = info(typeID).kind
             if kind == .array || kind == .record || kind == .complexFloat || kind == .complexDouble {
                 try checkAggregateWrite(L, index, typeID, kind)

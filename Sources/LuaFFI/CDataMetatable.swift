@@ -160,7 +160,7 @@ private func cdataNewIndex(_ L: OpaquePointer?) -> Int32 {
     ffiEntry(L) { ffi, L throws(FFIError) in
         let cdata = try ffi.selfCData(L)
         if let location = try ffi.locate(L, cdata, key: 2) {
-            try ffi.store(L, 3, into: location)
+            try ffi.store(L, 3, into: location, count: cdata.count)
             return 0
         }
         try ffi.checkWritableRecord(cdata, key: 2, L)

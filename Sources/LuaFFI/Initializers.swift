@@ -95,11 +95,23 @@ extension FFIState {
             lf_pop(L, 1)
             i += 1
         }
-        // A single element fills an array of known size (LuaJIT's rule; a VLA's
-        // remainder stays zero).
+        // A single element fills an array of known size, other counts are followed by
+        // zeros, after the elements (LuaJIT's rule: an assignment that fails midway
+        // leaves the rest as it was); a VLA's remainder is left alone.
         if i == 1, info(id).count != nil {
             for j in 1..<max(count, 1) { (address + j * elementSize).copyMemory(from: address, byteCount: elementSize) }
+        } else if i < count, info(id).count != nil {
+            (address + i * elementSize).initializeMemory(as: UInt8.self, repeating: 0, count: (count - i) * elementSize)
         }
+    }
+
+    /// A table assigned to the `[?]` member of a variable-length struct of `count`
+    /// elements: its elements in order, the rest unchanged, as LuaJIT writes a VLA
+    /// (here never past `count`).
+    func assignVariableArray(
+        _ L: OpaquePointer, _ id: Int32, at address: UnsafeMutableRawPointer, count: Int, table: Int32
+    ) throws(FFIError) {
+        try initializeArray(L, id, at: address, count: count, table: table)
     }
 
     /// Structs and unions: a table (by position from [1], else by field name), a

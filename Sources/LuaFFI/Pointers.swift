@@ -122,7 +122,9 @@ extension FFIState {
             return
         }
         try checkAggregateSource(L, index, id)
-        address.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        // Arrays are written element by element and the rest filled after (LuaJIT: a
+        // failed or shorter write leaves the rest as it was); other aggregates are cleared first.
+        if info.kind != .array { address.initializeMemory(as: UInt8.self, repeating: 0, count: size) }
         try initialize(L, id, at: address, count: -1, first: index, last: index)
     }
 

@@ -350,3 +350,26 @@ if ffi.arch == "x64" then
   assert(ffi.typeof("const char[2]") ~= ffi.typeof("int8_t[2]"))
   fails(ffi.new, "unsigned char[2]", i8)
 end
+-- A table assigned to the [?] member of a variable-length struct writes its elements
+-- and leaves the rest (LuaJIT); more elements than the object has are an error here.
+local rules_vs = ffi.new("struct { int a; int tail[?]; }", 3)
+rules_vs.tail = { 7, 8, 9 }
+rules_vs.tail = { 4 }
+assert(rules_vs.tail[0] == 4 and rules_vs.tail[1] == 8 and rules_vs.tail[2] == 9)
+fails(function() rules_vs.tail = 5 end)
+if not jit then fails(function() rules_vs.tail = { 1, 2, 3, 4 } end) end
+-- An array assigned from a table or a string is written element by element, then the
+-- rest filled: a shorter string keeps the bytes after its terminator, a failed write
+-- keeps the elements it did not reach (a struct is cleared first).
+local rules_aw = ffi.new("struct { char a[4]; int b[3]; int m[2][2]; struct { int x, y; } p; }",
+                         { "xyz", { 1, 2, 3 }, { { 1, 2 }, { 3, 4 } }, { 1, 2 } })
+rules_aw.a = "q"
+assert(rules_aw.a[0] == 113 and rules_aw.a[1] == 0 and rules_aw.a[2] == 122)
+fails(function() rules_aw.b = { 4, "x" } end)
+assert(rules_aw.b[0] == 4 and rules_aw.b[1] == 2 and rules_aw.b[2] == 3)
+rules_aw.b = { 9, 8 }
+assert(rules_aw.b[2] == 0)
+fails(function() rules_aw.m = { { 5 }, { 6, {} } } end)
+assert(rules_aw.m[0][1] == 5 and rules_aw.m[1][0] == 6 and rules_aw.m[1][1] == 4)
+fails(function() rules_aw.p = { 9, {} } end)
+assert(rules_aw.p.x == 9 and rules_aw.p.y == 0)
