@@ -337,6 +337,7 @@ extension FFIState {
             }
             lf_pop(L, 1)
             if parts == 1 { (address + size).copyMemory(from: address, byteCount: size) }
+            if parts == 0 { address.initializeMemory(as: UInt8.self, repeating: 0, count: 2 * size) }
             return
         }
         if first == last, let cdata = cdata(L, at: first),

@@ -122,9 +122,13 @@ extension FFIState {
             return
         }
         try checkAggregateSource(L, index, id)
-        // Arrays are written element by element and the rest filled after (LuaJIT: a
-        // failed or shorter write leaves the rest as it was); other aggregates are cleared first.
-        if info.kind != .array { address.initializeMemory(as: UInt8.self, repeating: 0, count: size) }
+        // Arrays, and complex numbers from a table (LuaJIT's arrays of two), are written
+        // element by element and the rest filled after (LuaJIT: a failed or shorter
+        // write leaves the rest as it was); other aggregates are cleared first.
+        let isComplex = info.kind == .complexFloat || info.kind == .complexDouble
+        if info.kind != .array, !(isComplex && lua_type(L, index) == LUA_TTABLE) {
+            address.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        }
         try initialize(L, id, at: address, count: -1, first: index, last: index)
     }
 

@@ -373,3 +373,12 @@ fails(function() rules_aw.m = { { 5 }, { 6, {} } } end)
 assert(rules_aw.m[0][1] == 5 and rules_aw.m[1][0] == 6 and rules_aw.m[1][1] == 4)
 fails(function() rules_aw.p = { 9, {} } end)
 assert(rules_aw.p.x == 9 and rules_aw.p.y == 0)
+-- A complex from a table is an array of two parts: a failed write keeps the part it
+-- did not reach.
+local rules_cw = ffi.new("struct { complex c; }", { ffi.new("complex", 1, 2) })
+fails(function() rules_cw.c = { "x", 5 } end)
+assert(rules_cw.c.re == 1 and rules_cw.c.im == 2)
+fails(function() rules_cw.c = { 7, "x" } end)
+assert(rules_cw.c.re == 7 and rules_cw.c.im == 2)
+rules_cw.c = {}
+assert(rules_cw.c.re == 0 and rules_cw.c.im == 0)
