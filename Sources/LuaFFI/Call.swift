@@ -8,7 +8,8 @@
 // (docs/architecture.md). Everything else goes through libffi.
 import CLibFFI
 import CLua
-import CLuaShims
+import CLuaCore
+import CFFIFast
 import CTypes
 import Glibc
 

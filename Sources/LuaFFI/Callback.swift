@@ -6,7 +6,8 @@
 // with it); otherwise it fails with a message and a defined value.
 import CLibFFI
 import CLua
-import CLuaShims
+import CLuaCore
+import CFFIFast
 import CTypes
 import Glibc
 
