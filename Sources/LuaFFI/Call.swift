@@ -102,12 +102,7 @@ extension FFIState {
         callable.pointee.nparams = Int32(plan.parameters.count)
         callable.pointee.floats = Int32(floats)
         withUnsafeMutableBytes(of: &callable.pointee.kinds) { kinds in
-            withUnsafeMutableBytes(of: &callable.pointee.slots) { slots in
-                for (i, parameter) in plan.parameters.enumerated() {
-                    kinds[i] = UInt8(Self.directCode(parameter.kind))
-                    slots[i] = UInt8(parameter.slot)
-                }
-            }
+            withUnsafeMutableBytes(of: &callable.pointee.slots) { plan.describeRegisters(kinds: kinds, slots: $0) }
         }
         for (i, parameter) in plan.parameters.enumerated() where parameter.kind == .pointer {
             let declaredTarget = info(parameter.typeID).target

@@ -78,6 +78,15 @@ final class CallPlan {
         return kind == .float || kind == .double ? .floating : nil
     }
 
+    /// The arguments as the C direct paths read them (lf_Callable, lf_CCallback): the
+    /// LF_K_* class and the register slot of each.
+    func describeRegisters(kinds: UnsafeMutableRawBufferPointer, slots: UnsafeMutableRawBufferPointer) {
+        for (i, parameter) in parameters.enumerated() {
+            kinds[i] = UInt8(FFIState.directCode(parameter.kind))
+            slots[i] = UInt8(parameter.slot)
+        }
+    }
+
     /// Whether the direct path can return this kind (in RAX or XMM0).
     static func isDirectResult(_ kind: ValueKind) -> Bool {
         kind == .void || kind.isInteger || kind == .bool || kind == .pointer || kind == .float || kind == .double
