@@ -211,7 +211,7 @@ static int op_addressof(lua_State *L) {
     return lf_slowcall(L);
   /* The payload stays where it is (the object is anchored in slot 1); the owner
    * slot is copied before the allocation. */
-  lf_pushnewpointer(L, t->pointer, (uint64_t)(uintptr_t)((const char *)h + h->offset), ft->metatable_ref, args[0]);
+  lf_pushnewpointer(L, ft, t->pointer, (uint64_t)(uintptr_t)((const char *)h + h->offset), args[0]);
   return 1;
 }
 

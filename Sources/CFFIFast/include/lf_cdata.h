@@ -89,6 +89,10 @@ typedef struct lf_FastTypes {
   lf_TypeString *strings;
   uint32_t strings_mask;
   uint32_t strings_count;
+  /* The ids of `int64_t` and `uint64_t` once interned (-1 until then): the types
+   * of boxed integer results. */
+  int32_t int64_type;
+  int32_t uint64_type;
   /* The metamethod event names (LF_E_*), anchored by the cdata metatable. */
   const void *events[32];
 } lf_FastTypes;
@@ -115,6 +119,11 @@ void lf_noteevents(lua_State *L, lf_FastTypes *types);
  * handler, found and called in C, else (for __tostring of pointers, structs and
  * arrays: in C) `slow` (as lf_pushcdatamethod). [-1, +1, m] */
 void lf_pushcdataevent(lua_State *L, int e, lf_FastTypes *types, int (*slow)(lua_State *L));
+
+/* Pushes the cdata metamethod of the operator event `e` (LF_E_LT, LF_E_LE,
+ * LF_E_MUL ... LF_E_BNOT): the metatype's handler as lf_pushcdataevent, else
+ * integer operands in C (arith.c), else `slow`. [-1, +1, m] */
+void lf_pushcdataoperator(lua_State *L, int e, lf_FastTypes *types, int (*slow)(lua_State *L));
 
 /* ffi functions with C fast paths (lf_pushcdataop): every one falls back to `slow`. */
 enum { LF_OP_SIZEOF, LF_OP_ISTYPE, LF_OP_COPY, LF_OP_FILL, LF_OP_TONUMBER, LF_OP_TYPEOF, LF_OP_OFFSETOF, LF_OP_ERRNO,
