@@ -1,7 +1,8 @@
 /* 64-bit integer arithmetic on cdata: the rules (lf_arith.h) and the C fast path
  * of the metamethods for integer operands (boxed int64_t and uint64_t, other
- * integer cdata, Lua integers and integral floats). Pointers, floating operands,
- * errors and metatypes are left to the Swift metamethods (Arithmetic.swift). */
+ * integer cdata, Lua integers and integral floats), and the order of two pointers
+ * of one type. Other pointers, floating operands, errors and metatypes are left
+ * to the Swift metamethods (Arithmetic.swift). */
 #include "lf_arith.h"
 #include "CFFIFast.h"
 #include "internal.h"
@@ -69,21 +70,24 @@ int lf_int64compare(int e, int64_t x, int64_t y, int is_unsigned) {
 /* The 64-bit value of an integer operand in slot `s` and whether it is unsigned
  * (uint64_t); 0 for anything else: floats that are not exact integers, floating
  * and pointer cdata, other values (their rules are Swift's). */
-static int integer_operand(const lf_FastTypes *ft, const lf_Slot *s, int64_t *v, int *is_unsigned) {
+static inline __attribute__((always_inline)) int integer_operand(const lf_FastTypes *ft, const lf_Slot *s,
+                                                                 int64_t *v, int *is_unsigned) {
   *is_unsigned = 0;
   if (s->tag != LF_TAG_USERDATA) return lf_integer(s, v);
   const lf_CDataHeader *h = lf_slotcdata(s, ft->metatables, ft->count);
   if (h == NULL) return 0;
-  int kind = ft->types[h->type].shape;
-  if (kind == LF_K_BOOL) kind = LF_K_U8;
-  if (kind < LF_K_I8 || kind > LF_K_U64) return 0;
-  static const uint8_t sizes[] = {[LF_K_I8] = 1, [LF_K_U8] = 1, [LF_K_I16] = 2, [LF_K_U16] = 2,
-                                  [LF_K_I32] = 4, [LF_K_U32] = 4, [LF_K_I64] = 8, [LF_K_U64] = 8};
-  uint64_t bits = 0;
-  memcpy(&bits, (const char *)h + h->offset, sizes[kind]); /* little-endian: the low bytes */
-  *v = (int64_t)lf_extend(kind, bits);
-  *is_unsigned = kind == LF_K_U64;
-  return 1;
+  const char *p = (const char *)h + h->offset;
+  switch (ft->types[h->type].shape) {
+  case LF_K_I8: *v = *(const int8_t *)p; return 1;
+  case LF_K_U8: case LF_K_BOOL: *v = *(const uint8_t *)p; return 1;
+  case LF_K_I16: { int16_t x; memcpy(&x, p, 2); *v = x; return 1; }
+  case LF_K_U16: { uint16_t x; memcpy(&x, p, 2); *v = x; return 1; }
+  case LF_K_I32: { int32_t x; memcpy(&x, p, 4); *v = x; return 1; }
+  case LF_K_U32: { uint32_t x; memcpy(&x, p, 4); *v = x; return 1; }
+  case LF_K_I64: memcpy(v, p, 8); return 1;
+  case LF_K_U64: memcpy(v, p, 8); *is_unsigned = 1; return 1;
+  default: return 0;
+  }
 }
 
 int lf_cdataintegerop(lua_State *L, const lf_FastTypes *ft, int e) {
@@ -106,8 +110,24 @@ int lf_cdataintegerop(lua_State *L, const lf_FastTypes *ft, int e) {
   return 1;
 }
 
+/* < and <= of two pointer cdata of one type: their addresses, unsigned (pointers
+ * of other types, arrays: FFIState.compare's compatibility rule). -1 otherwise. */
+static int pointer_order(lua_State *L, const lf_FastTypes *ft, int e) {
+  const lf_Slot *args = lf_base(L);
+  if (lf_top(L) - args != 2) return -1;
+  const lf_CDataHeader *a = lf_slotcdata(&args[0], ft->metatables, ft->count);
+  const lf_CDataHeader *b = lf_slotcdata(&args[1], ft->metatables, ft->count);
+  if (a == NULL || b == NULL || a->type != b->type || ft->types[a->type].shape != LF_T_POINTER) return -1;
+  uintptr_t p, q;
+  memcpy(&p, (const char *)a + a->offset, sizeof p);
+  memcpy(&q, (const char *)b + b->offset, sizeof q);
+  lf_setbool(L, e == LF_E_LT ? p < q : p <= q);
+  return 1;
+}
+
 /* A cdata operator metamethod (upvalue 4: the event): the metatype's handler of
- * a struct operand, else two integer operands in C, else Swift. */
+ * a struct operand, else two integer operands or the order of two pointers in C,
+ * else Swift. */
 static int cdata_operator(lua_State *L) {
   const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
   int e = (int)lf_upvalue(L, 4)->value.i;
@@ -116,6 +136,7 @@ static int cdata_operator(lua_State *L) {
     if (n >= 0) return n;
   }
   int n = lf_cdataintegerop(L, ft, e);
+  if (n < 0 && (e == LF_E_LT || e == LF_E_LE)) n = pointer_order(L, ft, e);
   return n >= 0 ? n : lf_slowcall(L);
 }
 

@@ -22,7 +22,7 @@ static inline int lf_lowbitsconvert(const lf_Slot *s, int64_t v, int kind) {
 /* The cdata header of the value in stack slot `s` if it is a usable cdata of this
  * ffi state (one of its two `metatables`, not released, a type id below `count`);
  * NULL for anything else. */
-static inline const lf_CDataHeader *lf_slotcdata(const lf_Slot *s, const void *const *metatables, int32_t count) {
+static inline __attribute__((always_inline)) const lf_CDataHeader *lf_slotcdata(const lf_Slot *s, const void *const *metatables, int32_t count) {
   if (s->tag != LF_TAG_USERDATA) return NULL;
   const void *mt = lf_udatametatable(s);
   if (mt == NULL || (mt != metatables[0] && mt != metatables[1])) return NULL;
