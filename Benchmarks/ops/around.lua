@@ -49,6 +49,9 @@ local ops = {
   { "u64 + 1", function(n) for _ = 1, n do sink = u64 + 1 end end },
   { "tonumber(i64)", function(n) for _ = 1, n do sink = tonumber(i64) end end },
   { "empty loop", function(n) for _ = 1, n do sink = n end end },
+  -- The floor: a call of a C function that does next to nothing.
+  { "local errno; errno()", function(n) local errno = ffi.errno; for _ = 1, n do sink = errno() end end },
+  { "local rawequal; rawequal(a, a)", function(n) local req = rawequal; for _ = 1, n do sink = req(av, av) end end },
 }
 -- Lua 5.4's operators (a syntax error for LuaJIT: compiled only here).
 if not jit then

@@ -230,29 +230,21 @@ int lf_cdatatostring(lua_State *L) {
   const void *address = (const char *)h + h->offset;
   if (shape == LF_T_POINTER) memcpy(&address, address, sizeof address);
   else if (shape != LF_T_RECORD && shape != LF_T_ARRAY) return lf_slowcall(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, ft->prefixes_ref);
-  if (lua_rawgeti(L, -1, (lua_Integer)h->type + 1) != LUA_TSTRING) { /* Swift makes it */
-    lua_settop(L, top);
-    return lf_slowcall(L);
-  }
-  size_t len;
-  const char *prefix = lua_tolstring(L, -1, &len);
+  const lf_TypeFast *t = &ft->types[h->type];
+  size_t len = t->prefix_len;
   char text[256];
-  if (len > sizeof text - 20) { /* a very long type name */
-    lua_settop(L, top);
-    return lf_slowcall(L);
-  }
-  memcpy(text, prefix, len);
+  if (t->prefix == NULL || len > sizeof text - 20) return lf_slowcall(L); /* Swift makes it; very long names */
+  memcpy(text, t->prefix, len);
   if (address == NULL) {
     memcpy(text + len, "NULL", 4);
     len += 4;
   } else { /* as describe's hexAddress: 0x and lower-case digits, no leading zeros */
-    char digits[16];
-    int n = 0;
-    for (uintptr_t a = (uintptr_t)address; a != 0; a >>= 4) digits[n++] = "0123456789abcdef"[a & 15];
+    uintptr_t a = (uintptr_t)address;
+    int n = (64 - __builtin_clzll((unsigned long long)a) + 3) / 4;
     text[len++] = '0';
     text[len++] = 'x';
-    while (n > 0) text[len++] = digits[--n];
+    for (int i = n - 1; i >= 0; i--, a >>= 4) text[len + i] = "0123456789abcdef"[a & 15];
+    len += (size_t)n;
   }
   lua_pushlstring(L, text, len);
   return 1;

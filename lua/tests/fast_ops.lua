@@ -214,6 +214,8 @@ for _ = 1, 2 do
   assert(tostring(ffi.cast("void *", 0x1234)) == "cdata<void *>: 0x1234")
   assert(tostring(ffi.cast("int *", nil)) == "cdata<int *>: NULL")
   assert(tostring(ffi.cast("void *", -1)) == "cdata<void *>: 0xffffffffffffffff")
+  assert(tostring(ffi.cast("void *", 1)) == "cdata<void *>: 0x1" and tostring(ffi.cast("void *", 16)) == "cdata<void *>: 0x10")
+  assert(tostring(ffi.cast("char *", math.mininteger)) == "cdata<char *>: 0x8000000000000000")
   local q, arr = ffi.new("fo_point"), ffi.new("int[3]")
   local address = tostring(ffi.cast("void *", q)):match("0x%x+$")
   assert(tostring(q) == "cdata<struct fo_point>: " .. address)

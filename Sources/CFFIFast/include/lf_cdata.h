@@ -57,6 +57,9 @@ typedef struct lf_TypeFast {
   int32_t metatype;   /* registry reference of the metatype table that governs its cdata
                          (its record's, or a pointer's or reference's target record's,
                          qualifiers ignored); 0: none */
+  const char *prefix; /* tostring's `cdata<T>: ` once Swift made it (the characters of the
+                         Lua string the prefixes table keeps); NULL until then */
+  size_t prefix_len;
 } lf_TypeFast;
 
 /* One entry of the type-string cache: the characters of an interned (short) Lua
@@ -83,7 +86,8 @@ typedef struct lf_FastTypes {
   const void *ctype_metatable;
   int ctype_cache_ref;
   int *saved_errno; /* errno after the last C call (lf_CallContext), for ffi.errno */
-  int prefixes_ref; /* registry reference: type id + 1 -> `cdata<T>: ` (tostring) */
+  int prefixes_ref; /* registry reference: type id + 1 -> `cdata<T>: ` (tostring; it
+                       keeps lf_TypeFast.prefix alive) */
   /* Short type strings already parsed (open addressing, keyed by address; Swift
    * fills it as it caches a string's type). */
   lf_TypeString *strings;
