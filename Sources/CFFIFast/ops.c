@@ -125,7 +125,8 @@ static int op_fill(lua_State *L) {
 
 /* Pushes the Lua number of the scalar cdata `h` as ffi.tonumber does (a uint64_t
  * above 2^63-1 as a float, a bool as 0 or 1); 0 for the slow path. */
-static int push_number(lua_State *L, const lf_FastTypes *ft, const lf_CDataHeader *h) {
+static inline __attribute__((always_inline)) int push_number(lua_State *L, const lf_FastTypes *ft,
+                                                             const lf_CDataHeader *h) {
   int kind = ft->types[h->type].shape;
   const char *p = (const char *)h + h->offset;
   if (kind == LF_K_BOOL) {
