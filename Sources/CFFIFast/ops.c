@@ -292,8 +292,11 @@ static int compat_tonumber(lua_State *L) {
     }
     const void *mt = args[0].tag == LF_TAG_USERDATA ? lf_udatametatable(&args[0]) : NULL;
     const lf_FastTypes *ft = mt != NULL ? state_of(L, mt) : NULL;
-    const lf_CDataHeader *h = ft != NULL ? lf_slotcdata(&lf_base(L)[0], ft->metatables, ft->count) : NULL;
-    if (h != NULL && push_number(L, ft, h)) return 1;
+    /* A state found: the metatable is one of its two cdata metatables. */
+    const lf_CDataHeader *h = ft != NULL ? (const lf_CDataHeader *)lf_udata(&lf_base(L)[0]) : NULL;
+    if (h != NULL && !(h->flags & LF_CDATA_RELEASED) && (uint32_t)h->type < (uint32_t)ft->count &&
+        push_number(L, ft, h))
+      return 1;
   }
   return lf_slowcall(L);
 }
