@@ -4,6 +4,9 @@
 -- operator. The suite runs twice (LUAFFI_API_STACK=1: no C fast paths), so the C
 -- fast path (arith.c) and the Swift path (Arithmetic.swift) both meet the model.
 local ffi = require("ffi")
+-- The first boxed results of a state, before int64_t and uint64_t are interned.
+local first = ffi.new("uint8_t", 200) + 100
+assert(tostring(first) == "300LL" and tostring(ffi.new("uint32_t", 1) - ffi.new("uint64_t", 2)) == "18446744073709551615ULL")
 local i64, u64 = ffi.typeof("int64_t"), ffi.typeof("uint64_t")
 local i32, u32 = ffi.typeof("int32_t"), ffi.typeof("uint32_t")
 local minint, maxint = math.mininteger, math.maxinteger
