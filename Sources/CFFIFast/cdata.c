@@ -100,7 +100,7 @@ static int push_pointer(lua_State *L, const lf_FastTypes *ft, int32_t type, cons
   if (ft->types[type].gc) return 0;
   uint64_t v;
   memcpy(&v, p, 8); /* before allocating: a finalizer the collector runs may free p */
-  memcpy(lf_pushnewcdata(L, type, 8, ft->metatable_ref), &v, 8);
+  memcpy(lf_pushnewplain(L, ft, type, 8), &v, 8);
   return 1;
 }
 
@@ -164,7 +164,8 @@ static int pointer_operand(const lf_FastTypes *ft, const lf_Slot *s, uintptr_t *
   return 0;
 }
 
-/* __eq of two pointers or arrays: their addresses (FFIState.compare). */
+/* __eq of two pointers or arrays: their addresses (FFIState.compare); of two
+ * integers (arith.c). */
 static int cdata_eq(lua_State *L) {
   const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
   const lf_Slot *args = lf_base(L);
@@ -181,13 +182,13 @@ static int cdata_eq(lua_State *L) {
     lf_setbool(L, a == b);
     return 1;
   }
-  return lf_slowcall(L);
+  return lf_cdataintegerop(L, ft, LF_E_EQ) >= 0 ? 1 : lf_slowcall(L);
 }
 
 /* __add and __sub (`sign` 1, -1) of a pointer and an integer (either order for
  * __add), and the difference of two pointers, as FFIState.arithmetic: addresses
- * wrap around; arrays, unsized targets, other operands and metatypes take the
- * slow path. */
+ * wrap around; two integer operands (arith.c); arrays, unsized targets, other
+ * operands and metatypes take the slow path. */
 static int pointer_arithmetic(lua_State *L, int sign) {
   const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
   const lf_Slot *args = lf_base(L);
@@ -202,13 +203,15 @@ static int pointer_arithmetic(lua_State *L, int sign) {
   int32_t type, other;
   const lf_Slot *pointer = &args[0], *offset = &args[1];
   if (sign > 0 && args[0].tag == LF_TAG_INT) pointer = &args[1], offset = &args[0];
-  if (!pointer_operand(ft, pointer, &p, &t, &type) || t->element_size <= 0) return lf_slowcall(L); /* unsized: an error there */
+  if (!pointer_operand(ft, pointer, &p, &t, &type))
+    return lf_cdataintegerop(L, ft, sign > 0 ? LF_E_ADD : LF_E_SUB) >= 0 ? 1 : lf_slowcall(L);
+  if (t->element_size <= 0) return lf_slowcall(L); /* unsized: an error there */
   if (offset->tag == LF_TAG_INT && t->shape == LF_T_POINTER) {
     uintptr_t step = (uintptr_t)t->element_size * (uintptr_t)offset->value.i;
     uintptr_t address = sign > 0 ? p + step : p - step;
     /* The result keeps the operand's owner alive (copied before allocating). */
     lf_Slot owner = lf_derivedowner(pointer, (const cdata_header *)lf_udata(pointer), LF_T_POINTER);
-    lf_pushnewpointer(L, type, address, ft->metatable_ref, owner);
+    lf_pushnewpointer(L, ft, type, address, owner);
     return 1;
   }
   if (sign < 0 && pointer_operand(ft, offset, &q, &u, &other) && other == type) { /* others: Swift's rule */
@@ -284,9 +287,9 @@ static void set_plain_metatable(lua_State *L, int metatable_ref) {
   lf_setnewmetatable(L, mt);
 }
 
-void lf_pushnewpointer(lua_State *L, int32_t type, uint64_t address, int metatable_ref, lf_Slot owner) {
+void lf_pushnewpointer(lua_State *L, const lf_FastTypes *ft, int32_t type, uint64_t address, lf_Slot owner) {
   if (owner.tag == LF_TAG_NIL) {
-    memcpy(lf_pushnewcdata(L, type, 8, metatable_ref), &address, 8);
+    memcpy(lf_pushnewplain(L, ft, type, 8), &address, 8);
     return;
   }
   cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + 8, 1);
@@ -295,7 +298,16 @@ void lf_pushnewpointer(lua_State *L, int32_t type, uint64_t address, int metatab
   h->offset = sizeof(cdata_header);
   memcpy(h + 1, &address, 8);
   *lf_uservalue(lf_top(L) - 1, 1) = owner;
-  set_plain_metatable(L, metatable_ref);
+  lf_setnewmetatable(L, (void *)ft->metatables[0]);
+}
+
+void *lf_pushnewplain(lua_State *L, const lf_FastTypes *ft, int32_t type, size_t size) {
+  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + size, 0);
+  h->type = type;
+  h->flags = 0;
+  h->offset = sizeof(cdata_header);
+  lf_setnewmetatable(L, (void *)ft->metatables[0]);
+  return h + 1;
 }
 
 void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref) {
@@ -382,13 +394,13 @@ static int cdata_cast(lua_State *L) {
     static const uint8_t sizes[] = {[LF_K_I8] = 1, [LF_K_U8] = 1, [LF_K_I16] = 2, [LF_K_U16] = 2,
                                     [LF_K_I32] = 4, [LF_K_U32] = 4, [LF_K_I64] = 8, [LF_K_U64] = 8};
     lf_Slot value = args[1]; /* copied: the allocation may move the stack */
-    store_scalar(&value, shape, lf_pushnewcdata(L, id, sizes[shape], ft->metatable_ref));
+    store_scalar(&value, shape, lf_pushnewplain(L, ft, id, sizes[shape]));
     return 1;
   }
   if (shape != LF_T_POINTER) return lf_slowcall(L);
   if (args[1].tag == LF_TAG_INT) {
     lf_Slot none = {{0}, LF_TAG_NIL, {0}};
-    lf_pushnewpointer(L, id, (uint64_t)args[1].value.i, ft->metatable_ref, none);
+    lf_pushnewpointer(L, ft, id, (uint64_t)args[1].value.i, none);
     return 1;
   }
   uint64_t address = 0;
@@ -403,7 +415,7 @@ static int cdata_cast(lua_State *L) {
     else return lf_slowcall(L);
     owner = lf_derivedowner(&args[1], h, from);
   }
-  lf_pushnewpointer(L, id, address, ft->metatable_ref, owner);
+  lf_pushnewpointer(L, ft, id, address, owner);
   return 1;
 }
 

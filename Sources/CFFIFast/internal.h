@@ -22,7 +22,7 @@ static inline int lf_lowbitsconvert(const lf_Slot *s, int64_t v, int kind) {
 /* The cdata header of the value in stack slot `s` if it is a usable cdata of this
  * ffi state (one of its two `metatables`, not released, a type id below `count`);
  * NULL for anything else. */
-static inline const lf_CDataHeader *lf_slotcdata(const lf_Slot *s, const void *const *metatables, int32_t count) {
+static inline __attribute__((always_inline)) const lf_CDataHeader *lf_slotcdata(const lf_Slot *s, const void *const *metatables, int32_t count) {
   if (s->tag != LF_TAG_USERDATA) return NULL;
   const void *mt = lf_udatametatable(s);
   if (mt == NULL || (mt != metatables[0] && mt != metatables[1])) return NULL;
@@ -56,9 +56,14 @@ static inline int lf_ownerreleased(const lf_Slot *s) {
 
 /* Pushes a new pointer cdata of type `type` holding `address`, keeping `owner` (a
  * value copied out of its slot, which the allocation may move; nil: none) alive in
- * its user value; the new object is white, so the raw store needs no barrier.
- * [-0, +1, m] */
-void lf_pushnewpointer(lua_State *L, int32_t type, uint64_t address, int metatable_ref, lf_Slot owner);
+ * its user value; the new object is white, so the raw store needs no barrier. Its
+ * metatable is `ft`'s plain one. [-0, +1, m] */
+void lf_pushnewpointer(lua_State *L, const lf_FastTypes *ft, int32_t type, uint64_t address, lf_Slot owner);
+
+/* Pushes a new cdata of type `type` with `size` bytes of payload after the 8-byte
+ * header and `ft`'s plain metatable, stored raw (the fast paths run only where
+ * lf_stackraw holds); returns the payload. [-0, +1, m] */
+void *lf_pushnewplain(lua_State *L, const lf_FastTypes *ft, int32_t type, size_t size);
 
 /* Pushes a new cdata of type `type` with `size` bytes of payload right after the
  * 8-byte header (Swift's CDataHeader layout; alignment at most 8) and the metatable
@@ -114,6 +119,11 @@ int lf_metatypeindex(lua_State *L, const lf_FastTypes *ft);
  * metamethod's operands, as the Swift `dispatch` does; returns its result count,
  * or -1 when none has one (then the built-in behaviour applies). */
 int lf_metatypeevent(lua_State *L, const lf_FastTypes *ft, int e);
+
+/* The metamethod of event `e` (LF_E_EQ, LF_E_LT, LF_E_LE, LF_E_ADD ... LF_E_BNOT)
+ * for two integer operands (arith.c): pushes the result and returns 1; -1 when
+ * the operands or the case are not its (the caller goes on to Swift). */
+int lf_cdataintegerop(lua_State *L, const lf_FastTypes *ft, int e);
 
 /* __tostring of cdata (ops.c): the metatype's handler, else for a pointer, struct
  * or array the prefix Swift made for its type and the address (as

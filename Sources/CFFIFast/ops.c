@@ -125,7 +125,8 @@ static int op_fill(lua_State *L) {
 
 /* Pushes the Lua number of the scalar cdata `h` as ffi.tonumber does (a uint64_t
  * above 2^63-1 as a float, a bool as 0 or 1); 0 for the slow path. */
-static int push_number(lua_State *L, const lf_FastTypes *ft, const lf_CDataHeader *h) {
+static inline __attribute__((always_inline)) int push_number(lua_State *L, const lf_FastTypes *ft,
+                                                             const lf_CDataHeader *h) {
   int kind = ft->types[h->type].shape;
   const char *p = (const char *)h + h->offset;
   if (kind == LF_K_BOOL) {
@@ -211,7 +212,7 @@ static int op_addressof(lua_State *L) {
     return lf_slowcall(L);
   /* The payload stays where it is (the object is anchored in slot 1); the owner
    * slot is copied before the allocation. */
-  lf_pushnewpointer(L, t->pointer, (uint64_t)(uintptr_t)((const char *)h + h->offset), ft->metatable_ref, args[0]);
+  lf_pushnewpointer(L, ft, t->pointer, (uint64_t)(uintptr_t)((const char *)h + h->offset), args[0]);
   return 1;
 }
 
@@ -230,29 +231,21 @@ int lf_cdatatostring(lua_State *L) {
   const void *address = (const char *)h + h->offset;
   if (shape == LF_T_POINTER) memcpy(&address, address, sizeof address);
   else if (shape != LF_T_RECORD && shape != LF_T_ARRAY) return lf_slowcall(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, ft->prefixes_ref);
-  if (lua_rawgeti(L, -1, (lua_Integer)h->type + 1) != LUA_TSTRING) { /* Swift makes it */
-    lua_settop(L, top);
-    return lf_slowcall(L);
-  }
-  size_t len;
-  const char *prefix = lua_tolstring(L, -1, &len);
+  const lf_TypeFast *t = &ft->types[h->type];
+  size_t len = t->prefix_len;
   char text[256];
-  if (len > sizeof text - 20) { /* a very long type name */
-    lua_settop(L, top);
-    return lf_slowcall(L);
-  }
-  memcpy(text, prefix, len);
+  if (t->prefix == NULL || len > sizeof text - 20) return lf_slowcall(L); /* Swift makes it; very long names */
+  memcpy(text, t->prefix, len);
   if (address == NULL) {
     memcpy(text + len, "NULL", 4);
     len += 4;
   } else { /* as describe's hexAddress: 0x and lower-case digits, no leading zeros */
-    char digits[16];
-    int n = 0;
-    for (uintptr_t a = (uintptr_t)address; a != 0; a >>= 4) digits[n++] = "0123456789abcdef"[a & 15];
+    uintptr_t a = (uintptr_t)address;
+    int n = (64 - __builtin_clzll((unsigned long long)a) + 3) / 4;
     text[len++] = '0';
     text[len++] = 'x';
-    while (n > 0) text[len++] = digits[--n];
+    for (int i = n - 1; i >= 0; i--, a >>= 4) text[len + i] = "0123456789abcdef"[a & 15];
+    len += (size_t)n;
   }
   lua_pushlstring(L, text, len);
   return 1;
@@ -299,8 +292,11 @@ static int compat_tonumber(lua_State *L) {
     }
     const void *mt = args[0].tag == LF_TAG_USERDATA ? lf_udatametatable(&args[0]) : NULL;
     const lf_FastTypes *ft = mt != NULL ? state_of(L, mt) : NULL;
-    const lf_CDataHeader *h = ft != NULL ? lf_slotcdata(&lf_base(L)[0], ft->metatables, ft->count) : NULL;
-    if (h != NULL && push_number(L, ft, h)) return 1;
+    /* A state found: the metatable is one of its two cdata metatables. */
+    const lf_CDataHeader *h = ft != NULL ? (const lf_CDataHeader *)lf_udata(&lf_base(L)[0]) : NULL;
+    if (h != NULL && !(h->flags & LF_CDATA_RELEASED) && (uint32_t)h->type < (uint32_t)ft->count &&
+        push_number(L, ft, h))
+      return 1;
   }
   return lf_slowcall(L);
 }

@@ -2,6 +2,7 @@
 // 64-bit integer arithmetic (LuaJIT's rules; Lua 5.4 adds //, & | ~ << >>).
 import CLua
 import CLuaCore
+import CFFIFast
 import CTypes
 import Glibc
 
@@ -20,6 +21,26 @@ extension ArithmeticOperator {
         }
     }
 
+    /// The metamethod event (LF_E_*), as the integer rules of arith.c take it.
+    var event: Int32 {
+        switch self {
+        case .add: Int32(LF_E_ADD)
+        case .subtract: Int32(LF_E_SUB)
+        case .multiply: Int32(LF_E_MUL)
+        case .divide: Int32(LF_E_DIV)
+        case .modulo: Int32(LF_E_MOD)
+        case .power: Int32(LF_E_POW)
+        case .floorDivide: Int32(LF_E_IDIV)
+        case .negate: Int32(LF_E_UNM)
+        case .and: Int32(LF_E_BAND)
+        case .or: Int32(LF_E_BOR)
+        case .xor: Int32(LF_E_BXOR)
+        case .shiftLeft: Int32(LF_E_SHL)
+        case .shiftRight: Int32(LF_E_SHR)
+        case .not: Int32(LF_E_BNOT)
+        }
+    }
+
     /// The operator as Lua spells it (in error messages).
     var symbol: String {
         switch self {
@@ -32,7 +53,18 @@ extension ArithmeticOperator {
 }
 
 /// Comparison operators.
-enum ComparisonOperator { case equal, less, lessOrEqual }
+enum ComparisonOperator {
+    case equal, less, lessOrEqual
+
+    /// The metamethod event (LF_E_*), as lf_int64compare takes it.
+    var event: Int32 {
+        switch self {
+        case .equal: Int32(LF_E_EQ)
+        case .less: Int32(LF_E_LT)
+        case .lessOrEqual: Int32(LF_E_LE)
+        }
+    }
+}
 
 /// An operand of cdata arithmetic.
 private enum Operand {
@@ -132,28 +164,15 @@ extension FFIState {
         return integerBits(value, to: unsigned ? .uint64 : .int64)
     }
 
-    /// 64-bit integer arithmetic with wrap-around; the result is boxed (`int64_t`,
-    /// or `uint64_t` when either operand is unsigned).
+    /// 64-bit integer arithmetic with wrap-around, by the rules of arith.c (which
+    /// its C fast path shares); the result is boxed (`int64_t`, or `uint64_t` when
+    /// either operand is unsigned).
     private func integerArithmetic(
         _ L: OpaquePointer, _ op: ArithmeticOperator, _ x: Int64, _ y: Int64, unsigned: Bool
     ) throws(FFIError) {
-        let ux = UInt64(bitPattern: x), uy = UInt64(bitPattern: y)
-        let result: Int64
-        switch op {
-        case .add: result = x &+ y
-        case .subtract: result = x &- y
-        case .multiply: result = x &* y
-        case .negate: result = 0 &- x
-        case .divide, .floorDivide, .modulo:
-            guard y != 0 else { throw FFIError("attempt to perform 'n\(op.symbol)0'") }
-            result = unsigned ? Int64(bitPattern: divide(ux, uy, op)) : divide(x, y, op)
-        case .power: result = power(x, y, unsigned: unsigned)
-        case .and: result = x & y
-        case .or: result = x | y
-        case .xor: result = x ^ y
-        case .not: result = ~x
-        case .shiftLeft: result = y >= 64 || y <= -64 ? 0 : (y >= 0 ? x << y : Int64(bitPattern: ux >> UInt64(-y)))
-        case .shiftRight: result = y >= 64 || y <= -64 ? 0 : (y >= 0 ? Int64(bitPattern: ux >> UInt64(y)) : x << -y)
+        var result: Int64 = 0
+        guard lf_int64arith(op.event, x, y, unsigned ? 1 : 0, &result) != 0 else {
+            throw FFIError("attempt to perform 'n\(op.symbol)0'")
         }
         if unsigned { pushBoxed(L, uint64: UInt64(bitPattern: result)) } else { pushBoxed(L, int64: result) }
     }
@@ -223,13 +242,9 @@ extension FFIState {
     }
 }
 
-/// `x op y` for 64-bit integers, unsigned when either side is `uint64_t`.
+/// `x op y` for 64-bit integers, unsigned when either side is `uint64_t` (arith.c).
 private func compareIntegers(_ x: Int64, _ y: Int64, unsigned: Bool, _ op: ComparisonOperator) -> Bool {
-    if unsigned {
-        let (x, y) = (UInt64(bitPattern: x), UInt64(bitPattern: y))
-        return op == .equal ? x == y : (op == .less ? x < y : x <= y)
-    }
-    return op == .equal ? x == y : (op == .less ? x < y : x <= y)
+    lf_int64compare(op.event, x, y, unsigned ? 1 : 0) != 0
 }
 
 private extension Operand {
@@ -240,36 +255,4 @@ private extension Operand {
         case .pointer: nil
         }
     }
-}
-
-/// Signed division and remainder: `/` and `%` truncate (C, as LuaJIT), `//`
-/// floors (Lua 5.4).
-private func divide(_ x: Int64, _ y: Int64, _ op: ArithmeticOperator) -> Int64 {
-    if y == -1 { return op == .modulo ? 0 : 0 &- x }
-    let (q, r) = (x / y, x % y)
-    switch op {
-    case .divide: return q
-    case .floorDivide: return r != 0 && (r < 0) != (y < 0) ? q - 1 : q
-    default: return r
-    }
-}
-
-private func divide(_ x: UInt64, _ y: UInt64, _ op: ArithmeticOperator) -> UInt64 {
-    op == .modulo ? x % y : x / y
-}
-
-/// Integer power by squaring (wrapping); negative exponents give 0 (or 1, -1).
-private func power(_ base: Int64, _ exponent: Int64, unsigned: Bool) -> Int64 {
-    if exponent < 0 && !unsigned {
-        // 0 to a negative power is the largest int64_t, as in LuaJIT.
-        if base == 0 { return Int64.max }
-        return base == 1 ? 1 : (base == -1 ? (exponent & 1 == 0 ? 1 : -1) : 0)
-    }
-    var result: Int64 = 1, b = base, e = UInt64(bitPattern: exponent)
-    while e > 0 {
-        if e & 1 == 1 { result = result &* b }
-        b = b &* b
-        e >>= 1
-    }
-    return result
 }

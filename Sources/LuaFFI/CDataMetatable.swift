@@ -16,12 +16,17 @@ private let cdataFastMetamethods: [(name: StaticString, which: Int32, slow: lf_S
 /// The other metamethods of every cdata, by event (LF_E_*): a metatype's handler is
 /// found and called in C (lf_pushcdataevent), the Swift function does the rest.
 private let cdataMetamethods: [(event: Int, slow: lf_SwiftFunction)] = [
-    (LF_E_TOSTRING, cdataToString), (LF_E_LT, cdataLt), (LF_E_LE, cdataLe),
+    (LF_E_TOSTRING, cdataToString), (LF_E_LEN, cdataLen), (LF_E_CONCAT, cdataConcat), (LF_E_CALL, cdataCall),
+    (LF_E_CLOSE, cdataClose), (LF_E_PAIRS, cdataPairs), (LF_E_IPAIRS, cdataIpairs),
+]
+
+/// The operators but `==`, `+`, `-`, by event: as `cdataMetamethods`, and two
+/// integer operands are computed in C too (lf_pushcdataoperator, arith.c).
+private let cdataOperators: [(event: Int, slow: lf_SwiftFunction)] = [
+    (LF_E_LT, cdataLt), (LF_E_LE, cdataLe),
     (LF_E_MUL, cdataMul), (LF_E_DIV, cdataDiv), (LF_E_MOD, cdataMod), (LF_E_POW, cdataPow),
     (LF_E_UNM, cdataUnm), (LF_E_IDIV, cdataIdiv), (LF_E_BAND, cdataBand), (LF_E_BOR, cdataBor),
     (LF_E_BXOR, cdataBxor), (LF_E_SHL, cdataShl), (LF_E_SHR, cdataShr), (LF_E_BNOT, cdataBnot),
-    (LF_E_LEN, cdataLen), (LF_E_CONCAT, cdataConcat), (LF_E_CALL, cdataCall), (LF_E_CLOSE, cdataClose),
-    (LF_E_PAIRS, cdataPairs), (LF_E_IPAIRS, cdataIpairs),
 ]
 
 extension FFIState {
@@ -30,7 +35,7 @@ extension FFIState {
     /// metatype (`ensureGCMetatable`): most states never need them. `[-0, +0, m]`
     func createCDataMetatables(_ L: OpaquePointer) {
         let owner = lua_gettop(L)
-        lua_createtable(L, 0, Int32(cdataFastMetamethods.count + cdataMetamethods.count + 2))
+        lua_createtable(L, 0, Int32(cdataFastMetamethods.count + cdataMetamethods.count + cdataOperators.count + 2))
         for (name, which, slow) in cdataFastMetamethods {
             lua_pushvalue(L, owner)
             lf_pushcdatamethod(L, which, fastTypes, slow)
@@ -39,6 +44,11 @@ extension FFIState {
         for (event, slow) in cdataMetamethods {
             lua_pushvalue(L, owner)
             lf_pushcdataevent(L, Int32(event), fastTypes, slow)
+            lua_setfield(L, -2, lf_eventname(Int32(event)))
+        }
+        for (event, slow) in cdataOperators {
+            lua_pushvalue(L, owner)
+            lf_pushcdataoperator(L, Int32(event), fastTypes, slow)
             lua_setfield(L, -2, lf_eventname(Int32(event)))
         }
         lua_pushstring(L, "cdata")
@@ -58,7 +68,7 @@ extension FFIState {
         guard gcMetatableRef == LUA_NOREF else { return }
         createFinalizerTable(L)
         lua_rawgeti(L, lf_registryindex(), lua_Integer(plainMetatableRef))
-        lua_createtable(L, 0, Int32(cdataMetamethods.count + 5))
+        lua_createtable(L, 0, Int32(cdataMetamethods.count + cdataOperators.count + 5))
         lua_pushnil(L)
         while lua_next(L, -3) != 0 {  // copy every field of the plain metatable
             lua_pushvalue(L, -2)

@@ -131,6 +131,8 @@ final class FFIState {
         fast.gc_types = UnsafePointer(gcTypesSlot)
         fast.metatypes = UnsafePointer(metatypesSlot)
         fast.ctype_cache_ref = LUA_NOREF
+        fast.int64_type = -1
+        fast.uint64_type = -1
         fastTypes.initialize(to: fast)
         context.initialize(to: lf_CallContext(state: 0, live: 0, pending: 0, saved_errno: 0, calling: nil,
                                               main: nil, owner: pthread_self(), info: nil))

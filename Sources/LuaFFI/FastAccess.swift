@@ -22,6 +22,8 @@ extension FFIState {
         }
         (table.pointee.types! + Int(id)).initialize(to: fastType(id))
         table.pointee.count = id + 1
+        if types[Int(id)] == CType.int64 { table.pointee.int64_type = id }  // boxed results (arith.c)
+        if types[Int(id)] == CType.uint64 { table.pointee.uint64_type = id }
         let info = infos[Int(id)]
         if info.kind == .pointer, table.pointee.types![Int(info.target)].pointer < 0,
            types[Int(id)] == CType.pointer(to: types[Int(info.target)]) {

@@ -196,9 +196,12 @@ extension FFIState {
     func rememberDescribedPrefix(_ L: OpaquePointer, _ id: Int32) {
         let prefix = describedPrefix(id)
         lua_rawgeti(L, lf_registryindex(), lua_Integer(fastTypes.pointee.prefixes_ref))
-        lua_pushlstring(L, prefix, prefix.utf8.count)
-        lua_rawseti(L, -2, lua_Integer(id) + 1)
+        let characters = lua_pushlstring(L, prefix, prefix.utf8.count)
+        lua_rawseti(L, -2, lua_Integer(id) + 1)  // the table keeps the characters C reads
         lf_pop(L, 1)
+        guard id < fastTypes.pointee.count else { return }
+        fastTypes.pointee.types![Int(id)].prefix = characters
+        fastTypes.pointee.types![Int(id)].prefix_len = prefix.utf8.count
     }
 }
 

@@ -214,6 +214,8 @@ for _ = 1, 2 do
   assert(tostring(ffi.cast("void *", 0x1234)) == "cdata<void *>: 0x1234")
   assert(tostring(ffi.cast("int *", nil)) == "cdata<int *>: NULL")
   assert(tostring(ffi.cast("void *", -1)) == "cdata<void *>: 0xffffffffffffffff")
+  assert(tostring(ffi.cast("void *", 1)) == "cdata<void *>: 0x1" and tostring(ffi.cast("void *", 16)) == "cdata<void *>: 0x10")
+  assert(tostring(ffi.cast("char *", math.mininteger)) == "cdata<char *>: 0x8000000000000000")
   local q, arr = ffi.new("fo_point"), ffi.new("int[3]")
   local address = tostring(ffi.cast("void *", q)):match("0x%x+$")
   assert(tostring(q) == "cdata<struct fo_point>: " .. address)
@@ -233,4 +235,17 @@ for i = 1, 10 do
 end
 collectgarbage(); collectgarbage()
 assert(collected == 30 and ffi.sizeof(u8v(3)) == 3 and ffi.addressof(fin(1)).x == 1)
+-- Order of pointers: one type in C, other pairs by LuaJIT's compatibility rule.
+do
+  local arr = ffi.new("int[4]")
+  local p0, p2 = ffi.cast("int *", arr), ffi.cast("int *", arr) + 2
+  assert(p0 < p2 and p0 <= p2 and not (p2 < p0) and not (p2 <= p0) and p0 <= p0 and not (p0 < p0))
+  local low, high = ffi.cast("int *", 1), ffi.cast("int *", -1) -- unsigned addresses
+  assert(low < high and ffi.cast("int *", nil) < low)
+  assert(ffi.cast("const int *", arr) < p2 and arr < p2) -- qualifiers aside, arrays decay
+  fails("attempt to compare 'int *' with 'double *'", function() return p0 < ffi.cast("double *", arr) end)
+  local gone = ffi.cast("int *", 8)
+  ffi.release(gone)
+  fails("released", function() return gone < p2 end)
+end
 print("ok")

@@ -57,6 +57,9 @@ typedef struct lf_TypeFast {
   int32_t metatype;   /* registry reference of the metatype table that governs its cdata
                          (its record's, or a pointer's or reference's target record's,
                          qualifiers ignored); 0: none */
+  const char *prefix; /* tostring's `cdata<T>: ` once Swift made it (the characters of the
+                         Lua string the prefixes table keeps); NULL until then */
+  size_t prefix_len;
 } lf_TypeFast;
 
 /* One entry of the type-string cache: the characters of an interned (short) Lua
@@ -83,12 +86,17 @@ typedef struct lf_FastTypes {
   const void *ctype_metatable;
   int ctype_cache_ref;
   int *saved_errno; /* errno after the last C call (lf_CallContext), for ffi.errno */
-  int prefixes_ref; /* registry reference: type id + 1 -> `cdata<T>: ` (tostring) */
+  int prefixes_ref; /* registry reference: type id + 1 -> `cdata<T>: ` (tostring; it
+                       keeps lf_TypeFast.prefix alive) */
   /* Short type strings already parsed (open addressing, keyed by address; Swift
    * fills it as it caches a string's type). */
   lf_TypeString *strings;
   uint32_t strings_mask;
   uint32_t strings_count;
+  /* The ids of `int64_t` and `uint64_t` once interned (-1 until then): the types
+   * of boxed integer results. */
+  int32_t int64_type;
+  int32_t uint64_type;
   /* The metamethod event names (LF_E_*), anchored by the cdata metatable. */
   const void *events[32];
 } lf_FastTypes;
@@ -115,6 +123,11 @@ void lf_noteevents(lua_State *L, lf_FastTypes *types);
  * handler, found and called in C, else (for __tostring of pointers, structs and
  * arrays: in C) `slow` (as lf_pushcdatamethod). [-1, +1, m] */
 void lf_pushcdataevent(lua_State *L, int e, lf_FastTypes *types, int (*slow)(lua_State *L));
+
+/* Pushes the cdata metamethod of the operator event `e` (LF_E_LT, LF_E_LE,
+ * LF_E_MUL ... LF_E_BNOT): the metatype's handler as lf_pushcdataevent, else
+ * integer operands in C (arith.c), else `slow`. [-1, +1, m] */
+void lf_pushcdataoperator(lua_State *L, int e, lf_FastTypes *types, int (*slow)(lua_State *L));
 
 /* ffi functions with C fast paths (lf_pushcdataop): every one falls back to `slow`. */
 enum { LF_OP_SIZEOF, LF_OP_ISTYPE, LF_OP_COPY, LF_OP_FILL, LF_OP_TONUMBER, LF_OP_TYPEOF, LF_OP_OFFSETOF, LF_OP_ERRNO,
