@@ -74,7 +74,7 @@ extension Parser {
             let type = try typeName()
             try expect(.rparen, ")")
             let operand = try unary()
-            guard let value = ConstantValue.cast(operand, to: type, target: target) else {
+            guard let value = ConstantValue.cast(operand, to: type, target: target, asC: cCasts) else {
                 throw error("invalid cast to '\(type)'", at: token, near: false)
             }
             return value
@@ -191,7 +191,7 @@ extension Parser {
             try expect(.rparen, ")")
             return try memberConstant(of: type, at: token)
         }
-        guard let value = ConstantValue.cast(operand, to: type, target: target) else {
+        guard let value = ConstantValue.cast(operand, to: type, target: target, asC: cCasts) else {
             throw error("invalid cast to '\(type)'", at: token, near: false)
         }
         let result = try constantExpression(first: value)

@@ -54,11 +54,11 @@ struct ConstantValue {
 
     /// `(type)operand` as LuaJIT evaluates it: no conversion to a type narrower than
     /// `int` (`(char)257` is 257, marked narrow), C's conversion to any other integer
-    /// type; nil for non-integer types.
-    static func cast(_ operand: ConstantValue, to type: CType, target: TargetLayout)
+    /// type; nil for non-integer types. `asC`: C's conversion to every type.
+    static func cast(_ operand: ConstantValue, to type: CType, target: TargetLayout, asC: Bool)
         -> ConstantValue?
     {
-        guard isNarrow(type) else { return ConstantValue(operand.bits, as: type, target: target) }
+        guard isNarrow(type), !asC else { return ConstantValue(operand.bits, as: type, target: target) }
         var value = operand
         value.isNarrow = true
         return value

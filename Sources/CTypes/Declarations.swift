@@ -20,11 +20,16 @@ public struct CDefOptions: Hashable, Sendable {
     /// variable or constant with another type or value; a struct, union or enum with
     /// another body becomes a new type) instead of keeping the first or failing.
     public var override: Bool
+    /// Casts in constant expressions convert as C does: `(unsigned char)0x1ff` is 255.
+    /// Off, they follow LuaJIT's `cdef`, which converts nothing to a type narrower
+    /// than `int` (257); `ffi.include` reads real headers and turns it on.
+    public var cCasts: Bool
 
     /// Options that change nothing.
-    public init(pack: Int? = nil, override: Bool = false) {
+    public init(pack: Int? = nil, override: Bool = false, cCasts: Bool = false) {
         self.pack = pack
         self.override = override
+        self.cCasts = cCasts
     }
 }
 
@@ -402,6 +407,7 @@ public final class CDeclarations {
                     bytes: bytes, chunkName: chunkName, transaction: transaction,
                     parameters: parameters)
                 parser.pack = options.pack
+                parser.cCasts = options.cCasts
                 defer { parser.release() }
                 do throws(CDeclarationError) {
                     let value = try body(&parser)

@@ -24,6 +24,8 @@ struct Parser {
     var nextParameter = 0
     /// `#pragma pack` state: the current value and the pushed ones.
     var pack: Int?
+    /// Casts in constant expressions convert as C does (CDefOptions.cCasts).
+    var cCasts = false
     var packStack: [Int?] = []
     /// The `__asm__` labels seen (`DeclarationAttributes.asmName` indexes them).
     var asmNames: [String] = []

@@ -88,7 +88,7 @@ extension FFIState {
     /// Lua warnings); a parse error is reported where the header has the line.
     fileprivate func cdef(_ L: OpaquePointer, _ source: String, chunkName: String, markers: CLineMarkers?) throws(FFIError) {
         do throws(CDeclarationError) {
-            try declarations.cdef(source, chunkName: chunkName)
+            try declarations.cdef(source, chunkName: chunkName, options: CDefOptions(cCasts: true))
         } catch {
             throw FFIError(markers?.mapped(error) ?? error)
         }

@@ -38,6 +38,17 @@ import Testing
         #expect(try Self.evaluate(expression) == expected)
     }
 
+    /// With `cCasts` (what `ffi.include` reads real headers with), casts convert as C.
+    @Test(arguments: [
+        ("(unsigned char)257", 1), ("(signed char)255", -1), ("(short)65535", -1), ("(_Bool)5", 1),
+        ("(char)-1 < 0", 1), ("(unsigned char)-1 >> 4", 15), ("(unsigned)-1", 4_294_967_295),
+    ] as [(String, Int64)])
+    func cCasts(_ expression: String, _ expected: Int64) throws {
+        let scope = CDeclarations()
+        try scope.cdef("static const long long V = \(expression);", options: CDefOptions(cCasts: true))
+        #expect(scope.constant(named: "V")?.value == expected)
+    }
+
     @Test func staticConstTruncatesToItsType() throws {
         #expect(try Self.evaluate("300", type: "unsigned char") == 44)
         #expect(try Self.evaluate("-1", type: "unsigned int") == 4_294_967_295)

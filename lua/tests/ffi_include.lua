@@ -95,6 +95,16 @@ assert(ffi.C.LH_HEX == 16 and ffi.C.LH_NEG == -3 and ffi.C.LH_ALIAS == 16)
 assert(tostring(ffi.C.LH_BIG) == "18446744073709551615ULL")
 assert(not pcall(function() return ffi.C.LH_EXPR end), "expressions are not simple integers")
 
+-- A header's constant expressions are C's: a cast converts ((unsigned char)0x1ff is
+-- 255), where ffi.cdef follows LuaJIT (511).
+header = assert(io.open(dir .. "/casts.h", "w"))
+header:write("enum lh_casts { LH_NARROW = (unsigned char)0x1ff, LH_SIGNED = (signed char)0xff };\n")
+header:close()
+ffi.include('"' .. dir .. '/casts.h"')
+assert(ffi.C.LH_NARROW == 255 and ffi.C.LH_SIGNED == -1)
+ffi.cdef "enum lh_cdef_casts { LH_CDEF_NARROW = (unsigned char)0x1ff };"
+assert(ffi.C.LH_CDEF_NARROW == 511)
+
 -- A header the parser cannot read: the error names the header's file and line.
 header = assert(io.open(dir .. "/broken.h", "w"))
 header:write("int fine(void);\n\nint broken(int x;\n")
