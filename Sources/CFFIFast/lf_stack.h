@@ -40,6 +40,7 @@ typedef struct lf_Slot {
 
 typedef struct lf_CallInfo {
   lf_Slot *func;
+  lf_Slot *top; /* the frame's limit: a C function may push up to it */
 } lf_CallInfo;
 
 typedef struct lf_State {
@@ -80,6 +81,10 @@ int lf_stackraw(void);
 /* The running C function's frame: its first argument and the top. */
 static inline lf_Slot *lf_base(lua_State *L) { return ((lf_State *)L)->ci->func + 1; }
 static inline lf_Slot *lf_top(lua_State *L) { return ((lf_State *)L)->top; }
+
+/* The free slots of the current frame: pushes up to this many need no
+ * lua_checkstack (which raises the frame's limit, within the stack it keeps). */
+static inline ptrdiff_t lf_room(lua_State *L) { return ((lf_State *)L)->ci->top - ((lf_State *)L)->top; }
 
 /* Upvalue i (from 1) of the running C closure. */
 static inline const lf_Slot *lf_upvalue(lua_State *L, int i) {

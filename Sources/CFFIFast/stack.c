@@ -17,7 +17,9 @@ static const char sentinel = 0;
  * upvalue; returns
  * whether every raw access matches the API. */
 static int probe(lua_State *L) {
-  int ok = lua_gettop(L) == PROBE_ARGS;
+  /* A C function starts with LUA_MINSTACK free slots; lua_checkstack raises that. */
+  int ok = lua_gettop(L) == PROBE_ARGS && lf_room(L) == LUA_MINSTACK;
+  ok = ok && lua_checkstack(L, LUA_MINSTACK + 7) && lf_room(L) == LUA_MINSTACK + 7;
   lf_Slot *top = lf_top(L);
   ok = ok && top[-1].tag == LF_TAG_USERDATA && lf_udata(&top[-1]) == lua_touserdata(L, PROBE_ARGS);
   lf_Slot *base = ok ? lf_base(L) : NULL;

@@ -130,7 +130,7 @@ final class FFIState {
         fast.ctype_cache_ref = LUA_NOREF
         fastTypes.initialize(to: fast)
         context.initialize(to: lf_CallContext(state: 0, live: 0, pending: 0, saved_errno: 0, calling: nil,
-                                              main: nil, owner: pthread_self(), info: nil))
+                                              main: nil, owner: lf_threadid(), info: nil))
         fastTypes.pointee.saved_errno = (UnsafeMutableRawPointer(context) + MemoryLayout<lf_CallContext>
             .offset(of: \lf_CallContext.saved_errno)!).assumingMemoryBound(to: Int32.self)
         gcTypesSlot.initialize(to: 0)
