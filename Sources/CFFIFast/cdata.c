@@ -362,7 +362,8 @@ static int cdata_new(lua_State *L) {
       return lf_slowcall(L);
     }
   }
-  lf_setnewmetatable(L, lf_upvalue(L, 4)->value.p); /* the plain one */
+  /* The metatype's own metatable, or the plain one: neither has __gc. */
+  lf_setnewmetatable(L, t->metatable ? (void *)t->metatable : lf_upvalue(L, 4)->value.p);
   return 1;
 }
 

@@ -68,6 +68,15 @@ typedef struct lf_Udata {
   size_t len;
   void *metatable;
 } lf_Udata;
+/* A table (ltable.h Table), up to its metatable. */
+typedef struct lf_Table {
+  void *next;
+  uint8_t tt, marked, flags, lsizenode;
+  unsigned int alimit;
+  void *array, *node, *lastfree;
+  const void *metatable;
+} lf_Table;
+
 #define LF_UDATA0_PAYLOAD 32 /* Udata0: no user values */
 #define LF_UDATA_PAYLOAD(n) (40 + 16 * (size_t)(n))
 
@@ -102,6 +111,9 @@ static inline void *lf_udata(const lf_Slot *s) {
 static inline lf_Slot *lf_uservalue(const lf_Slot *s, int i) {
   return (lf_Slot *)((char *)s->value.p + LF_UDATA_PAYLOAD(i - 1));
 }
+
+/* The metatable of table `t` (both as lua_topointer gives them; NULL: none). */
+static inline const void *lf_tablemetatable(const void *t) { return ((const lf_Table *)t)->metatable; }
 
 /* Its metatable, as lua_topointer gives it (NULL: none). */
 static inline const void *lf_udatametatable(const lf_Slot *s) {

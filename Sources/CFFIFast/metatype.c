@@ -23,7 +23,7 @@ static const struct { int8_t among, nargs, nresults; } spec[LF_E_COUNT] = {
   [LF_E_LT] = {2, 2, 1}, [LF_E_LE] = {2, 2, 1}, [LF_E_MUL] = {2, 2, 1}, [LF_E_DIV] = {2, 2, 1},
   [LF_E_MOD] = {2, 2, 1}, [LF_E_POW] = {2, 2, 1}, [LF_E_UNM] = {2, 2, 1}, [LF_E_IDIV] = {2, 2, 1},
   [LF_E_BAND] = {2, 2, 1}, [LF_E_BOR] = {2, 2, 1}, [LF_E_BXOR] = {2, 2, 1}, [LF_E_SHL] = {2, 2, 1},
-  [LF_E_SHR] = {2, 2, 1}, [LF_E_BNOT] = {2, 2, 1}, [LF_E_LEN] = {1, 1, 1}, [LF_E_CONCAT] = {2, 2, 1},
+  [LF_E_SHR] = {2, 2, 1}, [LF_E_BNOT] = {2, 2, 1}, [LF_E_LEN] = {1, 2, 1}, [LF_E_CONCAT] = {2, 2, 1},
   [LF_E_CALL] = {1, -1, LUA_MULTRET}, [LF_E_CLOSE] = {1, 2, 0}, [LF_E_PAIRS] = {1, 1, 3},
   [LF_E_IPAIRS] = {1, 1, 3},
 };
@@ -106,7 +106,7 @@ int lf_metatypeevent(lua_State *L, const lf_FastTypes *ft, int e) {
     const lf_Slot *s = &args[i];
     if (s->tag != LF_TAG_USERDATA) continue;
     const void *mt = lf_udatametatable(s);
-    if (mt == NULL || (mt != ft->metatables[0] && mt != ft->metatables[1])) continue;
+    if (!lf_iscdatametatable(mt, ft->metatables)) continue;
     const lf_CDataHeader *h = (const lf_CDataHeader *)lf_udata(s);
     if (h->flags & LF_CDATA_RELEASED) return lf_slowcall(L); /* Swift sees it; C does not */
     if ((uint32_t)h->type >= (uint32_t)ft->count || ft->types[h->type].metatype == 0) continue;

@@ -37,6 +37,8 @@ static int probe(lua_State *L) {
        lf_uservalue(&top[-1], 1)->value.p == base[5].value.p && lf_uservalue(&top[-1], 2)->tag == LF_TAG_NIL;
   if (ok && lua_getmetatable(L, 7)) {
     ok = lua_topointer(L, -1) == lf_udatametatable(&base[6]);
+    /* ... and that table's own metatable (set by run_probe). */
+    ok = ok && lua_getmetatable(L, -1) && lua_topointer(L, -1) == lf_tablemetatable(lf_udatametatable(&base[6]));
     lua_settop(L, PROBE_ARGS);
   } else {
     ok = 0;
@@ -74,6 +76,8 @@ static int run_probe(lua_State *L) {
   lua_pushliteral(L, "lf_stackprobe");
   lua_newuserdatauv(L, 8, 0);
   lua_createtable(L, 0, 0);
+  lua_createtable(L, 0, 0);
+  lua_setmetatable(L, -2);
   lua_setmetatable(L, -2);
   lua_pushliteral(L, "a string longer than the 40 bytes Lua interns: a long string");
   lua_newuserdatauv(L, 8, 2);

@@ -44,6 +44,11 @@ final class FFIState {
     @exclusivity(unchecked) var metatypes: [Int32: Int32] = [:]
     /// Record types whose metatype has `__gc`: their cdata get the gc metatable.
     @exclusivity(unchecked) var metatypesWithGC: Set<Int32> = []
+    /// Record types whose metatype has no `__gc`: their own metatable (registry
+    /// reference and address), which their new cdata get (`createOwnMetatable`).
+    @exclusivity(unchecked) var ownMetatables: [Int32: (ref: Int32, pointer: UnsafeRawPointer)] = [:]
+    /// The addresses of those metatables (recognizing cdata, `cdata(_:at:)`).
+    @exclusivity(unchecked) var ownMetatablePointers: Set<UnsafeRawPointer> = []
     /// Library namespaces' metatable.
     @exclusivity(unchecked) var namespaceMetatableRef: Int32 = LUA_NOREF
     @exclusivity(unchecked) var namespaceMetatable: UnsafeRawPointer?
