@@ -76,7 +76,7 @@ extension FFIState {
         header.initialize(to: CDataHeader(typeID: id, flags: flags, payloadOffset: offset))
         if count >= 0 { block.storeBytes(of: count, toByteOffset: cdataHeaderSize, as: Int.self) }
         (block + Int(offset)).initializeMemory(as: UInt8.self, repeating: 0, count: size)
-        let metatable = hasMetatypeGC(id) ? gcMetatableRef : ownMetatableRef(id) ?? plainMetatableRef
+        let metatable = ownMetatableRef(id) ?? (hasMetatypeGC(id) ? gcMetatableRef : plainMetatableRef)
         lua_rawgeti(L, lf_registryindex(), lua_Integer(metatable))
         lua_setmetatable(L, -2)
         return CDataRef(header: header)

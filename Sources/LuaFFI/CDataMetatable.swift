@@ -85,15 +85,15 @@ extension FFIState {
     }
 
     /// Creates the own metatable of the records of type `key` (interned, unqualified),
-    /// whose metatype (without `__gc`) is at `handlers`: the plain metatable's
+    /// whose metatype is at `handlers`: the plain (with `gc`: the gc) metatable's
     /// fields, with the metatype's functions for the events in `directEvents` in
     /// place of the C dispatch, so Lua calls them itself. Its metatable is the
     /// plain one: how the C fast paths recognize it (lf_iscdatametatable). The
     /// handlers are read now: LuaJIT leaves later changes to a metatype undefined.
     /// `[-0, +0, m]`
-    func createOwnMetatable(_ L: OpaquePointer, for key: Int32, handlers: Int32) {
+    func createOwnMetatable(_ L: OpaquePointer, for key: Int32, handlers: Int32, gc: Bool) {
         let handlers = lua_absindex(L, handlers)
-        lua_rawgeti(L, lf_registryindex(), lua_Integer(plainMetatableRef))
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(gc ? gcMetatableRef : plainMetatableRef))
         lua_createtable(L, 0, Int32(cdataFastMetamethods.count + cdataMetamethods.count + 2))
         lua_pushnil(L)
         while lua_next(L, -3) != 0 {  // copy every field of the plain metatable
@@ -106,29 +106,34 @@ extension FFIState {
             lua_pushvalue(L, -1)
             if lua_rawget(L, handlers) == LUA_TFUNCTION { lua_rawset(L, -3) } else { lf_pop(L, 2) }
         }
-        lua_pushvalue(L, -2)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(plainMetatableRef))
         lua_setmetatable(L, -2)
         let pointer = lua_topointer(L, -1)!
         lf_registercdatametatable(L, pointer, fastTypes)
-        ownMetatables[key] = (luaL_ref(L, lf_registryindex()), pointer)
+        ownMetatables[key] = (luaL_ref(L, lf_registryindex()), pointer, gc)
         ownMetatablePointers.insert(pointer)
         lf_pop(L, 1)
     }
 
     /// The own metatable (`createOwnMetatable`) that new cdata of type `id` get, or
-    /// nil: a record with a metatype without `__gc`.
-    func ownMetatable(_ id: Int32) -> (ref: Int32, pointer: UnsafeRawPointer)? {
+    /// nil: records with a metatype, except qualified variants of one with `__gc`
+    /// (which get no finalizer: `hasMetatypeGC`).
+    func ownMetatable(_ id: Int32) -> (ref: Int32, pointer: UnsafeRawPointer, gc: Bool)? {
         guard !ownMetatables.isEmpty, infos[Int(id)].kind == .record else { return nil }
         let type = types[Int(id)]
-        guard let key = type.qualifiers.isEmpty ? id : internedID(type.unqualified) else { return nil }
-        return ownMetatables[key]
+        guard let key = type.qualifiers.isEmpty ? id : internedID(type.unqualified),
+              let own = ownMetatables[key], !own.gc || hasMetatypeGC(id) else { return nil }
+        return own
     }
 
     /// Its registry reference.
     func ownMetatableRef(_ id: Int32) -> Int32? { ownMetatable(id)?.ref }
 
-    /// Its address, for the C fast paths (lf_TypeFast.metatable).
-    func ownMetatablePointer(_ id: Int32) -> UnsafeRawPointer? { ownMetatable(id)?.pointer }
+    /// Its address, for the C fast paths (lf_TypeFast.metatable), which make new
+    /// cdata of types without `__gc` only.
+    func ownMetatablePointer(_ id: Int32) -> UnsafeRawPointer? {
+        ownMetatable(id).flatMap { $0.gc ? nil : $0.pointer }
+    }
 
     /// The cdata at stack index 1 of a metamethod (guards against misuse through
     /// `debug.getmetatable`).

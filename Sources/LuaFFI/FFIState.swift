@@ -44,9 +44,9 @@ final class FFIState {
     @exclusivity(unchecked) var metatypes: [Int32: Int32] = [:]
     /// Record types whose metatype has `__gc`: their cdata get the gc metatable.
     @exclusivity(unchecked) var metatypesWithGC: Set<Int32> = []
-    /// Record types whose metatype has no `__gc`: their own metatable (registry
-    /// reference and address), which their new cdata get (`createOwnMetatable`).
-    @exclusivity(unchecked) var ownMetatables: [Int32: (ref: Int32, pointer: UnsafeRawPointer)] = [:]
+    /// Record types with a metatype: their own metatable (registry reference,
+    /// address, whether it has `__gc`), which their new cdata get (`createOwnMetatable`).
+    @exclusivity(unchecked) var ownMetatables: [Int32: (ref: Int32, pointer: UnsafeRawPointer, gc: Bool)] = [:]
     /// The addresses of those metatables (recognizing cdata, `cdata(_:at:)`).
     @exclusivity(unchecked) var ownMetatablePointers: Set<UnsafeRawPointer> = []
     /// Library namespaces' metatable.

@@ -49,9 +49,8 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
             ffi.metatypesWithGC.insert(key)
             ffi.metatypesWithGC.insert(id)
             ffi.gcTypesSlot.pointee = 1
-        } else {
-            ffi.createOwnMetatable(L, for: key, handlers: 2)
         }
+        ffi.createOwnMetatable(L, for: key, handlers: 2, gc: hasGC)
         ffi.refreshFastMetatypes()
         ffi.pushCType(L, id)
         return 1
