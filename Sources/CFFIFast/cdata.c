@@ -354,7 +354,9 @@ static int cdata_new(lua_State *L) {
    * table (moving it) and the stack: re-derive both. */
   t = &ft->types[id];
   args = lf_base(L);
-  memset(p, 0, (size_t)t->size);
+  if (t->size == 16) memset(p, 0, 16); /* inline for the common small structs: the */
+  else if (t->size == 8) memset(p, 0, 8); /* call would cost more than the stores */
+  else memset(p, 0, (size_t)t->size);
   for (int i = 0; i < n; i++) {
     const lf_FieldSlot *f = &t->positional[i];
     if (!store_scalar(&args[i + 1], f->kind, p + f->offset)) {

@@ -21,10 +21,10 @@ static inline int lf_lowbitsconvert(const lf_Slot *s, int64_t v, int kind) {
 
 /* Whether `mt` is a cdata metatable of the ffi state of `metatables` (its two
  * shared ones): one of those, or a metatype's own metatable, whose metatable is the
- * plain one (ownMetatable, CDataMetatable.swift; a script reaches neither). */
+ * plain one (createOwnMetatable, CDataMetatable.swift; a script reaches neither).
+ * The plain one exists before any fast path runs (never NULL here). */
 static inline int lf_iscdatametatable(const void *mt, const void *const *metatables) {
-  return mt != NULL && (mt == metatables[0] || mt == metatables[1] ||
-                        (lf_tablemetatable(mt) == metatables[0] && metatables[0] != NULL));
+  return mt != NULL && (mt == metatables[0] || lf_tablemetatable(mt) == metatables[0] || mt == metatables[1]);
 }
 
 /* The cdata header of the value in stack slot `s` if it is a usable cdata of this

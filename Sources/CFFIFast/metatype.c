@@ -55,7 +55,7 @@ int lf_metatypeindex(lua_State *L, const lf_FastTypes *ft) {
   const lf_CDataHeader *h = lf_slotcdata(&args[0], ft->metatables, ft->count);
   if (h == NULL || ft->types[h->type].metatype == 0) return lf_slowcall(L);
   const lf_TypeFast *t = &ft->types[h->type];
-  int32_t ref = t->metatype;
+  int32_t index_ref = t->metatype_index;
   if (t->shape == LF_T_POINTER || t->shape == LF_T_REFERENCE) {
     void *q;
     memcpy(&q, (const char *)h + h->offset, sizeof q);
@@ -64,7 +64,7 @@ int lf_metatypeindex(lua_State *L, const lf_FastTypes *ft) {
   }
   if (t->shape != LF_T_RECORD || !t->members_known || lf_findfield(t, lf_strchars(&args[1])) != NULL)
     return lf_slowcall(L);
-  int type = push_handler(L, ft, ref, LF_E_INDEX);
+  int type = index_ref != 0 ? lua_rawgeti(L, LUA_REGISTRYINDEX, index_ref) : (lua_pushnil(L), LUA_TNIL);
   if (type == LUA_TFUNCTION) {
     lua_pushvalue(L, 1);
     lua_pushvalue(L, 2);

@@ -44,6 +44,9 @@ final class FFIState {
     @exclusivity(unchecked) var metatypes: [Int32: Int32] = [:]
     /// Record types whose metatype has `__gc`: their cdata get the gc metatable.
     @exclusivity(unchecked) var metatypesWithGC: Set<Int32> = []
+    /// The `__index` values of metatypes (registry references) by the metatype's
+    /// reference, for the C fast path of `cdata.method` (lf_TypeFast.metatype_index).
+    @exclusivity(unchecked) var metatypeIndexRefs: [Int32: Int32] = [:]
     /// Record types with a metatype: their own metatable (registry reference,
     /// address, whether it has `__gc`), which their new cdata get (`createOwnMetatable`).
     @exclusivity(unchecked) var ownMetatables: [Int32: (ref: Int32, pointer: UnsafeRawPointer, gc: Bool)] = [:]

@@ -57,6 +57,8 @@ typedef struct lf_TypeFast {
   int32_t metatype;   /* registry reference of the metatype table that governs its cdata
                          (its record's, or a pointer's or reference's target record's,
                          qualifiers ignored); 0: none */
+  int32_t metatype_index; /* registry reference of that metatype's __index, read when
+                             ffi.metatype set it; 0: none */
   const void *metatable; /* records of a metatype without __gc: the type's own
                             metatable, which its new cdata get (CDataMetatable.swift,
                             ownMetatable); NULL: the plain one */
