@@ -118,6 +118,8 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
   if (c->ctx->pending) return -2;
   memcpy(lf_pushnewcdata(L, c->result_type, (size_t)c->record_size, c->ft->metatable_ref), bytes,
          (size_t)c->record_size);
+  const void *own = c->ft->types[c->result_type].metatable; /* read after the allocation */
+  if (own) lf_setnewmetatable(L, (void *)own); /* a metatype's own (no __gc): raw, as above */
   return 1;
 }
 

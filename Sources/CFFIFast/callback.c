@@ -39,8 +39,9 @@ static inline int enter(lf_CallContext *x) {
 /* ---- Running a callback ----------------------------------------------------------- */
 
 /* The general path: Swift's entry with libffi-style argument pointers into the
- * register copies (narrow values sit in their low bytes). */
-static uint64_t general(lf_CCallback *cb, uint64_t *r, double *d) {
+ * register copies (narrow values sit in their low bytes). Out of line: run keeps
+ * a small frame. */
+static __attribute__((noinline, cold)) uint64_t general(lf_CCallback *cb, uint64_t *r, double *d) {
   void *args[LF_MAX_REGISTERS];
   for (int i = 0; i < cb->nparams; i++) {
     int s = cb->slots[i];
@@ -61,6 +62,10 @@ static void push_boxed(lua_State *L, const lf_CCallback *cb, int32_t id, uint64_
  * for integers, whose rules live there). */
 static inline __attribute__((always_inline)) int convert_result(lua_State *L, int kind, uint64_t *out) {
   const lf_Slot *s = lf_top(L) - 1;
+  if (kind == LF_K_I32 && s->tag == LF_TAG_INT) { /* int first: folded */
+    *out = lf_extend(LF_K_I32, (uint64_t)s->value.i);
+    return 1;
+  }
   if (kind == LF_K_DOUBLE || kind == LF_K_FLOAT) {
     double x;
     if (s->tag == LF_TAG_FLOAT) x = s->value.n;
@@ -81,11 +86,21 @@ static inline __attribute__((always_inline)) int convert_result(lua_State *L, in
   return 1;
 }
 
-/* Runs callback `cb` with the argument registers `r` and `d`; returns the result's
- * bits (integers extended to 64 bits, a float in the low 32 bits). */
+/* Runs the function and arguments pushed on L in protected mode with the allocator
+ * armed (lf_pcallarmed inline); `info` was disarmed by the caller. */
+static inline __attribute__((always_inline)) int pcall_armed(lua_State *L, lf_StateInfo *info, int n, int want) {
+  if (info) info->armed = 1;
+  int status = lua_pcall(L, n, want, 0);
+  if (info) info->armed = 0;
+  return status;
+}
+
+/* Runs callback `cb` with the argument registers `r` and `d` (NULL without floating
+ * parameters); returns the result's bits (integers extended to 64 bits, a float in
+ * the low 32 bits). */
 static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
   lf_CallContext *x = cb->ctx;
-  if (!pthread_equal(pthread_self(), x->owner)) return general(cb, r, d); /* Swift's rules */
+  if (lf_threadid() != x->owner) return general(cb, r, d); /* Swift's rules */
   int took = enter(x); /* 0: the owner's own call, also ours */
   if (cb->function == LUA_NOREF) { /* freed (maybe while we waited): Swift reports it */
     if (took) lf_callbackleave(x);
@@ -99,13 +114,14 @@ static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
   if (info) info->armed = 0;
   int n = cb->nparams;
   uint64_t out = cb->error_bits;
-  if (lua_checkstack(L, n + 4)) {
+  /* The calling C function's frame usually has the room (LUA_MINSTACK). */
+  if (lf_room(L) >= n + 4 || lua_checkstack(L, n + 4)) {
     lf_Slot function;
     memcpy(&function, cb->value, sizeof function);
     lf_setslot(L, &function);
     for (int i = 0; i < n; i++) {
       int kind = cb->kinds[i], s = cb->slots[i];
-      switch (kind) { /* lua_checkstack above made room for the raw pushes */
+      switch (kind) { /* the room checked above takes the raw pushes */
       case LF_K_DOUBLE: lf_setfloat(L, d[s - 6]); break;
       case LF_K_FLOAT: { float f; memcpy(&f, &d[s - 6], 4); lf_setfloat(L, f); break; }
       case LF_K_BOOL: lf_setbool(L, (uint8_t)r[s] != 0); break;
@@ -114,10 +130,11 @@ static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
         if (r[s] > (uint64_t)INT64_MAX) { push_boxed(L, cb, cb->types[i], r[s]); break; }
         /* fall through */
       default: lf_setint(L, (lua_Integer)lf_extend(kind, r[s])); break;
+      case LF_K_I32: lf_setint(L, (lua_Integer)lf_extend(LF_K_I32, r[s])); break; /* int: folded */
       }
     }
     int want = cb->result != LF_K_VOID;
-    int status = lf_pcallarmed(L, info, n, want, 0);
+    int status = pcall_armed(L, info, n, want);
     if (status != LUA_OK) {
       cb->fail(cb->data, L);
     } else if (want && !convert_result(L, cb->result, &out)) {
@@ -161,20 +178,28 @@ static uint64_t unbound_call(int n) {
 
 #define PARAMS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, \
   double d0, double d1, double d2, double d3, double d4, double d5, double d6, double d7
-#define REGISTERS \
-  uint64_t r[6] = {a0, a1, a2, a3, a4, a5}; \
-  double d[8] = {d0, d1, d2, d3, d4, d5, d6, d7}
 
-/* Runs entry n's callback, or answers for an unbound entry. */
+/* Runs entry n's callback with copies of the argument registers (the floating ones
+ * only when it takes any), or answers for an unbound entry. */
 #define RUN(n) \
   lf_CCallback *cb = __atomic_load_n(&slots[0x##n], __ATOMIC_ACQUIRE); \
-  uint64_t bits = cb ? run(cb, r, d) : unbound_call(0x##n)
+  uint64_t bits; \
+  if (cb == NULL) { \
+    bits = unbound_call(0x##n); \
+  } else { \
+    uint64_t r[6] = {a0, a1, a2, a3, a4, a5}; \
+    if (cb->float_args) { \
+      double d[8] = {d0, d1, d2, d3, d4, d5, d6, d7}; \
+      bits = run(cb, r, d); \
+    } else { \
+      bits = run(cb, r, NULL); \
+    } \
+  }
 
 /* Entry n, in two prototypes: integer result (RAX) and floating result (XMM0). */
 #define ENTRY(n) \
-  static uint64_t int_##n(PARAMS) { REGISTERS; RUN(n); return bits; } \
+  static uint64_t int_##n(PARAMS) { RUN(n); return bits; } \
   static double float_##n(PARAMS) { \
-    REGISTERS; \
     RUN(n); \
     double x; \
     memcpy(&x, &bits, 8); \
@@ -202,6 +227,8 @@ static const float_entry float_entries[POOL] = {NAMES(float)};
 void *lf_claimtrampoline(lf_CCallback *cb) {
   if (!lf_stackraw()) return NULL; /* the entries use the raw stack accessors */
   int floating = cb->result == LF_K_DOUBLE || cb->result == LF_K_FLOAT;
+  cb->float_args = 0;
+  for (int i = 0; i < cb->nparams; i++) cb->float_args |= cb->slots[i] >= 6;
   void *code = NULL;
   pthread_mutex_lock(&pool_lock);
   if (unbound_count < 0) {

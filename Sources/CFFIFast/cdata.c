@@ -366,7 +366,9 @@ static int cdata_new(lua_State *L) {
    * table (moving it) and the stack: re-derive both. */
   t = &ft->types[id];
   args = lf_base(L);
-  memset(p, 0, (size_t)t->size);
+  if (t->size == 16) memset(p, 0, 16); /* inline for the common small structs: the */
+  else if (t->size == 8) memset(p, 0, 8); /* call would cost more than the stores */
+  else memset(p, 0, (size_t)t->size);
   for (int i = 0; i < n; i++) {
     const lf_FieldSlot *f = &t->positional[i];
     if (!store_scalar(&args[i + 1], f->kind, p + f->offset)) {
@@ -374,7 +376,8 @@ static int cdata_new(lua_State *L) {
       return lf_slowcall(L);
     }
   }
-  lf_setnewmetatable(L, lf_upvalue(L, 4)->value.p); /* the plain one */
+  /* The metatype's own metatable, or the plain one: neither has __gc. */
+  lf_setnewmetatable(L, t->metatable ? (void *)t->metatable : lf_upvalue(L, 4)->value.p);
   return 1;
 }
 

@@ -19,13 +19,21 @@ static inline int lf_lowbitsconvert(const lf_Slot *s, int64_t v, int kind) {
          kind == LF_K_I64 || kind == LF_K_U64 || kind == LF_K_U32 || kind == LF_K_BOOL;
 }
 
+/* Whether `mt` is a cdata metatable of the ffi state of `metatables` (its two
+ * shared ones): one of those, or a metatype's own metatable, whose metatable is the
+ * plain one (createOwnMetatable, CDataMetatable.swift; a script reaches neither).
+ * The plain one exists before any fast path runs (never NULL here). */
+static inline int lf_iscdatametatable(const void *mt, const void *const *metatables) {
+  return mt != NULL && (mt == metatables[0] || lf_tablemetatable(mt) == metatables[0] || mt == metatables[1]);
+}
+
 /* The cdata header of the value in stack slot `s` if it is a usable cdata of this
- * ffi state (one of its two `metatables`, not released, a type id below `count`);
- * NULL for anything else. */
+ * ffi state (lf_iscdatametatable, not released, a type id below `count`); NULL for
+ * anything else. */
 static inline __attribute__((always_inline)) const lf_CDataHeader *lf_slotcdata(const lf_Slot *s, const void *const *metatables, int32_t count) {
   if (s->tag != LF_TAG_USERDATA) return NULL;
   const void *mt = lf_udatametatable(s);
-  if (mt == NULL || (mt != metatables[0] && mt != metatables[1])) return NULL;
+  if (!lf_iscdatametatable(mt, metatables)) return NULL;
   const lf_CDataHeader *h = (const lf_CDataHeader *)lf_udata(s);
   if ((h->flags & LF_CDATA_RELEASED) || (uint32_t)h->type >= (uint32_t)count) return NULL;
   return h;

@@ -40,6 +40,7 @@ typedef struct lf_Slot {
 
 typedef struct lf_CallInfo {
   lf_Slot *func;
+  lf_Slot *top; /* the frame's limit: a C function may push up to it */
 } lf_CallInfo;
 
 typedef struct lf_State {
@@ -67,6 +68,15 @@ typedef struct lf_Udata {
   size_t len;
   void *metatable;
 } lf_Udata;
+/* A table (ltable.h Table), up to its metatable. */
+typedef struct lf_Table {
+  void *next;
+  uint8_t tt, marked, flags, lsizenode;
+  unsigned int alimit;
+  void *array, *node, *lastfree;
+  const void *metatable;
+} lf_Table;
+
 #define LF_UDATA0_PAYLOAD 32 /* Udata0: no user values */
 #define LF_UDATA_PAYLOAD(n) (40 + 16 * (size_t)(n))
 
@@ -80,6 +90,10 @@ int lf_stackraw(void);
 /* The running C function's frame: its first argument and the top. */
 static inline lf_Slot *lf_base(lua_State *L) { return ((lf_State *)L)->ci->func + 1; }
 static inline lf_Slot *lf_top(lua_State *L) { return ((lf_State *)L)->top; }
+
+/* The free slots of the current frame: pushes up to this many need no
+ * lua_checkstack (which raises the frame's limit, within the stack it keeps). */
+static inline ptrdiff_t lf_room(lua_State *L) { return ((lf_State *)L)->ci->top - ((lf_State *)L)->top; }
 
 /* Upvalue i (from 1) of the running C closure. */
 static inline const lf_Slot *lf_upvalue(lua_State *L, int i) {
@@ -97,6 +111,9 @@ static inline void *lf_udata(const lf_Slot *s) {
 static inline lf_Slot *lf_uservalue(const lf_Slot *s, int i) {
   return (lf_Slot *)((char *)s->value.p + LF_UDATA_PAYLOAD(i - 1));
 }
+
+/* The metatable of table `t` (both as lua_topointer gives them; NULL: none). */
+static inline const void *lf_tablemetatable(const void *t) { return ((const lf_Table *)t)->metatable; }
 
 /* Its metatable, as lua_topointer gives it (NULL: none). */
 static inline const void *lf_udatametatable(const lf_Slot *s) {

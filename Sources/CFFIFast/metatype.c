@@ -23,7 +23,7 @@ static const struct { int8_t among, nargs, nresults; } spec[LF_E_COUNT] = {
   [LF_E_LT] = {2, 2, 1}, [LF_E_LE] = {2, 2, 1}, [LF_E_MUL] = {2, 2, 1}, [LF_E_DIV] = {2, 2, 1},
   [LF_E_MOD] = {2, 2, 1}, [LF_E_POW] = {2, 2, 1}, [LF_E_UNM] = {2, 2, 1}, [LF_E_IDIV] = {2, 2, 1},
   [LF_E_BAND] = {2, 2, 1}, [LF_E_BOR] = {2, 2, 1}, [LF_E_BXOR] = {2, 2, 1}, [LF_E_SHL] = {2, 2, 1},
-  [LF_E_SHR] = {2, 2, 1}, [LF_E_BNOT] = {2, 2, 1}, [LF_E_LEN] = {1, 1, 1}, [LF_E_CONCAT] = {2, 2, 1},
+  [LF_E_SHR] = {2, 2, 1}, [LF_E_BNOT] = {2, 2, 1}, [LF_E_LEN] = {1, 2, 1}, [LF_E_CONCAT] = {2, 2, 1},
   [LF_E_CALL] = {1, -1, LUA_MULTRET}, [LF_E_CLOSE] = {1, 2, 0}, [LF_E_PAIRS] = {1, 1, 3},
   [LF_E_IPAIRS] = {1, 1, 3},
 };
@@ -55,7 +55,7 @@ int lf_metatypeindex(lua_State *L, const lf_FastTypes *ft) {
   const lf_CDataHeader *h = lf_slotcdata(&args[0], ft->metatables, ft->count);
   if (h == NULL || ft->types[h->type].metatype == 0) return lf_slowcall(L);
   const lf_TypeFast *t = &ft->types[h->type];
-  int32_t ref = t->metatype;
+  int32_t index_ref = t->metatype_index;
   if (t->shape == LF_T_POINTER || t->shape == LF_T_REFERENCE) {
     void *q;
     memcpy(&q, (const char *)h + h->offset, sizeof q);
@@ -64,7 +64,7 @@ int lf_metatypeindex(lua_State *L, const lf_FastTypes *ft) {
   }
   if (t->shape != LF_T_RECORD || !t->members_known || lf_findfield(t, lf_strchars(&args[1])) != NULL)
     return lf_slowcall(L);
-  int type = push_handler(L, ft, ref, LF_E_INDEX);
+  int type = index_ref != 0 ? lua_rawgeti(L, LUA_REGISTRYINDEX, index_ref) : (lua_pushnil(L), LUA_TNIL);
   if (type == LUA_TFUNCTION) {
     lua_pushvalue(L, 1);
     lua_pushvalue(L, 2);
@@ -106,7 +106,7 @@ int lf_metatypeevent(lua_State *L, const lf_FastTypes *ft, int e) {
     const lf_Slot *s = &args[i];
     if (s->tag != LF_TAG_USERDATA) continue;
     const void *mt = lf_udatametatable(s);
-    if (mt == NULL || (mt != ft->metatables[0] && mt != ft->metatables[1])) continue;
+    if (!lf_iscdatametatable(mt, ft->metatables)) continue;
     const lf_CDataHeader *h = (const lf_CDataHeader *)lf_udata(s);
     if (h->flags & LF_CDATA_RELEASED) return lf_slowcall(L); /* Swift sees it; C does not */
     if ((uint32_t)h->type >= (uint32_t)ft->count || ft->types[h->type].metatype == 0) continue;

@@ -40,7 +40,7 @@ static int op_istype(lua_State *L) {
   const void *mt = x->tag == LF_TAG_USERDATA ? lf_udatametatable(x) : NULL;
   int32_t other = -1;
   if (mt != NULL && mt == ft->ctype_metatable) other = *(const int32_t *)lf_udata(x);
-  else if (mt != NULL && (mt == ft->metatables[0] || mt == ft->metatables[1]))
+  else if (lf_iscdatametatable(mt, ft->metatables))
     other = ((const lf_CDataHeader *)lf_udata(x))->type; /* released ones too, as Swift */
   else {
     lf_setbool(L, 0);

@@ -17,7 +17,9 @@ static const char sentinel = 0;
  * upvalue; returns
  * whether every raw access matches the API. */
 static int probe(lua_State *L) {
-  int ok = lua_gettop(L) == PROBE_ARGS;
+  /* A C function starts with LUA_MINSTACK free slots; lua_checkstack raises that. */
+  int ok = lua_gettop(L) == PROBE_ARGS && lf_room(L) == LUA_MINSTACK;
+  ok = ok && lua_checkstack(L, LUA_MINSTACK + 7) && lf_room(L) == LUA_MINSTACK + 7;
   lf_Slot *top = lf_top(L);
   ok = ok && top[-1].tag == LF_TAG_USERDATA && lf_udata(&top[-1]) == lua_touserdata(L, PROBE_ARGS);
   lf_Slot *base = ok ? lf_base(L) : NULL;
@@ -35,6 +37,8 @@ static int probe(lua_State *L) {
        lf_uservalue(&top[-1], 1)->value.p == base[5].value.p && lf_uservalue(&top[-1], 2)->tag == LF_TAG_NIL;
   if (ok && lua_getmetatable(L, 7)) {
     ok = lua_topointer(L, -1) == lf_udatametatable(&base[6]);
+    /* ... and that table's own metatable (set by run_probe). */
+    ok = ok && lua_getmetatable(L, -1) && lua_topointer(L, -1) == lf_tablemetatable(lf_udatametatable(&base[6]));
     lua_settop(L, PROBE_ARGS);
   } else {
     ok = 0;
@@ -72,6 +76,8 @@ static int run_probe(lua_State *L) {
   lua_pushliteral(L, "lf_stackprobe");
   lua_newuserdatauv(L, 8, 0);
   lua_createtable(L, 0, 0);
+  lua_createtable(L, 0, 0);
+  lua_setmetatable(L, -2);
   lua_setmetatable(L, -2);
   lua_pushliteral(L, "a string longer than the 40 bytes Lua interns: a long string");
   lua_newuserdatauv(L, 8, 2);

@@ -29,7 +29,7 @@ static void *lf_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     if (info->armed) return NULL;
     info->overdrawn = 1;
   }
-  void *block = ptr == NULL ? malloc(nsize) : realloc(ptr, nsize); /* most blocks are new: skip realloc's dispatch */
+  void *block = ptr ? realloc(ptr, nsize) : malloc(nsize); /* most are new: no realloc detour */
   if (block == NULL) return NULL;
   info->used = info->used - old + nsize;
   if (info->used > info->peak) info->peak = info->used;

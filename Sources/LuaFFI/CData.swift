@@ -76,7 +76,8 @@ extension FFIState {
         header.initialize(to: CDataHeader(typeID: id, flags: flags, payloadOffset: offset))
         if count >= 0 { block.storeBytes(of: count, toByteOffset: cdataHeaderSize, as: Int.self) }
         (block + Int(offset)).initializeMemory(as: UInt8.self, repeating: 0, count: size)
-        lua_rawgeti(L, lf_registryindex(), lua_Integer(hasMetatypeGC(id) ? gcMetatableRef : plainMetatableRef))
+        let metatable = ownMetatableRef(id) ?? (hasMetatypeGC(id) ? gcMetatableRef : plainMetatableRef)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(metatable))
         lua_setmetatable(L, -2)
         return CDataRef(header: header)
     }
@@ -137,7 +138,8 @@ extension FFIState {
         guard lua_type(L, index) == LUA_TUSERDATA, lua_getmetatable(L, index) != 0 else { return nil }
         let metatable = lua_topointer(L, -1)
         lf_pop(L, 1)
-        guard metatable == metatableSlots[0] || metatable == metatableSlots[1],
+        guard metatable == metatableSlots[0] || metatable == metatableSlots[1]
+                || (!ownMetatablePointers.isEmpty && metatable.map(ownMetatablePointers.contains) == true),
               let block = lua_touserdata(L, index) else { return nil }
         return CDataRef(header: block.assumingMemoryBound(to: CDataHeader.self))
     }

@@ -29,6 +29,16 @@ private let cdataOperators: [(event: Int, slow: lf_SwiftFunction)] = [
     (LF_E_BXOR, cdataBxor), (LF_E_SHL, cdataShl), (LF_E_SHR, cdataShr), (LF_E_BNOT, cdataBnot),
 ]
 
+/// The events whose metatype function a record's own metatable holds directly
+/// (`createOwnMetatable`): those Lua calls with the same arguments as the C and
+/// Swift dispatch does (operators: a record operand never takes a built-in first).
+/// Not `__index` and `__newindex` (fields come first), nor `__gc`.
+private let directEvents: [StaticString] = [
+    "__eq", "__add", "__sub", "__tostring", "__lt", "__le", "__mul", "__div", "__mod", "__pow", "__unm",
+    "__idiv", "__band", "__bor", "__bxor", "__shl", "__shr", "__bnot", "__len", "__concat", "__call",
+    "__close", "__pairs",
+]
+
 extension FFIState {
     /// Creates the plain metatable of cdata; the FFI owner userdata is on top. The gc
     /// metatable and the finalizer table wait for the first `ffi.gc` or `__gc`
@@ -82,6 +92,57 @@ extension FFIState {
         lf_registercdatametatable(L, metatableSlots[1], fastTypes)
         gcMetatableRef = luaL_ref(L, lf_registryindex())
         lf_pop(L, 1)
+    }
+
+    /// Creates the own metatable of the records of type `key` (interned, unqualified),
+    /// whose metatype is at `handlers`: the plain (with `gc`: the gc) metatable's
+    /// fields, with the metatype's functions for the events in `directEvents` in
+    /// place of the C dispatch, so Lua calls them itself. Its metatable is the
+    /// plain one: how the C fast paths recognize it (lf_iscdatametatable). The
+    /// handlers are read now: LuaJIT leaves later changes to a metatype undefined.
+    /// `[-0, +0, m]`
+    func createOwnMetatable(_ L: OpaquePointer, for key: Int32, handlers: Int32, gc: Bool) {
+        let handlers = lua_absindex(L, handlers)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(gc ? gcMetatableRef : plainMetatableRef))
+        lua_createtable(L, 0, Int32(cdataFastMetamethods.count + cdataMetamethods.count + 2))
+        lua_pushnil(L)
+        while lua_next(L, -3) != 0 {  // copy every field of the plain metatable
+            lua_pushvalue(L, -2)
+            lf_insert(L, -2)
+            lua_rawset(L, -4)
+        }
+        for event in directEvents {
+            lua_pushstring(L, event.utf8Start)
+            lua_pushvalue(L, -1)
+            if lua_rawget(L, handlers) == LUA_TFUNCTION { lua_rawset(L, -3) } else { lf_pop(L, 2) }
+        }
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(plainMetatableRef))
+        lua_setmetatable(L, -2)
+        let pointer = lua_topointer(L, -1)!
+        lf_registercdatametatable(L, pointer, fastTypes)
+        ownMetatables[key] = (luaL_ref(L, lf_registryindex()), pointer, gc)
+        ownMetatablePointers.insert(pointer)
+        lf_pop(L, 1)
+    }
+
+    /// The own metatable (`createOwnMetatable`) that new cdata of type `id` get, or
+    /// nil: records with a metatype, except qualified variants of one with `__gc`
+    /// (which get no finalizer: `hasMetatypeGC`).
+    func ownMetatable(_ id: Int32) -> (ref: Int32, pointer: UnsafeRawPointer, gc: Bool)? {
+        guard !ownMetatables.isEmpty, infos[Int(id)].kind == .record else { return nil }
+        let type = types[Int(id)]
+        guard let key = type.qualifiers.isEmpty ? id : internedID(type.unqualified),
+              let own = ownMetatables[key], !own.gc || hasMetatypeGC(id) else { return nil }
+        return own
+    }
+
+    /// Its registry reference.
+    func ownMetatableRef(_ id: Int32) -> Int32? { ownMetatable(id)?.ref }
+
+    /// Its address, for the C fast paths (lf_TypeFast.metatable), which make new
+    /// cdata of types without `__gc` only.
+    func ownMetatablePointer(_ id: Int32) -> UnsafeRawPointer? {
+        ownMetatable(id).flatMap { $0.gc ? nil : $0.pointer }
     }
 
     /// The cdata at stack index 1 of a metamethod (guards against misuse through
@@ -234,7 +295,8 @@ private func cdataUnm(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__unm", .ne
 private func cdataBnot(_ L: OpaquePointer?) -> Int32 { arithmetic(L, "__bnot", .not) }
 
 private func cdataLen(_ L: OpaquePointer?) -> Int32 {
-    dispatch(L, "__len", arguments: 1) { ffi, L throws(FFIError) in
+    // (a, a): what Lua passes, and what it passes a handler it calls itself
+    dispatch(L, "__len", arguments: 2) { ffi, L throws(FFIError) in
         throw FFIError("attempt to get length of '\(ffi.typeName(L, 1))'")
     }
 }

@@ -199,7 +199,7 @@ extension FFIState {
     /// while the owner waits inside a C call (lf_callback.h).
     func invoke(_ callback: Callback, result: UnsafeMutableRawPointer, arguments: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
         let took = lf_callbackenter(context) != 0
-        if !took && pthread_equal(pthread_self(), context.pointee.owner) == 0 {
+        if !took && lf_threadid() != context.pointee.owner {
             writeDefault(callback, to: result)
             lf_writeerr("luaffi: a callback arrived on another thread while the Lua state was busy; it returned 0\n")
             return

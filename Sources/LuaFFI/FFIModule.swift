@@ -50,7 +50,7 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     lua_pushvalue(L, owner)
     ffi.ownerReference = luaL_ref(L, lf_registryindex())
     ffi.mainState = L
-    ffi.context.pointee.owner = pthread_self()
+    ffi.context.pointee.owner = lf_threadid()
     ffi.context.pointee.info = lf_stateinfo(L)
     lua_createtable(L, 0, Int32(moduleFunctions.count + fastModuleFunctions.count + 6))
     for (name, function) in moduleFunctions {

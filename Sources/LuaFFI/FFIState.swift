@@ -44,6 +44,14 @@ final class FFIState {
     @exclusivity(unchecked) var metatypes: [Int32: Int32] = [:]
     /// Record types whose metatype has `__gc`: their cdata get the gc metatable.
     @exclusivity(unchecked) var metatypesWithGC: Set<Int32> = []
+    /// The `__index` values of metatypes (registry references) by the metatype's
+    /// reference, for the C fast path of `cdata.method` (lf_TypeFast.metatype_index).
+    @exclusivity(unchecked) var metatypeIndexRefs: [Int32: Int32] = [:]
+    /// Record types with a metatype: their own metatable (registry reference,
+    /// address, whether it has `__gc`), which their new cdata get (`createOwnMetatable`).
+    @exclusivity(unchecked) var ownMetatables: [Int32: (ref: Int32, pointer: UnsafeRawPointer, gc: Bool)] = [:]
+    /// The addresses of those metatables (recognizing cdata, `cdata(_:at:)`).
+    @exclusivity(unchecked) var ownMetatablePointers: Set<UnsafeRawPointer> = []
     /// Library namespaces' metatable.
     @exclusivity(unchecked) var namespaceMetatableRef: Int32 = LUA_NOREF
     @exclusivity(unchecked) var namespaceMetatable: UnsafeRawPointer?
@@ -135,7 +143,7 @@ final class FFIState {
         fast.uint64_type = -1
         fastTypes.initialize(to: fast)
         context.initialize(to: lf_CallContext(state: 0, live: 0, pending: 0, saved_errno: 0, calling: nil,
-                                              main: nil, owner: pthread_self(), info: nil))
+                                              main: nil, owner: lf_threadid(), info: nil))
         fastTypes.pointee.saved_errno = (UnsafeMutableRawPointer(context) + MemoryLayout<lf_CallContext>
             .offset(of: \lf_CallContext.saved_errno)!).assumingMemoryBound(to: Int32.self)
         gcTypesSlot.initialize(to: 0)

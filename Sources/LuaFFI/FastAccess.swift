@@ -40,7 +40,9 @@ extension FFIState {
         fast.pointer = -1
         (fast.size, fast.alignment) = fastSize(info)
         fast.metatype = governingMetatype(id) ?? 0
+        fast.metatype_index = governingMetatype(id).flatMap { metatypeIndexRefs[$0] } ?? 0
         fast.gc = hasMetatypeGC(id) ? 1 : 0
+        fast.metatable = ownMetatablePointer(id)
         switch info.kind {
         case .record: fast.shape = UInt8(LF_T_RECORD); fast.readonly = info.isConst ? 1 : 0
         case .reference: fast.shape = UInt8(LF_T_REFERENCE); fast.target = info.target
@@ -126,7 +128,9 @@ extension FFIState {
     func refreshFastMetatypes() {
         for id in 0..<fastTypes.pointee.count {
             fastTypes.pointee.types![Int(id)].metatype = governingMetatype(id) ?? 0
+            fastTypes.pointee.types![Int(id)].metatype_index = governingMetatype(id).flatMap { metatypeIndexRefs[$0] } ?? 0
             fastTypes.pointee.types![Int(id)].gc = hasMetatypeGC(id) ? 1 : 0
+            fastTypes.pointee.types![Int(id)].metatable = ownMetatablePointer(id)
         }
     }
 

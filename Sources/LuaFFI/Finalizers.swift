@@ -81,8 +81,21 @@ extension FFIState {
         if cdata.flags.contains(.released) { return 0 }
         let status = runFinalizer(L, cdata, at: index)  // it may still use the cdata
         cdata.flags.insert(.released)
+        dropOwnMetatable(L, at: index)
         forgetHandle(L, cdata, at: index)
         return status
+    }
+
+    /// Gives a released record the plain metatable in place of its type's own one,
+    /// whose handlers Lua would call without the dispatch's checks. `[-0, +0, -]`
+    private func dropOwnMetatable(_ L: OpaquePointer, at index: Int32) {
+        guard !ownMetatablePointers.isEmpty, lua_getmetatable(L, index) != 0 else { return }
+        let own = lua_topointer(L, -1).map(ownMetatablePointers.contains) == true
+        lf_pop(L, 1)
+        guard own else { return }
+        let index = lua_absindex(L, index)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(plainMetatableRef))
+        lua_setmetatable(L, index)
     }
 
     /// Calls and forgets the finalizer of the cdata: the one `ffi.gc` set, or if

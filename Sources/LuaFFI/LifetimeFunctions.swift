@@ -42,7 +42,10 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
         let hasGC = lua_rawget(L, 2) != LUA_TNIL
         lf_pop(L, 1)
         lua_pushvalue(L, 2)
-        ffi.metatypes[key] = luaL_ref(L, lf_registryindex())
+        let ref = luaL_ref(L, lf_registryindex())
+        ffi.metatypes[key] = ref
+        lua_pushstring(L, "__index")
+        if lua_rawget(L, 2) != LUA_TNIL { ffi.metatypeIndexRefs[ref] = luaL_ref(L, lf_registryindex()) } else { lf_pop(L, 1) }
         ffi.metatypesSlot.pointee = 1
         if hasGC {
             ffi.ensureGCMetatable(L)
@@ -50,6 +53,7 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
             ffi.metatypesWithGC.insert(id)
             ffi.gcTypesSlot.pointee = 1
         }
+        ffi.createOwnMetatable(L, for: key, handlers: 2, gc: hasGC)
         ffi.refreshFastMetatypes()
         ffi.pushCType(L, id)
         return 1

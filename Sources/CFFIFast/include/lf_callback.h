@@ -36,9 +36,19 @@ typedef struct lf_CallContext {
   int saved_errno;    /* errno right after the last C call */
   lua_State *calling; /* the Lua thread making the current C call (callbacks run on it) */
   lua_State *main;    /* the main thread, for callbacks outside any call */
-  pthread_t owner;    /* the thread that owns the Lua state */
+  void *owner;        /* lf_threadid() of the thread that owns the Lua state */
   struct lf_StateInfo *info; /* the state's allocator data (lf_stateinfo), or NULL */
 } lf_CallContext;
+
+/* An identity of the calling thread, unique among live threads: the thread
+ * pointer (one instruction) where the compiler offers it, else pthread_self. */
+static inline void *lf_threadid(void) {
+#if __has_builtin(__builtin_thread_pointer)
+  return __builtin_thread_pointer();
+#else
+  return (void *)pthread_self();
+#endif
+}
 
 /* What a C call saves on entry and restores on return (calls nest). */
 typedef struct lf_CallEntry {
@@ -104,6 +114,8 @@ typedef struct lf_CCallback {
   int nparams;
   uint8_t kinds[LF_MAX_REGISTERS]; /* LF_K_* per parameter */
   uint8_t slots[LF_MAX_REGISTERS]; /* register: 0-5 integer, 6-13 floating */
+  uint8_t float_args;              /* a parameter is in a floating register (set by
+                                    * lf_claimtrampoline: the entry copies those then) */
   int32_t types[LF_MAX_REGISTERS]; /* pointers, uint64_t: the type id of the cdata pushed */
   int result;                      /* LF_K_* of the result */
   int metatable_ref;               /* registry reference of the plain cdata metatable */

@@ -60,6 +60,11 @@ typedef struct lf_TypeFast {
   const char *prefix; /* tostring's `cdata<T>: ` once Swift made it (the characters of the
                          Lua string the prefixes table keeps); NULL until then */
   size_t prefix_len;
+  int32_t metatype_index; /* registry reference of that metatype's __index, read when
+                             ffi.metatype set it; 0: none */
+  const void *metatable; /* records of a metatype without __gc: the type's own
+                            metatable, which its new cdata get (CDataMetatable.swift,
+                            ownMetatable); NULL: the plain one */
 } lf_TypeFast;
 
 /* One entry of the type-string cache: the characters of an interned (short) Lua
