@@ -186,11 +186,11 @@ public final class CDeclarations {
     public private(set) var keptBytes = 0
     /// Only the scope's own (single-threaded) parse touches it: no dynamic exclusivity
     /// checks.
-    @exclusivity(unchecked) var table = SymbolTable()
+    var table = SymbolTable()
     /// Pointer kinds to the plain scalar types, by `Self.scalarSlot` (allocated on first
     /// use): `const char *`, `void *`, `int *`... share one box instead of allocating
     /// one (32 bytes) per declarator.
-    @exclusivity(unchecked) private var scalarPointers: [CType.Kind?] = []
+    private var scalarPointers: [CType.Kind?] = []
 
     /// The kind of a pointer to `pointee`.
     @inline(__always) func pointer(to pointee: CType) -> CType.Kind {
@@ -229,8 +229,8 @@ public final class CDeclarations {
     }
 
     /// The chunk names `DeclaredAt.chunk` indexes, each once.
-    @exclusivity(unchecked) var chunkNames: [String] = []
-    @exclusivity(unchecked) var chunkIndices: [String: Int32] = [:]
+    var chunkNames: [String] = []
+    var chunkIndices: [String: Int32] = [:]
 
     /// The index of `chunkName` in `chunkNames`, adding it when new.
     func chunkIndex(_ chunkName: String) -> Int32 {
@@ -436,18 +436,18 @@ public final class CDeclarations {
 /// changes): symbols added or replaced, records and enums completed.
 final class Transaction {
     let base: CDeclarations
-    @exclusivity(unchecked) private var typedefLog = UndoLog<Declared<CType>>()
-    @exclusivity(unchecked) private var tagLog = UndoLog<Declared<CTag>>()
-    @exclusivity(unchecked) private var functionLog = UndoLog<Declared<FunctionEntry>>()
-    @exclusivity(unchecked) private var variableLog = UndoLog<Declared<CVariableDeclaration>>()
-    @exclusivity(unchecked) private var constantLog = UndoLog<Declared<CConstant>>()
+    private var typedefLog = UndoLog<Declared<CType>>()
+    private var tagLog = UndoLog<Declared<CTag>>()
+    private var functionLog = UndoLog<Declared<FunctionEntry>>()
+    private var variableLog = UndoLog<Declared<CVariableDeclaration>>()
+    private var constantLog = UndoLog<Declared<CConstant>>()
     /// The records this transaction completed are `base.completedRecords` from here on.
     private let firstCompletedRecord: Int
     /// Likewise the chunk names it added.
     private let firstChunkName: Int
-    @exclusivity(unchecked) private var completedEnums: [CEnum] = []
+    private var completedEnums: [CEnum] = []
     /// Redeclarations with another type, kept out (see `CDeclarations.warnings`).
-    @exclusivity(unchecked) var warnings: [String] = []
+    var warnings: [String] = []
 
     /// The scope's target (a stored `let`, so the parser can borrow it).
     let target: TargetLayout
@@ -542,7 +542,7 @@ final class Transaction {
     }
 
     /// Bytes kept by the records and enums completed so far (see `keptBytes`).
-    @exclusivity(unchecked) private var definitionBytes = 0
+    private var definitionBytes = 0
 
     /// About how many bytes this transaction's declarations keep: weights per entry
     /// measured with malloc statistics on x86-64 (a function 256 bytes, a struct of

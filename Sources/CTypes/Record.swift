@@ -66,35 +66,35 @@ public final class CRecord: Hashable, CustomStringConvertible {
     /// The tag (`struct tag`), nil when anonymous.
     public let tag: String?
     /// The members, in declaration order (empty while incomplete).
-    @exclusivity(unchecked) public internal(set) var fields: [CField] = []
+    public internal(set) var fields: [CField] = []
     /// The size in bytes (nil while incomplete). For a record ending in a `[?]` or `[]`
     /// array, the size without that array.
-    @exclusivity(unchecked) public internal(set) var size: Int?
+    public internal(set) var size: Int?
     /// Whether the body has been declared.
     public var isComplete: Bool { size != nil }
     /// `true` for a union.
     public let isUnion: Bool
     /// Whether `__attribute__((packed))` applies to the whole record.
-    @exclusivity(unchecked) public internal(set) var isPacked = false
+    public internal(set) var isPacked = false
     /// Whether the last member is a `[?]` array (a variable-length struct, LuaJIT's VLS).
-    @exclusivity(unchecked) public internal(set) var isVariableLength = false
+    public internal(set) var isVariableLength = false
     /// Whether the last member is a flexible array member `[]` (or `[0]`).
-    @exclusivity(unchecked) public internal(set) var hasFlexibleArray = false
+    public internal(set) var hasFlexibleArray = false
     /// How deeply records nest inside this one by value (1 for scalars only; see
     /// `CType.nestingDepth`), set on completion.
-    @exclusivity(unchecked) public internal(set) var nesting: UInt16 = 1
+    public internal(set) var nesting: UInt16 = 1
     /// Whether a member is `const` (or has a `const` part): as in LuaJIT, such a
     /// "pseudo-const" record cannot be assigned as a whole (`CType.hasConstPart`).
-    @exclusivity(unchecked) public internal(set) var hasConstMember = false
+    public internal(set) var hasConstMember = false
     /// The alignment in bytes (1 while incomplete).
-    @exclusivity(unchecked) public internal(set) var alignment: Int = 1
+    public internal(set) var alignment: Int = 1
     /// Name lookup through anonymous members, built on first use after completion.
-    @exclusivity(unchecked) private var lookupTable: [String: CFieldReference]?
+    private var lookupTable: [String: CFieldReference]?
     /// Where the body was defined (nil while incomplete).
-    @exclusivity(unchecked) public internal(set) var location: CSourceLocation?
+    public internal(set) var location: CSourceLocation?
     /// The constants scoped to the record, as in LuaJIT: `static const int K = 1;` and
     /// the enumerators of an anonymous `enum { ... };` member (those are global too).
-    @exclusivity(unchecked) public internal(set) var constants: [CConstant] = []
+    public internal(set) var constants: [CConstant] = []
 
     /// Creates an incomplete record.
     public init(isUnion: Bool, tag: String?) {
