@@ -332,22 +332,18 @@ func extend(_ value: Int64, _ kind: ValueKind) -> Int64 {
 
 /// The Swift path of a callable (see lf_call.h): upvalue 1 its lf_Callable, 2 the
 /// name, 3 the library. The FFIState and the plan are owned elsewhere (the owner
-/// userdata, the plan cache), so no reference counting happens per call.
+/// userdata, the plan cache); this frame holds its own references for the call.
 private func callFunction(_ L: OpaquePointer?) -> Int32 {
     guard let L, let block = lua_touserdata(L, lf_upvalueindex(1)) else { return 0 }
     let callable = block.load(as: lf_Callable.self)
-    let ffi = Unmanaged<FFIState>.fromOpaque(callable.swift.0!)
-    let plan = Unmanaged<CallPlan>.fromOpaque(callable.swift.1!)
-    return ffi._withUnsafeGuaranteedRef { ffi in
-        plan._withUnsafeGuaranteedRef { plan in
-            do throws(FFIError) {
-                return try ffi.call(L, plan, callable.function, first: 1) {
-                    stringArgument(L, lf_upvalueindex(2)) ?? "?"
-                }
-            } catch {
-                return error.raise(L)
-            }
+    let ffi = Unmanaged<FFIState>.fromOpaque(callable.swift.0!).takeUnretainedValue()
+    let plan = Unmanaged<CallPlan>.fromOpaque(callable.swift.1!).takeUnretainedValue()
+    do throws(FFIError) {
+        return try ffi.call(L, plan, callable.function, first: 1) {
+            stringArgument(L, lf_upvalueindex(2)) ?? "?"
         }
+    } catch {
+        return error.raise(L)
     }
 }
 
@@ -397,8 +393,6 @@ extension FFIState {
 /// calls this after the C function returned): upvalue 1 is the callable.
 private func raisePendingError(_ L: OpaquePointer?) -> Int32 {
     guard let L, let block = lua_touserdata(L, lf_upvalueindex(1)) else { return 0 }
-    let ffi = Unmanaged<FFIState>.fromOpaque(block.load(as: lf_Callable.self).swift.0!)
-    return ffi._withUnsafeGuaranteedRef { ffi in
-        (ffi.takePendingCallbackError() ?? FFIError("callback failed", positioned: false)).raise(L)
-    }
+    let ffi = Unmanaged<FFIState>.fromOpaque(block.load(as: lf_Callable.self).swift.0!).takeUnretainedValue()
+    return (ffi.takePendingCallbackError() ?? FFIError("callback failed", positioned: false)).raise(L)
 }

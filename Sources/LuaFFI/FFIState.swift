@@ -195,7 +195,7 @@ final class FFIState {
     }
 
     /// The FFIState in upvalue 2 of the running function (kept alive by that
-    /// userdata, so callers use it without reference counting).
+    /// userdata).
     @inline(__always)
     static func fromUpvalue(_ L: OpaquePointer) -> Unmanaged<FFIState>? {
         guard let slot = lua_touserdata(L, lf_upvalueindex(2)),
