@@ -110,6 +110,41 @@ func thrownError(_ body: () throws -> Void) throws -> any Error {
         }
     }
 
+    /// A host's own `setmetatable` (here `debug.setmetatable`, which ignores
+    /// `__metatable`) is wrapped, not replaced: it still runs, and the finalizers it
+    /// sets up run under the limit.
+    @Test func aHostSetmetatableIsWrappedNotReplaced() throws {
+        try withHardTimeout(60) {
+            let limit = 1 << 20
+            let state = try LuaState()
+            try state.run("setmetatable = debug.setmetatable")
+            state.memoryLimit = limit
+            try ensure(try state.run("""
+                local t = setmetatable({}, {__metatable = false})
+                return setmetatable(t, {}) == t and setmetatable ~= debug.setmetatable
+                """) == [.boolean(true)], "the host's setmetatable did not run wrapped")
+            try state.run("keep = setmetatable({}, {__gc = function() local t = {} for i = 1, 1e6 do t[i] = {} end end})")
+            state.close()
+            try ensure(state.peakMemory <= limit + (64 << 10), "peak \(state.peakMemory)")
+        }
+    }
+
+    /// Limits set while the state is at its memory limit: the budget is in place,
+    /// `setLimits` reports that finalizers could not be wrapped, a later call does it.
+    @Test func limitsAtTheMemoryLimitAreInstalledAndTheWrappingFailureReported() throws {
+        let state = try LuaState()
+        try state.run("base_setmetatable = setmetatable")
+        try state.collectGarbage()  // no garbage that an emergency collection could free
+        state.memoryLimit = state.memoryInUse
+        let error = try thrownError { try state.setLimits(LuaLimits(instructions: 5000)) }
+        #expect((error as? LuaError)?.kind == .memory)
+        #expect(state.instructionLimit == 5000)
+        state.memoryLimit = nil
+        #expect(throws: LuaError.self) { try state.run("while true do end") }
+        try state.setLimits(LuaLimits(instructions: 5000))
+        #expect(try state.run("return setmetatable ~= base_setmetatable") == [.boolean(true)])
+    }
+
     @Test func accessorsStartAFreshBudget() throws {
         try withHardTimeout(20) {
             let state = try LuaState(sandbox: Self.instructionLimited)

@@ -217,8 +217,9 @@ int lf_pfinalize(lua_State *L, int nargs);
  * runs through lf_pfinalize: under the limits. Raw set. [-0, +0, m] */
 void lf_wrapfinalizer(lua_State *L, int mt);
 
-/* Replaces the global `setmetatable` by one that wraps `__gc` (lf_wrapfinalizer).
- * Returns a status. [-0, +(0|1), -] */
+/* Replaces the global `setmetatable` by one that wraps `__gc` (lf_wrapfinalizer)
+ * and then calls the one it replaced (the base library's or a host's). Returns a
+ * status. [-0, +(0|1), -] */
 int lf_plimitfinalizers(lua_State *L);
 
 /* A full garbage collection (`collectgarbage()`), protected, with the allocator
