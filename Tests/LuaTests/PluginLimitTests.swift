@@ -217,6 +217,12 @@ func thrownError(_ body: () throws -> Void) throws -> any Error {
         #expect("\(text)".contains("bad argument #1 to 'twice' (number expected, got string)"), "\(text)")
         let big = try thrownError { try state.run("return twice(2^63)") }
         #expect("\(big)".contains("(number has no integer representation)"), "\(big)")
+        // An integer outside the parameter's type is out of range, as string.char says.
+        try state.register("byte") { (b: UInt8) -> Int in Int(b) }
+        let wide = try thrownError { try state.run("return byte(300)") }
+        #expect("\(wide)".contains("bad argument #1 to 'byte' (value out of range)"), "\(wide)")
+        let global = try thrownError { try state.setGlobal("g", .integer(1 << 40)); _ = try state.global("g", as: Int32.self) }
+        #expect("\(global)".contains("(value out of range)"), "\(global)")
     }
 
     @Test func aReferenceOfAnotherStateIsAnError() throws {
