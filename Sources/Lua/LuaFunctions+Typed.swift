@@ -115,12 +115,20 @@ extension LuaState {
         _ name: String, _ body: @escaping (repeat each A) throws -> Void
     ) throws {
         _ = try checkedHandle()
+        push(function: name, typed: body)
+        try setGlobal(name)
+    }
+
+    /// Pushes a Swift function with typed arguments and no result. `[-0, +1, m]`
+    @inlinable
+    public func push<each A: LuaConvertible>(
+        function name: String = "?", typed body: @escaping (repeat each A) throws -> Void
+    ) {
         push(function: name) { arguments in
             var position = 0
             try body(repeat try Self.next((each A).self, arguments, &position))
             return 0
         }
-        try setGlobal(name)
     }
 
     /// Pushes a Swift function with typed arguments and result. `[-0, +1, m]`

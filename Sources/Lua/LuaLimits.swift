@@ -85,13 +85,7 @@ extension LuaState {
     /// Calls global function `name` under `limits` (see `withLimits`).
     @discardableResult
     public func call(_ name: String, _ arguments: LuaValue..., limits: LuaLimits) throws -> [LuaValue] {
-        try withLimits(limits) {
-            let base = top
-            try pushGlobal(name)
-            for argument in arguments { push(argument) }
-            try call(arguments: Int32(arguments.count))
-            return popResults(above: base)
-        }
+        try withLimits(limits) { try call(name, arguments) }
     }
 
     /// Sets the state's limits (see `setLimits(_:)`): the budget first, then the

@@ -43,11 +43,7 @@ extension LuaState {
         name: String = "?", _ body: @escaping (repeat each A) throws -> Void
     ) throws -> LuaFunction {
         let L = try checkedHandle()
-        push(function: name) { arguments in
-            var position = 0
-            try body(repeat try Self.next((each A).self, arguments, &position))
-            return 0
-        }
+        push(function: name, typed: body)
         return LuaFunction(popping: L, state: self)
     }
 
