@@ -84,10 +84,9 @@ extension LuaState {
     public func call<each A: Encodable, R: LuaConvertible>(
         _ name: String, encoding arguments: repeat each A, as type: R.Type
     ) throws -> R {
-        let trees = try Self.encode(repeat each arguments)
-        let L = try checkedHandle()
-        try pushGlobal(name)
-        return try callTyped(L, trees: trees, name: name) { try LuaConversion.check(R.self, L, -1, what: "result #1 from '\(name)'") }
+        try callGlobal(name, trees: Self.encode(repeat each arguments)) { L in
+            try LuaConversion.check(R.self, L, -1, what: "result #1 from '\(name)'")
+        }
     }
 
     /// Calls global function `name` with `Encodable` arguments and decodes its
@@ -95,10 +94,15 @@ extension LuaState {
     public func call<each A: Encodable, R: Decodable>(
         _ name: String, encoding arguments: repeat each A, decoding type: R.Type
     ) throws -> R {
-        let trees = try Self.encode(repeat each arguments)
+        try callGlobal(name, trees: Self.encode(repeat each arguments)) { _ in try decode(R.self) }
+    }
+
+    /// Calls global function `name` with `trees` as arguments and reads its first
+    /// result (on top of the `L` given to `read`) with `read`.
+    private func callGlobal<R>(_ name: String, trees: [LuaTree], read: (OpaquePointer) throws -> R) throws -> R {
         let L = try checkedHandle()
         try pushGlobal(name)
-        return try callTyped(L, trees: trees, name: name) { try decode(R.self) }
+        return try callTyped(L, trees: trees, name: name) { try read(L) }
     }
 
     /// The encoded arguments (all encoded before any is pushed: encoding can fail).
