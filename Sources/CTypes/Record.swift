@@ -62,39 +62,40 @@ public struct CFieldReference: Hashable {
 /// Corresponds to LuaJIT's `CT_STRUCT`.
 public final class CRecord: Hashable, CustomStringConvertible {
     // (Stored properties in this order so that the flags share the padding after `size`:
-    // one instance per struct, 104 bytes.)
+    // one instance per struct, 104 bytes. Exclusivity unchecked, measured and safe:
+    // see `CDeclarations.table`; LuaFFI only reads them, each read a copy.)
     /// The tag (`struct tag`), nil when anonymous.
     public let tag: String?
     /// The members, in declaration order (empty while incomplete).
-    public internal(set) var fields: [CField] = []
+    @exclusivity(unchecked) public internal(set) var fields: [CField] = []
     /// The size in bytes (nil while incomplete). For a record ending in a `[?]` or `[]`
     /// array, the size without that array.
-    public internal(set) var size: Int?
+    @exclusivity(unchecked) public internal(set) var size: Int?
     /// Whether the body has been declared.
     public var isComplete: Bool { size != nil }
     /// `true` for a union.
     public let isUnion: Bool
     /// Whether `__attribute__((packed))` applies to the whole record.
-    public internal(set) var isPacked = false
+    @exclusivity(unchecked) public internal(set) var isPacked = false
     /// Whether the last member is a `[?]` array (a variable-length struct, LuaJIT's VLS).
-    public internal(set) var isVariableLength = false
+    @exclusivity(unchecked) public internal(set) var isVariableLength = false
     /// Whether the last member is a flexible array member `[]` (or `[0]`).
-    public internal(set) var hasFlexibleArray = false
+    @exclusivity(unchecked) public internal(set) var hasFlexibleArray = false
     /// How deeply records nest inside this one by value (1 for scalars only; see
     /// `CType.nestingDepth`), set on completion.
-    public internal(set) var nesting: UInt16 = 1
+    @exclusivity(unchecked) public internal(set) var nesting: UInt16 = 1
     /// Whether a member is `const` (or has a `const` part): as in LuaJIT, such a
     /// "pseudo-const" record cannot be assigned as a whole (`CType.hasConstPart`).
-    public internal(set) var hasConstMember = false
+    @exclusivity(unchecked) public internal(set) var hasConstMember = false
     /// The alignment in bytes (1 while incomplete).
-    public internal(set) var alignment: Int = 1
+    @exclusivity(unchecked) public internal(set) var alignment: Int = 1
     /// Name lookup through anonymous members, built on first use after completion.
-    private var lookupTable: [String: CFieldReference]?
+    @exclusivity(unchecked) private var lookupTable: [String: CFieldReference]?
     /// Where the body was defined (nil while incomplete).
-    public internal(set) var location: CSourceLocation?
+    @exclusivity(unchecked) public internal(set) var location: CSourceLocation?
     /// The constants scoped to the record, as in LuaJIT: `static const int K = 1;` and
     /// the enumerators of an anonymous `enum { ... };` member (those are global too).
-    public internal(set) var constants: [CConstant] = []
+    @exclusivity(unchecked) public internal(set) var constants: [CConstant] = []
 
     /// Creates an incomplete record.
     public init(isUnion: Bool, tag: String?) {
