@@ -2,7 +2,8 @@
 //
 // swift build -c release --product EmbeddingBenchmark && .build/release/EmbeddingBenchmark
 import CLua
-import CLuaShims
+import CLuaCore
+import CLuaEmbedding
 import Glibc
 import Lua
 

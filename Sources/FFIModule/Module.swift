@@ -1,7 +1,7 @@
 // The entry points that stock lua5.4 looks up in ffi.so: `require "ffi"`, `require
 // "bit"` (through a bit.so link to the same file), `require "ffi.compat"`.
 import CLua
-import CLuaShims
+import CLuaCore
 import LuaFFI
 
 /// `require "ffi"`: the ffi module table. Corresponds to LuaJIT's `luaopen_ffi`.

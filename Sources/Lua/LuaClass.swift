@@ -1,6 +1,6 @@
 // Swift classes as Lua userdata types: methods, properties, metamethods.
 import CLua
-import CLuaShims
+import CLuaCore
 import LuaFFI
 
 /// A Lua userdata type for the Swift class `T`: what Lua code can do with its objects.

@@ -1,6 +1,6 @@
 // Codable values to and from Lua tables.
 import CLua
-import CLuaShims
+import CLuaCore
 
 /// A Swift value on its way to or from Lua: plain values, and tables split into
 /// their sequence part and their string-keyed part.

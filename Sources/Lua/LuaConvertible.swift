@@ -1,6 +1,6 @@
 // Conversions between Swift values and Lua values on the stack.
 import CLua
-import CLuaShims
+import CLuaCore
 
 /// A Swift type that converts to and from a Lua value.
 ///

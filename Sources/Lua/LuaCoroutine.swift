@@ -1,6 +1,7 @@
 // Coroutines driven from Swift, and Swift functions that yield.
 import CLua
-import CLuaShims
+import CLuaCore
+import CLuaEmbedding
 
 /// What a resumed coroutine did: yielded values or returned them.
 public enum LuaResumeResult: Equatable {

@@ -5,7 +5,7 @@
 // these overloads are chosen first for the common arities. Generated shape: the
 // same body per arity.
 import CLua
-import CLuaShims
+import CLuaEmbedding
 
 extension LuaState {
     /// Pushes a Swift function of 0 typed arguments and a typed result. `[-0, +1, m]`

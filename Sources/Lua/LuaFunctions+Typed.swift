@@ -1,6 +1,6 @@
 // Typed Swift functions in Lua and typed calls of Lua functions from Swift.
 import CLua
-import CLuaShims
+import CLuaCore
 
 /// A bad argument to a Swift function called from Lua, in lauxlib's words:
 /// `bad argument #1 to 'f' (number expected, got nil)`.

@@ -1,6 +1,6 @@
 // Stopping a state's running Lua code from another thread.
 import CLua
-import CLuaShims
+import CLuaCore
 
 /// Stops the Lua code that a state is running, from any thread.
 ///

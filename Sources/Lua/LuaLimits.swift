@@ -1,6 +1,6 @@
 // Instruction and time budgets: set at run time, and per call.
 import CLua
-import CLuaShims
+import CLuaCore
 
 /// An instruction and time budget for Lua code run from Swift (nil: no limit).
 public struct LuaLimits: Sendable, Equatable {

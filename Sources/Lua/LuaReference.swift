@@ -1,6 +1,7 @@
 // Lua values held from Swift through registry references, released when dropped.
 import CLua
-import CLuaShims
+import CLuaCore
+import CLuaEmbedding
 import Synchronization
 
 /// What references share with their state: its handle (nil once closed), its

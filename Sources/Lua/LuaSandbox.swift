@@ -1,6 +1,7 @@
 // Limits for states that run untrusted plugins: libraries, ffi, memory, time.
 import CLua
-import CLuaShims
+import CLuaCore
+import CLuaEmbedding
 import LuaFFI
 
 /// What a plugin's state may use and how much: the limits of `LuaState(sandbox:)`.

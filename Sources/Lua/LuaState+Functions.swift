@@ -1,6 +1,7 @@
 // Swift closures as Lua functions: the Lua -> Swift boundary.
 import CLua
-import CLuaShims
+import CLuaCore
+import CLuaEmbedding
 
 /// A Swift function callable from Lua: receives the arguments, returns the results.
 /// A thrown error becomes a Lua error (see `LuaState.push(function:)`).

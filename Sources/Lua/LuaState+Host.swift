@@ -1,7 +1,7 @@
 // What a host builds for its plugins: tables and functions made from Swift,
 // modules served to `require` by Swift closures, typed globals, Codable arguments.
 import CLua
-import CLuaShims
+import CLuaCore
 
 extension LuaState {
     /// Creates an empty table, with room for `arrayCapacity` sequence elements and

@@ -1,6 +1,6 @@
 // Loading and running chunks, and calling functions, from Swift (protected).
 import CLua
-import CLuaShims
+import CLuaCore
 
 extension LuaState {
     /// Compiles a chunk and pushes it as a function. Corresponds to

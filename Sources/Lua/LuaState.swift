@@ -1,6 +1,6 @@
 // The Swift owner of one Lua state: creation, libraries, closing.
 import CLua
-import CLuaShims
+import CLuaCore
 import Synchronization
 
 /// One Lua 5.4 state, owned by Swift.

@@ -1,6 +1,6 @@
 // Lua values as Swift values, and moving them across the stack.
 import CLua
-import CLuaShims
+import CLuaCore
 
 /// A Lua value held by Swift: plain values by value, tables, functions, userdata
 /// and coroutines by reference.

@@ -1,7 +1,7 @@
 // ffi.builder: cffi's out-of-line API mode. A builder collects an API-mode cdef and the
 // C source, and compiles them with `cc` into a Lua C module (NAME.so).
 import CLua
-import CLuaShims
+import CLuaCore
 import Glibc
 
 /// The builder methods (the builder is a table: its fields are the collected texts).

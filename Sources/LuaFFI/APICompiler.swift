@@ -1,7 +1,7 @@
 // Running the C compiler for API mode: the options of `set_source`, the command line,
 // the compiler's complaints turned into a Lua error, and NAME.so written all or nothing.
 import CLua
-import CLuaShims
+import CLuaCore
 import Glibc
 
 /// The options of `set_source` (cffi's names).

@@ -1,7 +1,7 @@
 // extern "Lua" functions of API-mode modules (cffi's extern "Python"): real C functions
 // in the module that call, through a slot, the callback `ffi.def_extern` binds.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 /// The registry table of extern "Lua" functions: name -> {slot =, type =, code =}.

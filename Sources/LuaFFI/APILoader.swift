@@ -1,7 +1,7 @@
 // The loader of API-mode modules: `luaopen_NAME` (generated C) hands it the module's
 // declarations, the compiler's numbers and the addresses; it returns the `lib`.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 /// The registry key under which `luaopen_NAME` finds the loader.

@@ -1,7 +1,8 @@
 // ffi.verify: cffi's in-line API mode. The module is built once into a cache folder,
 // keyed by a hash of everything that goes into it, and reused while nothing changes.
 import CLua
-import CLuaShims
+import CLuaCore
+import CFFIFast
 import Glibc
 
 /// Pushes `ffi.verify`: the C half (`lf_apiverify`) around `verifyBuild`. `[-0, +1, m]`

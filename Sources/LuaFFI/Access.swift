@@ -1,7 +1,7 @@
 // Indexing cdata: array elements, pointer targets, struct fields, bitfields, with
 // bounds and NULL checks. The __index/__newindex of every cdata.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 /// Where an indexed element or field lives.

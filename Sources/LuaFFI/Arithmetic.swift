@@ -1,7 +1,7 @@
 // Arithmetic, bitwise operators and comparisons on cdata: pointer arithmetic and
 // 64-bit integer arithmetic (LuaJIT's rules; Lua 5.4 adds //, & | ~ << >>).
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 import Glibc
 

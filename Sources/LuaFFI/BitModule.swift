@@ -5,7 +5,7 @@
 // (`uint64_t` if an argument is an unsigned 64-bit cdata), as LuaJIT 2.1.
 // docs/luajit-compat.md lists where the results differ from LuaJIT's.
 import CLua
-import CLuaShims
+import CLuaCore
 
 /// The functions of the `bit` table, each a Swift function behind the trampoline.
 private let bitFunctions: [SwiftFunctionEntry] = [

@@ -4,7 +4,7 @@
 // its user value is the cdata it was made from (kept alive, and checked on each use:
 // a released cdata's memory may be gone). Indexes are 0-based, as for cdata arrays.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 import Glibc
 

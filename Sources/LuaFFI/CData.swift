@@ -7,7 +7,8 @@
 // type (Lua only guarantees LUAI_MAXALIGN, 8 bytes). The C fast paths know this
 // layout too (lf_CDataHeader in lf_cdata.h).
 import CLua
-import CLuaShims
+import CLuaCore
+import CFFIFast
 import CTypes
 
 /// The start of every cdata block.

@@ -2,7 +2,8 @@
 // Each metamethod tries the type's metatype (ffi.metatype) where LuaJIT does, then
 // the built-in behaviour.
 import CLua
-import CLuaShims
+import CLuaCore
+import CFFIFast
 import CTypes
 
 /// Metamethods of every cdata with C fast paths in front (lf_cdata.h): the Swift

@@ -1,6 +1,7 @@
 // ctype objects: the Lua values that stand for a C type (`ffi.typeof` results).
 import CLua
-import CLuaShims
+import CLuaCore
+import CFFIFast
 import CTypes
 import Glibc
 

@@ -8,7 +8,8 @@
 // (docs/architecture.md). Everything else goes through libffi.
 import CLibFFI
 import CLua
-import CLuaShims
+import CLuaCore
+import CFFIFast
 import CTypes
 import Glibc
 
@@ -76,10 +77,8 @@ extension FFIState {
     /// struct result (the C path makes pointer and struct results into cdata unless
     /// a metatype has `__gc`).
     private func describeDirectPath(_ plan: CallPlan, into callable: UnsafeMutablePointer<lf_Callable>) {
-        let integers = plan.parameters.filter { $0.slot >= 0 && $0.slot < 6 && !$0.kind.isFloating }.count
-        let floats = plan.parameters.filter { $0.kind == .float || $0.kind == .double }.count
-        guard TargetLayout.host.implementsCalls, !plan.isVariadic, plan.parameters.count <= Int(LF_MAX_DIRECT),
-              integers + floats == plan.parameters.count, integers <= 6, floats <= 8 else { return }
+        guard plan.isDirectArguments, plan.parameters.count <= Int(LF_MAX_DIRECT) else { return }
+        let floats = plan.parameters.filter { CallPlan.registerClass($0.kind) == .floating }.count
         let record = recordReturnClass(plan.resultType)
         let resultCode = Self.directCode(plan.resultKind)
         if record == LF_R_NONE {
@@ -94,12 +93,7 @@ extension FFIState {
         callable.pointee.nparams = Int32(plan.parameters.count)
         callable.pointee.floats = Int32(floats)
         withUnsafeMutableBytes(of: &callable.pointee.kinds) { kinds in
-            withUnsafeMutableBytes(of: &callable.pointee.slots) { slots in
-                for (i, parameter) in plan.parameters.enumerated() {
-                    kinds[i] = UInt8(Self.directCode(parameter.kind))
-                    slots[i] = UInt8(parameter.slot)
-                }
-            }
+            withUnsafeMutableBytes(of: &callable.pointee.slots) { plan.describeRegisters(kinds: kinds, slots: $0) }
         }
         for (i, parameter) in plan.parameters.enumerated() where parameter.kind == .pointer {
             let declaredTarget = info(parameter.typeID).target
@@ -124,12 +118,11 @@ extension FFIState {
         callable.pointee.fast = integersOnly ? 2 : 1
     }
 
-    /// How a struct result of type `id` comes back in registers (x86-64 SysV):
-    /// LF_R_* by the class of each eightbyte (`LibFFITypes.eightbyteClasses`),
-    /// LF_R_NONE when it comes back in memory.
+    /// How a struct result of type `id` comes back in registers: LF_R_* by the
+    /// class of each eightbyte (`SysVCalls.returnRegisters`), LF_R_NONE when it
+    /// comes back in memory.
     private func recordReturnClass(_ id: Int32) -> Int {
-        guard info(id).kind == .record, info(id).alignment <= 8,
-              let classes = libffiTypes.eightbyteClasses(of: id, in: self) else { return LF_R_NONE }
+        guard let classes = SysVCalls.returnRegisters(types[Int(id)]) else { return LF_R_NONE }
         switch (classes[0], classes.count > 1 ? classes[1] : nil) {
         case (false, nil): return LF_R_I
         case (true, nil): return LF_R_S

@@ -8,7 +8,7 @@ import CTypes
 struct ParameterPlan {
     var typeID: Int32
     var kind: ValueKind
-    /// Register slot on the direct path: integer slots 0..5, floating slots 6..13.
+    /// Register slot on the direct path (`SysVCalls.registerSlots`), -1 off it.
     var slot: Int
 }
 
@@ -20,6 +20,8 @@ final class CallPlan {
     let resultKind: ValueKind
     let parameters: UnsafeMutableBufferPointer<ParameterPlan>
     let isVariadic: Bool
+    /// Every argument travels in a register (each parameter has its `slot`).
+    let isDirectArguments: Bool
     /// The direct path: every argument in a register, a scalar result.
     let isDirect: Bool
     /// libffi's description of the fixed part (nil on the direct path or when the
@@ -33,25 +35,19 @@ final class CallPlan {
         resultKind = ffi.info(resultType).kind
         isVariadic = function.isVariadic
         parameters = .allocate(capacity: function.parameters.count)
-        var integers = 0, floats = 0, direct = !function.isVariadic && Self.isDirectResult(resultKind)
+        var classes: [SysVCalls.RegisterClass?] = []
         for (i, parameter) in function.parameters.enumerated() {
             let id = ffi.intern(parameter.type.decayed)
             let kind = ffi.info(id).kind
-            var slot = -1
-            if kind.isInteger || kind == .bool || kind == .pointer {
-                slot = integers
-                integers += 1
-            } else if kind == .float || kind == .double {
-                slot = 6 + floats
-                floats += 1
-            } else {
-                direct = false
-            }
-            parameters[i] = ParameterPlan(typeID: id, kind: kind, slot: slot)
+            classes.append(Self.registerClass(kind))
+            parameters[i] = ParameterPlan(typeID: id, kind: kind, slot: -1)
         }
-        // The direct path passes six integer and eight floating registers as x86-64
-        // System V does; elsewhere libffi makes every call (CallingRules.swift).
-        isDirect = direct && integers <= 6 && floats <= 8 && TargetLayout.host.implementsCalls
+        // The direct path passes arguments in registers as x86-64 System V does;
+        // elsewhere libffi makes every call (CTypes/ABI/CallingRules.swift).
+        let slots = TargetLayout.host.implementsCalls && !function.isVariadic ? SysVCalls.registerSlots(classes) : nil
+        isDirectArguments = slots != nil
+        isDirect = isDirectArguments && Self.isDirectResult(resultKind)
+        for (i, slot) in (slots ?? []).enumerated() { parameters[i].slot = slot }
         if isDirect || isVariadic {
             cif = nil
             argumentTypes = nil
@@ -74,6 +70,21 @@ final class CallPlan {
         parameters.deallocate()
         cif?.deallocate()
         argumentTypes?.deallocate()
+    }
+
+    /// The register a scalar argument of this kind travels in, nil for the others.
+    static func registerClass(_ kind: ValueKind) -> SysVCalls.RegisterClass? {
+        if kind.isInteger || kind == .bool || kind == .pointer { return .integer }
+        return kind == .float || kind == .double ? .floating : nil
+    }
+
+    /// The arguments as the C direct paths read them (lf_Callable, lf_CCallback): the
+    /// LF_K_* class and the register slot of each.
+    func describeRegisters(kinds: UnsafeMutableRawBufferPointer, slots: UnsafeMutableRawBufferPointer) {
+        for (i, parameter) in parameters.enumerated() {
+            kinds[i] = UInt8(FFIState.directCode(parameter.kind))
+            slots[i] = UInt8(parameter.slot)
+        }
     }
 
     /// Whether the direct path can return this kind (in RAX or XMM0).

@@ -6,7 +6,8 @@
 // with it); otherwise it fails with a message and a defined value.
 import CLibFFI
 import CLua
-import CLuaShims
+import CLuaCore
+import CFFIFast
 import CTypes
 import Glibc
 
@@ -107,14 +108,11 @@ final class Callback {
         block.pointee.result = Int32(FFIState.directCode(plan.resultKind))
         block.pointee.metatable_ref = ffi.plainMetatableRef
         withUnsafeMutableBytes(of: &block.pointee.kinds) { kinds in
-            withUnsafeMutableBytes(of: &block.pointee.slots) { slots in
-                withUnsafeMutableBytes(of: &block.pointee.types) { types in
-                    for (i, parameter) in plan.parameters.enumerated() {
-                        kinds[i] = UInt8(FFIState.directCode(parameter.kind))
-                        slots[i] = UInt8(parameter.slot)
-                        types.storeBytes(of: parameter.typeID, toByteOffset: i * 4, as: Int32.self)
-                    }
-                }
+            withUnsafeMutableBytes(of: &block.pointee.slots) { plan.describeRegisters(kinds: kinds, slots: $0) }
+        }
+        withUnsafeMutableBytes(of: &block.pointee.types) { types in
+            for (i, parameter) in plan.parameters.enumerated() {
+                types.storeBytes(of: parameter.typeID, toByteOffset: i * 4, as: Int32.self)
             }
         }
         return true

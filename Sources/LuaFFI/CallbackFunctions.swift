@@ -1,7 +1,7 @@
 // Explicit callbacks: ffi.cast(fnptr, f), ffi.callback(fnptr, f [, error]), and the
 // cb:free() and cb:set(f) methods.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 extension FFIState {

@@ -1,6 +1,6 @@
 // Python cffi's names: ffi.unpack, memmove, getctype, list_types, init_once.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 import Glibc
 

@@ -1,6 +1,6 @@
 // ffi.new, cast, string, copy, fill, isnull, addressof, tonumber: the data API.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 import Glibc
 

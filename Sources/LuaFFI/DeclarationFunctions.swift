@@ -1,6 +1,6 @@
 // ffi.cdef, typeof, sizeof, alignof, offsetof, istype: the declaration functions.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 /// `ffi.cdef(decls [, params...] [, options])`: declares C, all or nothing. Options

@@ -1,6 +1,6 @@
 // Errors of the ffi module, in Lua's dialect, and the entry wrapper that raises them.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 /// An error an `ffi` function reports to Lua. Raised by the trampoline after the

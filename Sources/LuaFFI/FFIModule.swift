@@ -1,6 +1,7 @@
 // The ffi module: its function table, and how a Lua state gets it.
 import CLua
-import CLuaShims
+import CLuaCore
+import CFFIFast
 import CTypes
 import Glibc
 

@@ -1,6 +1,7 @@
 // The per-Lua-state data of the ffi module: declarations and interned C types.
 import CLua
-import CLuaShims
+import CLuaCore
+import CFFIFast
 import CTypes
 import Glibc
 

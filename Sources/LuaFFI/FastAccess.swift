@@ -2,7 +2,8 @@
 // the interned types: one lf_TypeFast per type id, and per record a table from
 // interned field name to offset and scalar class.
 import CLua
-import CLuaShims
+import CLuaCore
+import CFFIFast
 import CTypes
 
 extension FFIState {

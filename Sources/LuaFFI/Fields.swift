@@ -1,7 +1,7 @@
 // Struct and union fields: a per-record lookup from interned Lua name to field facts,
 // built once, and bitfield reads and writes.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 /// The facts about one field, relative to the start of its record.

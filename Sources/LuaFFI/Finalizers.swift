@@ -1,6 +1,6 @@
 // Finalizers (ffi.gc, ffi.release, metatype __gc) and metatype field fallbacks.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 import Glibc
 

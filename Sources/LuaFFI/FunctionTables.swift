@@ -1,5 +1,5 @@
 // Tables of Swift functions for Lua, named by string literals; strings for Lua.
-import CLuaShims
+import CLuaCore
 
 /// A function table entry. The name is a literal that Lua receives as a C string:
 /// a `String` would be converted (and allocated) for every field of every state.

@@ -6,7 +6,7 @@
 // instead of a newer handle. The live handles are a table with weak values keyed by
 // address: `from_handle` looks an address up there and never dereferences it.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 import Glibc
 

@@ -1,7 +1,7 @@
 // ffi.include: declarations straight from a real header, through the system C
 // preprocessor, all of it or the declarations that `only` names with what they need.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 /// Keeps the names that match one of the patterns in full (`^pattern$`, Lua patterns).

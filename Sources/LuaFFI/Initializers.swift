@@ -1,6 +1,6 @@
 // Initializers of ffi.new and of assignments to aggregates (LuaJIT's rules).
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 extension FFIState {

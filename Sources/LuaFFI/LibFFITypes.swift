@@ -1,18 +1,10 @@
 // Where libffi meets the type model: the ffi_type of each C type. Structs are
 // described field by field; unions (which libffi lacks), packed structs and
-// structs with bitfields are described by their x86-64 SysV classification, one
-// element per eightbyte, which makes libffi pass them exactly as C does.
+// structs with bitfields are described by their x86-64 SysV classification
+// (CTypes/ABI/X86_64SysV.swift), one element per eightbyte, which makes libffi pass
+// them exactly as C does.
 import CLibFFI
 import CTypes
-
-/// A scalar inside an aggregate, for the x86-64 classification.
-private struct Leaf {
-    var offset: Int
-    var size: Int
-    var isFloating: Bool
-    /// At an offset that is not a multiple of its type's alignment (packed).
-    var isMisaligned: Bool
-}
 
 /// ffi_type descriptions, owned by one FFIState (freed with it).
 final class LibFFITypes {
@@ -56,14 +48,15 @@ final class LibFFITypes {
 
     /// A struct described by its fields, or any record by its classification.
     private func recordType(_ id: Int32, in ffi: FFIState) -> UnsafeMutablePointer<ffi_type>? {
-        guard case .record(let record) = ffi.types[Int(id)].kind, let size = record.size, size > 0,
+        let type = ffi.types[Int(id)]
+        guard case .record(let record) = type.kind, let size = record.size, size > 0,
               !record.isVariableLength, !record.hasFlexibleArray else { return nil }
-        let leaves = scalarLeaves(id, in: ffi)
-        if size <= 16, leaves.map({ $0.contains { $0.isMisaligned } }) ?? true {
+        let classes = SysVCalls.eightbyteClasses(of: type)
+        if size <= 16, classes == nil {
             // One long double (possibly nested) is returned in st0 as a long double
             // is, and passed in memory as it is; anything else with a long double or
             // a misaligned field (packed) is MEMORY class (clang and gcc agree).
-            if size == 16, isSingleLongDouble(id, in: ffi) { return lf_ffi_type(Int32(LF_FFI_LONGDOUBLE)) }
+            if size == 16, SysVCalls.isSingleLongDouble(type) { return lf_ffi_type(Int32(LF_FFI_LONGDOUBLE)) }
             return memoryType(size: size, alignment: record.alignment)
         }
         if !record.isUnion, !record.isPacked, record.fields.allSatisfy({ $0.bitfield == nil }) {
@@ -73,21 +66,7 @@ final class LibFFITypes {
             }
             return makeStruct(elements)
         }
-        return classifiedType(size: size, alignment: record.alignment, leaves: leaves)
-    }
-
-    /// Whether the record is a long double wrapped in structs or one-element arrays.
-    private func isSingleLongDouble(_ id: Int32, in ffi: FFIState) -> Bool {
-        let info = ffi.info(id)
-        switch info.kind {
-        case .longDouble: return true
-        case .array: return info.count == 1 && isSingleLongDouble(info.target, in: ffi)
-        case .record:
-            guard case .record(let record) = ffi.types[Int(id)].kind, !record.isUnion || record.fields.count == 1,
-                  record.fields.count == 1, record.fields[0].bitfield == nil else { return false }
-            return isSingleLongDouble(ffi.intern(record.fields[0].type), in: ffi)
-        default: return false
-        }
+        return classifiedType(size: size, alignment: record.alignment, classes: classes)
     }
 
     /// A struct of `size` bytes that libffi passes and returns in memory, whatever
@@ -123,35 +102,15 @@ final class LibFFITypes {
         return true
     }
 
-    /// The x86-64 SysV class of each eightbyte of record `id` when it travels in
-    /// registers: `true` for SSE (only `float`/`double` parts touch it), `false` for
-    /// INTEGER; nil when it travels in memory (over 16 bytes, a `long double`, a
-    /// misaligned field) or is no complete record. The one place of this rule:
-    /// libffi's descriptions of unions, packed and bitfield structs and the direct
-    /// path's struct results (`recordReturnClass`) both read it.
-    func eightbyteClasses(of id: Int32, in ffi: FFIState) -> [Bool]? {
-        guard case .record(let record) = ffi.types[Int(id)].kind, let size = record.size, size > 0,
-              !record.isVariableLength, !record.hasFlexibleArray else { return nil }
-        return Self.eightbyteClasses(size: size, leaves: scalarLeaves(id, in: ffi))
-    }
-
-    private static func eightbyteClasses(size: Int, leaves: [Leaf]?) -> [Bool]? {
-        guard let leaves, size <= 16, !leaves.contains(where: \.isMisaligned) else { return nil }
-        return stride(from: 0, to: size, by: 8).map { start in
-            let touching = leaves.filter { $0.offset < min(start + 8, size) && $0.offset + $0.size > start }
-            return !touching.isEmpty && touching.allSatisfy(\.isFloating)
-        }
-    }
-
-    /// The x86-64 SysV description: per eightbyte, SSE or INTEGER as
-    /// `eightbyteClasses` says; in memory (only size and alignment matter then),
+    /// The x86-64 SysV description: per eightbyte, SSE or INTEGER as `classes`
+    /// says; in memory (`classes` nil: only size and alignment matter then),
     /// elements that fill the size.
     private func classifiedType(
-        size: Int, alignment: Int, leaves: [Leaf]?
+        size: Int, alignment: Int, classes: [Bool]?
     ) -> UnsafeMutablePointer<ffi_type>? {
         let unit = min(alignment, 8)
         var elements: [UnsafeMutablePointer<ffi_type>] = []
-        guard let classes = Self.eightbyteClasses(size: size, leaves: leaves) else {
+        guard let classes else {
             let longDouble = alignment >= 16
             let element = lf_ffi_type(Int32(longDouble ? LF_FFI_LONGDOUBLE : Self.unsignedCode(unit)))!
             for _ in 0..<(size / (longDouble ? 16 : unit)) { elements.append(element) }
@@ -168,47 +127,6 @@ final class LibFFITypes {
             }
         }
         return makeStruct(elements)
-    }
-
-    /// Every scalar inside a type with its offset; nil if a leaf forces memory
-    /// passing (long double, complex, bitfield-free analysis impossible).
-    private func scalarLeaves(_ id: Int32, in ffi: FFIState, base: Int = 0) -> [Leaf]? {
-        let info = ffi.info(id)
-        switch info.kind {
-        case .array:
-            guard let count = info.count, let elementSize = ffi.info(info.target).size else { return nil }
-            var leaves: [Leaf] = []
-            for i in 0..<count {
-                guard let inner = scalarLeaves(info.target, in: ffi, base: base + i * elementSize) else { return nil }
-                leaves += inner
-            }
-            return leaves
-        case .record:
-            guard case .record(let record) = ffi.types[Int(id)].kind else { return nil }
-            var leaves: [Leaf] = []
-            for field in record.fields {
-                if let bitfield = field.bitfield {
-                    leaves.append(Leaf(offset: base + bitfield.bitOffset / 8,
-                                       size: (bitfield.bitOffset % 8 + bitfield.width + 7) / 8,
-                                       isFloating: false, isMisaligned: false))
-                    continue
-                }
-                guard let inner = scalarLeaves(ffi.intern(field.type), in: ffi, base: base + field.offset) else { return nil }
-                leaves += inner
-            }
-            return leaves
-        case .complexFloat, .complexDouble:
-            let half = info.kind == .complexFloat ? 4 : 8
-            let misaligned = base % half != 0
-            return [Leaf(offset: base, size: half, isFloating: true, isMisaligned: misaligned),
-                    Leaf(offset: base + half, size: half, isFloating: true, isMisaligned: misaligned)]
-        case .longDouble, .vector, .other, .function, .void:
-            return nil
-        default:
-            let size = info.size ?? 8
-            return [Leaf(offset: base, size: size, isFloating: info.kind == .float || info.kind == .double,
-                         isMisaligned: base % max(info.alignment, 1) != 0)]
-        }
     }
 
     private static func unsignedCode(_ width: Int) -> Int {

@@ -1,6 +1,6 @@
 // ffi.load, ffi.dlopen, ffi.dlclose, ffi.errno.
 import CLua
-import CLuaShims
+import CLuaCore
 import Glibc
 
 /// LuaJIT's library name rules: a name without '/' gets `lib` in front and `.so`

@@ -1,6 +1,6 @@
 // ffi.gc, ffi.release, ffi.metatype and the ctype constructor.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 /// `ffi.gc(cdata, finalizer)`: attaches a finalizer (nil removes it); returns the cdata.

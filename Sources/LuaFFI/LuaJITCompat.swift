@@ -2,7 +2,8 @@
 // a `type` that answers "cdata", an `ipairs` that honours `__ipairs`, and Lua 5.1's
 // `unpack` and `loadstring`.
 import CLua
-import CLuaShims
+import CLuaCore
+import CFFIFast
 
 /// Installs LuaJIT compatibility in a state that has the base and package
 /// libraries: the `bit` module (`package.loaded.bit` and the global `bit`, as LuaJIT

@@ -6,7 +6,7 @@
 // `__index`: a cached name is found by Lua's VM with no function call at all. The
 // cache's metatable resolves misses (upvalue: the namespace).
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 import Glibc
 

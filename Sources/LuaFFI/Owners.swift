@@ -3,7 +3,7 @@
 // the collector cannot free (or finalize) the memory while the pointer lives.
 // docs/semantics.md, "Lifetimes".
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 extension FFIState {

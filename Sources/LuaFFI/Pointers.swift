@@ -1,6 +1,6 @@
 // Conversions to C pointers, and the pointer compatibility rules of implicit ones.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 extension FFIState {

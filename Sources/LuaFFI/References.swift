@@ -1,6 +1,6 @@
 // Reference cdata (`T &`) made by ffi.new and ffi.cast: always bound to an object.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 extension FFIState {

@@ -1,5 +1,5 @@
 // The Lua state's limits as long Swift work of the ffi module meets them.
-import CLuaShims
+import CLuaCore
 import CTypes
 
 /// Holds `ffi.cdef` to the state's limits: a long parse stops when the time limit

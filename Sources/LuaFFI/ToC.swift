@@ -1,6 +1,6 @@
 // Lua values to C values: the conversions of writes, initializers and arguments.
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 extension FFIState {

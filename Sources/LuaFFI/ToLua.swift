@@ -1,6 +1,6 @@
 // C values to Lua values: the conversions of reads (fields, elements, results).
 import CLua
-import CLuaShims
+import CLuaCore
 import CTypes
 
 extension FFIState {

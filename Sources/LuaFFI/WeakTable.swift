@@ -1,6 +1,6 @@
 // Weak tables: the side tables of the ffi (handles, finalizers) and of LuaClass.
 import CLua
-import CLuaShims
+import CLuaCore
 
 /// Pushes a new empty table whose metatable makes it weak: `mode` is `"k"`, `"v"`
 /// or `"kv"`, as `__mode`. `[-0, +1, m]`

@@ -6,7 +6,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import CLua
-import CLuaShims
+import CLuaCore
 import Lua
 
 extension Data: LuaConvertible {

@@ -6,7 +6,8 @@
 // where lua.c lets an error escape pmain, the Swift code throws `Escape` with the
 // error value on the stack, and the trampoline raises it.
 import CLua
-import CLuaShims
+import CLuaCore
+import CInterpreter
 import Glibc
 import Lua
 

@@ -1,5 +1,5 @@
 // The command line of lua5.4: which options were given and where the script is.
-import CLuaShims
+import CLuaCore
 import Glibc
 
 /// The options found before the script (lua.c's `collectargs`).

@@ -4,7 +4,8 @@
 // Lines are kept as bytes, never as Swift strings, so that input that is not UTF-8
 // reaches Lua unchanged.
 import CLua
-import CLuaShims
+import CLuaCore
+import CInterpreter
 import Glibc
 
 /// lua.c's `doREPL` and its helpers over one state.

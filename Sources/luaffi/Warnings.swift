@@ -1,7 +1,7 @@
 // lauxlib's warning functions, which luaL_newstate installs and LuaState does not:
 // off until "@on", then "Lua warning: " messages on standard error.
 import CLua
-import CLuaShims
+import CLuaCore
 import Glibc
 
 /// The warning system of a state made by `luaL_newstate`.

@@ -1,5 +1,6 @@
 // The calls of a target whose calling convention is not implemented: what crosses them
-// by value is refused with the target's name; x86-64 System V refuses nothing.
+// by value is refused with the target's name; x86-64 System V refuses nothing, and its
+// classification and register rules (CTypes/ABI/X86_64SysV.swift).
 
 import CTypes
 import Testing
@@ -52,5 +53,40 @@ import Testing
         for (spelling, _) in Self.refused {
             #expect(target.byValueRefusal(try scope.parseType(spelling)) == nil, "\(spelling)")
         }
+    }
+
+    /// The eightbyte classes of x86-64 System V (psABI 3.2.3), as gcc passes these
+    /// types (the call tests pass each through real C functions: CTestLib).
+    @Test func sysVEightbyteClasses() throws {
+        let scope = CDeclarations(target: .x86_64SysV)
+        try scope.cdef(Self.declarations + """
+            struct ff { float a, b; };
+            struct di { double d; int i; };
+            struct fi { float f; int i; };
+            struct big { long a, b, c; };
+            struct wrapped { struct wide w; };
+            """)
+        let expected: [(String, [Bool]?)] = [
+            ("struct ff", [true]), ("struct di", [true, false]), ("struct fi", [false]),
+            ("union u", [false]), ("struct holds_union", [false]), ("struct bits", [false]),
+            ("struct plain", nil), ("struct big", nil), ("struct tight", nil), ("struct wide", nil),
+        ]
+        for (spelling, classes) in expected {
+            #expect(SysVCalls.eightbyteClasses(of: try scope.parseType(spelling)) == classes, "\(spelling)")
+        }
+        #expect(SysVCalls.isSingleLongDouble(try scope.parseType("struct wrapped")))
+        #expect(!SysVCalls.isSingleLongDouble(try scope.parseType("struct di")))
+    }
+
+    /// Six integer and eight floating registers, each kind counted on its own.
+    @Test func sysVRegisterSlots() {
+        let ints = [SysVCalls.RegisterClass?](repeating: .integer, count: 6)
+        let floats = [SysVCalls.RegisterClass?](repeating: .floating, count: 8)
+        #expect(SysVCalls.registerSlots(ints + floats) == Array(0..<14))
+        #expect(SysVCalls.registerSlots([.floating, .integer, .floating]) == [6, 0, 7])
+        #expect(SysVCalls.registerSlots(ints + [.integer]) == nil)
+        #expect(SysVCalls.registerSlots(floats + [.floating]) == nil)
+        #expect(SysVCalls.registerSlots([.integer, nil]) == nil)
+        #expect(SysVCalls.registerSlots([]) == [])
     }
 }

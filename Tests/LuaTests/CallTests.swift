@@ -3,7 +3,7 @@
 // LuaScriptTests with the global TESTLIB), callback stress checks and the raw-stack
 // probe.
 import CLua
-import CLuaShims
+import CFFIFast
 import Foundation
 import Lua
 import Testing
@@ -144,7 +144,7 @@ func callTestState() throws -> LuaState {
     }
 }
 
-/// The fast paths read Lua's stack directly (Sources/CLuaShims/lf_stack.h) when a
+/// The fast paths read Lua's stack directly (Sources/CFFIFast/lf_stack.h) when a
 /// probe finds that this Lua's layout matches; for Debian's Lua 5.4 it must, or
 /// every call and field access silently takes the slow path.
 @Test func rawStackAccessorsHoldForThisLua() {

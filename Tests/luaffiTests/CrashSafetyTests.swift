@@ -8,7 +8,7 @@ import Testing
 
 /// The sanitizer options of this run (scripts/test sets them: a huge allocation must
 /// fail as malloc does instead of aborting), for the child luaffi.
-private func sanitizerEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+func sanitizerEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
     let inherited = ProcessInfo.processInfo.environment.filter { $0.key == "ASAN_OPTIONS" || $0.key == "LSAN_OPTIONS" }
     return inherited.merging(extra) { $1 }
 }

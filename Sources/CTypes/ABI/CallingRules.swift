@@ -1,5 +1,5 @@
 // Which targets' calling conventions this project implements, and what a call on any
-// other target must refuse. Layout tables exist for several targets (ABI.swift); the
+// other target must refuse. Layout tables exist for several targets (this folder); the
 // rules for passing values to C exist for x86-64 System V only: the direct register
 // path, the eightbyte classes of unions, packed and bitfield structs, and x87 long
 // double. Elsewhere libffi makes the calls, and only what it describes on its own

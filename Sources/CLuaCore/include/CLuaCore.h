@@ -1,11 +1,13 @@
-/* CLuaShims: Lua's function-like macros as functions, the state allocator with its
- * memory limit, and the trampolines that raise Lua errors on behalf of Swift.
+/* CLuaCore: Lua's function-like macros as functions, the state allocator with its
+ * memory limit, the execution limits, and the trampolines that raise Lua errors on
+ * behalf of Swift. Every other C target (CLuaEmbedding, CFFIFast, CInterpreter)
+ * builds on it; it knows nothing of them.
  *
  * The rule this file exists for: no Lua error ever unwinds (longjmp) through a
  * Swift frame. Swift functions called from Lua return a status instead of raising;
  * lf_trampoline raises after the Swift frame has returned. */
-#ifndef CLUASHIMS_H
-#define CLUASHIMS_H
+#ifndef CLUACORE_H
+#define CLUACORE_H
 
 #include <lua5.4/lua.h>
 #include <lua5.4/lauxlib.h>
@@ -55,17 +57,6 @@ lua_State *lf_newstate(lf_StateInfo *info);
  * (one that stock lua5.4 made, say). */
 lf_StateInfo *lf_stateinfo(lua_State *L);
 
-/* `type(v)` of the LuaJIT compatibility layer: Lua 5.4's builtin, except that a
- * userdata whose metatable's __name is "cdata" or "ctype" (every cdata and ctype
- * object) answers "cdata", as in LuaJIT. A lua_CFunction (no Swift frames: it may raise as the builtin does). */
-int lf_compattype(lua_State *L);
-
-/* `ipairs(v)` of the LuaJIT compatibility layer (upvalue 1: the builtin ipairs):
- * a value whose metatable has `__ipairs` iterates as that function says, as in
- * LuaJIT (Lua 5.4 dropped __ipairs); other values get the builtin. A
- * lua_CFunction. */
-int lf_compatipairs(lua_State *L);
-
 /* ---- Protected helpers: run a raising operation inside lua_pcall ----------- */
 
 /* Each returns a Lua status (LUA_OK or an error code with the error value on the
@@ -87,15 +78,6 @@ int lf_pcalltraceback(lua_State *L, int nargs, int nresults);
  * the traceback is left in the registry under LF_TRACEBACK_KEY. */
 int lf_pcallapi(lua_State *L, int nargs, int nresults);
 #define LF_TRACEBACK_KEY "luaffi.traceback"
-
-/* Starts/stops the SIGINT handler that stops a running chunk with
- * "interrupted!" (lua.c's behaviour; used by the interpreter only). */
-void lf_catchinterrupt(lua_State *L);
-void lf_releaseinterrupt(void);
-
-/* ffi.verify: calls upvalue 1 (which returns luaopen_NAME and NAME), opens the
- * module and returns its lib. */
-int lf_apiverify(lua_State *L);
 
 /* ---- Macros as functions ------------------------------------------------------ */
 
@@ -127,54 +109,12 @@ const char *lf_typename(lua_State *L, int idx);
 /* luaL_traceback wrapped as a protected operation. [-0, +1] */
 int lf_ptraceback(lua_State *L, lua_State *L1, const char *msg, int level);
 
-/* The stdin-is-a-terminal test lua.c uses. */
-int lf_stdin_is_tty(void);
 /* lua_gc, which is variadic in C. */
 int lf_gc(lua_State *L, int what, int arg1, int arg2);
 /* Write to C's stdout/stderr (the streams Lua's print and io use) and flush. */
 void lf_writeout(const char *s);
 void lf_writeerr(const char *s);
-/* LUA_COPYRIGHT, the line `lua5.4 -v` prints. */
-const char *lf_copyright(void);
-/* lua.c's default prompts: "> " for a first line, ">> " for a continuation. */
-const char *lf_prompt(int firstline);
-
-/* Line reading for the interpreter: readline (loaded with dlopen when the system
- * has it) or fgets. Returns a malloc'ed line without its newline, or NULL at end
- * of input. */
-char *lf_readline(const char *prompt);
-void lf_addhistory(const char *line);
-
-#include "lf_call.h"
-#include "lf_cdata.h"
-#include "lf_callback.h"
-
-/* ---- Embedding API: yields, coroutines, limits -------------------------------- */
-
-/* Status a yielding Swift function returns to ask its trampoline to yield the
- * n >= 0 values on top of the stack: LF_YIELD(n). (Only functions pushed with
- * lf_pushyieldingswiftfunction may return it.) */
-#define LF_YIELD(n) (-2 - (n))
-
-/* A Swift closure as a Lua function (the embedding API): `fn` receives the closure
- * object `box`. Same rules as lf_SwiftFunction; may also return LF_YIELD(n) when
- * pushed as yielding. */
-typedef int (*lf_SwiftBoxFunction)(lua_State *L, void *box);
-
-/* The block of the userdata that holds a closure object (its __gc releases `box`). */
-typedef struct lf_SwiftBox {
-  void *box;
-  lf_SwiftBoxFunction fn;
-} lf_SwiftBox;
-
-/* Pushes a Lua function whose upvalue 1 is the lf_SwiftBox userdata below the `nup`
- * values on top (they become upvalues 2...). Calls run `fn` as lf_trampoline runs a
- * Swift function; with `yielding`, `fn` may return LF_YIELD(n): the trampoline then
- * calls lua_yield from C, after the Swift frame is gone (when the coroutine is
- * resumed, the values passed to resume are the results of the call). Only for
- * states made by lf_newstate: the trampoline finds their lf_StateInfo in the
- * state's extra space (lua_getextraspace), without an API call. [-(nup+1), +1, m] */
-void lf_pushswiftbox(lua_State *L, int nup, int yielding);
+/* ---- Limits: instructions, time, memory kept outside Lua ------------------------ */
 
 /* lua_resume with the allocator armed (Lua code runs). Never raises: the status
  * is LUA_OK (returned), LUA_YIELD (yielded) or an error code with the error value
@@ -249,28 +189,6 @@ void lf_resetlimits(lf_Limits *limits);
 
 /* Seconds of a monotonic clock. */
 double lf_monotonic(void);
-
-/* Pushes the embedding API's message handler (the one lf_pcallapi uses: the error
- * value stays as it is, the traceback goes to the registry under LF_TRACEBACK_KEY),
- * for callers that push it below the function themselves. [-0, +1, -] */
-void lf_pushapimsghandler(lua_State *L);
-
-/* 1 when the raw stack accessors of the ffi module's fast paths (lf_stack.h) agree
- * with the C API in this process (probed once, by a call made in L); 0 when they do
- * not, or LUAFFI_API_STACK is set in the environment: then the fast paths are off
- * and the API and Swift paths do everything. */
-int lf_stackprobe(lua_State *L);
-
-/* What lf_psandbox leaves in a state. */
-#define LF_SANDBOX_PACKAGE 1 /* keep the global `package` table */
-#define LF_SANDBOX_FILES 2   /* keep dofile/loadfile (text only) and Lua modules from package.path */
-#define LF_SANDBOX_OS 4      /* keep all of `os` (else only clock, time, date, difftime) */
-
-/* Trims the opened standard libraries of a state for untrusted code, protected:
- * removes package.loadlib, package.cpath and the C searchers, makes `load` (and
- * loadfile, dofile, the Lua searcher) accept text chunks only, and removes what
- * `flags` does not grant. Needs base, package and os opened. Returns a Lua status. */
-int lf_psandbox(lua_State *L, int flags);
 
 #endif
 

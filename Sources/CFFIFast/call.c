@@ -2,7 +2,7 @@
 #include "lf_call.h"
 #include "lf_callback.h"
 #include "lf_cdata.h"
-#include "CLuaShims.h"
+#include "CFFIFast.h"
 #include "internal.h"
 #include "lf_stack.h"
 

@@ -1,12 +1,7 @@
-/* CLuaShims: macros as functions, the allocator with its memory limit, the
+/* CLuaCore: macros as functions, the allocator with its memory limit, the
  * trampoline for Swift functions, and protected versions of raising calls. */
-#include "CLuaShims.h"
-#include "internal.h"
-
-#if !defined(LUA_PROMPT)
-#define LUA_PROMPT "> "
-#define LUA_PROMPT2 ">> "
-#endif
+#include "CLuaCore.h"
+#include "lf_core.h"
 
 #include <dlfcn.h>
 #include <signal.h>
@@ -277,37 +272,6 @@ int lf_getmetatable(lua_State *L, const char *tname) { return luaL_getmetatable(
 void lf_pushlstring(lua_State *L, const char *s, size_t len) { lua_pushlstring(L, s, len); }
 const char *lf_typename(lua_State *L, int idx) { return luaL_typename(L, idx); }
 
-int lf_stdin_is_tty(void) { return isatty(0); }
 int lf_gc(lua_State *L, int what, int arg1, int arg2) { return lua_gc(L, what, arg1, arg2); }
 void lf_writeout(const char *s) { fputs(s, stdout); fflush(stdout); }
 void lf_writeerr(const char *s) { fputs(s, stderr); fflush(stderr); }
-const char *lf_copyright(void) { return LUA_COPYRIGHT; }
-const char *lf_prompt(int firstline) { return firstline ? LUA_PROMPT : LUA_PROMPT2; }
-
-int lf_compattype(lua_State *L) {
-  int t = lua_type(L, 1);
-  luaL_argcheck(L, t != LUA_TNONE, 1, "value expected");
-  if (t == LUA_TUSERDATA && luaL_getmetafield(L, 1, "__name") == LUA_TSTRING) {
-    const char *name = lua_tostring(L, -1);
-    if (strcmp(name, "cdata") == 0 || strcmp(name, "ctype") == 0) { /* ctype objects are cdata in LuaJIT */
-      lua_pushliteral(L, "cdata");
-      return 1;
-    }
-  }
-  lua_pushstring(L, lua_typename(L, t));
-  return 1;
-}
-
-int lf_compatipairs(lua_State *L) {
-  luaL_checkany(L, 1);
-  lua_settop(L, 1);
-  if (luaL_getmetafield(L, 1, "__ipairs") != LUA_TNIL) {
-    lua_pushvalue(L, 1);
-    lua_call(L, 1, 3);
-    return 3;
-  }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, 1, 3);
-  return 3;
-}

@@ -8,12 +8,12 @@
  * with the C API in a real call when the ffi module opens, and on a mismatch
  * (another Lua build, or LUAFFI_API_STACK set in the environment) the fast paths
  * are not installed: the API and Swift paths do everything.
- * See docs/architecture.md. Internal to CLuaShims. */
+ * See docs/architecture.md. Internal to CFFIFast. */
 #ifndef LF_STACK_H
 #define LF_STACK_H
 
 #include <lua5.4/lua.h>
-#include "CLuaShims.h"
+#include "CFFIFast.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,7 +73,7 @@ typedef struct lf_Udata {
 /* TString (short and long strings alike): the characters at 24. */
 #define LF_TSTRING_CONTENTS 24
 
-/* lf_stackprobe (CLuaShims.h) checks the accessors below against the API. This
+/* lf_stackprobe (CFFIFast.h) checks the accessors below against the API. This
  * one answers 1 when a probe has run and passed (no probing here). */
 int lf_stackraw(void);
 

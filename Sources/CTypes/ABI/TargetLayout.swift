@@ -1,4 +1,6 @@
-// Target facts (sizes, alignments, char signedness, layout rules) as a table, one per ABI.
+// Target facts (sizes, alignments, char signedness, layout rules) as a table, one per
+// target: each target's table and calling rules are in a file of their own in this
+// folder (X86_64SysV.swift, AArch64.swift); CallingRules.swift says which are implemented.
 
 /// The size and alignment of one primitive type, in bytes.
 public struct SizeAlign: Hashable, Sendable {
@@ -15,8 +17,8 @@ public struct SizeAlign: Hashable, Sendable {
 
 /// The data layout of a C target: primitive sizes and the record layout rules.
 ///
-/// Adding a target is adding a table, not code: see `x86_64SysV`, `aarch64Linux`,
-/// `aarch64Apple`.
+/// Adding a target is adding a table, not code: see `x86_64SysV` (X86_64SysV.swift),
+/// `aarch64Linux` and `aarch64Apple` (AArch64.swift).
 public struct TargetLayout: Hashable, Sendable {
     /// The target's name, for diagnostics.
     public var name: String
@@ -47,19 +49,6 @@ public struct TargetLayout: Hashable, Sendable {
     /// `va_list` is a pointer (true on x86-64 as LuaJIT models it, Apple arm64); when
     /// false it is still modelled as `void *` (documented limit).
     public var vaListIsPointer = true
-
-    /// x86-64 System V (Linux, BSD, macOS Intel).
-    public static let x86_64SysV = TargetLayout(
-        name: "x86_64", charIsSigned: true, long: SizeAlign(8, 8), pointer: SizeAlign(8, 8),
-        longDouble: SizeAlign(16, 16), wcharIsSigned: true, biggestAlignment: 16)
-    /// AArch64 Linux (AAPCS64): unsigned char, 128-bit long double.
-    public static let aarch64Linux = TargetLayout(
-        name: "aarch64", charIsSigned: false, long: SizeAlign(8, 8), pointer: SizeAlign(8, 8),
-        longDouble: SizeAlign(16, 16), wcharIsSigned: false, biggestAlignment: 16)
-    /// AArch64 Apple (arm64 Darwin): signed char, long double is double.
-    public static let aarch64Apple = TargetLayout(
-        name: "arm64-apple", charIsSigned: true, long: SizeAlign(8, 8), pointer: SizeAlign(8, 8),
-        longDouble: SizeAlign(8, 8), wcharIsSigned: true, biggestAlignment: 16)
 
     /// The target this code was compiled for.
     public static var host: TargetLayout {

@@ -1,6 +1,6 @@
 /* The fast paths of cdata access: see lf_cdata.h. */
 #include "lf_cdata.h"
-#include "CLuaShims.h"
+#include "CFFIFast.h"
 #include "internal.h"
 #include "lf_stack.h"
 

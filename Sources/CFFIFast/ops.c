@@ -2,7 +2,7 @@
  * ffi.sizeof, istype, copy, fill, tonumber, typeof, offsetof, errno,
  * addressof and the compatible global tonumber. Each does the plain case from what lf_FastTypes knows and
  * leaves everything else, errors included, to its Swift function (lf_slowcall). */
-#include "CLuaShims.h"
+#include "CFFIFast.h"
 #include "internal.h"
 
 #include <errno.h>

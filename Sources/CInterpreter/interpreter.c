@@ -1,6 +1,14 @@
 /* The interpreter's C pieces: Ctrl-C handling as lua.c does it, and line input
  * (readline when the system has it, else fgets). */
-#include "CLuaShims.h"
+#include "CInterpreter.h"
+
+#include <lua5.4/lauxlib.h>
+
+#if !defined(LUA_PROMPT)
+#define LUA_PROMPT "> "
+#define LUA_PROMPT2 ">> "
+#endif
+
 
 #include <dlfcn.h>
 #include <signal.h>
@@ -90,3 +98,8 @@ void lf_addhistory(const char *line) {
   if (rl_add_history) rl_add_history(line);
 }
 
+/* ---- lua.c's constants --------------------------------------------------------- */
+
+int lf_stdin_is_tty(void) { return isatty(0); }
+const char *lf_copyright(void) { return LUA_COPYRIGHT; }
+const char *lf_prompt(int firstline) { return firstline ? LUA_PROMPT : LUA_PROMPT2; }

@@ -4,7 +4,7 @@
  * only). Whatever is not plain (a released cdata, an __index table with a
  * metatable, a key that is a field or constant) is left to the Swift metamethods,
  * which do the same in protected mode (CDataMetatable.swift). */
-#include "CLuaShims.h"
+#include "CFFIFast.h"
 #include "internal.h"
 
 #include <string.h>

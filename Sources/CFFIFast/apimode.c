@@ -1,7 +1,7 @@
 /* ffi.verify's C half: the Swift half (upvalue 1) builds or finds the module and
  * returns its luaopen function; calling that raises freely here, with no Swift frame
  * in between. */
-#include "CLuaShims.h"
+#include "CFFIFast.h"
 
 int lf_apiverify(lua_State *L) {
     lua_pushvalue(L, lua_upvalueindex(1));
