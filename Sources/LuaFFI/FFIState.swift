@@ -103,6 +103,8 @@ final class FFIState {
     /// The id of `type` if it is interned (nothing is added).
     func internedID(_ type: CType) -> Int32? { typeIDs[type] }
 
+    /// `id`, interning `type` first if it is unset. The access to `conversionTypes`
+    /// spans `intern`, which runs no Lua (so no finalizer can re-enter meanwhile).
     @inline(__always)
     private func interned(_ id: inout Int32, _ type: @autoclosure () -> CType) -> Int32 {
         if id < 0 { id = intern(type()) }
