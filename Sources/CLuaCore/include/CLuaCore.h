@@ -99,6 +99,10 @@ const char *lf_tostring(lua_State *L, int idx);
 lua_Number lf_tonumber(lua_State *L, int idx, int *isnum);
 lua_Integer lf_tointeger(lua_State *L, int idx, int *isnum);
 void *lf_newuserdata(lua_State *L, size_t size, int nuvalue);
+/* lua_newuserdatauv protected, the allocator armed: a block malloc or the memory
+ * limit refuses is an error value (pushed, status returned) instead of a longjmp
+ * through the caller. Sets *block on success. [-0, +1, -] */
+int lf_pnewuserdata(lua_State *L, size_t size, int nuvalue, void **block);
 int lf_isnoneornil(lua_State *L, int idx);
 void lf_pushcfunction(lua_State *L, lua_CFunction f);
 int lf_loadbuffer(lua_State *L, const char *buf, size_t size, const char *name, const char *mode);
