@@ -258,6 +258,17 @@ const char *lf_tostring(lua_State *L, int idx) { return lua_tostring(L, idx); }
 lua_Number lf_tonumber(lua_State *L, int idx, int *isnum) { return lua_tonumberx(L, idx, isnum); }
 lua_Integer lf_tointeger(lua_State *L, int idx, int *isnum) { return lua_tointegerx(L, idx, isnum); }
 void *lf_newuserdata(lua_State *L, size_t size, int nuvalue) { return lua_newuserdatauv(L, size, nuvalue); }
+static int newuserdata_(lua_State *L) {
+  const size_t *request = (const size_t *)lua_touserdata(L, 1); /* size, user values */
+  lua_newuserdatauv(L, request[0], (int)request[1]);
+  return 1;
+}
+int lf_pnewuserdata(lua_State *L, size_t size, int nuvalue, void **block) {
+  size_t request[2] = {size, (size_t)nuvalue};
+  int status = lf_protect(L, newuserdata_, request, 0, 1);
+  if (status == LUA_OK) *block = lua_touserdata(L, -1);
+  return status;
+}
 int lf_isnoneornil(lua_State *L, int idx) { return lua_isnoneornil(L, idx); }
 void lf_pushcfunction(lua_State *L, lua_CFunction f) { lua_pushcfunction(L, f); }
 int lf_loadbuffer(lua_State *L, const char *buf, size_t size, const char *name, const char *mode) {

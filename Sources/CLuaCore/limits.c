@@ -130,19 +130,21 @@ static int finalizer_wrapper(lua_State *L) {
   return lf_pfinalize(L, 1) == LUA_OK ? 0 : lua_error(L);
 }
 
-/* Base library's setmetatable (lbaselib.c) that also wraps a `__gc` of the new
- * metatable in finalizer_wrapper (rawset into the metatable), so that it runs
- * under the state's limits. */
+/* setmetatable that wraps a `__gc` of the new metatable in finalizer_wrapper
+ * (rawset into the metatable), so that it runs under the state's limits, then
+ * calls the setmetatable it replaced (upvalue 1: the base library's or a host's).
+ * It checks the argument types first, as lbaselib.c does, so that errors name
+ * 'setmetatable'. */
 static int limited_setmetatable(lua_State *L) {
-  int t = lua_type(L, 2);
+  int t = lua_type(L, 2), n = lua_gettop(L);
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
-  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
-    return luaL_error(L, "cannot change a protected metatable");
-  lua_settop(L, 2);
   if (t == LUA_TTABLE) lf_wrapfinalizer(L, 2);
-  lua_setmetatable(L, 1);
-  return 1;
+  luaL_checkstack(L, n + 1, NULL);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  for (int i = 1; i <= n; i++) lua_pushvalue(L, i);
+  lua_call(L, n, LUA_MULTRET);
+  return lua_gettop(L) - n;
 }
 
 void lf_wrapfinalizer(lua_State *L, int mt) {
@@ -158,13 +160,12 @@ void lf_wrapfinalizer(lua_State *L, int mt) {
   lua_rawset(L, mt);
 }
 
-/* Replaces the base library's setmetatable only: not a missing one (no base
- * library), nor one the host put there, nor ours again. */
+/* Wraps the global setmetatable (the base library's or one the host put there):
+ * not a missing one (no base library), nor ours again. */
 static int limitfinalizers_(lua_State *L) {
-  lua_getglobal(L, "setmetatable");
-  lua_CFunction current = lua_tocfunction(L, -1);
-  if (current == NULL || current == limited_setmetatable) return 0;
-  lua_pushcfunction(L, limited_setmetatable);
+  if (lua_getglobal(L, "setmetatable") != LUA_TFUNCTION || lua_tocfunction(L, -1) == limited_setmetatable)
+    return 0;
+  lua_pushcclosure(L, limited_setmetatable, 1);
   lua_setglobal(L, "setmetatable");
   return 0;
 }

@@ -47,30 +47,24 @@ void lf_pushapimsghandler(lua_State *L) { lua_pushcfunction(L, lf_apimsghandler)
 
 /* ---- Sandbox ----------------------------------------------------------------- */
 
-/* load(chunk [, name [, mode [, env]]]) with mode forced to "t". */
-static int sandbox_load(lua_State *L) {
-  int env = lua_gettop(L) >= 4;
-  lua_settop(L, 4);
+/* Calls the loader in upvalue 1 with the arguments before `mode` (its index), mode
+ * "t", and the env argument after it if one was given. */
+static int text_only(lua_State *L, int mode) {
+  int env = lua_gettop(L) > mode;
+  lua_settop(L, mode + 1);
   lua_pushvalue(L, lua_upvalueindex(1));
-  lua_pushvalue(L, 1);
-  lua_pushvalue(L, 2);
+  for (int i = 1; i < mode; i++) lua_pushvalue(L, i);
   lua_pushliteral(L, "t");
-  if (env) lua_pushvalue(L, 4);
-  lua_call(L, env ? 4 : 3, LUA_MULTRET);
-  return lua_gettop(L) - 4;
+  if (env) lua_pushvalue(L, mode + 1);
+  lua_call(L, env ? mode + 1 : mode, LUA_MULTRET);
+  return lua_gettop(L) - (mode + 1);
 }
 
+/* load(chunk [, name [, mode [, env]]]) with mode forced to "t". */
+static int sandbox_load(lua_State *L) { return text_only(L, 3); }
+
 /* loadfile([path [, mode [, env]]]) with mode forced to "t". */
-static int sandbox_loadfile(lua_State *L) {
-  int env = lua_gettop(L) >= 3;
-  lua_settop(L, 3);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_pushvalue(L, 1);
-  lua_pushliteral(L, "t");
-  if (env) lua_pushvalue(L, 3);
-  lua_call(L, env ? 3 : 2, LUA_MULTRET);
-  return lua_gettop(L) - 3;
-}
+static int sandbox_loadfile(lua_State *L) { return text_only(L, 2); }
 
 /* dofile(path) for text chunks only. */
 static int sandbox_dofile(lua_State *L) {

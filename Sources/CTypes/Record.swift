@@ -62,7 +62,8 @@ public struct CFieldReference: Hashable {
 /// Corresponds to LuaJIT's `CT_STRUCT`.
 public final class CRecord: Hashable, CustomStringConvertible {
     // (Stored properties in this order so that the flags share the padding after `size`:
-    // one instance per struct, 104 bytes.)
+    // one instance per struct, 104 bytes. Exclusivity unchecked, measured and safe:
+    // see `CDeclarations.table`; LuaFFI only reads them, each read a copy.)
     /// The tag (`struct tag`), nil when anonymous.
     public let tag: String?
     /// The members, in declaration order (empty while incomplete).

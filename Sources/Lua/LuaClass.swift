@@ -1,6 +1,7 @@
 // Swift classes as Lua userdata types: methods, properties, metamethods.
 import CLua
 import CLuaCore
+import LuaFFI
 
 /// A Lua userdata type for the Swift class `T`: what Lua code can do with its objects.
 ///
@@ -230,11 +231,7 @@ extension LuaState {
     private static func pushObjectCache(_ L: OpaquePointer) {
         if lua_getfield(L, lf_registryindex(), objectCacheKey) == LUA_TTABLE { return }
         lf_pop(L, 1)
-        lua_createtable(L, 0, 0)
-        lua_createtable(L, 0, 1)
-        lua_pushstring(L, "v")
-        lua_setfield(L, -2, "__mode")
-        lua_setmetatable(L, -2)
+        pushWeakTable(L, mode: "v")
         lua_pushvalue(L, -1)
         lua_setfield(L, lf_registryindex(), objectCacheKey)
     }

@@ -75,34 +75,23 @@ func luaInteger(_ L: OpaquePointer, _ index: Int32) -> Int64? {
     return ok != 0 ? Int64(value) : nil
 }
 
-extension Int: LuaConvertible {
+/// Integers convert as `luaL_checkinteger` reads them; a value outside the type's
+/// range does not convert (a `UInt64` above `Int64.max` pushes wrapped, as Lua's
+/// integers hold it).
+extension LuaConvertible where Self: FixedWidthInteger {
     @inlinable
-    public func push(to L: OpaquePointer) { lua_pushinteger(L, lua_Integer(self)) }
+    public func push(to L: OpaquePointer) { lua_pushinteger(L, lua_Integer(truncatingIfNeeded: self)) }
     @inlinable
-    public static func peek(_ L: OpaquePointer, at index: Int32) -> Int? { luaInteger(L, index).map(Int.init) }
-    @inlinable
-    public static var luaTypeName: String { "number" }
-}
-
-extension Int64: LuaConvertible {
-    @inlinable
-    public func push(to L: OpaquePointer) { lua_pushinteger(L, lua_Integer(self)) }
-    @inlinable
-    public static func peek(_ L: OpaquePointer, at index: Int32) -> Int64? { luaInteger(L, index) }
-    @inlinable
-    public static var luaTypeName: String { "number" }
-}
-
-extension Int32: LuaConvertible {
-    @inlinable
-    public func push(to L: OpaquePointer) { lua_pushinteger(L, lua_Integer(self)) }
-    @inlinable
-    public static func peek(_ L: OpaquePointer, at index: Int32) -> Int32? {
-        luaInteger(L, index).flatMap { Int32(exactly: $0) }
+    public static func peek(_ L: OpaquePointer, at index: Int32) -> Self? {
+        luaInteger(L, index).flatMap { Self(exactly: $0) }
     }
     @inlinable
     public static var luaTypeName: String { "number" }
 }
+
+extension Int: LuaConvertible {}
+extension Int64: LuaConvertible {}
+extension Int32: LuaConvertible {}
 
 extension Double: LuaConvertible {
     @inlinable
@@ -192,15 +181,6 @@ extension Array: LuaConvertible where Element: LuaConvertible {
 }
 
 extension UInt8: LuaConvertible {
-    @inlinable
-    public func push(to L: OpaquePointer) { lua_pushinteger(L, lua_Integer(self)) }
-    @inlinable
-    public static func peek(_ L: OpaquePointer, at index: Int32) -> UInt8? {
-        luaInteger(L, index).flatMap { UInt8(exactly: $0) }
-    }
-    @inlinable
-    public static var luaTypeName: String { "number" }
-
     /// `[UInt8]` is a Lua string, byte for byte (no UTF-8 check or repair).
     @inlinable
     public static func push(array: [UInt8], to L: OpaquePointer) { LuaState.pushBytes(array, to: L) }
@@ -298,10 +278,17 @@ enum LuaConversion {
     /// The error of `check`.
     @usableFromInline
     static func mismatch(_ what: String, expected: String, _ L: OpaquePointer, _ index: Int32) -> LuaError {
-        // A number an integer type refused: lauxlib's words (luaL_checkinteger).
+        LuaError(message: "bad \(what) (\(problem(expected: expected, L, index)))")
+    }
+
+    /// Why the value at `index` is not the `expected` one, in lauxlib's words:
+    /// `number expected, got nil`; a number an integer type refused has `no integer
+    /// representation` (luaL_checkinteger) or is out of the type's range (`value
+    /// out of range`, as `string.char(300)` says).
+    static func problem(expected: String, _ L: OpaquePointer, _ index: Int32) -> String {
         if expected == "number", lua_isnumber(L, index) != 0 {
-            return LuaError(message: "bad \(what) (number has no integer representation)")
+            return luaInteger(L, index) == nil ? "number has no integer representation" : "value out of range"
         }
-        return LuaError(message: "bad \(what) (\(expected) expected, got \(typeName(L, index)))")
+        return "\(expected) expected, got \(typeName(L, index))"
     }
 }

@@ -66,12 +66,9 @@ public struct LuaArguments {
 
     /// `luaL_typeerror`: `bad argument #n to 'f' (number expected, got nil)`.
     /// A number refused where an integer is expected gets `luaL_checkinteger`'s
-    /// words: `(number has no integer representation)`.
+    /// words, `(number has no integer representation)`, or `(value out of range)`.
     public func typeError(_ position: Int, expected: String) -> LuaArgumentError {
-        if expected == "number", lua_isnumber(L, Int32(position)) != 0 {
-            return argumentError(position, "number has no integer representation")
-        }
-        return argumentError(position, "\(expected) expected, got \(LuaConversion.typeName(L, Int32(position)))")
+        argumentError(position, LuaConversion.problem(expected: expected, L, Int32(position)))
     }
 
     /// Argument `position` as a `LuaValue` (`nil` when absent).
@@ -120,12 +117,20 @@ extension LuaState {
     ) throws {
         _ = try checkedHandle()
         let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
+        push(function: name, typed: body)
+        try setGlobal(name)
+    }
+
+    /// Pushes a Swift function with typed arguments and no result. `[-0, +1, m]`
+    @inlinable
+    public func push<each A: LuaConvertible>(
+        function name: String = "?", typed body: @escaping (repeat each A) throws -> Void
+    ) {
         push(function: name) { arguments in
             var position = 0
             try body(repeat try Self.next((each A).self, arguments, &position))
             return 0
         }
-        try setGlobal(name)
     }
 
     /// Pushes a Swift function with typed arguments and result. `[-0, +1, m]`

@@ -18,17 +18,29 @@ public struct LuaLimits: Sendable, Equatable {
 extension LuaState {
     /// The instruction budget of each call from Swift (nil: none). Can be changed
     /// at any time; inside a running call the new budget counts the instructions
-    /// already run.
+    /// already run. Setting it always installs the budget (on a closed state it
+    /// does nothing); see `setLimits(_:)` for the one failure it cannot report.
     public var instructionLimit: Int? {
         get { limits.flatMap { $0.pointee.instruction_limit > 0 ? Int($0.pointee.instruction_limit) : nil } }
         set { try? setLimits(instructions: newValue, time: timeLimit) }
     }
 
     /// The wall-clock budget of each call from Swift (nil: none). Can be changed at
-    /// any time; inside a running call the new budget counts from now.
+    /// any time; inside a running call the new budget counts from now. Setting it
+    /// always installs the budget, as `instructionLimit` does.
     public var timeLimit: Duration? {
         get { limits.flatMap { $0.pointee.time_limit > 0 ? .seconds($0.pointee.time_limit) : nil } }
         set { try? setLimits(instructions: instructionLimit, time: newValue) }
+    }
+
+    /// Sets `instructionLimit` and `timeLimit` together, reporting what the
+    /// properties cannot: the budget is in place either way, and finalizers set up
+    /// afterwards run under it once `setmetatable` is wrapped, which needs a little
+    /// memory. If that fails (the state is at its memory limit) this throws the
+    /// memory error after installing the budget, and finalizers set up until a
+    /// later call succeeds run outside it. Throws a `.state` error after `close()`.
+    public func setLimits(_ budget: LuaLimits) throws {
+        try setLimits(instructions: budget.instructions, time: budget.time)
     }
 
     /// Runs `body` with `limits` as the budget of the Lua code it runs from Swift:
@@ -73,26 +85,21 @@ extension LuaState {
     /// Calls global function `name` under `limits` (see `withLimits`).
     @discardableResult
     public func call(_ name: String, _ arguments: LuaValue..., limits: LuaLimits) throws -> [LuaValue] {
-        try withLimits(limits) {
-            let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-            let base = top
-            try pushGlobal(name)
-            for argument in arguments { push(argument) }
-            try call(arguments: Int32(arguments.count))
-            return popResults(above: base)
-        }
+        try withLimits(limits) { try call(name, arguments) }
     }
 
-    /// Sets the state's limits (see `instructionLimit`, `timeLimit`).
+    /// Sets the state's limits (see `setLimits(_:)`): the budget first, then the
+    /// wrapping of finalizers, whose failure throws.
     func setLimits(instructions: Int?, time: Duration?) throws {
         let L = try checkedHandle()
         if limits == nil, instructions == nil, time == nil { return }
-        let limits = try installLimits(L)
+        let limits = hookLimits(L)
         let seconds = time.map(Self.seconds) ?? 0
         limits.pointee.instruction_limit = Int64(instructions.map { max($0, 1) } ?? 0)
         if core.callDepth > 0 { limits.pointee.deadline = seconds > 0 ? lf_monotonic() + seconds : 0 }
         limits.pointee.time_limit = seconds
         applyStep(L, limits)
+        try check(lf_plimitfinalizers(L))
     }
 
     /// Tightens the running budget to at most `instructions` more and `seconds`
@@ -119,10 +126,18 @@ extension LuaState {
     }
 
     /// The state's `lf_Limits`, made (with no budget) and hooked in on first use;
-    /// finalizers set up afterwards run under the limits (see `LuaSandbox`).
+    /// finalizers set up afterwards run under the limits (see `LuaSandbox`). Throws
+    /// if wrapping them fails (out of memory), with the limits in place.
     func installLimits(_ L: OpaquePointer) throws -> UnsafeMutablePointer<lf_Limits> {
         if let limits { return limits }
+        let limits = hookLimits(L)
         try check(lf_plimitfinalizers(L))
+        return limits
+    }
+
+    /// The state's `lf_Limits`, made (with no budget) and hooked in on first use.
+    private func hookLimits(_ L: OpaquePointer) -> UnsafeMutablePointer<lf_Limits> {
+        if let limits { return limits }
         let limits = UnsafeMutablePointer<lf_Limits>.allocate(capacity: 1)
         limits.initialize(to: lf_Limits())
         limits.pointee.step = 1000

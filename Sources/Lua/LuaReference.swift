@@ -14,19 +14,19 @@ import Synchronization
 @usableFromInline
 final class LuaStateCore: @unchecked Sendable {
     /// The `lua_State *` while the state is open.
-    @usableFromInline @exclusivity(unchecked) var handle: OpaquePointer?
+    @usableFromInline var handle: OpaquePointer?
     /// The state (unretained: valid while `handle` is not nil).
-    @usableFromInline @exclusivity(unchecked) var owner: Unmanaged<LuaState>?
+    @usableFromInline var owner: Unmanaged<LuaState>?
     /// The instruction and time budget (nil: no limits, no hook).
-    @usableFromInline @exclusivity(unchecked) var limits: UnsafeMutablePointer<lf_Limits>?
+    @usableFromInline var limits: UnsafeMutablePointer<lf_Limits>?
     /// How many calls from Swift into Lua are running (a budget starts at depth 0).
-    @usableFromInline @exclusivity(unchecked) var callDepth = 0
+    @usableFromInline var callDepth = 0
     /// `close()` was called while Lua ran: the next operation at depth 0 closes
     /// (counted in `count`, so that only `drain`, the slow path, looks).
-    @usableFromInline @exclusivity(unchecked) var closeRequested = false
+    @usableFromInline var closeRequested = false
     /// The state's `lf_StateInfo`, to recognise its threads (`lf_owninfo`); its
     /// `foreign` flag says that a reference of another state was pushed here.
-    @usableFromInline @exclusivity(unchecked) var info: UnsafeMutablePointer<lf_StateInfo>?
+    @usableFromInline var info: UnsafeMutablePointer<lf_StateInfo>?
     private let slots = Mutex<[Int32]>([])
     private let count = Atomic<Int>(0)
 

@@ -115,12 +115,11 @@ extension LuaState {
 /// message on top, and the trampoline raises it.
 private func callFunctionBox(_ L: OpaquePointer?, _ raw: UnsafeMutableRawPointer?) -> Int32 {
     guard let L, let raw else { return 0 }
-    return Unmanaged<SwiftFunctionBox>.fromOpaque(raw)._withUnsafeGuaranteedRef { box in
-        do {
-            return try box.body(LuaArguments(L: L, fallbackName: box.name))
-        } catch {
-            return raiseSwiftError(error, L)
-        }
+    let box = Unmanaged<SwiftFunctionBox>.fromOpaque(raw).takeUnretainedValue()
+    do {
+        return try box.body(LuaArguments(L: L, fallbackName: box.name))
+    } catch {
+        return raiseSwiftError(error, L)
     }
 }
 

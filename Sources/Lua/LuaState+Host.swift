@@ -43,11 +43,7 @@ extension LuaState {
         name: String = "?", _ body: @escaping (repeat each A) throws -> Void
     ) throws -> LuaFunction {
         let L = try checkedHandle()
-        push(function: name) { arguments in
-            var position = 0
-            try body(repeat try Self.next((each A).self, arguments, &position))
-            return 0
-        }
+        push(function: name, typed: body)
         return LuaFunction(popping: L, state: self)
     }
 
@@ -88,11 +84,9 @@ extension LuaState {
     public func call<each A: Encodable, R: LuaConvertible>(
         _ name: String, encoding arguments: repeat each A, as type: R.Type
     ) throws -> R {
-        let trees = try Self.encode(repeat each arguments)
-        let L = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        try pushGlobal(name)
-        return try callTyped(L, trees: trees, name: name) { try LuaConversion.check(R.self, L, -1, what: "result #1 from '\(name)'") }
+        try callGlobal(name, trees: Self.encode(repeat each arguments)) { L in
+            try LuaConversion.check(R.self, L, -1, what: "result #1 from '\(name)'")
+        }
     }
 
     /// Calls global function `name` with `Encodable` arguments and decodes its
@@ -100,11 +94,16 @@ extension LuaState {
     public func call<each A: Encodable, R: Decodable>(
         _ name: String, encoding arguments: repeat each A, decoding type: R.Type
     ) throws -> R {
-        let trees = try Self.encode(repeat each arguments)
+        try callGlobal(name, trees: Self.encode(repeat each arguments)) { _ in try decode(R.self) }
+    }
+
+    /// Calls global function `name` with `trees` as arguments and reads its first
+    /// result (on top of the `L` given to `read`) with `read`.
+    private func callGlobal<R>(_ name: String, trees: [LuaTree], read: (OpaquePointer) throws -> R) throws -> R {
         let L = try checkedHandle()
         let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         try pushGlobal(name)
-        return try callTyped(L, trees: trees, name: name) { try decode(R.self) }
+        return try callTyped(L, trees: trees, name: name) { try read(L) }
     }
 
     /// The encoded arguments (all encoded before any is pushed: encoding can fail).

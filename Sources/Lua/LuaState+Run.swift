@@ -151,6 +151,11 @@ extension LuaState {
     /// Calls the global function `name` with `arguments` and returns its results.
     @discardableResult
     public func call(_ name: String, _ arguments: LuaValue...) throws -> [LuaValue] {
+        try call(name, arguments)
+    }
+
+    /// Calls the global function `name` with `arguments` (see `call(_:_:)`).
+    func call(_ name: String, _ arguments: [LuaValue]) throws -> [LuaValue] {
         let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
         let base = top
         try pushGlobal(name)

@@ -21,7 +21,7 @@ public final class LuaState {
     let info: UnsafeMutablePointer<lf_StateInfo>
     /// The last error a Swift function raised, kept so that the same Swift error
     /// is thrown again if it reaches Swift unchanged.
-    @exclusivity(unchecked) var pendingSwiftError: (message: String, error: any Error)?
+    var pendingSwiftError: (message: String, error: any Error)?
     /// The instruction and time budget (nil: no limits, no hook).
     var limits: UnsafeMutablePointer<lf_Limits>? {
         get { core.limits }

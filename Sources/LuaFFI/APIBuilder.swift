@@ -24,11 +24,7 @@ func ffiBuilder(_ L: OpaquePointer?) -> Int32 {
         lua_setfield(L, -2, "cdefs")
         lua_createtable(L, 0, 2)
         lua_createtable(L, 0, Int32(builderMethods.count))
-        for (name, function) in builderMethods {
-            lua_pushvalue(L, lf_upvalueindex(2))
-            lf_pushswiftfunction(L, function, 1)
-            lua_setfield(L, -2, name.cString)
-        }
+        setFunctions(L, builderMethods, upvalue: lf_upvalueindex(2))
         lua_setfield(L, -2, "__index")
         lua_pushstring(L, "ffi.builder")
         lua_setfield(L, -2, "__name")

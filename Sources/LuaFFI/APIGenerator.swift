@@ -246,9 +246,8 @@ struct APIGenerator {
 
     /// `params`: the values of the parser text's `$`, in order (integers, type names).
     private func parameters() -> String {
-        var c = "  lua_createtable(L, \(split.holes.count), 0);\n"
-        for (index, hole) in split.holes.enumerated() {
-            c += "#line \(hole.line) \"cdef\"\n"
+        let body = split.holes.enumerated().map { index, hole in
+            var c = "#line \(hole.line) \"cdef\"\n"
             switch hole.kind {
             case .integer: c += "  lua_pushinteger(L, (lua_Integer)\(hole.expression));\n"
             case .integerType:
@@ -258,73 +257,65 @@ struct APIGenerator {
                 c += "  _Static_assert((\(hole.expression))0.5 != 0, \"'\(hole.expression)' is not a floating type\");\n"
                 c += "  lua_pushstring(L, LF_FLOATNAME(\(hole.expression)));\n"
             }
-            c += "  lua_rawseti(L, -2, \(index + 1));\n"
+            return c + "  lua_rawseti(L, -2, \(index + 1));\n"
         }
-        return c + "  lua_setfield(L, -2, \"params\");\n"
+        return table("params", array: split.holes.count, body.joined())
     }
 
     /// `symbols`: name -> address of each function, variable and constant (constants
     /// copied first).
     private func symbols() -> String {
-        var c = "  lua_createtable(L, 0, \(functions.count + variables.count));\n"
-        for name in functions.map(\.name) + variables.map(\.name) {
-            c += "  lua_pushlightuserdata(L, lf_address_\(name));\n  lua_setfield(L, -2, \"\(name)\");\n"
-        }
+        var body = (functions.map(\.name) + variables.map(\.name)).map { field($0, "lua_pushlightuserdata(L, lf_address_\($0))") }
         for variable in variables where variable.declaration.isConstant {
-            c += "#line \(variable.declaration.line) \"cdef\"\n"
-            c += "  { __typeof__(lf_decl_\(variable.name)) v = \(variable.name); "
-            c += "memcpy(&lf_copy_\(variable.name), &v, sizeof v); }\n"
+            body.append("#line \(variable.declaration.line) \"cdef\"\n  { __typeof__(lf_decl_\(variable.name)) v = \(variable.name); "
+                + "memcpy(&lf_copy_\(variable.name), &v, sizeof v); }\n")
         }
-        return c + "  lua_setfield(L, -2, \"symbols\");\n"
+        return table("symbols", hash: functions.count + variables.count, body.joined())
     }
 
     /// `lazy`: name -> parser text of the declarations read on first use.
     private func lazyDeclarations() -> String {
-        var c = "  lua_createtable(L, 0, \(functions.count + variables.count));\n"
         let all = functions.map { ($0.name, $0.declaration) } + variables.map { ($0.name, $0.declaration) }
-        for (name, declaration) in all {
-            guard let text = declaration.lazyText else { continue }
-            c += "  lua_pushliteral(L, \(cString(text)));\n  lua_setfield(L, -2, \"\(name)\");\n"
+        let body = all.compactMap { name, declaration in
+            declaration.lazyText.map { field(name, "lua_pushliteral(L, \(cString($0)))") }
         }
-        return c + "  lua_setfield(L, -2, \"lazy\");\n"
+        return table("lazy", hash: functions.count + variables.count, body.joined())
     }
 
     /// `externs`: name -> the slot of each extern "Lua" function.
     private func externSlots() -> String {
-        var c = "  lua_createtable(L, 0, 1);\n"
-        for function in functions where function.declaration.isExternLua {
-            c += "  lua_pushlightuserdata(L, &lf_slot_\(function.name));\n  lua_setfield(L, -2, \"\(function.name)\");\n"
-        }
-        return c + "  lua_setfield(L, -2, \"externs\");\n"
+        let body = functions.filter(\.declaration.isExternLua).map { field($0.name, "lua_pushlightuserdata(L, &lf_slot_\($0.name))") }
+        return table("externs", hash: 1, body.joined())
     }
 
     /// `macros`: name -> value of each `#define NAME ...`.
     private func macros() -> String {
-        var c = "  lua_createtable(L, 0, \(split.macros.count));\n"
-        for macro in split.macros {
-            c += "#line \(macro.line) \"cdef\"\n  LF_PUSH(L, \(macro.name));\n  lua_setfield(L, -2, \"\(macro.name)\");\n"
-        }
-        return c + "  lua_setfield(L, -2, \"macros\");\n"
+        let body = split.macros.map { "#line \($0.line) \"cdef\"\n" + field($0.name, "LF_PUSH(L, \($0.name))") }
+        return table("macros", hash: split.macros.count, body.joined())
     }
 
     /// `layouts`: per record body, `{size, alignment, offsets...}`, or false when C cannot name it.
     private func layouts() -> String {
-        var c = "  lua_createtable(L, \(split.records.count), 0);\n"
-        for (index, record) in split.records.enumerated() {
+        let body = split.records.enumerated().map { index, record in
             guard let cName = record.cName else {
-                c += "  lua_pushboolean(L, 0);\n  lua_rawseti(L, -2, \(index + 1));\n"
-                continue
+                return "  lua_pushboolean(L, 0);\n  lua_rawseti(L, -2, \(index + 1));\n"
             }
             let fields = declarations.completedRecordsInOrder[index].measurableFields
             let values = [("sizeof(\(cName))", record.line), ("_Alignof(\(cName))", record.line)]
                 + fields.map { ("offsetof(\(cName), \($0.name ?? ""))", record.lines[$0.name ?? ""] ?? record.line) }
-            c += "  lua_createtable(L, \(values.count), 0);\n"
+            var c = "  lua_createtable(L, \(values.count), 0);\n"
             for (k, (value, line)) in values.enumerated() {
                 c += "#line \(line) \"cdef\"\n  lua_pushinteger(L, (lua_Integer)\(value));\n  lua_rawseti(L, -2, \(k + 1));\n"
             }
-            c += "  lua_rawseti(L, -2, \(index + 1));\n"
+            return c + "  lua_rawseti(L, -2, \(index + 1));\n"
         }
-        return c + "  lua_setfield(L, -2, \"layouts\");\n"
+        return table("layouts", array: split.records.count, body.joined())
+    }
+
+    /// Field `key` of the table on top: a new table (`array`, `hash`: its sizes)
+    /// that the C code `body` fills.
+    private func table(_ key: String, array: Int = 0, hash: Int = 0, _ body: String) -> String {
+        "  lua_createtable(L, \(array), \(hash));\n" + body + "  lua_setfield(L, -2, \"\(key)\");\n"
     }
 
     private func field(_ key: String, _ push: String) -> String {

@@ -46,19 +46,14 @@ extension FFIState {
             lua_rawgeti(L, lf_registryindex(), lua_Integer(bufferMetatableRef))
             return
         }
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(ownerReference ?? LUA_NOREF))
+        let owner = lua_gettop(L)
         lua_createtable(L, 0, Int32(bufferMetamethods.count + 3))
         lua_createtable(L, 0, Int32(bufferMethods.count))
-        for (name, function) in bufferMethods {
-            lua_rawgeti(L, lf_registryindex(), lua_Integer(ownerReference ?? LUA_NOREF))
-            lf_pushswiftfunction(L, function, 1)
-            lua_setfield(L, -2, name.cString)
-        }
+        setFunctions(L, bufferMethods, upvalue: owner)
         lua_setfield(L, -2, "__methods")
-        for (name, function) in bufferMetamethods {
-            lua_rawgeti(L, lf_registryindex(), lua_Integer(ownerReference ?? LUA_NOREF))
-            lf_pushswiftfunction(L, function, 1)
-            lua_setfield(L, -2, name.cString)
-        }
+        setFunctions(L, bufferMetamethods, upvalue: owner)
+        lf_remove(L, owner)
         lua_pushstring(L, "ffi.buffer")
         lua_setfield(L, -2, "__name")
         lua_pushstring(L, "ffi")

@@ -65,9 +65,40 @@ extension FFIState {
     func pushNewCData(
         _ L: OpaquePointer, _ id: Int32, size: Int, alignment: Int, count: Int = -1, userValues: Int32 = 0
     ) -> CDataRef {
+        let block = lf_newuserdata(L, Self.blockSize(size, alignment: alignment, count: count), userValues)!
+        return initializeCData(L, block, id, size: size, alignment: alignment, count: count)
+    }
+
+    /// `pushNewCData` for a size Lua code chose (`ffi.new`): a block that does not
+    /// fit in memory (or the state's limit) throws `not enough memory`, as Lua
+    /// words it. Big blocks are allocated protected: Lua must not raise its memory
+    /// error through this Swift frame. `[-0, +1, -]`
+    func pushNewCDataOfAnySize(
+        _ L: OpaquePointer, _ id: Int32, size: Int, alignment: Int, count: Int
+    ) throws(FFIError) -> CDataRef {
+        guard size >= 1 << 16 else { return pushNewCData(L, id, size: size, alignment: alignment, count: count) }
+        var block: UnsafeMutableRawPointer?
+        guard size < Int.max / 2,
+              lf_pnewuserdata(L, Self.blockSize(size, alignment: alignment, count: count), 0, &block) == LUA_OK,
+              let block else {
+            if size < Int.max / 2 { lf_pop(L, 1) }
+            throw FFIError("not enough memory", positioned: false)
+        }
+        return initializeCData(L, block, id, size: size, alignment: alignment, count: count)
+    }
+
+    /// The userdata size of a cdata of `size` payload bytes.
+    private static func blockSize(_ size: Int, alignment: Int, count: Int) -> Int {
         let headerSize = count >= 0 ? cdataHeaderSize + MemoryLayout<Int>.size : cdataHeaderSize
         let padding = alignment > 8 ? alignment - 8 : 0  // the block is 8-aligned
-        let block = lf_newuserdata(L, headerSize + padding + size, userValues)!
+        return headerSize + padding + size
+    }
+
+    /// Fills in a new userdata `block` (on top) as a zero-filled cdata. `[-0, +0, -]`
+    private func initializeCData(
+        _ L: OpaquePointer, _ block: UnsafeMutableRawPointer, _ id: Int32, size: Int, alignment: Int, count: Int
+    ) -> CDataRef {
+        let headerSize = count >= 0 ? cdataHeaderSize + MemoryLayout<Int>.size : cdataHeaderSize
         let start = UInt(bitPattern: block) + UInt(headerSize)
         let aligned = (start + UInt(alignment - 1)) & ~UInt(alignment - 1)
         let offset = UInt16(Int(aligned) - Int(bitPattern: UInt(bitPattern: block)))

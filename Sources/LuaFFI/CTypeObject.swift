@@ -38,11 +38,7 @@ extension FFIState {
     /// `[-0, +0, m]`
     func createCTypeMetatable(_ L: OpaquePointer) {
         lua_createtable(L, 0, Int32(ctypeMetamethods.count + 2))
-        for (name, function) in ctypeMetamethods {
-            lua_pushvalue(L, -2)
-            lf_pushswiftfunction(L, function, 1)
-            lua_setfield(L, -2, name.cString)
-        }
+        setFunctions(L, ctypeMetamethods, upvalue: -2)
         lua_pushstring(L, "ctype")
         lua_setfield(L, -2, "__name")
         lua_pushboolean(L, 0)

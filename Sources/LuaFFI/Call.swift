@@ -20,44 +20,35 @@ private typealias DirectFloating = @convention(c) (
     UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
     Double, Double, Double, Double, Double, Double, Double, Double) -> Double
 
-/// The argument registers of a direct call: integer slots 0...5, floating 6...13.
+/// The argument registers of a direct call: integer slots 0...5, then the bits of
+/// floating slots 6...13.
 private struct Registers {
-    var a0: UInt64 = 0, a1: UInt64 = 0, a2: UInt64 = 0, a3: UInt64 = 0, a4: UInt64 = 0, a5: UInt64 = 0
-    var d0: UInt64 = 0, d1: UInt64 = 0, d2: UInt64 = 0, d3: UInt64 = 0
-    var d4: UInt64 = 0, d5: UInt64 = 0, d6: UInt64 = 0, d7: UInt64 = 0
+    var slots: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
+    /// Sets slot `slot` (0...13, as `CallPlan` assigns them).
     @inline(__always)
     mutating func set(_ slot: Int, _ value: UInt64) {
-        switch slot {
-        case 0: a0 = value
-        case 1: a1 = value
-        case 2: a2 = value
-        case 3: a3 = value
-        case 4: a4 = value
-        case 5: a5 = value
-        case 6: d0 = value
-        case 7: d1 = value
-        case 8: d2 = value
-        case 9: d3 = value
-        case 10: d4 = value
-        case 11: d5 = value
-        case 12: d6 = value
-        default: d7 = value
-        }
+        withUnsafeMutableBytes(of: &slots) { $0.storeBytes(of: value, toByteOffset: slot * 8, as: UInt64.self) }
     }
 
     @inline(__always)
     func call(_ function: DirectInteger) -> UInt64 {
-        function(a0, a1, a2, a3, a4, a5, Double(bitPattern: d0), Double(bitPattern: d1), Double(bitPattern: d2),
-                 Double(bitPattern: d3), Double(bitPattern: d4), Double(bitPattern: d5),
-                 Double(bitPattern: d6), Double(bitPattern: d7))
+        let s = slots, d = floating
+        return function(s.0, s.1, s.2, s.3, s.4, s.5, d.0, d.1, d.2, d.3, d.4, d.5, d.6, d.7)
     }
 
     @inline(__always)
     func call(_ function: DirectFloating) -> Double {
-        function(a0, a1, a2, a3, a4, a5, Double(bitPattern: d0), Double(bitPattern: d1), Double(bitPattern: d2),
-                 Double(bitPattern: d3), Double(bitPattern: d4), Double(bitPattern: d5),
-                 Double(bitPattern: d6), Double(bitPattern: d7))
+        let s = slots, d = floating
+        return function(s.0, s.1, s.2, s.3, s.4, s.5, d.0, d.1, d.2, d.3, d.4, d.5, d.6, d.7)
+    }
+
+    /// Slots 6...13 as the doubles they hold.
+    private var floating: (Double, Double, Double, Double, Double, Double, Double, Double) {
+        let s = slots
+        return (Double(bitPattern: s.6), Double(bitPattern: s.7), Double(bitPattern: s.8), Double(bitPattern: s.9),
+                Double(bitPattern: s.10), Double(bitPattern: s.11), Double(bitPattern: s.12), Double(bitPattern: s.13))
     }
 }
 
@@ -325,22 +316,18 @@ func extend(_ value: Int64, _ kind: ValueKind) -> Int64 {
 
 /// The Swift path of a callable (see lf_call.h): upvalue 1 its lf_Callable, 2 the
 /// name, 3 the library. The FFIState and the plan are owned elsewhere (the owner
-/// userdata, the plan cache), so no reference counting happens per call.
+/// userdata, the plan cache); this frame holds its own references for the call.
 private func callFunction(_ L: OpaquePointer?) -> Int32 {
     guard let L, let block = lua_touserdata(L, lf_upvalueindex(1)) else { return 0 }
     let callable = block.load(as: lf_Callable.self)
-    let ffi = Unmanaged<FFIState>.fromOpaque(callable.swift.0!)
-    let plan = Unmanaged<CallPlan>.fromOpaque(callable.swift.1!)
-    return ffi._withUnsafeGuaranteedRef { ffi in
-        plan._withUnsafeGuaranteedRef { plan in
-            do throws(FFIError) {
-                return try ffi.call(L, plan, callable.function, first: 1) {
-                    stringArgument(L, lf_upvalueindex(2)) ?? "?"
-                }
-            } catch {
-                return error.raise(L)
-            }
+    let ffi = Unmanaged<FFIState>.fromOpaque(callable.swift.0!).takeUnretainedValue()
+    let plan = Unmanaged<CallPlan>.fromOpaque(callable.swift.1!).takeUnretainedValue()
+    do throws(FFIError) {
+        return try ffi.call(L, plan, callable.function, first: 1) {
+            stringArgument(L, lf_upvalueindex(2)) ?? "?"
         }
+    } catch {
+        return error.raise(L)
     }
 }
 
@@ -390,8 +377,6 @@ extension FFIState {
 /// calls this after the C function returned): upvalue 1 is the callable.
 private func raisePendingError(_ L: OpaquePointer?) -> Int32 {
     guard let L, let block = lua_touserdata(L, lf_upvalueindex(1)) else { return 0 }
-    let ffi = Unmanaged<FFIState>.fromOpaque(block.load(as: lf_Callable.self).swift.0!)
-    return ffi._withUnsafeGuaranteedRef { ffi in
-        (ffi.takePendingCallbackError() ?? FFIError("callback failed", positioned: false)).raise(L)
-    }
+    let ffi = Unmanaged<FFIState>.fromOpaque(block.load(as: lf_Callable.self).swift.0!).takeUnretainedValue()
+    return (ffi.takePendingCallbackError() ?? FFIError("callback failed", positioned: false)).raise(L)
 }

@@ -328,17 +328,15 @@ private func callbackGeneral(
 /// The C entry's report of a failed Lua function (its error value on top of L).
 private func callbackFailed(_ data: UnsafeMutableRawPointer?, _ L: OpaquePointer?) {
     guard let data, let L else { return }
-    Unmanaged<Callback>.fromOpaque(data)._withUnsafeGuaranteedRef { callback in
-        callback.ffi.recordCallbackError(LuaErrorText.message(L, at: -1))
-    }
+    let callback = Unmanaged<Callback>.fromOpaque(data).takeUnretainedValue()
+    callback.ffi.recordCallbackError(LuaErrorText.message(L, at: -1))
 }
 
 /// The C entry's conversion of results it does not convert itself.
 private func callbackStore(_ data: UnsafeMutableRawPointer?, _ L: OpaquePointer?, _ result: UnsafeMutableRawPointer?) {
     guard let data, let L, let result else { return }
-    Unmanaged<Callback>.fromOpaque(data)._withUnsafeGuaranteedRef { callback in
-        callback.ffi.storeCallbackResult(callback, L, to: result)
-    }
+    let callback = Unmanaged<Callback>.fromOpaque(data).takeUnretainedValue()
+    callback.ffi.storeCallbackResult(callback, L, to: result)
 }
 
 /// Error values as text, for callback errors.

@@ -38,7 +38,7 @@ extension FFIState {
             guard last <= first else { throw tooMany(id) }
             return try pushBoundReference(L, id, first, cast: false)
         }
-        let cdata = pushNewCData(L, id, size: size, alignment: info(id).alignment, count: count)
+        let cdata = try pushNewCDataOfAnySize(L, id, size: size, alignment: info(id).alignment, count: count)
         do throws(FFIError) { try initialize(L, id, at: cdata.payload, count: count, first: first, last: last) } catch {
             cdata.flags.insert(.finalizerSet)  // no metatype __gc for an object never made (LuaJIT)
             throw error

@@ -53,12 +53,10 @@ struct FFIError: Error {
 func ffiEntry(
     _ L: OpaquePointer?, _ body: (FFIState, OpaquePointer) throws(FFIError) -> Int32
 ) -> Int32 {
-    guard let L, let ffi = FFIState.fromUpvalue(L) else { return 0 }
-    return ffi._withUnsafeGuaranteedRef { ffi in
-        do throws(FFIError) {
-            return try body(ffi, L)
-        } catch {
-            return error.raise(L)
-        }
+    guard let L, let ffi = FFIState.fromUpvalue(L)?.takeUnretainedValue() else { return 0 }
+    do throws(FFIError) {
+        return try body(ffi, L)
+    } catch {
+        return error.raise(L)
     }
 }

@@ -53,11 +53,7 @@ public func openFFI(_ L: OpaquePointer?) -> Int32 {
     ffi.context.pointee.owner = lf_threadid()
     ffi.context.pointee.info = lf_stateinfo(L)
     lua_createtable(L, 0, Int32(moduleFunctions.count + fastModuleFunctions.count + 6))
-    for (name, function) in moduleFunctions {
-        lua_pushvalue(L, owner)
-        lf_pushswiftfunction(L, function, 1)
-        lua_setfield(L, -2, name.cString)
-    }
+    setFunctions(L, moduleFunctions, upvalue: owner)
     for (name, op, slow) in fastModuleFunctions {
         lua_pushvalue(L, owner)
         lf_pushcdataop(L, op, ffi.fastTypes, slow)

@@ -11,65 +11,65 @@ final class FFIState {
     /// The declarations `ffi.cdef` made.
     let declarations = CDeclarations()
     /// Interned types: a ctype object stores an index into this array.
-    @exclusivity(unchecked) private(set) var types: [CType] = []
-    @exclusivity(unchecked) private var typeIDs: [CType: Int32] = [:]
+    private(set) var types: [CType] = []
+    private var typeIDs: [CType: Int32] = [:]
     /// Type strings already parsed (without `$` parameters or inline definitions).
-    @exclusivity(unchecked) var parsedTypes: [String: Int32] = [:]
+    var parsedTypes: [String: Int32] = [:]
     /// Registry references: the ctype metatable, and the table id+1 -> ctype object.
-    @exclusivity(unchecked) var ctypeMetatableRef: Int32 = LUA_NOREF
-    @exclusivity(unchecked) var ctypeCacheRef: Int32 = LUA_NOREF
-    @exclusivity(unchecked) var ctypeMetatable: UnsafeRawPointer?
+    var ctypeMetatableRef: Int32 = LUA_NOREF
+    var ctypeCacheRef: Int32 = LUA_NOREF
+    var ctypeMetatable: UnsafeRawPointer?
     /// Registry reference: the table that keeps the type strings of the C fast
     /// paths' cache alive (`rememberTypeString`).
-    @exclusivity(unchecked) var typeStringsRef: Int32 = LUA_NOREF
+    var typeStringsRef: Int32 = LUA_NOREF
     /// Per record type, its fields in declaration order for positional initializers
     /// (unnamed bitfields left out).
-    @exclusivity(unchecked) var positionalFieldInfos: [FieldInfo] = []
+    var positionalFieldInfos: [FieldInfo] = []
 
     /// Hot-path facts, parallel to `types`.
-    @exclusivity(unchecked) var infos: [TypeInfo] = []
+    var infos: [TypeInfo] = []
     /// Field lookup tables (registry references) by record type id, and their facts.
-    @exclusivity(unchecked) var fieldTables: [Int32: Int32] = [:]
-    @exclusivity(unchecked) var fieldInfos: [FieldInfo] = []
+    var fieldTables: [Int32: Int32] = [:]
+    var fieldInfos: [FieldInfo] = []
     /// Metatables of cdata (registry references and addresses): plain cdata carry no
     /// `__gc`; the gc variant is used once a finalizer is attached.
-    @exclusivity(unchecked) var plainMetatableRef: Int32 = LUA_NOREF
-    @exclusivity(unchecked) var gcMetatableRef: Int32 = LUA_NOREF
+    var plainMetatableRef: Int32 = LUA_NOREF
+    var gcMetatableRef: Int32 = LUA_NOREF
     /// The `ffi.gc` finalizers: a registry reference to a table with weak keys
     /// (cdata -> finalizer), its entry count and the count's peak since it was made.
-    @exclusivity(unchecked) var finalizersRef: Int32 = LUA_NOREF
-    @exclusivity(unchecked) var finalizerCount = 0
-    @exclusivity(unchecked) var finalizerPeak = 0
+    var finalizersRef: Int32 = LUA_NOREF
+    var finalizerCount = 0
+    var finalizerPeak = 0
     /// `ffi.metatype` tables (registry references) by record type id.
-    @exclusivity(unchecked) var metatypes: [Int32: Int32] = [:]
+    var metatypes: [Int32: Int32] = [:]
     /// Record types whose metatype has `__gc`: their cdata get the gc metatable.
-    @exclusivity(unchecked) var metatypesWithGC: Set<Int32> = []
+    var metatypesWithGC: Set<Int32> = []
     /// The `__index` values of metatypes (registry references) by the metatype's
     /// reference, for the C fast path of `cdata.method` (lf_TypeFast.metatype_index).
-    @exclusivity(unchecked) var metatypeIndexRefs: [Int32: Int32] = [:]
+    var metatypeIndexRefs: [Int32: Int32] = [:]
     /// Record types with a metatype: their own metatable (registry reference,
     /// address, whether it has `__gc`), which their new cdata get (`createOwnMetatable`).
-    @exclusivity(unchecked) var ownMetatables: [Int32: (ref: Int32, pointer: UnsafeRawPointer, gc: Bool)] = [:]
+    var ownMetatables: [Int32: (ref: Int32, pointer: UnsafeRawPointer, gc: Bool)] = [:]
     /// The addresses of those metatables (recognizing cdata, `cdata(_:at:)`).
-    @exclusivity(unchecked) var ownMetatablePointers: Set<UnsafeRawPointer> = []
+    var ownMetatablePointers: Set<UnsafeRawPointer> = []
     /// Library namespaces' metatable.
-    @exclusivity(unchecked) var namespaceMetatableRef: Int32 = LUA_NOREF
-    @exclusivity(unchecked) var namespaceMetatable: UnsafeRawPointer?
+    var namespaceMetatableRef: Int32 = LUA_NOREF
+    var namespaceMetatable: UnsafeRawPointer?
     /// Prepared calls by function type, and libffi's type descriptions.
-    @exclusivity(unchecked) var callPlans: [Int32: CallPlan] = [:]
+    var callPlans: [Int32: CallPlan] = [:]
     /// What each function or constant cached in a namespace was declared as, for the
     /// warning of a `cdef` override that redeclares it (`warnCachedSymbols`).
-    @exclusivity(unchecked) var cachedSymbols: [String: String] = [:]
+    var cachedSymbols: [String: String] = [:]
     let libffiTypes = LibFFITypes()
     /// Callbacks by entry point, freed ones still bound (oldest first, at most
     /// `callbackQuarantine`), freed ones C called (bound until the state closes),
     /// and this call's temporaries.
-    @exclusivity(unchecked) var liveCallbacks: [UInt: Callback] = [:]
-    @exclusivity(unchecked) var freedCallbacks: [Callback] = []
-    @exclusivity(unchecked) var calledAfterFreeCallbacks: [Callback] = []
+    var liveCallbacks: [UInt: Callback] = [:]
+    var freedCallbacks: [Callback] = []
+    var calledAfterFreeCallbacks: [Callback] = []
     /// Callbacks made so far (each one's `binding`).
-    @exclusivity(unchecked) var callbackBindings = 0
-    @exclusivity(unchecked) var temporaryCallbacks: [Callback] = []
+    var callbackBindings = 0
+    var temporaryCallbacks: [Callback] = []
     /// The C call paths' shared state (lf_callback.h): the Lua thread making the
     /// current C call, the main thread, the owner thread and the foreign-callback
     /// protocol, errno after the last call, "callbacks alive", "a callback failed".
@@ -84,7 +84,7 @@ final class FFIState {
         set { context.pointee.main = newValue }
     }
     /// The message of a callback error, raised when the outer C call returns.
-    @exclusivity(unchecked) var pendingCallbackError: String?
+    var pendingCallbackError: String?
     /// `errno` right after the last C call (`ffi.errno`).
     var savedErrno: Int32 {
         get { context.pointee.saved_errno }
@@ -98,7 +98,7 @@ final class FFIState {
     let metatableSlots = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: 2)
     /// The C fast paths' view of the types (lf_cdata.h), and its capacity.
     let fastTypes = UnsafeMutablePointer<lf_FastTypes>.allocate(capacity: 1)
-    @exclusivity(unchecked) var fastCapacity = 0
+    var fastCapacity = 0
     /// Ids of types the conversions produce, interned on first use (most scripts
     /// need few of them; setting up a state stays cheap).
     var int64Type: Int32 { interned(&conversionTypes.0, .int64) }
@@ -108,12 +108,14 @@ final class FFIState {
     var int32Type: Int32 { interned(&conversionTypes.4, .int32) }
     var constCharPointerType: Int32 { interned(&conversionTypes.5, .pointer(to: CType.char.adding(.const))) }
     var doubleType: Int32 { interned(&conversionTypes.6, .double) }
-    @exclusivity(unchecked) private var conversionTypes: (Int32, Int32, Int32, Int32, Int32, Int32, Int32) =
+    private var conversionTypes: (Int32, Int32, Int32, Int32, Int32, Int32, Int32) =
         (-1, -1, -1, -1, -1, -1, -1)
 
     /// The id of `type` if it is interned (nothing is added).
     func internedID(_ type: CType) -> Int32? { typeIDs[type] }
 
+    /// `id`, interning `type` first if it is unset. The access to `conversionTypes`
+    /// spans `intern`, which runs no Lua (so no finalizer can re-enter meanwhile).
     @inline(__always)
     private func interned(_ id: inout Int32, _ type: @autoclosure () -> CType) -> Int32 {
         if id < 0 { id = intern(type()) }
@@ -123,14 +125,14 @@ final class FFIState {
     /// values, by address), the reserved region handle addresses come from and the
     /// next one (Handles.swift); `init_once` results; the buffer metatable
     /// (Buffers.swift).
-    @exclusivity(unchecked) var handlesRef: Int32 = LUA_NOREF
-    @exclusivity(unchecked) var handleRegion: UnsafeMutableRawPointer?
-    @exclusivity(unchecked) var nextHandle = 0
-    @exclusivity(unchecked) var initOnceRef: Int32 = LUA_NOREF
-    @exclusivity(unchecked) var bufferMetatableRef: Int32 = LUA_NOREF
-    @exclusivity(unchecked) var bufferMetatable: UnsafeRawPointer?
+    var handlesRef: Int32 = LUA_NOREF
+    var handleRegion: UnsafeMutableRawPointer?
+    var nextHandle = 0
+    var initOnceRef: Int32 = LUA_NOREF
+    var bufferMetatableRef: Int32 = LUA_NOREF
+    var bufferMetatable: UnsafeRawPointer?
     /// Registry reference to the owner userdata (for closures made later).
-    @exclusivity(unchecked) var ownerReference: Int32?
+    var ownerReference: Int32?
 
     init() {
         var fast = lf_FastTypes()
@@ -220,7 +222,7 @@ final class FFIState {
     }
 
     /// The FFIState in upvalue 2 of the running function (kept alive by that
-    /// userdata, so callers use it without reference counting).
+    /// userdata).
     @inline(__always)
     static func fromUpvalue(_ L: OpaquePointer) -> Unmanaged<FFIState>? {
         guard let slot = lua_touserdata(L, lf_upvalueindex(2)),

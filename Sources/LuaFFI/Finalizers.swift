@@ -41,11 +41,7 @@ extension FFIState {
     /// key: Lua keeps resurrected keys in weak tables until the next cycle.
     /// `[-0, +0, m]`
     func createFinalizerTable(_ L: OpaquePointer) {
-        lua_createtable(L, 0, 0)
-        lua_createtable(L, 0, 1)
-        lua_pushstring(L, "k")
-        lua_setfield(L, -2, "__mode")
-        lua_setmetatable(L, -2)
+        pushWeakTable(L, mode: "k")
         if finalizersRef == LUA_NOREF {
             finalizersRef = luaL_ref(L, lf_registryindex())
         } else {

@@ -12,6 +12,17 @@ extension StaticString {
     }
 }
 
+/// Sets each entry as a field of the table on top: a Swift function whose upvalue
+/// is the value at `upvalue` (the ffi's owner userdata, say). `[-0, +0, m]`
+func setFunctions(_ L: OpaquePointer, _ entries: [SwiftFunctionEntry], upvalue: Int32) {
+    let upvalue = lua_absindex(L, upvalue)
+    for (name, function) in entries {
+        lua_pushvalue(L, upvalue)
+        lf_pushswiftfunction(L, function, 1)
+        lua_setfield(L, -2, name.cString)
+    }
+}
+
 /// Pushes a Swift string as a Lua string (its UTF-8 bytes; no C copy is made, as
 /// passing a `String` where C wants a `char *` would). `[-0, +1, m]`
 func pushString(_ L: OpaquePointer, _ string: String) {

@@ -26,11 +26,7 @@ extension FFIState {
             throw FFIError("new_handle: cannot reserve address space for handles (\(String(cString: strerror(errno))))")
         }
         handleRegion = region
-        lua_createtable(L, 0, 0)
-        lua_createtable(L, 0, 1)
-        lua_pushstring(L, "v")
-        lua_setfield(L, -2, "__mode")
-        lua_setmetatable(L, -2)
+        pushWeakTable(L, mode: "v")
         lua_pushvalue(L, -1)
         handlesRef = luaL_ref(L, lf_registryindex())
     }

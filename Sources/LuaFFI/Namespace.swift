@@ -69,11 +69,7 @@ extension FFIState {
     /// Creates the namespace metatable; the FFI owner userdata is on top.
     func createNamespaceMetatable(_ L: OpaquePointer) {
         lua_createtable(L, 0, 5)
-        for (name, function) in namespaceMethods {
-            lua_pushvalue(L, -2)
-            lf_pushswiftfunction(L, function, 1)
-            lua_setfield(L, -2, name.cString)
-        }
+        setFunctions(L, namespaceMethods, upvalue: -2)
         lua_pushstring(L, "ffi.namespace")
         lua_setfield(L, -2, "__name")
         namespaceMetatable = lua_topointer(L, -1)

@@ -110,6 +110,41 @@ func thrownError(_ body: () throws -> Void) throws -> any Error {
         }
     }
 
+    /// A host's own `setmetatable` (here `debug.setmetatable`, which ignores
+    /// `__metatable`) is wrapped, not replaced: it still runs, and the finalizers it
+    /// sets up run under the limit.
+    @Test func aHostSetmetatableIsWrappedNotReplaced() throws {
+        try withHardTimeout(60) {
+            let limit = 1 << 20
+            let state = try LuaState()
+            try state.run("setmetatable = debug.setmetatable")
+            state.memoryLimit = limit
+            try ensure(try state.run("""
+                local t = setmetatable({}, {__metatable = false})
+                return setmetatable(t, {}) == t and setmetatable ~= debug.setmetatable
+                """) == [.boolean(true)], "the host's setmetatable did not run wrapped")
+            try state.run("keep = setmetatable({}, {__gc = function() local t = {} for i = 1, 1e6 do t[i] = {} end end})")
+            state.close()
+            try ensure(state.peakMemory <= limit + (64 << 10), "peak \(state.peakMemory)")
+        }
+    }
+
+    /// Limits set while the state is at its memory limit: the budget is in place,
+    /// `setLimits` reports that finalizers could not be wrapped, a later call does it.
+    @Test func limitsAtTheMemoryLimitAreInstalledAndTheWrappingFailureReported() throws {
+        let state = try LuaState()
+        try state.run("base_setmetatable = setmetatable")
+        try state.collectGarbage()  // no garbage that an emergency collection could free
+        state.memoryLimit = state.memoryInUse
+        let error = try thrownError { try state.setLimits(LuaLimits(instructions: 5000)) }
+        #expect((error as? LuaError)?.kind == .memory)
+        #expect(state.instructionLimit == 5000)
+        state.memoryLimit = nil
+        #expect(throws: LuaError.self) { try state.run("while true do end") }
+        try state.setLimits(LuaLimits(instructions: 5000))
+        #expect(try state.run("return setmetatable ~= base_setmetatable") == [.boolean(true)])
+    }
+
     @Test func accessorsStartAFreshBudget() throws {
         try withHardTimeout(20) {
             let state = try LuaState(sandbox: Self.instructionLimited)
@@ -182,6 +217,12 @@ func thrownError(_ body: () throws -> Void) throws -> any Error {
         #expect("\(text)".contains("bad argument #1 to 'twice' (number expected, got string)"), "\(text)")
         let big = try thrownError { try state.run("return twice(2^63)") }
         #expect("\(big)".contains("(number has no integer representation)"), "\(big)")
+        // An integer outside the parameter's type is out of range, as string.char says.
+        try state.register("byte") { (b: UInt8) -> Int in Int(b) }
+        let wide = try thrownError { try state.run("return byte(300)") }
+        #expect("\(wide)".contains("bad argument #1 to 'byte' (value out of range)"), "\(wide)")
+        let global = try thrownError { try state.setGlobal("g", .integer(1 << 40)); _ = try state.global("g", as: Int32.self) }
+        #expect("\(global)".contains("(value out of range)"), "\(global)")
     }
 
     @Test func aReferenceOfAnotherStateIsAnError() throws {

@@ -71,3 +71,12 @@ end
 local minimum = ffi.cast("int64_t", math.mininteger)
 survive(function() return minimum // ffi.cast("int64_t", -1), minimum % ffi.cast("int64_t", -1) end)
 assert(tried > 300)
+
+-- A block of 2^31 bytes or more is refused before any allocation, as LuaJIT does;
+-- a smaller one that memory cannot hold is Lua's memory error, raised outside Swift
+-- frames (a protected allocation): no leak, no longjmp through Swift (ASan checks).
+for _, n in ipairs{2^31, 2^40, 2^62, 1 << 61} do
+  local ok, err = pcall(ffi.new, "char[?]", n)
+  assert(not ok and err:find("size of C type is unknown or too large", 1, true), err)
+end
+assert(ffi.sizeof(ffi.new("char[?]", 1 << 20)) == 1 << 20)

@@ -100,6 +100,10 @@ const char *lf_tostring(lua_State *L, int idx);
 lua_Number lf_tonumber(lua_State *L, int idx, int *isnum);
 lua_Integer lf_tointeger(lua_State *L, int idx, int *isnum);
 void *lf_newuserdata(lua_State *L, size_t size, int nuvalue);
+/* lua_newuserdatauv protected, the allocator armed: a block malloc or the memory
+ * limit refuses is an error value (pushed, status returned) instead of a longjmp
+ * through the caller. Sets *block on success. [-0, +1, -] */
+int lf_pnewuserdata(lua_State *L, size_t size, int nuvalue, void **block);
 int lf_isnoneornil(lua_State *L, int idx);
 void lf_pushcfunction(lua_State *L, lua_CFunction f);
 int lf_loadbuffer(lua_State *L, const char *buf, size_t size, const char *name, const char *mode);
@@ -158,8 +162,9 @@ int lf_pfinalize(lua_State *L, int nargs);
  * runs through lf_pfinalize: under the limits. Raw set. [-0, +0, m] */
 void lf_wrapfinalizer(lua_State *L, int mt);
 
-/* Replaces the global `setmetatable` by one that wraps `__gc` (lf_wrapfinalizer).
- * Returns a status. [-0, +(0|1), -] */
+/* Replaces the global `setmetatable` by one that wraps `__gc` (lf_wrapfinalizer)
+ * and then calls the one it replaced (the base library's or a host's). Returns a
+ * status. [-0, +(0|1), -] */
 int lf_plimitfinalizers(lua_State *L);
 
 /* A full garbage collection (`collectgarbage()`), protected, with the allocator
