@@ -24,22 +24,20 @@ extension LuaState {
     public func register<R: LuaConvertible>(
         _ name: String, _ body: @escaping () throws -> R
     ) throws {
-        _ = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        push(function: name, typed: body)
-        try setGlobal(name)
+        try registerGlobal(name) {
+            push(function: name, typed: body)
+        }
     }
 
     /// Sets global `name` to a Swift function of 0 typed arguments and no result.
     @inlinable
     public func register(_ name: String, _ body: @escaping () throws -> Void) throws {
-        _ = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        push(function: name, raw: { a in
-            try body()
-            return 0
-        })
-        try setGlobal(name)
+        try registerGlobal(name) {
+            push(function: name, raw: { a in
+                try body()
+                return 0
+            })
+        }
     }
 
     /// Pushes a Swift function of 1 typed argument and a typed result. `[-0, +1, m]`
@@ -58,22 +56,20 @@ extension LuaState {
     public func register<A1: LuaConvertible, R: LuaConvertible>(
         _ name: String, _ body: @escaping (A1) throws -> R
     ) throws {
-        _ = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        push(function: name, typed: body)
-        try setGlobal(name)
+        try registerGlobal(name) {
+            push(function: name, typed: body)
+        }
     }
 
     /// Sets global `name` to a Swift function of 1 typed argument and no result.
     @inlinable
     public func register<A1: LuaConvertible>(_ name: String, _ body: @escaping (A1) throws -> Void) throws {
-        _ = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        push(function: name, raw: { a in
-            try body(try a.check(1, as: A1.self))
-            return 0
-        })
-        try setGlobal(name)
+        try registerGlobal(name) {
+            push(function: name, raw: { a in
+                try body(try a.check(1, as: A1.self))
+                return 0
+            })
+        }
     }
 
     /// Pushes a Swift function of 2 typed arguments and a typed result. `[-0, +1, m]`
@@ -92,22 +88,20 @@ extension LuaState {
     public func register<A1: LuaConvertible, A2: LuaConvertible, R: LuaConvertible>(
         _ name: String, _ body: @escaping (A1, A2) throws -> R
     ) throws {
-        _ = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        push(function: name, typed: body)
-        try setGlobal(name)
+        try registerGlobal(name) {
+            push(function: name, typed: body)
+        }
     }
 
     /// Sets global `name` to a Swift function of 2 typed arguments and no result.
     @inlinable
     public func register<A1: LuaConvertible, A2: LuaConvertible>(_ name: String, _ body: @escaping (A1, A2) throws -> Void) throws {
-        _ = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        push(function: name, raw: { a in
-            try body(try a.check(1, as: A1.self), try a.check(2, as: A2.self))
-            return 0
-        })
-        try setGlobal(name)
+        try registerGlobal(name) {
+            push(function: name, raw: { a in
+                try body(try a.check(1, as: A1.self), try a.check(2, as: A2.self))
+                return 0
+            })
+        }
     }
 
     /// Pushes a Swift function of 3 typed arguments and a typed result. `[-0, +1, m]`
@@ -126,22 +120,20 @@ extension LuaState {
     public func register<A1: LuaConvertible, A2: LuaConvertible, A3: LuaConvertible, R: LuaConvertible>(
         _ name: String, _ body: @escaping (A1, A2, A3) throws -> R
     ) throws {
-        _ = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        push(function: name, typed: body)
-        try setGlobal(name)
+        try registerGlobal(name) {
+            push(function: name, typed: body)
+        }
     }
 
     /// Sets global `name` to a Swift function of 3 typed arguments and no result.
     @inlinable
     public func register<A1: LuaConvertible, A2: LuaConvertible, A3: LuaConvertible>(_ name: String, _ body: @escaping (A1, A2, A3) throws -> Void) throws {
-        _ = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        push(function: name, raw: { a in
-            try body(try a.check(1, as: A1.self), try a.check(2, as: A2.self), try a.check(3, as: A3.self))
-            return 0
-        })
-        try setGlobal(name)
+        try registerGlobal(name) {
+            push(function: name, raw: { a in
+                try body(try a.check(1, as: A1.self), try a.check(2, as: A2.self), try a.check(3, as: A3.self))
+                return 0
+            })
+        }
     }
 
     /// Calls global function `name` with 0 typed arguments and converts its first result.

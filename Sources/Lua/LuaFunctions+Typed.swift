@@ -104,10 +104,9 @@ extension LuaState {
     public func register<each A: LuaConvertible, R: LuaConvertible>(
         _ name: String, _ body: @escaping (repeat each A) throws -> R
     ) throws {
-        _ = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        push(function: name, typed: body)
-        try setGlobal(name)
+        try registerGlobal(name) {
+            push(function: name, typed: body)
+        }
     }
 
     /// Sets global `name` to a Swift function with typed arguments and no result.
@@ -115,10 +114,9 @@ extension LuaState {
     public func register<each A: LuaConvertible>(
         _ name: String, _ body: @escaping (repeat each A) throws -> Void
     ) throws {
-        _ = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        push(function: name, typed: body)
-        try setGlobal(name)
+        try registerGlobal(name) {
+            push(function: name, typed: body)
+        }
     }
 
     /// Pushes a Swift function with typed arguments and no result. `[-0, +1, m]`
@@ -151,10 +149,9 @@ extension LuaState {
     public func register<each A: LuaConvertible, each R: LuaConvertible>(
         _ name: String, _ body: @escaping (repeat each A) throws -> (repeat each R)
     ) throws {
-        _ = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        push(function: name, typed: body)
-        try setGlobal(name)
+        try registerGlobal(name) {
+            push(function: name, typed: body)
+        }
     }
 
     /// Pushes a Swift function returning several values: the elements of the tuple

@@ -69,6 +69,16 @@ extension LuaState {
         try setGlobal(name)
     }
 
+    /// Assigns what `pushValue` pushes to global `name`: the one body of every
+    /// `register` overload. A foreign mark pending before it is kept.
+    @usableFromInline
+    func registerGlobal(_ name: String, _ pushValue: () -> Void) throws {
+        _ = try checkedHandle()
+        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
+        pushValue()
+        try setGlobal(name)
+    }
+
     /// Pops a value and assigns it to global `name` (metamethods of `_G` run,
     /// protected). `[-1, +0, e]` as a thrown error
     public func setGlobal(_ name: String) throws {

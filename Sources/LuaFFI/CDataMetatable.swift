@@ -72,19 +72,25 @@ extension FFIState {
         fastTypes.pointee.metatable_ref = plainMetatableRef
     }
 
+    /// Pushes the metatable of registry reference `ref`, then a new table with `room`
+    /// hash slots holding a copy of its fields. `[-0, +2, m]`
+    private func pushMetatableCopy(_ L: OpaquePointer, of ref: Int32, room: Int) {
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(ref))
+        lua_createtable(L, 0, Int32(room))
+        lua_pushnil(L)
+        while lua_next(L, -3) != 0 {
+            lua_pushvalue(L, -2)
+            lf_insert(L, -2)
+            lua_rawset(L, -4)
+        }
+    }
+
     /// Creates the gc metatable (the plain one's closures plus `__gc`) and the
     /// finalizer side table, once. `[-0, +0, m]`
     func ensureGCMetatable(_ L: OpaquePointer) {
         guard gcMetatableRef == LUA_NOREF else { return }
         createFinalizerTable(L)
-        lua_rawgeti(L, lf_registryindex(), lua_Integer(plainMetatableRef))
-        lua_createtable(L, 0, Int32(cdataMetamethods.count + cdataOperators.count + 5))
-        lua_pushnil(L)
-        while lua_next(L, -3) != 0 {  // copy every field of the plain metatable
-            lua_pushvalue(L, -2)
-            lf_insert(L, -2)
-            lua_rawset(L, -4)
-        }
+        pushMetatableCopy(L, of: plainMetatableRef, room: cdataMetamethods.count + cdataOperators.count + 5)
         lua_rawgeti(L, lf_registryindex(), lua_Integer(ownerReference ?? LUA_NOREF))
         lf_pushswiftfunction(L, cdataGC, 1)
         lua_setfield(L, -2, "__gc")
@@ -103,14 +109,8 @@ extension FFIState {
     /// `[-0, +0, m]`
     func createOwnMetatable(_ L: OpaquePointer, for key: Int32, handlers: Int32, gc: Bool) {
         let handlers = lua_absindex(L, handlers)
-        lua_rawgeti(L, lf_registryindex(), lua_Integer(gc ? gcMetatableRef : plainMetatableRef))
-        lua_createtable(L, 0, Int32(cdataFastMetamethods.count + cdataMetamethods.count + 2))
-        lua_pushnil(L)
-        while lua_next(L, -3) != 0 {  // copy every field of the plain metatable
-            lua_pushvalue(L, -2)
-            lf_insert(L, -2)
-            lua_rawset(L, -4)
-        }
+        pushMetatableCopy(L, of: gc ? gcMetatableRef : plainMetatableRef,
+                          room: cdataFastMetamethods.count + cdataMetamethods.count + 2)
         for event in directEvents {
             lua_pushstring(L, event.utf8Start)
             lua_pushvalue(L, -1)
