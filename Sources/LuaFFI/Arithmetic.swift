@@ -70,8 +70,8 @@ enum ComparisonOperator {
 private enum Operand {
     case pointer(address: UInt, element: Int32, type: Int32)
     case integer(Int64, unsigned: Bool)
-    /// A floating value; `boxed` when it comes from a floating cdata.
-    case number(Double, boxed: Bool)
+    /// A floating value: a Lua float or a floating cdata.
+    case number(Double)
 }
 
 extension FFIState {
@@ -80,7 +80,7 @@ extension FFIState {
     private func operand(_ L: OpaquePointer, _ index: Int32) throws(FFIError) -> Operand? {
         if lua_type(L, index) == LUA_TNUMBER {
             if lua_isinteger(L, index) != 0 { return .integer(Int64(lf_tointeger(L, index, nil)), unsigned: false) }
-            return .number(lf_tonumber(L, index, nil), boxed: false)
+            return .number(lf_tonumber(L, index, nil))
         }
         guard let cdata = cdata(L, at: index) else { return nil }
         try checkUsable(cdata)
@@ -95,7 +95,7 @@ extension FFIState {
         case let kind where kind.isInteger || kind == .bool:
             return .integer(loadInteger(address, kind: kind == .bool ? .uint8 : kind), unsigned: kind == .uint64)
         case let kind where kind.isFloating:
-            return .number(loadFloating(address, kind: kind), boxed: true)
+            return .number(loadFloating(address, kind: kind))
         default:
             return nil
         }
@@ -116,9 +116,9 @@ extension FFIState {
         guard var a = try operand(L, 1), var b = unary ? try operand(L, 1) : try operand(L, 2) else {
             throw arithmeticError(L, op)
         }
-        // A pointer moves by a Lua float truncated (`p + 2.0`, `p + 2.5`), as in LuaJIT.
-        if case .pointer = a, case .number(let d, boxed: false) = b { b = .integer(truncatedBits(d), unsigned: false) }
-        if case .pointer = b, case .number(let d, boxed: false) = a { a = .integer(truncatedBits(d), unsigned: false) }
+        // A pointer moves by a float truncated (`p + 2.0`, `p + 2.5`), as in LuaJIT.
+        if case .pointer = a, case .number(let d) = b { b = .integer(truncatedBits(d), unsigned: false) }
+        if case .pointer = b, case .number(let d) = a { a = .integer(truncatedBits(d), unsigned: false) }
         // Pointer arithmetic needs the size of what is pointed to: none for void,
         // incomplete types and functions (an error, as in LuaJIT).
         switch (a, b) {
@@ -137,17 +137,18 @@ extension FFIState {
             lua_pushinteger(L, lua_Integer((Int(bitPattern: p) &- Int(bitPattern: q)) / max(size, 1)))
         case (.integer(let x, let ux), .integer(let y, let uy)):
             try integerArithmetic(L, op, x, y, unsigned: ux || uy)
-        case (.integer(let x, let ux), .number(let d, boxed: false)):
+        // A float, a Lua number or a floating cdata, converts to the 64-bit type of
+        // the operation as LuaJIT converts it (lj_carith.c: every numeric operand of
+        // cdata arithmetic is converted to `int64_t`, or `uint64_t`, truncating;
+        // `ffi.new("double", 2.5) + 1` is `3LL`).
+        case (.integer(let x, let ux), .number(let d)):
             try integerArithmetic(L, op, x, try integralBits(d, op, unsigned: ux), unsigned: ux)
-        case (.number(let d, boxed: false), .integer(let y, let uy)):
+        case (.number(let d), .integer(let y, let uy)):
             try integerArithmetic(L, op, try integralBits(d, op, unsigned: uy), y, unsigned: uy)
+        case (.number(let x), .number(let y)):
+            try integerArithmetic(L, op, try integralBits(x, op), try integralBits(y, op), unsigned: false)
         default:
-            guard let x = a.double, let y = b.double else { throw arithmeticError(L, op) }
-            if op.isBitwise {
-                try integerArithmetic(L, op, try integralBits(x, op), try integralBits(y, op), unsigned: false)
-            } else {
-                try floatArithmetic(L, op, x, y)
-            }
+            throw arithmeticError(L, op)
         }
         return 1
     }
@@ -175,24 +176,6 @@ extension FFIState {
             throw FFIError("attempt to perform 'n\(op.symbol)0'")
         }
         if unsigned { pushBoxed(L, uint64: UInt64(bitPattern: result)) } else { pushBoxed(L, int64: result) }
-    }
-
-    private func floatArithmetic(_ L: OpaquePointer, _ op: ArithmeticOperator, _ x: Double, _ y: Double) throws(FFIError) {
-        let result: Double
-        switch op {
-        case .add: result = x + y
-        case .subtract: result = x - y
-        case .multiply: result = x * y
-        case .divide: result = x / y
-        case .negate: result = -x
-        case .power: result = pow(x, y)
-        case .floorDivide: result = (x / y).rounded(.down)
-        case .modulo:
-            let m = fmod(x, y)
-            result = m != 0 && (m < 0) != (y < 0) ? m + y : m
-        default: throw FFIError("number has no integer representation")
-        }
-        lua_pushnumber(L, result)
     }
 
     /// LuaJIT's message: `attempt to perform arithmetic on 'struct foo' and 'number'`.
@@ -226,18 +209,18 @@ extension FFIState {
             return op == .less ? p < q : p <= q
         case (.integer(let x, let ux), .integer(let y, let uy)):
             return compareIntegers(x, y, unsigned: ux || uy, op)
-        // A Lua float against an integer cdata converts to its 64-bit type first, as
-        // in LuaJIT (3 < 3.5 is false; 2^53 + 1 > 2^53 is true).
-        case (.integer(let x, let ux), .number(let d, boxed: false)):
+        // A float (a Lua number or a floating cdata) converts to the 64-bit type first,
+        // as in LuaJIT (3 < 3.5 is false; 2^53 + 1 > 2^53 is true; a `double` cdata of
+        // 2.5 is not below 2.7).
+        case (.integer(let x, let ux), .number(let d)):
             return compareIntegers(x, integerBits(d, to: ux ? .uint64 : .int64), unsigned: ux, op)
-        case (.number(let d, boxed: false), .integer(let y, let uy)):
+        case (.number(let d), .integer(let y, let uy)):
             return compareIntegers(integerBits(d, to: uy ? .uint64 : .int64), y, unsigned: uy, op)
+        case (.number(let x), .number(let y)):
+            return compareIntegers(integerBits(x, to: .int64), integerBits(y, to: .int64), unsigned: false, op)
         default:
-            guard let x = a.double, let y = b.double else {
-                if op == .equal { return false }
-                throw FFIError("attempt to compare '\(typeName(L, 1))' with '\(typeName(L, 2))'")
-            }
-            return op == .equal ? x == y : (op == .less ? x < y : x <= y)
+            if op == .equal { return false }
+            throw FFIError("attempt to compare '\(typeName(L, 1))' with '\(typeName(L, 2))'")
         }
     }
 }
@@ -245,14 +228,4 @@ extension FFIState {
 /// `x op y` for 64-bit integers, unsigned when either side is `uint64_t` (arith.c).
 private func compareIntegers(_ x: Int64, _ y: Int64, unsigned: Bool, _ op: ComparisonOperator) -> Bool {
     lf_int64compare(op.event, x, y, unsigned ? 1 : 0) != 0
-}
-
-private extension Operand {
-    var double: Double? {
-        switch self {
-        case .number(let d, _): d
-        case .integer(let i, let unsigned): unsigned ? Double(UInt64(bitPattern: i)) : Double(i)
-        case .pointer: nil
-        }
-    }
 }

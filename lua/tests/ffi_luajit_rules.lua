@@ -382,3 +382,16 @@ fails(function() rules_cw.c = { 7, "x" } end)
 assert(rules_cw.c.re == 7 and rules_cw.c.im == 2)
 rules_cw.c = {}
 assert(rules_cw.c.re == 0 and rules_cw.c.im == 0)
+
+-- Arithmetic with a floating cdata is 64-bit integer arithmetic, as every cdata
+-- arithmetic is in LuaJIT (lj_carith.c): floats are truncated to int64_t first.
+local rules_d, rules_f = ffi.new("double", 2.5), ffi.new("float", 2.5)
+local function int64is(x, n) return ffi.istype("int64_t", x) and tonumber(x) == n end
+assert(int64is(rules_d + 1, 3) and int64is(rules_d + rules_d, 4) and int64is(rules_f * 2, 4))
+assert(int64is(-rules_d, -2) and int64is(rules_d / 2, 1) and int64is(rules_d % 2, 0) and int64is(rules_d ^ 2, 4))
+assert(int64is(ffi.new("int64_t", 1) + rules_d, 3) and int64is(ffi.new("double", -2.5) * ffi.new("int64_t", 1), -2))
+assert(ffi.istype("uint64_t", rules_d + ffi.new("uint64_t", 1)))
+assert(not (rules_d < 2.7) and rules_d <= 2 and rules_d < 3 and rules_d == ffi.new("double", 2.9))
+local rules_arr = ffi.new("int[4]")
+assert(rules_d + rules_arr == rules_arr + 2)
+fails(function() return ffi.new("complex", 1, 2) + 1 end)

@@ -11,8 +11,7 @@
 --     (64-bit results and enum values are Lua integers); later statements using that
 --     value are not compared;
 --   * not compared (the harness's OP and CAST give "skip"): `==` between a cdata and
---     a non-cdata, arithmetic and comparisons of a floating cdata, integer division
---     and Lua's integer `%` by zero, `..` of a number, the difference of two pointers
+--     a non-cdata, integer division and Lua's integer `%` by zero, `..` of a number, the difference of two pointers
 --     and casts of strings and pointers (addresses);
 --   * a `uint64_t` cdata that LuaJIT made 2^63 from a negative number matches any
 --     `uint64_t` here (luaffi converts as C does);

@@ -198,7 +198,7 @@ local function arithmetic()
   if R(2) == 1 then a, b = b, a end
   local op = pick(binary)
   -- OP applies the operator itself; it names both operands so that the harness can
-  -- leave out the documented differences (a cdata == a number, floating cdata).
+  -- leave out the documented differences (a cdata == a number).
   return "E OP('" .. op .. "', " .. a .. ", " .. b .. ")"
 end
 

@@ -17,10 +17,6 @@ local SKIP = setmetatable({}, { __tostring = function() return "skip" end })
 
 local function iscdata(x) return type(x) == "cdata" end
 
-local function floating(x)
-  return iscdata(x) and (ffi.istype("double", x) or ffi.istype("float", x))
-end
-
 local operators = {
   ["+"] = function(a, b) return a + b end, ["-"] = function(a, b) return a - b end,
   ["*"] = function(a, b) return a * b end, ["/"] = function(a, b) return a / b end,
@@ -36,13 +32,10 @@ local function addressed(x)
 end
 
 --- Applies an operator, or SKIP for what PUC Lua cannot do (docs/luajit-compat.md):
---- `==` between a cdata and a non-cdata never calls `__eq` in Lua 5.4, and
---- arithmetic and comparisons of floating cdata stay floating here (LuaJIT 2.1
---- converts them to int64_t).
+--- `==` between a cdata and a non-cdata never calls `__eq` in Lua 5.4.
 function OP(op, a, b)
   local unary = op == "unm" or op == "len"
   if (op == "==" or op == "~=") and iscdata(a) ~= iscdata(b) then return SKIP end
-  if op ~= ".." and op ~= "len" and (floating(a) or (not unary and floating(b))) then return SKIP end
   -- Integer division by zero raises here (LuaJIT gives 0x8000000000000000), and
   -- so does a Lua integer % 0 (LuaJIT's numbers give nan).
   local divisor = tonumber(b)
