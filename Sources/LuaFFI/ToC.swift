@@ -170,7 +170,7 @@ extension FFIState {
 /// A double truncated toward zero to 64 bits (values of uint64_t range keep their
 /// bits; NaN and out-of-range values give 0x8000000000000000, as x86-64 does).
 func truncatedBits(_ value: Double) -> Int64 {
-    if value > -9.3e18 && value < 9.2e18 { return Int64(value) }
+    if value >= -0x1p63 && value < 0x1p63 { return Int64(value) }
     if value >= 0 && value < 18446744073709551616.0 { return Int64(bitPattern: UInt64(value)) }
     return Int64.min
 }

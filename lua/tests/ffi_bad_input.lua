@@ -80,3 +80,9 @@ for _, n in ipairs{2^31, 2^40, 2^62, 1 << 61} do
   assert(not ok and err:find("size of C type is unknown or too large", 1, true), err)
 end
 assert(ffi.sizeof(ffi.new("char[?]", 1 << 20)) == 1 << 20)
+
+-- Floats just below -2^63 convert as x86-64 does (0x8000000000000000), never trap.
+assert(ffi.new("uint64_t", -9.25e18) == ffi.new("uint64_t", 0x8000000000000000))
+assert(tostring(ffi.new("uint64_t", 1) + (-9.25e18)) == "9223372036854775809ULL")
+assert(ffi.new("uint64_t", 1) < -9.25e18)
+assert(ffi.cast("int *", 0) + (-9.25e18) ~= nil)

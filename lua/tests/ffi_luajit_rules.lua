@@ -386,7 +386,8 @@ assert(rules_cw.c.re == 0 and rules_cw.c.im == 0)
 -- Arithmetic with a floating cdata is 64-bit integer arithmetic, as every cdata
 -- arithmetic is in LuaJIT (lj_carith.c): floats are truncated to int64_t first.
 local rules_d, rules_f = ffi.new("double", 2.5), ffi.new("float", 2.5)
-local function int64is(x, n) return ffi.istype("int64_t", x) and tonumber(x) == n end
+local tonum = ffi.tonumber or tonumber -- (plain tonumber of a cdata is nil in Lua 5.4)
+local function int64is(x, n) return ffi.istype("int64_t", x) and tonum(x) == n end
 assert(int64is(rules_d + 1, 3) and int64is(rules_d + rules_d, 4) and int64is(rules_f * 2, 4))
 assert(int64is(-rules_d, -2) and int64is(rules_d / 2, 1) and int64is(rules_d % 2, 0) and int64is(rules_d ^ 2, 4))
 assert(int64is(ffi.new("int64_t", 1) + rules_d, 3) and int64is(ffi.new("double", -2.5) * ffi.new("int64_t", 1), -2))
