@@ -130,7 +130,7 @@ static uint64_t run(lf_CCallback *cb, uint64_t *r, double *d) {
         if (r[s] > (uint64_t)INT64_MAX) { push_boxed(L, cb, cb->types[i], r[s]); break; }
         /* fall through */
       default: lf_setint(L, (lua_Integer)lf_extend(kind, r[s])); break;
-      case LF_K_I32: lf_setint(L, (lua_Integer)lf_extend(LF_K_I32, r[s])); break; /* int: folded */
+      case LF_K_I32: lf_setint(L, (lua_Integer)lf_extend(LF_K_I32, r[s])); break; /* default with the kind a constant: the common int folds to one instruction */
       }
     }
     int want = cb->result != LF_K_VOID;

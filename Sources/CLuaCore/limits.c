@@ -139,6 +139,10 @@ static int limited_setmetatable(lua_State *L) {
   int t = lua_type(L, 2), n = lua_gettop(L);
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+  /* Wrapped before the call: if the replaced function then refuses (a protected
+   * metatable), the new metatable keeps the wrapped `__gc`, which runs the same
+   * finalizer (under the limits). The replaced function may be a host's that takes
+   * any table (`debug.setmetatable`), so the refusal is its own to make. */
   if (t == LUA_TTABLE) lf_wrapfinalizer(L, 2);
   luaL_checkstack(L, n + 1, NULL);
   lua_pushvalue(L, lua_upvalueindex(1));

@@ -22,7 +22,8 @@ static inline int run_box(lua_State *L) {
   int pushed = info->foreign;
   info->foreign = foreign;
   if (n == LF_RAISE) return lua_error(L);
-  if (pushed && pushed <= lua_gettop(L)) { /* still among the results */
+  int top = lua_gettop(L), results = n >= 0 ? n : LF_YIELD(0) - n;
+  if (pushed && pushed > top - results && pushed <= top) { /* a foreign nil among the results */
     lua_pushliteral(L, LF_FOREIGN_MESSAGE);
     return lua_error(L);
   }

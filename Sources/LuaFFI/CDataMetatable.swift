@@ -72,13 +72,13 @@ extension FFIState {
         fastTypes.pointee.metatable_ref = plainMetatableRef
     }
 
-    /// Pushes the metatable of registry reference `ref`, then a new table with `room`
-    /// hash slots holding a copy of its fields. `[-0, +2, m]`
-    private func pushMetatableCopy(_ L: OpaquePointer, of ref: Int32, room: Int) {
-        lua_rawgeti(L, lf_registryindex(), lua_Integer(ref))
+    /// Pushes a new table with `room` hash slots holding a raw copy of the fields of
+    /// the table at `index`. `[-0, +1, m]`
+    func pushTableCopy(_ L: OpaquePointer, of index: Int32, room: Int) {
+        let index = lua_absindex(L, index)
         lua_createtable(L, 0, Int32(room))
         lua_pushnil(L)
-        while lua_next(L, -3) != 0 {
+        while lua_next(L, index) != 0 {
             lua_pushvalue(L, -2)
             lf_insert(L, -2)
             lua_rawset(L, -4)
@@ -90,7 +90,8 @@ extension FFIState {
     func ensureGCMetatable(_ L: OpaquePointer) {
         guard gcMetatableRef == LUA_NOREF else { return }
         createFinalizerTable(L)
-        pushMetatableCopy(L, of: plainMetatableRef, room: cdataMetamethods.count + cdataOperators.count + 5)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(plainMetatableRef))
+        pushTableCopy(L, of: -1, room: cdataMetamethods.count + cdataOperators.count + 5)
         lua_rawgeti(L, lf_registryindex(), lua_Integer(ownerReference ?? LUA_NOREF))
         lf_pushswiftfunction(L, cdataGC, 1)
         lua_setfield(L, -2, "__gc")
@@ -109,8 +110,8 @@ extension FFIState {
     /// `[-0, +0, m]`
     func createOwnMetatable(_ L: OpaquePointer, for key: Int32, handlers: Int32, gc: Bool) {
         let handlers = lua_absindex(L, handlers)
-        pushMetatableCopy(L, of: gc ? gcMetatableRef : plainMetatableRef,
-                          room: cdataFastMetamethods.count + cdataMetamethods.count + 2)
+        lua_rawgeti(L, lf_registryindex(), lua_Integer(gc ? gcMetatableRef : plainMetatableRef))
+        pushTableCopy(L, of: -1, room: cdataFastMetamethods.count + cdataMetamethods.count + cdataOperators.count + 3)
         for event in directEvents {
             lua_pushstring(L, event.utf8Start)
             lua_pushvalue(L, -1)

@@ -38,6 +38,12 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
         guard ffi.metatypes[key] == nil else {
             throw FFIError("cannot change the metatype of '\(type.cName)'")
         }
+        // The metatype is the table as it is now (a raw copy): every path - the own
+        // metatable, the C dispatch, the Swift metamethods - reads the same fields,
+        // and later changes to the table are seen by none (LuaJIT forbids them). An
+        // `__index` table is shared, not copied: methods added to it later are seen.
+        ffi.pushTableCopy(L, of: 2, room: 8)
+        lf_replace(L, 2)
         lua_pushstring(L, "__gc")
         let hasGC = lua_rawget(L, 2) != LUA_TNIL
         lf_pop(L, 1)

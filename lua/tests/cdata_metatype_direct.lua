@@ -117,3 +117,18 @@ if path then
   lib.store_pair_cb(nil)
   cb:free()
 end
+
+-- ffi.metatype keeps the table as it is then: a later change is seen by no path
+-- (the suite runs both ways); an __index table stays shared.
+ffi.cdef "typedef struct { int x; } direct_late;"
+local late_methods = {}
+local late_mt = { __add = function() return "add1" end, __index = late_methods }
+local Late = ffi.metatype("direct_late", late_mt)
+local late = Late(1)
+late_mt.__add = function() return "add2" end
+late_mt.__sub = function() return "sub" end
+late_mt.__index = function() return "idx2" end
+function late_methods.get(s) return s.x end
+assert(late + 1 == "add1" and ffi.cast("direct_late *", late) + 0 ~= "add2")
+assert(not pcall(function() return late - 1 end))
+assert(late:get() == 1 and not pcall(function() return late.missing end))

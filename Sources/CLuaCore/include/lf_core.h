@@ -14,7 +14,7 @@ int lf_protect(lua_State *L, lua_CFunction f, void *arg, int nin, int nout);
  * traceback in the registry under LF_TRACEBACK_KEY. */
 int lf_apimsghandler(lua_State *L);
 
-/* Runs a Swift function behind the trampoline's protections (shims.c). */
+/* Runs a Swift function behind the trampoline's protections (core.c). */
 int lf_runswift(lua_State *L, int (*fn)(lua_State *L));
 
 /* lua_pcall with the allocator armed (Lua code runs: a refusal raises inside it),
