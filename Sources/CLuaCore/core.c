@@ -14,11 +14,65 @@
 
 /* ---- Allocator --------------------------------------------------------------- */
 
+/* The pool of small blocks (LF_POOL_CLASSES): off under AddressSanitizer, which
+ * must see every block freed and reused. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LF_POOL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LF_POOL 0
+#endif
+#endif
+#ifndef LF_POOL
+#define LF_POOL 1
+#endif
+
+/* The class of a block of `size` bytes (1...LF_POOL_CLASSES * 16), and its size. */
+static inline size_t pool_class(size_t size) { return (size - 1) >> 4; }
+static inline int pooled_size(size_t size) { return LF_POOL && size <= LF_POOL_CLASSES * 16; }
+
+/* A new block of `size` bytes: from the pool, or from malloc (small ones rounded up
+ * to their class's size, so that any block of the class can serve). */
+static inline void *pool_take(lf_StateInfo *info, size_t size) {
+  if (!pooled_size(size)) return malloc(size);
+  size_t c = pool_class(size);
+  void *block = info->pool[c];
+  if (block == NULL) return malloc((c + 1) << 4);
+  info->pool[c] = *(void **)block;
+  info->pooled -= (c + 1) << 4;
+  return block;
+}
+
+/* Gives back a block of `size` bytes: to its class's pool while there is room. */
+static inline void pool_release(lf_StateInfo *info, void *block, size_t size) {
+  if (pooled_size(size) && info->pooled < LF_POOL_LIMIT) {
+    size_t c = pool_class(size);
+    *(void **)block = info->pool[c];
+    info->pool[c] = block;
+    info->pooled += (c + 1) << 4;
+    return;
+  }
+  free(block);
+}
+
+/* Resizes `block` (osize bytes): in place within a class, by realloc between large
+ * sizes, else by a copy into a new block. NULL (and `block` intact) when out of memory. */
+static void *pool_resize(lf_StateInfo *info, void *block, size_t osize, size_t nsize) {
+  int small = pooled_size(osize), fits = pooled_size(nsize);
+  if (!small && !fits) return realloc(block, nsize);
+  if (small && fits && pool_class(osize) == pool_class(nsize)) return block;
+  void *moved = pool_take(info, nsize);
+  if (moved == NULL) return NULL;
+  memcpy(moved, block, osize < nsize ? osize : nsize);
+  pool_release(info, block, osize);
+  return moved;
+}
+
 static void *lf_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   lf_StateInfo *info = (lf_StateInfo *)ud;
   size_t old = ptr ? osize : 0;
   if (nsize == 0) {
-    free(ptr);
+    if (ptr) pool_release(info, ptr, osize);
     info->used -= old;
     return NULL;
   }
@@ -29,11 +83,23 @@ static void *lf_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     if (info->armed) return NULL;
     info->overdrawn = 1;
   }
-  void *block = ptr ? realloc(ptr, nsize) : malloc(nsize); /* most are new: no realloc detour */
+  void *block = ptr ? pool_resize(info, ptr, osize, nsize) : pool_take(info, nsize);
   if (block == NULL) return NULL;
   info->used = info->used - old + nsize;
   if (info->used > info->peak) info->peak = info->used;
   return block;
+}
+
+void lf_close(lua_State *L, lf_StateInfo *info) {
+  lua_close(L);
+  for (int c = 0; c < LF_POOL_CLASSES; c++) {
+    while (info->pool[c] != NULL) {
+      void *block = info->pool[c];
+      info->pool[c] = *(void **)block;
+      free(block);
+    }
+  }
+  info->pooled = 0;
 }
 
 lua_State *lf_newstate(lf_StateInfo *info) {
@@ -95,7 +161,7 @@ void lf_pushswiftfunction(lua_State *L, lf_SwiftFunction fn, int nup) {
 
 /* ---- Protected helpers ------------------------------------------------------- */
 
-/* See internal.h. */
+/* See lf_core.h. */
 int lf_pcallarmed(lua_State *L, lf_StateInfo *info, int nargs, int nresults, int msgh) {
   int armed = info ? info->armed : 0;
   if (info) info->armed = 1;

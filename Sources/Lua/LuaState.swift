@@ -69,7 +69,7 @@ public final class LuaState {
         if core.callDepth > 0 { return core.requestClose() }
         core.handle = nil
         if let limits { lf_resetlimits(limits) }
-        lua_close(L)
+        lf_close(L, info)
     }
 
     /// Opens standard libraries (as `luaL_requiref` with a global), in

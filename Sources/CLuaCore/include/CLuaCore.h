@@ -31,6 +31,13 @@ void lf_pushswiftfunction(lua_State *L, lf_SwiftFunction fn, int nup);
 
 /* ---- The state: allocator, memory limit, owner pointer ------------------------ */
 
+/* Blocks of up to LF_POOL_CLASSES * 16 bytes are rounded up to a multiple of 16 and,
+ * when Lua frees them, kept per state for the next block of their class (up to
+ * LF_POOL_LIMIT bytes): cdata, boxed integers, small strings and tables come and go
+ * by the million, and glibc's malloc and free cost more than the work they hold. */
+#define LF_POOL_CLASSES 8
+#define LF_POOL_LIMIT (1 << 20)
+
 /* Per-state data that our allocator keeps; lua_getallocf returns it as `ud`. */
 typedef struct lf_StateInfo {
   size_t used;          /* bytes currently allocated by this state */
@@ -45,7 +52,13 @@ typedef struct lf_StateInfo {
                            the operation that consumes it fails */
   void *owner;          /* the Swift object that owns the state (unretained) */
   struct lf_Limits *limits; /* the instruction and time limits (lf_setlimits), or NULL */
+  void *pool[LF_POOL_CLASSES]; /* freed small blocks by size class (lf_alloc), for reuse */
+  size_t pooled;        /* bytes held in `pool` (at most LF_POOL_LIMIT) */
 } lf_StateInfo;
+
+/* Closes a state made by lf_newstate (lua_close), then frees the small blocks its
+ * allocator kept for reuse. */
+void lf_close(lua_State *L, lf_StateInfo *info);
 
 /* The error of an operation that pushed a reference of another Lua state. */
 #define LF_FOREIGN_MESSAGE "a value of another Lua state (or of a closed one) cannot be used here"
