@@ -15,12 +15,14 @@ static inline int run_box(lua_State *L) {
   const lf_SwiftBox *b = (const lf_SwiftBox *)lua_touserdata(L, lua_upvalueindex(1));
   lf_StateInfo *info = *(lf_StateInfo **)lua_getextraspace(L);
   int armed = info->armed, foreign = info->foreign; /* a mark pending outside stays */
+  void *foreign_thread = info->foreign_thread;
   info->armed = 0;
   info->foreign = 0;
   int n = b->fn(L, b->box);
   info->armed = armed;
-  int pushed = info->foreign;
+  int pushed = info->foreign_thread == (void *)L ? info->foreign : 0; /* on this stack */
   info->foreign = foreign;
+  info->foreign_thread = foreign_thread;
   if (n == LF_RAISE) return lua_error(L);
   int top = lua_gettop(L), results = n >= 0 ? n : LF_YIELD(0) - n;
   if (pushed && pushed > top - results && pushed <= top) { /* a foreign nil among the results */

@@ -11,6 +11,19 @@ import Synchronization
 /// running Lua code: it only queues its slot here. The state releases queued slots
 /// (`luaL_unref`) at the start of its next operation, on the thread that owns it.
 /// `handle` and `owner` are read and written on the owner's thread only.
+/// A pending foreign mark (lf_StateInfo's `foreign` and `foreign_thread`), saved
+/// around an operation that pushes and checks its own values.
+@usableFromInline
+struct ForeignMark {
+    @usableFromInline var index: Int32
+    @usableFromInline var thread: UnsafeMutableRawPointer?
+
+    @inlinable init(index: Int32, thread: UnsafeMutableRawPointer?) {
+        self.index = index
+        self.thread = thread
+    }
+}
+
 @usableFromInline
 final class LuaStateCore: @unchecked Sendable {
     /// The `lua_State *` while the state is open.
@@ -93,7 +106,7 @@ final class LuaStateCore: @unchecked Sendable {
     @inlinable
     func checkForeignPush(on L: OpaquePointer) throws {
         guard let info, info.pointee.foreign != 0 else { return }
-        let onStack = info.pointee.foreign <= lua_gettop(L)
+        let onStack = info.pointee.foreign_thread == UnsafeMutableRawPointer(L) && info.pointee.foreign <= lua_gettop(L)
         info.pointee.foreign = 0
         if onStack { throw LuaError(.state, message: LF_FOREIGN_MESSAGE) }
     }
@@ -102,18 +115,26 @@ final class LuaStateCore: @unchecked Sendable {
     /// own values; `restoreForeignMark` puts it back when the operation ends. A mark
     /// pending for a later `call` (a value of another state pushed by the host) thus
     /// survives nested operations, and one left by a value pushed and popped inside an
-    /// operation does not outlive it.
+    /// operation does not outlive it. A mark on a coroutine's stack is kept as it is:
+    /// only the operation that consumes it, on that stack (the closure trampoline),
+    /// can tell whether it was popped.
     @inlinable
-    func saveForeignMark() -> Int32 {
-        guard let info else { return 0 }
+    func saveForeignMark() -> ForeignMark {
+        guard let info else { return ForeignMark(index: 0, thread: nil) }
         defer { info.pointee.foreign = 0 }
-        let mark = info.pointee.foreign
-        return handle.map { mark <= lua_gettop($0) } == true ? mark : 0  // popped: forgotten
+        let mark = ForeignMark(index: info.pointee.foreign, thread: info.pointee.foreign_thread)
+        guard let handle, mark.thread == UnsafeMutableRawPointer(handle), mark.index > lua_gettop(handle) else {
+            return mark
+        }
+        return ForeignMark(index: 0, thread: nil)  // popped from the main stack: forgotten
     }
 
     /// Puts back the mark `saveForeignMark` returned.
     @inlinable
-    func restoreForeignMark(_ saved: Int32) { info?.pointee.foreign = saved }
+    func restoreForeignMark(_ saved: ForeignMark) {
+        info?.pointee.foreign = saved.index
+        info?.pointee.foreign_thread = saved.thread
+    }
 
     /// Queues a slot; safe from any thread.
     func add(_ slot: Int32) {
@@ -198,7 +219,10 @@ public class LuaReference: CustomStringConvertible {
         lua_pushnil(L)
         guard let info = lf_stateinfo(L) else { return }
         let top = lua_gettop(L), mark = info.pointee.foreign
-        if mark == 0 || mark >= top { info.pointee.foreign = top }
+        if mark == 0 || mark >= top || info.pointee.foreign_thread != UnsafeMutableRawPointer(L) {
+            info.pointee.foreign = top
+            info.pointee.foreign_thread = UnsafeMutableRawPointer(L)
+        }
     }
 
     /// The Lua type name of the referenced value (`"table"`, `"function"`...).

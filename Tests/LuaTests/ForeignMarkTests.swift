@@ -57,4 +57,21 @@ import Testing
         #expect("\(error)".contains("another Lua state"), "\(error)")
         _ = other
     }
+
+    /// A Swift function running in a coroutine pushes onto the coroutine's stack: a
+    /// nested operation keeps its mark, and the result fails as on the main thread.
+    @Test func aMarkOnACoroutineStackSurvivesANestedRun() throws {
+        let (state, foreign, _, other) = try states()
+        state.push(function: "leak", raw: { a in
+            foreign.push(to: a.L)
+            _ = try state.run("return 1")
+            return 1
+        })
+        try state.setGlobal("leak")
+        for script in ["return leak(1, 2)", "return coroutine.wrap(function() return leak(1, 2) end)()"] {
+            let error = try thrownError { try state.run(script) }
+            #expect((error as? LuaError)?.message.contains("another Lua state") == true, "\(script): \(error)")
+        }
+        _ = other
+    }
 }

@@ -50,6 +50,8 @@ typedef struct lf_StateInfo {
   int foreign;          /* Swift pushed a reference of another state here (nil
                            went in its place): that nil's stack index, 0 for none;
                            the operation that consumes it fails */
+  void *foreign_thread; /* the thread whose stack `foreign` indexes (compared only:
+                           a coroutine may be gone) */
   void *owner;          /* the Swift object that owns the state (unretained) */
   struct lf_Limits *limits; /* the instruction and time limits (lf_setlimits), or NULL */
   void *pool[LF_POOL_CLASSES]; /* freed small blocks by size class (lf_alloc), for reuse */
