@@ -63,10 +63,7 @@ extension LuaState {
 
     /// Sets global `name` to a Swift closure.
     public func register(_ name: String, _ body: @escaping LuaSwiftFunction) throws {
-        _ = try checkedHandle()
-        let mark = core.saveForeignMark(); defer { core.restoreForeignMark(mark) }
-        push(function: body)
-        try setGlobal(name)
+        try registerGlobal(name) { push(function: body) }
     }
 
     /// Assigns what `pushValue` pushes to global `name`: the one body of every

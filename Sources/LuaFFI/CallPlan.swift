@@ -101,6 +101,13 @@ final class CallPlan {
                 if let reason = TargetLayout.host.byValueRefusal(ffi.types[Int(id)]) { throw FFIError(reason) }
             }
         }
+        // libffi copies a by-value aggregate onto the C stack (and describes each
+        // array element): a huge one would overflow the stack.
+        for id in parameters + [result] where ffi.info(id).kind == .record {
+            if let size = ffi.info(id).size, size > maximumByValueSize {
+                throw FFIError("cannot pass '\(ffi.types[Int(id)].cName)' by value: \(size) bytes, at most \(maximumByValueSize) (pass a pointer)")
+            }
+        }
         let types = UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>.allocate(capacity: max(parameters.count, 1))
         for (i, id) in parameters.enumerated() {
             guard let type = ffi.libffiTypes.type(id, in: ffi), ffi.info(id).kind != .void else {
@@ -125,6 +132,9 @@ final class CallPlan {
         return (cif, types)
     }
 }
+
+/// The largest struct or union passed to or returned from C by value, in bytes.
+let maximumByValueSize = 1 << 16
 
 extension FFIState {
     /// The call plan of function type `id` (a function or a pointer to one).

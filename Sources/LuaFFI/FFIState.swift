@@ -188,9 +188,11 @@ final class FFIState {
         return id
     }
 
-    /// The most types a state interns from declarations it is given, LuaJIT's
-    /// `CTID_MAX`: past it a new type is `table overflow`, as in LuaJIT (it also bounds
-    /// what a plugin can make a host keep).
+    /// LuaJIT's `CTID_MAX`: once this many types are interned, a new type named by
+    /// Lua code (`ffi.typeof`, `ffi.new`, `ffi.cast`... of a type string) is `table
+    /// overflow`, as in LuaJIT. Types interned on the way (pointees, call plans,
+    /// members) and `cdef` declarations are not refused, so a state can hold a few
+    /// more: the bound is on what Lua code can make a host keep, not exact.
     static let maximumTypes = 65536
 
     /// Refuses a new type once `maximumTypes` are interned. Corresponds to LuaJIT's

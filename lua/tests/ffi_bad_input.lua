@@ -86,3 +86,12 @@ assert(ffi.new("uint64_t", -9.25e18) == ffi.new("uint64_t", 0x8000000000000000))
 assert(tostring(ffi.new("uint64_t", 1) + (-9.25e18)) == "9223372036854775809ULL")
 assert(ffi.new("uint64_t", 1) < -9.25e18)
 assert(ffi.cast("int *", 0) + (-9.25e18) ~= nil)
+
+-- A struct too big for the C stack is refused by value, not passed (it crashed).
+ffi.cdef "struct bad_big { char a[0x4000000]; }; int puts(const char *s);"
+local bigerr = select(2, pcall(function()
+  return ffi.cast("void (*)(struct bad_big)", ffi.C.puts)(ffi.new("struct bad_big"))
+end))
+assert(tostring(bigerr):find("cannot pass 'struct bad_big' by value", 1, true), bigerr)
+assert(not pcall(function() return ffi.cast("struct bad_big (*)(void)", ffi.C.puts)() end))
+assert(not pcall(ffi.cast, "void (*)(struct bad_big)", function() end))
