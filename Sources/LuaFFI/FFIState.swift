@@ -99,6 +99,8 @@ final class FFIState {
     /// The C fast paths' view of the types (lf_cdata.h), and its capacity.
     let fastTypes = UnsafeMutablePointer<lf_FastTypes>.allocate(capacity: 1)
     var fastCapacity = 0
+    /// Per record, the types its metatype would govern (`refreshFastMetatypes(of:)`).
+    var metatypeDependents: [ObjectIdentifier: [Int32]] = [:]
     /// Ids of types the conversions produce, interned on first use (most scripts
     /// need few of them; setting up a state stays cheap).
     var int64Type: Int32 { interned(&conversionTypes.0, .int64) }

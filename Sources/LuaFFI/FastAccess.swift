@@ -22,6 +22,7 @@ extension FFIState {
         }
         (table.pointee.types! + Int(id)).initialize(to: fastType(id))
         table.pointee.count = id + 1
+        if let record = governedRecord(id) { metatypeDependents[ObjectIdentifier(record), default: []].append(id) }
         if types[Int(id)] == CType.int64 { table.pointee.int64_type = id }  // boxed results (arith.c)
         if types[Int(id)] == CType.uint64 { table.pointee.uint64_type = id }
         let info = infos[Int(id)]
@@ -124,9 +125,19 @@ extension FFIState {
         return metatypes[key]
     }
 
-    /// Refreshes every type's metatype facts after `ffi.metatype`.
-    func refreshFastMetatypes() {
-        for id in 0..<fastTypes.pointee.count {
+    /// The record whose metatype would govern type `id`: its own, or a pointer's or
+    /// reference's target's (any qualifiers); nil for other types.
+    private func governedRecord(_ id: Int32) -> CRecord? {
+        let info = infos[Int(id)]
+        let owner = info.kind == .pointer || info.kind == .reference ? info.target : id
+        guard case .record(let record) = types[Int(owner)].kind else { return nil }
+        return record
+    }
+
+    /// Refreshes the metatype facts of the types `record`'s metatype governs, after
+    /// `ffi.metatype` (only those: a state may hold thousands of types and metatypes).
+    func refreshFastMetatypes(of record: CRecord) {
+        for id in metatypeDependents[ObjectIdentifier(record)] ?? [] {
             fastTypes.pointee.types![Int(id)].metatype = governingMetatype(id) ?? 0
             fastTypes.pointee.types![Int(id)].metatype_index = governingMetatype(id).flatMap { metatypeIndexRefs[$0] } ?? 0
             fastTypes.pointee.types![Int(id)].gc = hasMetatypeGC(id) ? 1 : 0

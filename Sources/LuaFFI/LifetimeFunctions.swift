@@ -31,7 +31,7 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
         let id = try ffi.checkType(L, 1, "metatype")
         guard lua_type(L, 2) == LUA_TTABLE else { throw FFIError.type(2, "metatype", expected: "table", in: L) }
         let type = ffi.types[Int(id)]
-        guard case .record = type.kind else {
+        guard case .record(let record) = type.kind else {
             throw FFIError("metatype of '\(type.cName)': only struct and union types can have one")
         }
         let key = ffi.intern(type.unqualified)
@@ -60,7 +60,7 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
             ffi.gcTypesSlot.pointee = 1
         }
         ffi.createOwnMetatable(L, for: key, handlers: 2, gc: hasGC)
-        ffi.refreshFastMetatypes()
+        ffi.refreshFastMetatypes(of: record)
         ffi.pushCType(L, id)
         return 1
     }

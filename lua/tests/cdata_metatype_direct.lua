@@ -132,3 +132,14 @@ function late_methods.get(s) return s.x end
 assert(late + 1 == "add1" and ffi.cast("direct_late *", late) + 0 ~= "add2")
 assert(not pcall(function() return late - 1 end))
 assert(late:get() == 1 and not pcall(function() return late.missing end))
+
+-- Types made before ffi.metatype (qualified, pointers to them) take the metatype too.
+ffi.cdef "struct direct_before { int x; };"
+local before_c = ffi.new("const struct direct_before", 4)
+local before_p = ffi.new("struct direct_before *[1]")
+local before_cp = ffi.cast("const struct direct_before *", before_c)
+ffi.metatype("struct direct_before", { __index = { twice = function(s) return s.x * 2 end } })
+local before_s = ffi.new("struct direct_before", 5)
+before_p[0] = before_s
+assert(before_c:twice() == 8 and before_cp:twice() == 8 and before_p[0]:twice() == 10)
+assert(ffi.cast("struct direct_before *", before_s):twice() == 10)
