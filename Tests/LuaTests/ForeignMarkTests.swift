@@ -62,7 +62,7 @@ import Testing
     /// nested operation keeps its mark, and the result fails as on the main thread.
     @Test func aMarkOnACoroutineStackSurvivesANestedRun() throws {
         let (state, foreign, _, other) = try states()
-        state.push(function: "leak", raw: { a in
+        state.push(function: "leak", raw: { [unowned state] a in
             foreign.push(to: a.L)
             _ = try state.run("return 1")
             return 1
