@@ -141,9 +141,7 @@ static int cdata_operator(lua_State *L) {
 }
 
 void lf_pushcdataoperator(lua_State *L, int e, lf_FastTypes *types, int (*slow)(lua_State *L)) {
-  lua_pushlightuserdata(L, (void *)slow);
-  lua_insert(L, -2);
-  lua_pushlightuserdata(L, types);
+  lf_pushfastupvalues(L, types, slow);
   lua_pushinteger(L, e);
   lua_pushcclosure(L, lf_choosefast(L, cdata_operator), 4);
 }

@@ -116,10 +116,9 @@ static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, 
   unsigned char bytes[16];
   CALL_C(c, L, call_record(c, r, d, bytes));
   if (c->ctx->pending) return -2;
-  memcpy(lf_pushnewcdata(L, c->result_type, (size_t)c->record_size, c->ft->metatable_ref), bytes,
-         (size_t)c->record_size);
+  memcpy(lf_pushnewplain(L, c->ft, c->result_type, (size_t)c->record_size), bytes, (size_t)c->record_size);
   const void *own = c->ft->types[c->result_type].metatable; /* read after the allocation */
-  if (own) lf_setnewmetatable(L, (void *)own); /* a metatype's own (no __gc): raw, as above */
+  if (own) lf_setnewmetatable(L, (void *)own); /* a metatype's own (no __gc) instead */
   return 1;
 }
 
@@ -135,8 +134,8 @@ static inline __attribute__((always_inline)) int push_integer(lua_State *L, cons
   }
   if (kind == LF_K_VOID) return 0;
   if (kind == LF_K_BOOL) lf_setbool(L, (uint8_t)x != 0);
-  else if (kind == LF_K_POINTER) memcpy(lf_pushnewcdata(L, c->result_type, 8, c->ft->metatable_ref), &x, 8);
-  else if (kind == LF_K_U64 && x > (uint64_t)INT64_MAX) memcpy(lf_pushnewcdata(L, c->boxed_type, 8, c->ft->metatable_ref), &x, 8);
+  else if (kind == LF_K_POINTER) memcpy(lf_pushnewplain(L, c->ft, c->result_type, 8), &x, 8);
+  else if (kind == LF_K_U64 && x > (uint64_t)INT64_MAX) memcpy(lf_pushnewplain(L, c->ft, c->boxed_type, 8), &x, 8);
   else lf_setint(L, (lua_Integer)lf_extend(kind, x));
   return 1;
 }

@@ -229,9 +229,7 @@ void lf_pushcdatamethod(lua_State *L, int which, lf_FastTypes *types, int (*slow
     [LF_M_INDEX] = cdata_index, [LF_M_NEWINDEX] = cdata_newindex, [LF_M_EQ] = cdata_eq,
     [LF_M_ADD] = cdata_add, [LF_M_SUB] = cdata_sub,
   };
-  lua_pushlightuserdata(L, (void *)slow);
-  lua_insert(L, -2);
-  lua_pushlightuserdata(L, types);
+  lf_pushfastupvalues(L, types, slow);
   lua_pushcclosure(L, lf_choosefast(L, fast[which]), 3);
 }
 
@@ -267,9 +265,7 @@ static int cdata_string(lua_State *L) {
 }
 
 void lf_pushcdatastring(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L)) {
-  lua_pushlightuserdata(L, (void *)slow);
-  lua_insert(L, -2);
-  lua_pushlightuserdata(L, types);
+  lf_pushfastupvalues(L, types, slow);
   lua_pushcclosure(L, lf_choosefast(L, cdata_string), 3);
 }
 

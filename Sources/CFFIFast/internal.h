@@ -107,6 +107,15 @@ __attribute__((noinline)) int lf_slowcall(lua_State *L);
 /* `fast` where the raw stack accessors hold (lf_stack.h), else lf_slowcall. */
 lua_CFunction lf_choosefast(lua_State *L, lua_CFunction fast);
 
+/* The upvalues a fast path starts with: 1 the Swift function `slow` (for
+ * lf_slowcall), 2 the value that was on top of the stack (the fast path's own
+ * cache or state), 3 the ffi state's `types`. [-1, +3, m] */
+static inline void lf_pushfastupvalues(lua_State *L, lf_FastTypes *types, int (*slow)(lua_State *L)) {
+  lua_pushlightuserdata(L, (void *)slow);
+  lua_insert(L, -2);
+  lua_pushlightuserdata(L, types);
+}
+
 /* The field of record `t` named by the short string with characters `key`, or NULL. */
 static inline const lf_FieldSlot *lf_findfield(const lf_TypeFast *t, const char *key) {
   if (t->fields == NULL) return NULL;

@@ -136,9 +136,7 @@ static int cdata_event(lua_State *L) {
 }
 
 void lf_pushcdataevent(lua_State *L, int e, lf_FastTypes *types, int (*slow)(lua_State *L)) {
-  lua_pushlightuserdata(L, (void *)slow);
-  lua_insert(L, -2);
-  lua_pushlightuserdata(L, types);
+  lf_pushfastupvalues(L, types, slow);
   lua_pushinteger(L, e);
   lua_pushcclosure(L, lf_choosefast(L, e == LF_E_TOSTRING ? lf_cdatatostring : cdata_event), 4);
 }

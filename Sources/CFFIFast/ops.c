@@ -257,9 +257,7 @@ void lf_pushcdataop(lua_State *L, int op, lf_FastTypes *types, int (*slow)(lua_S
     [LF_OP_TONUMBER] = op_tonumber, [LF_OP_TYPEOF] = op_typeof, [LF_OP_OFFSETOF] = op_offsetof,
     [LF_OP_ERRNO] = op_errno, [LF_OP_ADDRESSOF] = op_addressof,
   };
-  lua_pushlightuserdata(L, (void *)slow);
-  lua_insert(L, -2);
-  lua_pushlightuserdata(L, types);
+  lf_pushfastupvalues(L, types, slow);
   lua_pushcclosure(L, lf_choosefast(L, fast[op]), 3);
 }
 
