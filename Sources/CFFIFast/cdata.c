@@ -378,7 +378,8 @@ static int cdata_new(lua_State *L) {
 }
 
 /* ffi.cast(ct, v) for a pointer type and nil, a pointer or an array cdata: the
- * address, with the owner a derived pointer keeps (Owners.swift); for an integer or
+ * address, with the owner a derived pointer keeps (Owners.swift), or `v` itself
+ * when it is a cdata of that very type; for an integer or
  * pointer type and a Lua integer: its low bits (FFIState.cast). Floats, strings,
  * functions, records and references take Swift's rules. */
 static int cdata_cast(lua_State *L) {
@@ -407,6 +408,10 @@ static int cdata_cast(lua_State *L) {
   if (args[1].tag != LF_TAG_NIL) {
     const cdata_header *h = lf_slotcdata(&args[1], ft->metatables, ft->count);
     if (h == NULL) return lf_slowcall(L);
+    if (h->type == id) { /* the very type: the value itself (LuaJIT makes no copy) */
+      lf_setslot(L, &args[1]);
+      return 1;
+    }
     int from = ft->types[h->type].shape;
     const char *payload = (const char *)h + h->offset;
     if (from == LF_T_POINTER) memcpy(&address, payload, 8);

@@ -19,7 +19,7 @@ _Static_assert(LF_E_COUNT <= sizeof(((lf_FastTypes *)0)->events) / sizeof(void *
 /* How the Swift `dispatch` calls each event's handler: the operands searched for a
  * metatype, the arguments passed (-1: all), the results kept. */
 static const struct { int8_t among, nargs, nresults; } spec[LF_E_COUNT] = {
-  [LF_E_EQ] = {2, 2, 1}, [LF_E_ADD] = {2, 2, 1}, [LF_E_SUB] = {2, 2, 1}, [LF_E_TOSTRING] = {1, 1, 1},
+  [LF_E_EQ] = {2, 2, 1}, [LF_E_ADD] = {2, 2, 1}, [LF_E_SUB] = {2, 2, 1}, [LF_E_TOSTRING] = {1, 1, LUA_MULTRET},
   [LF_E_LT] = {2, 2, 1}, [LF_E_LE] = {2, 2, 1}, [LF_E_MUL] = {2, 2, 1}, [LF_E_DIV] = {2, 2, 1},
   [LF_E_MOD] = {2, 2, 1}, [LF_E_POW] = {2, 2, 1}, [LF_E_UNM] = {2, 2, 1}, [LF_E_IDIV] = {2, 2, 1},
   [LF_E_BAND] = {2, 2, 1}, [LF_E_BOR] = {2, 2, 1}, [LF_E_BXOR] = {2, 2, 1}, [LF_E_SHL] = {2, 2, 1},

@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <lua5.4/lauxlib.h>
 
 #define FAST_TYPES(L) ((const lf_FastTypes *)lf_upvalue(L, 3)->value.p)
 
@@ -188,14 +189,20 @@ static int op_offsetof(lua_State *L) {
 
 /* ffi.errno([new]) with no argument or an integer: the errno saved after the last
  * C call (and errno and the saved one set to `new`). */
+static __attribute__((noinline)) int set_errno(lua_State *L, const lf_FastTypes *ft, int value) {
+  int old = *ft->saved_errno;
+  errno = *ft->saved_errno = value;
+  lf_setint(L, old);
+  return 1;
+}
+/* (Setting is out of line: reading then makes no call and needs no stack frame.) */
 static int op_errno(lua_State *L) {
   const lf_FastTypes *ft = FAST_TYPES(L);
   const lf_Slot *args = lf_base(L);
   int n = (int)(lf_top(L) - args);
-  if (n > 1 || (n == 1 && args[0].tag != LF_TAG_INT)) return lf_slowcall(L);
-  int old = *ft->saved_errno;
-  if (n == 1) errno = *ft->saved_errno = (int)(int32_t)args[0].value.i;
-  lf_setint(L, old);
+  if (n == 1 && args[0].tag == LF_TAG_INT) return set_errno(L, ft, (int)(int32_t)args[0].value.i);
+  if (n != 0) return lf_slowcall(L);
+  lf_setint(L, *ft->saved_errno);
   return 1;
 }
 
@@ -216,8 +223,22 @@ static int op_addressof(lua_State *L) {
   return 1;
 }
 
-int lf_cdatatostring(lua_State *L) {
-  const lf_FastTypes *ft = FAST_TYPES(L);
+/* Two lower-case hex digits per byte value. */
+static const char hex_pairs[513] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
+/* tostring of the cdata in slot 1 of the ffi state `ft`: a metatype's __tostring
+ * (its results), or `cdata<T *>: 0x...` of a pointer, struct or array; -1 for the
+ * others (Swift describes them: numbers, metatyped records without __tostring,
+ * very long type names). A released cdata goes to lf_slowcall. */
+static int cdata_tostring(lua_State *L, const lf_FastTypes *ft) {
   if (*ft->metatypes) {
     int n = lf_metatypeevent(L, ft, LF_E_TOSTRING);
     if (n >= 0) return n;
@@ -226,15 +247,15 @@ int lf_cdatatostring(lua_State *L) {
   int top = (int)(lf_top(L) - args);
   const lf_CDataHeader *h = top >= 1 ? lf_slotcdata(&args[0], ft->metatables, ft->count) : NULL;
   /* A metatyped cdata without __tostring: its __name, if any, is Swift's to show. */
-  if (h == NULL || ft->types[h->type].metatype != 0) return lf_slowcall(L);
+  if (h == NULL || ft->types[h->type].metatype != 0) return -1;
   int shape = ft->types[h->type].shape;
   const void *address = (const char *)h + h->offset;
   if (shape == LF_T_POINTER) memcpy(&address, address, sizeof address);
-  else if (shape != LF_T_RECORD && shape != LF_T_ARRAY) return lf_slowcall(L);
+  else if (shape != LF_T_RECORD && shape != LF_T_ARRAY) return -1;
   const lf_TypeFast *t = &ft->types[h->type];
   size_t len = t->prefix_len;
   char text[256];
-  if (t->prefix == NULL || len > sizeof text - 20) return lf_slowcall(L); /* Swift makes it; very long names */
+  if (t->prefix == NULL || len > sizeof text - 20) return -1; /* Swift makes it; very long names */
   memcpy(text, t->prefix, len);
   if (address == NULL) {
     memcpy(text + len, "NULL", 4);
@@ -244,11 +265,17 @@ int lf_cdatatostring(lua_State *L) {
     int n = (64 - __builtin_clzll((unsigned long long)a) + 3) / 4;
     text[len++] = '0';
     text[len++] = 'x';
-    for (int i = n - 1; i >= 0; i--, a >>= 4) text[len + i] = "0123456789abcdef"[a & 15];
+    for (int i = n; i >= 2; i -= 2, a >>= 8) memcpy(text + len + i - 2, hex_pairs + 2 * (a & 0xff), 2);
+    if (n & 1) text[len] = hex_pairs[2 * (a & 15) + 1];
     len += (size_t)n;
   }
   lua_pushlstring(L, text, len);
   return 1;
+}
+
+int lf_cdatatostring(lua_State *L) {
+  int n = cdata_tostring(L, FAST_TYPES(L));
+  return n >= 0 ? n : lf_slowcall(L);
 }
 
 void lf_pushcdataop(lua_State *L, int op, lf_FastTypes *types, int (*slow)(lua_State *L)) {
@@ -262,20 +289,41 @@ void lf_pushcdataop(lua_State *L, int op, lf_FastTypes *types, int (*slow)(lua_S
 }
 
 /* The ffi state of cdata whose metatable is `mt` (lf_registercdatametatable), or
- * NULL. Upvalues 2 and 3 of the running closure cache the last answer: the cdata
- * metatables live as long as the state, so the pair stays true. */
-static const lf_FastTypes *state_of(lua_State *L, const void *mt) {
-  lf_Slot *cache = (lf_Slot *)lf_upvalue(L, 2); /* light userdata: stored without a barrier */
-  if (cache[0].value.p == mt) return (const lf_FastTypes *)cache[1].value.p;
+ * NULL, from the registry. Upvalues 2 and 3 of the running closure cache the last
+ * answer: the cdata metatables live as long as the state, so the pair stays true. */
+static const lf_FastTypes *registered_state_of(lua_State *L, const void *mt) {
   const lf_FastTypes *ft = NULL;
   if (lua_rawgetp(L, LUA_REGISTRYINDEX, mt) == LUA_TLIGHTUSERDATA) {
     ft = (const lf_FastTypes *)lua_touserdata(L, -1);
-    cache = (lf_Slot *)lf_upvalue(L, 2);
+    lf_Slot *cache = (lf_Slot *)lf_upvalue(L, 2); /* light userdata: stored without a barrier */
     cache[0].value.p = (void *)mt;
     cache[1].value.p = (void *)ft;
   }
   lua_pop(L, 1);
   return ft;
+}
+
+/* The ffi state of cdata whose metatable is `mt`, or NULL: cached, else from the
+ * registry. */
+static inline const lf_FastTypes *state_of(lua_State *L, const void *mt) {
+  const lf_Slot *cache = lf_upvalue(L, 2);
+  return cache[0].value.p == mt ? (const lf_FastTypes *)cache[1].value.p : registered_state_of(L, mt);
+}
+
+/* tonumber of the userdata in slot 1, whose metatable is a cdata metatable of `ft`
+ * (NULL: none): its number, or the slow path's answer. */
+static inline __attribute__((always_inline)) int cdata_tonumber(lua_State *L, const lf_FastTypes *ft) {
+  const lf_CDataHeader *h = ft != NULL ? (const lf_CDataHeader *)lf_udata(&lf_base(L)[0]) : NULL;
+  if (h != NULL && !(h->flags & LF_CDATA_RELEASED) && (uint32_t)h->type < (uint32_t)ft->count &&
+      push_number(L, ft, h))
+    return 1;
+  return lf_slowcall(L);
+}
+
+/* (Out of line: with the cached answer, compat_tonumber makes no call and needs no
+ * stack frame.) */
+static __attribute__((noinline)) int uncached_tonumber(lua_State *L, const void *mt) {
+  return cdata_tonumber(L, registered_state_of(L, mt));
 }
 
 /* The global tonumber of the LuaJIT compatibility: a number, or a scalar cdata of
@@ -289,14 +337,43 @@ static int compat_tonumber(lua_State *L) {
       return 1;
     }
     const void *mt = args[0].tag == LF_TAG_USERDATA ? lf_udatametatable(&args[0]) : NULL;
-    const lf_FastTypes *ft = mt != NULL ? state_of(L, mt) : NULL;
-    /* A state found: the metatable is one of its two cdata metatables. */
-    const lf_CDataHeader *h = ft != NULL ? (const lf_CDataHeader *)lf_udata(&lf_base(L)[0]) : NULL;
-    if (h != NULL && !(h->flags & LF_CDATA_RELEASED) && (uint32_t)h->type < (uint32_t)ft->count &&
-        push_number(L, ft, h))
-      return 1;
+    if (mt != NULL) {
+      const lf_Slot *cache = lf_upvalue(L, 2);
+      if (cache[0].value.p != mt) return uncached_tonumber(L, mt);
+      return cdata_tonumber(L, (const lf_FastTypes *)cache[1].value.p);
+    }
   }
   return lf_slowcall(L);
+}
+
+/* The global tostring of the LuaJIT compatibility, as LuaJIT's: the results of
+ * the value's __tostring, unchecked (Lua 5.4's insists on one string), else Lua's
+ * text of the value. By the API alone. */
+static int luajit_tostring(lua_State *L) {
+  luaL_checkany(L, 1);
+  lua_settop(L, 1);
+  if (luaL_getmetafield(L, 1, "__tostring") != LUA_TNIL) {
+    lua_insert(L, 1);
+    lua_call(L, 1, LUA_MULTRET);
+    return lua_gettop(L);
+  }
+  luaL_tolstring(L, 1, NULL);
+  return 1;
+}
+
+/* The same, with a cdata of a known ffi state described here: no lookup and call
+ * of its __tostring, which is the same C function. */
+static int compat_tostring(lua_State *L) {
+  const lf_Slot *args = lf_base(L);
+  if (lf_top(L) - args == 1 && args[0].tag == LF_TAG_USERDATA) {
+    const void *mt = lf_udatametatable(&args[0]);
+    const lf_FastTypes *ft = mt != NULL ? state_of(L, mt) : NULL;
+    /* Not a released one: cdata_tostring leaves those to the Swift function of the
+     * running closure (lf_slowcall), which this one has not. */
+    int n = ft != NULL && lf_slotcdata(&args[0], ft->metatables, ft->count) != NULL ? cdata_tostring(L, ft) : -1;
+    if (n >= 0) return n;
+  }
+  return luajit_tostring(L);
 }
 
 void lf_pushcompattonumber(lua_State *L, int (*slow)(lua_State *L)) {
@@ -304,6 +381,13 @@ void lf_pushcompattonumber(lua_State *L, int (*slow)(lua_State *L)) {
   lua_pushlightuserdata(L, NULL);
   lua_pushlightuserdata(L, NULL);
   lua_pushcclosure(L, lf_choosefast(L, compat_tonumber), 3);
+}
+
+void lf_pushcompattostring(lua_State *L) {
+  lua_pushlightuserdata(L, NULL); /* upvalues 2 and 3: state_of's cache */
+  lua_pushlightuserdata(L, NULL);
+  lua_pushlightuserdata(L, NULL);
+  lua_pushcclosure(L, lf_stackprobe(L) ? compat_tostring : luajit_tostring, 3);
 }
 
 void lf_registercdatametatable(lua_State *L, const void *metatable, lf_FastTypes *types) {

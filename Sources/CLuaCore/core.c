@@ -31,28 +31,34 @@
 static inline size_t pool_class(size_t size) { return (size - 1) >> 4; }
 static inline int pooled_size(size_t size) { return LF_POOL && size <= LF_POOL_CLASSES * 16; }
 
-/* A new block of `size` bytes: from the pool, or from malloc (small ones rounded up
- * to their class's size, so that any block of the class can serve). */
-static inline void *pool_take(lf_StateInfo *info, size_t size) {
-  if (!pooled_size(size)) return malloc(size);
-  size_t c = pool_class(size);
+/* Takes the first block of class c's pool, which has one. */
+static inline void *pool_pop(lf_StateInfo *info, size_t c) {
   void *block = info->pool[c];
-  if (block == NULL) return malloc((c + 1) << 4);
   info->pool[c] = *(void **)block;
   info->pooled -= (c + 1) << 4;
   return block;
 }
 
+/* Puts `block` first in class c's pool. */
+static inline void pool_push(lf_StateInfo *info, void *block, size_t c) {
+  *(void **)block = info->pool[c];
+  info->pool[c] = block;
+  info->pooled += (c + 1) << 4;
+}
+
+/* A new block of `size` bytes: from the pool, or from malloc (small ones rounded up
+ * to their class's size, so that any block of the class can serve). */
+static inline void *pool_take(lf_StateInfo *info, size_t size) {
+  if (!pooled_size(size)) return malloc(size);
+  size_t c = pool_class(size);
+  if (info->pool[c] == NULL) return malloc((c + 1) << 4);
+  return pool_pop(info, c);
+}
+
 /* Gives back a block of `size` bytes: to its class's pool while there is room. */
 static inline void pool_release(lf_StateInfo *info, void *block, size_t size) {
-  if (pooled_size(size) && info->pooled < LF_POOL_LIMIT) {
-    size_t c = pool_class(size);
-    *(void **)block = info->pool[c];
-    info->pool[c] = block;
-    info->pooled += (c + 1) << 4;
-    return;
-  }
-  free(block);
+  if (pooled_size(size) && info->pooled < LF_POOL_LIMIT) pool_push(info, block, pool_class(size));
+  else free(block);
 }
 
 /* Resizes `block` (osize bytes): in place within a class, by realloc between large
@@ -68,8 +74,8 @@ static void *pool_resize(lf_StateInfo *info, void *block, size_t osize, size_t n
   return moved;
 }
 
-static void *lf_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  lf_StateInfo *info = (lf_StateInfo *)ud;
+/* Every case of lf_alloc: limits, resizes, large blocks, empty pools. */
+static __attribute__((noinline)) void *alloc_slow(lf_StateInfo *info, void *ptr, size_t osize, size_t nsize) {
   size_t old = ptr ? osize : 0;
   if (nsize == 0) {
     if (ptr) pool_release(info, ptr, osize);
@@ -88,6 +94,29 @@ static void *lf_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   info->used = info->used - old + nsize;
   if (info->used > info->peak) info->peak = info->used;
   return block;
+}
+
+/* Lua's allocator. A small block freed into its class's pool, or taken from it
+ * within the limit, is done here without a call, so that this function needs no
+ * stack frame (every object Lua makes and frees comes through here); the rest is
+ * a tail call. */
+static void *lf_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  lf_StateInfo *info = (lf_StateInfo *)ud;
+  if (nsize == 0) {
+    if (ptr != NULL && pooled_size(osize) && info->pooled < LF_POOL_LIMIT) {
+      pool_push(info, ptr, pool_class(osize));
+      info->used -= osize;
+      return NULL;
+    }
+  } else if (ptr == NULL && pooled_size(nsize)) {
+    size_t c = pool_class(nsize), used = info->used + nsize;
+    if (info->pool[c] != NULL && (info->limit == 0 || used <= info->limit)) {
+      info->used = used;
+      if (used > info->peak) info->peak = used;
+      return pool_pop(info, c);
+    }
+  }
+  return alloc_slow(info, ptr, osize, nsize);
 }
 
 void lf_close(lua_State *L, lf_StateInfo *info) {

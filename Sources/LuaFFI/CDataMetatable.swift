@@ -243,7 +243,7 @@ private func cdataNewIndex(_ L: OpaquePointer?) -> Int32 {
 }
 
 private func cdataToString(_ L: OpaquePointer?) -> Int32 {
-    dispatch(L, "__tostring", arguments: 1) { ffi, L throws(FFIError) in
+    dispatch(L, "__tostring", arguments: 1, results: LUA_MULTRET) { ffi, L throws(FFIError) in
         let cdata = try ffi.selfCData(L)
         // A metatype's __name names the object as Lua 5.4's tostring does (`Point: 0x...`).
         if ffi.pushMetamethod(L, "__name", among: 1), let name = stringArgument(L, -1) {

@@ -66,6 +66,11 @@ extension FFIState {
         // Casts make scalars: LuaJIT refuses structs, unions, arrays and complex types.
         guard !info.kind.isAggregate else { throw FFIError.argument(1, "cast", "invalid C type") }
         guard info.size != nil else { throw conversionError(L, index, to: id) }
+        // A cdata of this very type is the result itself (LuaJIT makes no copy).
+        if let cdata = cdata(L, at: index), cdata.typeID == id {
+            lua_pushvalue(L, index)
+            return
+        }
         // A floating or complex cdata is no address (LuaJIT: `cannot convert 'double' to 'int *'`).
         if info.kind == .pointer, let cdata = cdata(L, at: index), try floatingValue(of: cdata) != nil {
             throw conversionError(L, index, to: id)

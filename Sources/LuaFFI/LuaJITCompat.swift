@@ -1,5 +1,5 @@
 // What LuaJIT code expects besides `ffi`: the global `bit`, a cdata-aware `tonumber`,
-// a `type` that answers "cdata", an `ipairs` that honours `__ipairs`, and Lua 5.1's
+// LuaJIT's `tostring`, a `type` that answers "cdata", an `ipairs` that honours `__ipairs`, and Lua 5.1's
 // `unpack` and `loadstring`.
 import CLua
 import CLuaCore
@@ -8,7 +8,9 @@ import CFFIFast
 /// Installs LuaJIT compatibility in a state that has the base and package
 /// libraries: the `bit` module (`package.loaded.bit` and the global `bit`, as LuaJIT
 /// opens it), a global `tonumber` that converts cdata like `ffi.tonumber` and is
-/// the builtin otherwise, a global `type` that answers "cdata" for cdata, and an
+/// the builtin otherwise, a global `tostring` that returns what `__tostring` returns
+/// (Lua 5.4's raises unless it is a string) and describes cdata without calling
+/// their `__tostring`, a global `type` that answers "cdata" for cdata, and an
 /// `ipairs` that honours `__ipairs` (metatypes' too) as LuaJIT does, and the globals
 /// `unpack` and `loadstring` where the state lacks them. Does not load
 /// `ffi`. Returns 0, or LF_RAISE with the error on the stack; never raises (see
@@ -18,6 +20,8 @@ public func openLuaJITCompatibility(_ L: OpaquePointer?) -> Int32 {
     guard lf_prequiref(L, "bit", openBit, 1) == LUA_OK else { return LF_RAISE }
     lf_pushcompattonumber(L, compatTonumber)
     guard lf_psetglobal(L, "tonumber") == LUA_OK else { return LF_RAISE }
+    lf_pushcompattostring(L)
+    guard lf_psetglobal(L, "tostring") == LUA_OK else { return LF_RAISE }
     lf_pushcfunction(L, lf_compattype)
     guard lf_psetglobal(L, "type") == LUA_OK else { return LF_RAISE }
     guard lf_pgetglobal(L, "ipairs") == LUA_OK else { return LF_RAISE }

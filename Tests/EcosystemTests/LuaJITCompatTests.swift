@@ -1,6 +1,6 @@
-// LuaJIT code under luaffi: the `bit` module and the cdata-aware `tonumber` give
-// LuaJIT's results (compared with the installed luajit), and LUAFFI_NO_COMPAT=1
-// turns them off.
+// LuaJIT code under luaffi: the `bit` module, the cdata-aware `tonumber` and
+// `tostring` give LuaJIT's results (compared with the installed luajit), and
+// LUAFFI_NO_COMPAT=1 turns them off.
 import Foundation
 import Testing
 
@@ -13,6 +13,23 @@ import Testing
         #expect(ours.status == 0 && theirs.status == 0, "luaffi:\n\(ours)\nluajit:\n\(theirs)")
         let ourLines = ours.stdout.split(separator: "\n"), theirLines = theirs.stdout.split(separator: "\n")
         #expect(ourLines.count == theirLines.count && ourLines.count > 200)
+        for (mine, reference) in zip(ourLines, theirLines) where mine != reference {
+            Issue.record("luaffi: \(mine)\nluajit: \(reference)")
+        }
+    }
+
+    /// `tostring` as LuaJIT's: `__tostring` results unchecked, and cdata described
+    /// by the C fast path and (LUAFFI_API_STACK=1) by Swift alike.
+    @Test(arguments: [false, true])
+    func tostringMatchesLuaJIT(apiStack: Bool) throws {
+        guard let luaffi = Paths.luaffi else { return skip("luaffi is not built") }
+        guard let luajit = Paths.program("luajit") else { return skip("luajit is not installed: not compared") }
+        let ours = try run(luaffi, ["tostring_compare.lua"], in: Paths.fixtures,
+                           environment: apiStack ? ["LUAFFI_API_STACK": "1"] : [:])
+        let theirs = try run(luajit, ["tostring_compare.lua"], in: Paths.fixtures)
+        #expect(ours.status == 0 && theirs.status == 0, "luaffi:\n\(ours)\nluajit:\n\(theirs)")
+        let ourLines = ours.stdout.split(separator: "\n"), theirLines = theirs.stdout.split(separator: "\n")
+        #expect(ourLines.count == theirLines.count && ourLines.count > 15)
         for (mine, reference) in zip(ourLines, theirLines) where mine != reference {
             Issue.record("luaffi: \(mine)\nluajit: \(reference)")
         }
@@ -44,6 +61,11 @@ import Testing
             assert(unpack == table.unpack and loadstring == load)
             assert(type(ffi.new("int")) == "cdata" and type(ffi.typeof("int")) == "cdata")
             assert(type(io.stdout) == "userdata" and type(ffi.C) == "userdata" and type(nil) == "nil")
+            assert(tostring(setmetatable({}, {__tostring = function() end})) == nil and tostring(7) == "7")
+            assert(select(2, pcall(tostring)):find("bad argument #1 to 'tostring' (value expected)", 1, true))
+            local released = ffi.metatype("struct { int n; }", {__tostring = function() return "m" end})()
+            ffi.release(released) -- described by Swift, as the C path leaves it
+            assert(tostring(released) == "m")
             assert(select(2, pcall(type)):find("bad argument #1 to 'type' (value expected)", 1, true))
             local seq = ffi.metatype("struct { int n; }", {__ipairs = function(s)
               return function(_, i) if i < s.n then return i + 1, (i + 1) * 10 end end, s, 0
@@ -68,6 +90,7 @@ import Testing
             assert(bit == nil and not pcall(require, "bit"))
             assert(tonumber(ffi.new("int", 7)) == nil and ffi.tonumber(ffi.new("int", 7)) == 7)
             assert(type(ffi.new("int")) == "userdata")
+            assert(select(2, pcall(tostring, setmetatable({}, {__tostring = function() end}))):find("must return a string"))
             """
         let outcome = try run(luaffi, ["-e", code], environment: ["LUAFFI_NO_COMPAT": value])
         #expect(outcome.status == 0, "\(outcome)")

@@ -110,6 +110,22 @@ for _ = 1, 2 do
   assert(ffi.istype("uint16_t", ffi.cast("uint16_t", 1)))
 end
 
+-- ffi.cast to the very type of a cdata gives that cdata (LuaJIT makes no copy); any
+-- other type, qualifiers included, a new one.
+ffi.cdef [[ typedef struct fo_castgc { int x; } fo_castgc; ]]
+local castgc = ffi.metatype("fo_castgc", { __gc = function() end })
+for _ = 1, 2 do
+  local bytes = ffi.new("uint8_t[4]")
+  local q = ffi.cast("uint8_t *", bytes)
+  assert(rawequal(ffi.cast("uint8_t *", q), q) and rawequal(ffi.cast(ffi.typeof(q), q), q))
+  assert(not rawequal(ffi.cast("const uint8_t *", q), q) and ffi.cast("const uint8_t *", q) == q)
+  local big = ffi.new("int64_t", 7)
+  assert(rawequal(ffi.cast("int64_t", big), big) and not rawequal(ffi.cast("uint64_t", big), big))
+  local gp = ffi.cast("fo_castgc *", castgc())
+  assert(rawequal(ffi.cast("fo_castgc *", gp), gp))
+  fails("invalid C type", ffi.cast, "fo_castgc", castgc())
+end
+
 -- VLA construction: ctype(n) and ffi.new(ct, n), zero-filled, with their length.
 local u8v = ffi.typeof("uint8_t[?]")
 for _, make in ipairs({ u8v, function(n, ...) return ffi.new(u8v, n, ...) end }) do

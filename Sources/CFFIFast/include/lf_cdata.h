@@ -146,8 +146,13 @@ void lf_pushcdataop(lua_State *L, int op, lf_FastTypes *types, int (*slow)(lua_S
  * state in C, `slow` (an lf_SwiftFunction, no upvalues) for the rest. [-0, +1, m] */
 void lf_pushcompattonumber(lua_State *L, int (*slow)(lua_State *L));
 
+/* Pushes the LuaJIT-compatible global `tostring`: a value's `__tostring` results
+ * unchecked (LuaJIT's rule), the cdata of any ffi state described in C without the
+ * metamethod call, the builtin's text for the rest. [-0, +1, m] */
+void lf_pushcompattostring(lua_State *L);
+
 /* Registers `types` as the ffi state of cdata whose metatable is `metatable` (for
- * lf_pushcompattonumber). [-0, +0, m] */
+ * lf_pushcompattonumber and lf_pushcompattostring). [-0, +0, m] */
 void lf_registercdatametatable(lua_State *L, const void *metatable, lf_FastTypes *types);
 
 /* Pushes the ctype objects' `__call` (the constructor): ffi.new's fast path when the
