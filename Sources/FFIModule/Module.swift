@@ -18,7 +18,8 @@ public func luaopenBit(_ L: OpaquePointer?) -> Int32 {
 }
 
 /// `require "ffi.compat"` (Lua's all-in-one loader finds it in ffi.so): the global
-/// `bit` and a cdata-aware `tonumber`, as `luaffi` installs them. Returns true.
+/// `bit`, a cdata-aware `tonumber`, LuaJIT's `tostring`, `type` and `ipairs`, as
+/// `luaffi` installs them. Returns true.
 @_cdecl("luaopen_ffi_compat")
 public func luaopenFFICompat(_ L: OpaquePointer?) -> Int32 {
     guard let L else { return 0 }
