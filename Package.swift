@@ -35,8 +35,9 @@ let package = Package(
         .target(name: "CLuaCore", dependencies: ["CLua"]),
         // The embedding API's C pieces: yielding Swift closures, the sandbox.
         .target(name: "CLuaEmbedding", dependencies: ["CLua", "CLuaCore"]),
-        // The ffi module's fast paths: calls, callbacks, cdata access, ops, metatypes.
-        .target(name: "CFFIFast", dependencies: ["CLua", "CLuaCore"]),
+        // The ffi module's fast paths: calls (libffi's too), callbacks, cdata access,
+        // ops, metatypes.
+        .target(name: "CFFIFast", dependencies: ["CLua", "CLuaCore", "CLibFFI"]),
         // The interpreter's C pieces: Ctrl-C, readline.
         .target(name: "CInterpreter", dependencies: ["CLua"]),
         // C declarations: lexer, parser, type model, layout. Pure Swift.

@@ -1,4 +1,4 @@
-/* The direct call path: see lf_call.h. */
+/* The C call paths, direct and libffi: see lf_call.h. */
 #include "lf_call.h"
 #include "lf_callback.h"
 #include "lf_cdata.h"
@@ -7,6 +7,7 @@
 #include "lf_stack.h"
 
 #include <errno.h>
+#include <ffi.h>
 #include <string.h>
 
 typedef uint64_t (*direct_int)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
@@ -112,14 +113,21 @@ static void call_record(const lf_Callable *c, const uint64_t *r, const double *d
 #undef ARGS
 }
 
+/* Pushes a struct result of `c` (record_size bytes at `bytes`) as a new cdata: the
+ * plain metatable, or its metatype's own (neither has __gc: the callers leave
+ * states with __gc metatypes to Swift). */
+static int push_record(lua_State *L, const lf_Callable *c, const unsigned char *bytes) {
+  memcpy(lf_pushnewplain(L, c->ft, c->result_type, (size_t)c->record_size), bytes, (size_t)c->record_size);
+  const void *own = c->ft->types[c->result_type].metatable; /* read after the allocation */
+  if (own) lf_setnewmetatable(L, (void *)own);
+  return 1;
+}
+
 static int direct_record(lua_State *L, const lf_Callable *c, const uint64_t *r, const double *d) {
   unsigned char bytes[16];
   CALL_C(c, L, call_record(c, r, d, bytes));
   if (c->ctx->pending) return -2;
-  memcpy(lf_pushnewplain(L, c->ft, c->result_type, (size_t)c->record_size), bytes, (size_t)c->record_size);
-  const void *own = c->ft->types[c->result_type].metatable; /* read after the allocation */
-  if (own) lf_setnewmetatable(L, (void *)own); /* a metatype's own (no __gc) instead */
-  return 1;
+  return push_record(L, c, bytes);
 }
 
 /* Pushes the integer-class result `x` of `c`; returns the result count. A pointer
@@ -188,6 +196,42 @@ static int direct(lua_State *L, const lf_Callable *c, const lf_Slot *args) {
   return push_integer(L, c, x);
 }
 
+/* The libffi path: the plan's cif, the arguments converted as on the direct path
+ * (each in its own 8-byte cell, which libffi reads at its type's size) or, for a
+ * struct or union by value, the payload of a cdata of that very type, which libffi
+ * copies. -1 and -2 as `direct`. */
+static int libffi_call(lua_State *L, const lf_Callable *c, const lf_Slot *args) {
+  int n = c->nparams;
+  if ((c->result == LF_K_RECORD || c->result == LF_K_POINTER) && *c->ft->gc_types) return -1; /* cdata results */
+  uint64_t cells[LF_MAX_PARAMS];
+  void *values[LF_MAX_PARAMS];
+  for (int i = 0; i < n; i++) {
+    if (c->kinds[i] == LF_K_RECORD) {
+      const cdata_header *h = lf_slotcdata(&args[i], c->ft->metatables, c->ft->count);
+      if (h == NULL || h->type != c->pointee[i]) return -1; /* other values: Swift's rules and errors */
+      values[i] = (char *)h + h->offset; /* on the stack, alive until the call returns */
+    } else {
+      /* slots[i] is i, or i + 6 for a floating parameter: both land in cells[i]. */
+      if (!convert(c, i, &args[i], cells, (double *)cells)) return -1;
+      values[i] = &cells[i];
+    }
+  }
+  union {
+    uint64_t i;
+    double d;
+    float f;
+    unsigned char bytes[LF_MAX_FFI_RECORD];
+  } __attribute__((aligned(16))) out;
+  CALL_C(c, L, ffi_call((ffi_cif *)c->cif, FFI_FN(c->function), &out, values));
+  if (c->ctx->pending) return -2;
+  switch (c->result) {
+  case LF_K_RECORD: return push_record(L, c, out.bytes);
+  case LF_K_DOUBLE: lf_setfloat(L, out.d); return 1;
+  case LF_K_FLOAT: lf_setfloat(L, out.f); return 1;
+  default: return push_integer(L, c, out.i); /* libffi widens small integers to 8 bytes */
+  }
+}
+
 /* The callable's C function where the raw stack accessors hold: the direct path,
  * else the Swift path behind the same protections as lf_trampoline (allocator
  * disarmed, error raised here). */
@@ -195,7 +239,7 @@ static int callable(lua_State *L) {
   const lf_Slot *args = lf_base(L);
   lf_Callable *c = (lf_Callable *)lf_udata(lf_upvalue(L, 1));
   if (c->fast && lf_top(L) - args == c->nparams) {
-    int n = c->fast == 2 ? direct_integers(L, c, args) : direct(L, c, args);
+    int n = c->fast == 2 ? direct_integers(L, c, args) : c->fast == 3 ? libffi_call(L, c, args) : direct(L, c, args);
     if (n >= 0) return n;
     if (n == -2) return lf_runswift(L, c->raise); /* pushes the error, LF_RAISE */
   }

@@ -69,20 +69,20 @@ extension FFIState {
         callable.pointee.slow = callFunction
         callable.pointee.swift.0 = Unmanaged.passUnretained(self).toOpaque()
         callable.pointee.swift.1 = Unmanaged.passUnretained(plan).toOpaque()
-        describeDirectPath(plan, into: callable)
+        if !describeDirectPath(plan, into: callable) { describeLibFFIPath(plan, into: callable) }
     }
 
     /// Fills in the C direct path of a callable when its signature allows it:
     /// register arguments of scalar or pointer type; a scalar, pointer or small
     /// struct result (the C path makes pointer and struct results into cdata unless
-    /// a metatype has `__gc`).
-    private func describeDirectPath(_ plan: CallPlan, into callable: UnsafeMutablePointer<lf_Callable>) {
-        guard plan.isDirectArguments, plan.parameters.count <= Int(LF_MAX_DIRECT) else { return }
+    /// a metatype has `__gc`). False when it does not.
+    private func describeDirectPath(_ plan: CallPlan, into callable: UnsafeMutablePointer<lf_Callable>) -> Bool {
+        guard plan.isDirectArguments, plan.parameters.count <= Int(LF_MAX_DIRECT) else { return false }
         let floats = plan.parameters.filter { CallPlan.registerClass($0.kind) == .floating }.count
         let record = recordReturnClass(plan.resultType)
         let resultCode = Self.directCode(plan.resultKind)
         if record == LF_R_NONE {
-            guard resultCode != LF_K_NONE else { return }
+            guard resultCode != LF_K_NONE else { return false }
         } else {
             callable.pointee.record = Int32(record)
             callable.pointee.record_size = Int32(info(plan.resultType).size ?? 0)
@@ -95,6 +95,63 @@ extension FFIState {
         withUnsafeMutableBytes(of: &callable.pointee.kinds) { kinds in
             withUnsafeMutableBytes(of: &callable.pointee.slots) { plan.describeRegisters(kinds: kinds, slots: $0) }
         }
+        describePointerParameters(plan, into: callable)
+        let integersOnly = record == LF_R_NONE && plan.parameters.count <= 6
+            && plan.parameters.allSatisfy { $0.kind.isInteger }
+            && (plan.resultKind.isInteger || plan.resultKind == .void)
+        callable.pointee.fast = integersOnly ? 2 : 1
+        return true
+    }
+
+    /// Fills in the C libffi path of a callable (non-variadic, with a prepared cif):
+    /// up to LF_MAX_PARAMS arguments converted as on the direct path, or structs and
+    /// unions by value from cdata of their type; a scalar, pointer or struct result
+    /// (up to LF_MAX_FFI_RECORD bytes, aligned to at most 8). Leaves the callable to
+    /// Swift otherwise.
+    private func describeLibFFIPath(_ plan: CallPlan, into callable: UnsafeMutablePointer<lf_Callable>) {
+        guard let cif = plan.cif, plan.parameters.count <= Int(LF_MAX_PARAMS) else { return }
+        var resultCode = Self.directCode(plan.resultKind)
+        if plan.resultKind == .record {
+            // The new cdata's payload follows its 8-byte header: aligned to 8 at most.
+            guard let size = info(plan.resultType).size, size <= Int(LF_MAX_FFI_RECORD),
+                  info(plan.resultType).alignment <= 8 else { return }
+            resultCode = Int(LF_K_RECORD)
+            callable.pointee.record_size = Int32(size)
+        }
+        guard resultCode != LF_K_NONE else { return }
+        var codes: [Int] = []
+        for parameter in plan.parameters {
+            let code = parameter.kind == .record ? Int(LF_K_RECORD) : Self.directCode(parameter.kind)
+            guard code != LF_K_NONE, code != LF_K_VOID else { return }
+            codes.append(code)
+        }
+        withUnsafeMutableBytes(of: &callable.pointee.kinds) { kinds in
+            withUnsafeMutableBytes(of: &callable.pointee.slots) { slots in
+                withUnsafeMutableBytes(of: &callable.pointee.pointee) { records in
+                    for (i, parameter) in plan.parameters.enumerated() {
+                        kinds[i] = UInt8(codes[i])
+                        // Each argument has its own cell: the C path's `convert` puts a
+                        // floating one at slot - 6, an integer one at slot.
+                        slots[i] = UInt8(CallPlan.registerClass(parameter.kind) == .floating ? i + 6 : i)
+                        if parameter.kind == .record {
+                            records.storeBytes(of: parameter.typeID, toByteOffset: i * 4, as: Int32.self)
+                        }
+                    }
+                }
+            }
+        }
+        describePointerParameters(plan, into: callable)
+        callable.pointee.result_type = plan.resultType
+        callable.pointee.boxed_type = uint64Type // as pushBoxed(_:uint64:)
+        callable.pointee.result = Int32(resultCode)
+        callable.pointee.nparams = Int32(plan.parameters.count)
+        callable.pointee.cif = UnsafeMutableRawPointer(cif)
+        callable.pointee.fast = 3
+    }
+
+    /// The C paths' facts about pointer parameters: which cdata pass their address or
+    /// their value, and whether Lua strings convert.
+    private func describePointerParameters(_ plan: CallPlan, into callable: UnsafeMutablePointer<lf_Callable>) {
         for (i, parameter) in plan.parameters.enumerated() where parameter.kind == .pointer {
             let declaredTarget = info(parameter.typeID).target
             let target = types[Int(declaredTarget)].unqualified
@@ -112,10 +169,6 @@ extension FFIState {
             let takesStrings = isByteOrVoid(declaredTarget) && types[Int(declaredTarget)].qualifiers.contains(.const)
             withUnsafeMutableBytes(of: &callable.pointee.strings) { $0[i] = takesStrings ? 1 : 0 }
         }
-        let integersOnly = record == LF_R_NONE && plan.parameters.count <= 6
-            && plan.parameters.allSatisfy { $0.kind.isInteger }
-            && (plan.resultKind.isInteger || plan.resultKind == .void)
-        callable.pointee.fast = integersOnly ? 2 : 1
     }
 
     /// How a struct result of type `id` comes back in registers: LF_R_* by the

@@ -369,6 +369,11 @@ int call_here_and_in_thread(int (*f)(int)) {
 // ---- errno ----------------------------------------------------------------------
 int set_errno(int e) { errno = e; return -1; }
 int get_errno(void) { return errno; }
+// Seven arguments: the C libffi path (call_libffi_path.lua).
+int set_errno7(int e, int a, int b, int c, int d, int f, int g) { errno = e; return a + b + c + d + f + g - 1; }
+int64_t call_cb7(int64_t (*f)(int64_t), int64_t a, int b, int c, int d, int e, int g) {
+    return f(a) + b + c + d + e + g;
+}
 
 // ---- globals --------------------------------------------------------------------
 int global_int = 42;

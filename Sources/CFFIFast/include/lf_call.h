@@ -1,17 +1,20 @@
-/* The direct call path of the ffi module, in C: for functions whose arguments are
- * plain Lua numbers, booleans, nil or pointer cdata and whose result is a scalar,
- * the C function is called straight from here. Anything else falls back to the
- * Swift path (`slow`), which handles every conversion, libffi and callbacks. */
+/* The C call paths of the ffi module: for functions whose arguments are plain Lua
+ * numbers, booleans, nil, strings or pointer cdata, the C function is called straight
+ * from here through one register prototype (the direct path) or, for more arguments,
+ * structs by value and results in memory, through the plan's libffi cif (the libffi
+ * path). Anything else falls back to the Swift path (`slow`), which handles every
+ * conversion, variadic calls and callbacks. */
 #ifndef LF_CALL_H
 #define LF_CALL_H
 
 #include <lua5.4/lua.h>
 #include <stdint.h>
 
-/* Argument and result classes of the direct path. */
+/* Argument and result classes of the C paths (LF_K_RECORD: a struct or union by
+ * value, on the libffi path only). */
 enum {
   LF_K_NONE, LF_K_I8, LF_K_U8, LF_K_I16, LF_K_U16, LF_K_I32, LF_K_U32, LF_K_I64, LF_K_U64,
-  LF_K_BOOL, LF_K_FLOAT, LF_K_DOUBLE, LF_K_POINTER, LF_K_VOID
+  LF_K_BOOL, LF_K_FLOAT, LF_K_DOUBLE, LF_K_POINTER, LF_K_VOID, LF_K_RECORD
 };
 
 /* Extends a value of integer class `kind` (LF_K_*) from its low bytes to 64 bits,
@@ -31,6 +34,10 @@ static inline uint64_t lf_extend(int kind, uint64_t v) {
 }
 
 #define LF_MAX_DIRECT 8
+/* Parameters of a function that the C libffi path calls, at most. */
+#define LF_MAX_PARAMS 16
+/* Struct results of the C libffi path, in bytes at most (a buffer on the C stack). */
+#define LF_MAX_FFI_RECORD 256
 
 /* Classes of struct results of up to 16 bytes (x86-64 SysV): the eightbytes
  * returned in floating (S) or integer (I) registers. */
@@ -39,22 +46,25 @@ enum { LF_R_NONE, LF_R_I, LF_R_S, LF_R_II, LF_R_SS, LF_R_IS, LF_R_SI };
 /* Everything a callable needs, in its upvalue 1 (a full userdata). */
 typedef struct lf_Callable {
   void *function;                 /* the C function */
-  int fast;                       /* 1: the direct path applies; 2: integers only */
+  int fast;                       /* 1: the direct path applies; 2: integers only; 3: libffi (`cif`) */
   int nparams;
   int floats;                     /* number of floating arguments */
-  uint8_t kinds[LF_MAX_DIRECT];   /* LF_K_* per parameter */
-  uint8_t slots[LF_MAX_DIRECT];   /* register slot: 0-5 integer, 6-13 floating */
-  int32_t pointee[LF_MAX_DIRECT]; /* pointers: type id of a cdata whose address is passed */
-  int32_t pointer[LF_MAX_DIRECT]; /* pointers: type ids of pointer cdata passed as they are: */
-  int32_t declared[LF_MAX_DIRECT]; /* the unqualified target's pointer, the parameter's type */
-  uint8_t strings[LF_MAX_DIRECT]; /* pointers: 1 if a Lua string converts (const char/void *) */
+  uint8_t kinds[LF_MAX_PARAMS];   /* LF_K_* per parameter */
+  uint8_t slots[LF_MAX_PARAMS];   /* direct path: register slot, 0-5 integer, 6-13 floating;
+                                     libffi path: i, or i + 6 for a floating parameter i */
+  int32_t pointee[LF_MAX_PARAMS]; /* pointers: type id of a cdata whose address is passed;
+                                     LF_K_RECORD: the record's type id */
+  int32_t pointer[LF_MAX_PARAMS]; /* pointers: type ids of pointer cdata passed as they are: */
+  int32_t declared[LF_MAX_PARAMS]; /* the unqualified target's pointer, the parameter's type */
+  uint8_t strings[LF_MAX_PARAMS]; /* pointers: 1 if a Lua string converts (const char/void *) */
+  void *cif;                      /* the libffi path: the plan's prepared ffi_cif */
   const struct lf_FastTypes *ft;  /* the state's type facts, cdata metatables, __gc flag */
-  int result;                     /* LF_K_* of the result */
+  int result;                     /* LF_K_* of the result (LF_K_RECORD: libffi path) */
   int32_t result_type;            /* its type id (pointer and record results become cdata) */
   struct lf_CallContext *ctx;     /* errno, callbacks alive, a callback's error */
   int (*raise)(lua_State *L);     /* pushes that error, returns LF_RAISE (Swift) */
-  int record;                     /* small struct results: LF_R_* (0: none) */
-  int32_t record_size;            /* its size */
+  int record;                     /* small struct results of the direct path: LF_R_* (0: none) */
+  int32_t record_size;            /* the size of a struct result (either path) */
   int32_t boxed_type;             /* uint64_t results above INT64_MAX: the box's type id */
   int (*slow)(lua_State *L);      /* the Swift path: an lf_SwiftFunction */
   void *swift[3];                 /* the Swift path's own data */
