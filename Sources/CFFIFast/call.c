@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <ffi.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef uint64_t (*direct_int)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
@@ -196,11 +197,92 @@ static int direct(lua_State *L, const lf_Callable *c, const lf_Slot *args) {
   return push_integer(L, c, x);
 }
 
+lf_VarargCifs *lf_newvarargcifs(void *result_type, int nfixed, void *const *fixed_types) {
+  lf_VarargCifs *cifs = (lf_VarargCifs *)calloc(1, sizeof *cifs);
+  void **fixed = (void **)malloc(sizeof(void *) * (size_t)(nfixed > 0 ? nfixed : 1));
+  if (cifs == NULL || fixed == NULL) {
+    free(cifs);
+    free(fixed);
+    return NULL;
+  }
+  memcpy(fixed, fixed_types, sizeof(void *) * (size_t)nfixed);
+  cifs->result_type = result_type;
+  cifs->nfixed = nfixed;
+  cifs->fixed_types = fixed;
+  return cifs;
+}
+
+void lf_freevarargcifs(lf_VarargCifs *cifs) {
+  if (cifs == NULL) return;
+  for (int i = 0; i < cifs->count; i++) {
+    free(cifs->entry[i].cif);
+    free(cifs->entry[i].types);
+  }
+  free(cifs->fixed_types);
+  free(cifs);
+}
+
+/* The cif of a call with `nargs` arguments whose variadic ones have the classes
+ * `key`: found, or prepared and kept; NULL when the cache is full or libffi refuses
+ * (the Swift path then prepares one for the call). */
+static ffi_cif *vararg_cif(lf_VarargCifs *cifs, int nargs, uint64_t key) {
+  for (int i = 0; i < cifs->count; i++)
+    if (cifs->entry[i].nargs == nargs && cifs->entry[i].key == key) return (ffi_cif *)cifs->entry[i].cif;
+  if (cifs->count == LF_VARARG_CIFS) return NULL;
+  static ffi_type *const classes[] = {
+    [LF_V_POINTER] = &ffi_type_pointer, [LF_V_INT64] = &ffi_type_sint64,
+    [LF_V_DOUBLE] = &ffi_type_double, [LF_V_INT32] = &ffi_type_sint32,
+  };
+  ffi_cif *cif = (ffi_cif *)malloc(sizeof *cif);
+  ffi_type **types = (ffi_type **)malloc(sizeof(ffi_type *) * (size_t)nargs);
+  if (cif == NULL || types == NULL) goto refused;
+  memcpy(types, cifs->fixed_types, sizeof(ffi_type *) * (size_t)cifs->nfixed);
+  for (int i = cifs->nfixed; i < nargs; i++) types[i] = classes[(key >> (2 * (i - cifs->nfixed))) & 3];
+  if (ffi_prep_cif_var(cif, FFI_DEFAULT_ABI, (unsigned)cifs->nfixed, (unsigned)nargs,
+                       (ffi_type *)cifs->result_type, types) != FFI_OK)
+    goto refused;
+  cifs->entry[cifs->count].nargs = nargs;
+  cifs->entry[cifs->count].key = key;
+  cifs->entry[cifs->count].cif = cif;
+  cifs->entry[cifs->count].types = (void **)types;
+  cifs->count++;
+  return cif;
+refused:
+  free(cif);
+  free(types);
+  return NULL;
+}
+
+/* Converts the variadic argument in slot `s` as the Swift path's variadicType
+ * does for these values: an integer as int64_t, a float as double, a boolean as
+ * int, a string, nil, a light userdata or a pointer cdata as a pointer. Its LF_V_*
+ * class, or -1 for the others (Swift's: boxed numbers, arrays, structs, other
+ * userdata, released owners). */
+static int vararg_cell(const lf_Callable *c, const lf_Slot *s, uint64_t *cell) {
+  switch (s->tag) {
+  case LF_TAG_INT: *cell = (uint64_t)s->value.i; return LF_V_INT64;
+  case LF_TAG_FLOAT: memcpy(cell, &s->value.n, 8); return LF_V_DOUBLE;
+  case LF_TAG_TRUE: *cell = 1; return LF_V_INT32;
+  case LF_TAG_FALSE: *cell = 0; return LF_V_INT32;
+  case LF_TAG_NIL: *cell = 0; return LF_V_POINTER;
+  case LF_TAG_LIGHT: *cell = (uint64_t)(uintptr_t)s->value.p; return LF_V_POINTER;
+  case LF_TAG_SHORTSTR: case LF_TAG_LONGSTR: *cell = (uint64_t)(uintptr_t)lf_strchars(s); return LF_V_POINTER;
+  case LF_TAG_USERDATA: {
+    const cdata_header *h = lf_slotcdata(s, c->ft->metatables, c->ft->count);
+    if (h == NULL || c->ft->types[h->type].shape != LF_T_POINTER || lf_ownerreleased(s)) return -1;
+    memcpy(cell, (const char *)h + h->offset, 8);
+    return LF_V_POINTER;
+  }
+  default: return -1;
+  }
+}
+
 /* The libffi path: the plan's cif, the arguments converted as on the direct path
  * (each in its own 8-byte cell, which libffi reads at its type's size) or, for a
  * struct or union by value, the payload of a cdata of that very type, which libffi
- * copies. -1 and -2 as `direct`. */
-static int libffi_call(lua_State *L, const lf_Callable *c, const lf_Slot *args) {
+ * copies; for a variadic function, the cif of its variadic arguments' classes.
+ * -1 and -2 as `direct`. */
+static int libffi_call(lua_State *L, const lf_Callable *c, const lf_Slot *args, int nargs) {
   int n = c->nparams;
   if ((c->result == LF_K_RECORD || c->result == LF_K_POINTER) && *c->ft->gc_types) return -1; /* cdata results */
   uint64_t cells[LF_MAX_PARAMS];
@@ -216,13 +298,24 @@ static int libffi_call(lua_State *L, const lf_Callable *c, const lf_Slot *args) 
       values[i] = &cells[i];
     }
   }
+  ffi_cif *cif = (ffi_cif *)c->cif;
+  if (c->varargs != NULL) {
+    uint64_t key = 0;
+    for (int i = n; i < nargs; i++) {
+      int class = vararg_cell(c, &args[i], &cells[i]);
+      if (class < 0) return -1;
+      key |= (uint64_t)class << (2 * (i - n));
+      values[i] = &cells[i];
+    }
+    if ((cif = vararg_cif(c->varargs, nargs, key)) == NULL) return -1;
+  }
   union {
     uint64_t i;
     double d;
     float f;
     unsigned char bytes[LF_MAX_FFI_RECORD];
   } __attribute__((aligned(16))) out;
-  CALL_C(c, L, ffi_call((ffi_cif *)c->cif, FFI_FN(c->function), &out, values));
+  CALL_C(c, L, ffi_call(cif, FFI_FN(c->function), &out, values));
   if (c->ctx->pending) return -2;
   switch (c->result) {
   case LF_K_RECORD: return push_record(L, c, out.bytes);
@@ -238,8 +331,9 @@ static int libffi_call(lua_State *L, const lf_Callable *c, const lf_Slot *args) 
 static int callable(lua_State *L) {
   const lf_Slot *args = lf_base(L);
   lf_Callable *c = (lf_Callable *)lf_udata(lf_upvalue(L, 1));
-  if (c->fast && lf_top(L) - args == c->nparams) {
-    int n = c->fast == 2 ? direct_integers(L, c, args) : c->fast == 3 ? libffi_call(L, c, args) : direct(L, c, args);
+  int nargs = (int)(lf_top(L) - args);
+  if (c->fast && (nargs == c->nparams || (c->varargs != NULL && nargs > c->nparams && nargs <= LF_MAX_PARAMS))) {
+    int n = c->fast == 2 ? direct_integers(L, c, args) : c->fast == 3 ? libffi_call(L, c, args, nargs) : direct(L, c, args);
     if (n >= 0) return n;
     if (n == -2) return lf_runswift(L, c->raise); /* pushes the error, LF_RAISE */
   }

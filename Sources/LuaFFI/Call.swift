@@ -103,13 +103,13 @@ extension FFIState {
         return true
     }
 
-    /// Fills in the C libffi path of a callable (non-variadic, with a prepared cif):
-    /// up to LF_MAX_PARAMS arguments converted as on the direct path, or structs and
-    /// unions by value from cdata of their type; a scalar, pointer or struct result
+    /// Fills in the C libffi path of a callable (with a prepared cif, or a variadic
+    /// one's cifs): up to LF_MAX_PARAMS arguments converted as on the direct path, or
+    /// structs and unions by value from cdata of their type; a scalar, pointer or struct result
     /// (up to LF_MAX_FFI_RECORD bytes, aligned to at most 8). Leaves the callable to
     /// Swift otherwise.
     private func describeLibFFIPath(_ plan: CallPlan, into callable: UnsafeMutablePointer<lf_Callable>) {
-        guard let cif = plan.cif, plan.parameters.count <= Int(LF_MAX_PARAMS) else { return }
+        guard plan.cif != nil || plan.varargCifs != nil, plan.parameters.count <= Int(LF_MAX_PARAMS) else { return }
         var resultCode = Self.directCode(plan.resultKind)
         if plan.resultKind == .record {
             // The new cdata's payload follows its 8-byte header: aligned to 8 at most.
@@ -145,7 +145,8 @@ extension FFIState {
         callable.pointee.boxed_type = uint64Type // as pushBoxed(_:uint64:)
         callable.pointee.result = Int32(resultCode)
         callable.pointee.nparams = Int32(plan.parameters.count)
-        callable.pointee.cif = UnsafeMutableRawPointer(cif)
+        callable.pointee.cif = UnsafeMutableRawPointer(plan.cif)
+        callable.pointee.varargs = plan.varargCifs
         callable.pointee.fast = 3
     }
 

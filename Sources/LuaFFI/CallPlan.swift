@@ -1,5 +1,6 @@
 // Prepared calls: per function type, how each argument is converted and passed,
 // and whether the direct (register) path or libffi is used.
+import CFFIFast
 import CLibFFI
 import CLua
 import CTypes
@@ -27,6 +28,10 @@ final class CallPlan {
     /// libffi's description of the fixed part (nil on the direct path or when the
     /// function is variadic: prepared per call then).
     let cif: UnsafeMutablePointer<ffi_cif>?
+    /// A variadic function's cifs for the C libffi path, prepared per sequence of
+    /// variadic argument classes (nil: not variadic, or libffi cannot pass a fixed
+    /// parameter or the result: the Swift path says why).
+    let varargCifs: UnsafeMutablePointer<lf_VarargCifs>?
     private let argumentTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>?
 
     init(typeID: Int32, function: CFunctionType, in ffi: FFIState) throws(FFIError) {
@@ -51,8 +56,10 @@ final class CallPlan {
         if isDirect || isVariadic {
             cif = nil
             argumentTypes = nil
+            varargCifs = isVariadic ? Self.makeVarargCifs(result: resultType, parameters: parameters, in: ffi) : nil
             return
         }
+        varargCifs = nil
         let prepared: (UnsafeMutablePointer<ffi_cif>, UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>)
         do throws(FFIError) {
             prepared = try Self.prepare(result: resultType, parameters: parameters.map(\.typeID),
@@ -70,6 +77,25 @@ final class CallPlan {
         parameters.deallocate()
         cif?.deallocate()
         argumentTypes?.deallocate()
+        lf_freevarargcifs(varargCifs)
+    }
+
+    /// The C cache of a variadic function's cifs: its fixed parameters and result
+    /// are scalars, pointers or (the result) a record libffi can return.
+    private static func makeVarargCifs(
+        result: Int32, parameters: UnsafeMutableBufferPointer<ParameterPlan>, in ffi: FFIState
+    ) -> UnsafeMutablePointer<lf_VarargCifs>? {
+        guard TargetLayout.host.implementsCalls, parameters.allSatisfy({ $0.kind != .record }),
+              ffi.info(result).kind != .record || (ffi.info(result).size ?? Int.max) <= maximumByValueSize,
+              let resultType = ffi.libffiTypes.type(result, in: ffi) else { return nil }
+        var fixed: [UnsafeMutableRawPointer?] = []
+        for parameter in parameters {
+            guard parameter.kind != .void, let type = ffi.libffiTypes.type(parameter.typeID, in: ffi) else { return nil }
+            fixed.append(UnsafeMutableRawPointer(type))
+        }
+        return fixed.withUnsafeBufferPointer {
+            lf_newvarargcifs(UnsafeMutableRawPointer(resultType), Int32(parameters.count), $0.baseAddress)
+        }
     }
 
     /// The register a scalar argument of this kind travels in, nil for the others.

@@ -29,6 +29,8 @@ uint64_t sum_LDStruct_ptr(const LDStruct *p);
 uint64_t expect_LDStruct(int seed);
 int set_errno7(int e, int a, int b, int c, int d, int f, int g);
 int64_t call_cb7(int64_t (*f)(int64_t), int64_t a, int b, int c, int d, int e, int g);
+int64_t sum_ints_va(int n, ...);
+const char *format_va(const char *fmt, ...);
 ]]
 
 for _ = 1, 3 do -- the first call may resolve; the later ones take the cached path
@@ -70,6 +72,32 @@ fails("bad argument #1 to 'swap_pair'", lib.swap_pair, nil)
 local released = ffi.new("IntPair", 1, 2)
 ffi.release(released)
 fails("bad argument #1 to 'swap_pair'", lib.swap_pair, released)
+
+-- Variadic calls: a cif per sequence of variadic argument classes (integer, float,
+-- boolean, pointer), prepared once; past the cache's eight, and past 16 arguments,
+-- Swift prepares one per call. Every answer is the same.
+local function fmt(...) return ffi.string(lib.format_va(...)) end
+local buf = ffi.new("char[8]", "abc")
+local shapes = { -- format, want, arguments
+  { "%lld", "5", 5 }, { "%.1f", "2.5", 2.5 }, { "%d", "1", true }, { "%s", "str", "str" },
+  { "%p", "(nil)", nil }, { "%s", "abc", ffi.cast("const char *", buf) }, { "%s", "bc", buf + 1 },
+  { "%lld %.1f", "1 0.5", 1, 0.5 }, { "%.1f %lld", "0.5 1", 0.5, 1 }, { "%d %s", "0 x", false, "x" },
+  { "%s %s %s", "a b c", "a", "b", "c" },
+}
+for round = 1, 3 do
+  for _, shape in ipairs(shapes) do
+    local got = fmt(shape[1], table.unpack(shape, 3, shape[1] == "%p" and 3 or #shape))
+    assert(got == shape[2], string.format("round %d, %s: got %q, want %q", round, shape[1], got, shape[2]))
+  end
+end
+assert(lib.sum_ints_va(15, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1) == 15) -- 16 arguments
+assert(lib.sum_ints_va(16, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1) == 16) -- 17: Swift
+assert(lib.sum_ints_va(2, ffi.new("int64_t", 5), 6) == 11) -- a boxed integer: Swift
+local owner = ffi.new("char[4]", "xy")
+local inside = ffi.cast("const char *", owner)
+ffi.release(owner)
+fails("bad argument #2 to 'format_va'", lib.format_va, "%s", inside)
+fails("bad argument #2 to 'sum_ints_va' (cannot pass a table as a variadic argument)", lib.sum_ints_va, 1, {})
 
 -- A callback through the libffi path: its result, and its error raised after the call.
 local twice = ffi.cast("int64_t (*)(int64_t)", function(x) return x * 2 end)

@@ -2,8 +2,9 @@
  * numbers, booleans, nil, strings or pointer cdata, the C function is called straight
  * from here through one register prototype (the direct path) or, for more arguments,
  * structs by value and results in memory, through the plan's libffi cif (the libffi
- * path). Anything else falls back to the Swift path (`slow`), which handles every
- * conversion, variadic calls and callbacks. */
+ * path; variadic functions too, for variadic arguments that are Lua numbers,
+ * booleans, strings, nil or pointers). Anything else falls back to the Swift path
+ * (`slow`), which handles every conversion and callbacks. */
 #ifndef LF_CALL_H
 #define LF_CALL_H
 
@@ -43,10 +44,34 @@ static inline uint64_t lf_extend(int kind, uint64_t v) {
  * returned in floating (S) or integer (I) registers. */
 enum { LF_R_NONE, LF_R_I, LF_R_S, LF_R_II, LF_R_SS, LF_R_IS, LF_R_SI };
 
+/* The cifs of one variadic function type, prepared per sequence of variadic
+ * argument classes (LF_V_*) on first use and kept for the state's life (a call in
+ * progress may use any of them: none is ever replaced). Owned by the call plan. */
+#define LF_VARARG_CIFS 8
+enum { LF_V_POINTER, LF_V_INT64, LF_V_DOUBLE, LF_V_INT32 };
+typedef struct lf_VarargCifs {
+  void *result_type;   /* ffi_type * */
+  int nfixed;
+  void **fixed_types;  /* ffi_type *[nfixed] */
+  int count;           /* entries prepared */
+  struct {
+    int nargs;
+    uint64_t key;      /* 2 bits per variadic argument: its LF_V_* class */
+    void *cif;         /* ffi_cif * */
+    void **types;
+  } entry[LF_VARARG_CIFS];
+} lf_VarargCifs;
+
+/* A cache for a variadic function of `nfixed` fixed parameters of libffi types
+ * `fixed_types` (copied) returning `result_type`; NULL when out of memory. */
+lf_VarargCifs *lf_newvarargcifs(void *result_type, int nfixed, void *const *fixed_types);
+void lf_freevarargcifs(lf_VarargCifs *cifs);
+
 /* Everything a callable needs, in its upvalue 1 (a full userdata). */
 typedef struct lf_Callable {
   void *function;                 /* the C function */
-  int fast;                       /* 1: the direct path applies; 2: integers only; 3: libffi (`cif`) */
+  int fast;                       /* 1: the direct path applies; 2: integers only;
+                                     3: libffi (`cif` or `varargs`) */
   int nparams;
   int floats;                     /* number of floating arguments */
   uint8_t kinds[LF_MAX_PARAMS];   /* LF_K_* per parameter */
@@ -57,7 +82,8 @@ typedef struct lf_Callable {
   int32_t pointer[LF_MAX_PARAMS]; /* pointers: type ids of pointer cdata passed as they are: */
   int32_t declared[LF_MAX_PARAMS]; /* the unqualified target's pointer, the parameter's type */
   uint8_t strings[LF_MAX_PARAMS]; /* pointers: 1 if a Lua string converts (const char/void *) */
-  void *cif;                      /* the libffi path: the plan's prepared ffi_cif */
+  void *cif;                      /* the libffi path: the plan's prepared ffi_cif, */
+  lf_VarargCifs *varargs;         /* or for a variadic function its cifs */
   const struct lf_FastTypes *ft;  /* the state's type facts, cdata metatables, __gc flag */
   int result;                     /* LF_K_* of the result (LF_K_RECORD: libffi path) */
   int32_t result_type;            /* its type id (pointer and record results become cdata) */
