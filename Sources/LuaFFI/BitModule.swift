@@ -4,15 +4,18 @@
 // argument switches the operation to 64 bits and the result to a boxed `int64_t`
 // (`uint64_t` if an argument is an unsigned 64-bit cdata), as LuaJIT 2.1.
 // docs/luajit-compat.md lists where the results differ from LuaJIT's.
+import CFFIFast
 import CLua
 import CLuaCore
 
-/// The functions of the `bit` table, each a Swift function behind the trampoline.
-private let bitFunctions: [SwiftFunctionEntry] = [
-    ("tobit", bitTobit), ("tohex", bitTohex), ("bnot", bitBnot), ("bswap", bitBswap),
-    ("band", bitBand), ("bor", bitBor), ("bxor", bitBxor),
-    ("lshift", bitLshift), ("rshift", bitRshift), ("arshift", bitArshift),
-    ("rol", bitRol), ("ror", bitRor),
+/// The functions of the `bit` table: a C fast path (LF_BIT_*) for Lua numbers in
+/// front of the Swift function, which does the rest (cdata, numeric strings, errors);
+/// `tohex` is Swift's alone.
+private let bitFunctions: [(name: StaticString, fast: Int?, function: lf_SwiftFunction)] = [
+    ("tobit", LF_BIT_TOBIT, bitTobit), ("tohex", nil, bitTohex), ("bnot", LF_BIT_BNOT, bitBnot),
+    ("bswap", LF_BIT_BSWAP, bitBswap), ("band", LF_BIT_BAND, bitBand), ("bor", LF_BIT_BOR, bitBor),
+    ("bxor", LF_BIT_BXOR, bitBxor), ("lshift", LF_BIT_LSHIFT, bitLshift), ("rshift", LF_BIT_RSHIFT, bitRshift),
+    ("arshift", LF_BIT_ARSHIFT, bitArshift), ("rol", LF_BIT_ROL, bitRol), ("ror", LF_BIT_ROR, bitRor),
 ]
 
 /// Opens the `bit` module: pushes its table. Corresponds to LuaJIT's `luaopen_bit`.
@@ -22,8 +25,8 @@ private let bitFunctions: [SwiftFunctionEntry] = [
 public func openBit(_ L: OpaquePointer?) -> Int32 {
     guard let L else { return 0 }
     lua_createtable(L, 0, Int32(bitFunctions.count))
-    for (name, function) in bitFunctions {
-        lf_pushswiftfunction(L, function, 0)
+    for (name, fast, function) in bitFunctions {
+        if let fast { lf_pushbitfunction(L, Int32(fast), function) } else { lf_pushswiftfunction(L, function, 0) }
         lua_setfield(L, -2, name.cString)
     }
     return 1
@@ -156,7 +159,7 @@ private func bitBnot(_ L: OpaquePointer?) -> Int32 {
 private func bitBswap(_ L: OpaquePointer?) -> Int32 {
     bitEntry(L) { L throws(BitError) in
         let x = try bitOperand(L, 1, "bswap")
-        let bits = x.isCData ? x.bits.byteSwapped : UInt64(UInt32(truncatingIfNeeded: x.bits).byteSwapped)
+        let bits = x.isCData ? x.bits.byteSwapped : UInt64(lf_bit32(Int32(LF_BIT_BSWAP), UInt32(truncatingIfNeeded: x.bits), 0))
         return pushBitResult(L, bits, wide: x.isCData, unsigned: x.unsigned)
     }
 }
@@ -171,16 +174,23 @@ private func fold(_ L: OpaquePointer, _ op: Fold, _ function: String) throws(Bit
     operands.reserveCapacity(Int(count))
     for index in 1...count { operands.append(try bitOperand(L, index, function)) }
     let wide = operands.contains { $0.isCData }
+    guard wide else { // lf_bit32: the rule the C fast path uses
+        let code = switch op { case .and: LF_BIT_BAND; case .or: LF_BIT_BOR; case .xor: LF_BIT_BXOR }
+        let result = operands.dropFirst().reduce(UInt32(truncatingIfNeeded: operands[0].bits)) {
+            lf_bit32(Int32(code), $0, UInt32(truncatingIfNeeded: $1.bits))
+        }
+        return pushBitResult(L, UInt64(result), wide: false, unsigned: false)
+    }
     var result: UInt64 = op == .and ? ~0 : 0
     for (offset, operand) in operands.enumerated() {
-        let bits = wide ? wideOperand(L, Int32(offset) + 1, operand) : operand.bits
+        let bits = wideOperand(L, Int32(offset) + 1, operand)
         switch op {
         case .and: result &= bits
         case .or: result |= bits
         case .xor: result ^= bits
         }
     }
-    return pushBitResult(L, result, wide: wide, unsigned: operands.contains { $0.unsigned })
+    return pushBitResult(L, result, wide: true, unsigned: operands.contains { $0.unsigned })
 }
 
 private func bitBand(_ L: OpaquePointer?) -> Int32 { bitEntry(L) { L throws(BitError) in try fold(L, .and, "band") } }
@@ -206,14 +216,14 @@ private func shift(_ L: OpaquePointer, _ op: Shift, _ function: String) throws(B
         }
         return pushBitResult(L, bits, wide: true, unsigned: x.unsigned)
     }
-    let value = UInt32(truncatingIfNeeded: x.bits), count = UInt32(truncatingIfNeeded: n) & 31
-    let bits: UInt32 = switch op {
-    case .left: value << count
-    case .right: value >> count
-    case .arithmetic: UInt32(bitPattern: Int32(bitPattern: value) >> count)
-    case .rotateLeft: value << count | value >> ((32 - count) & 31)
-    case .rotateRight: value >> count | value << ((32 - count) & 31)
+    let code = switch op {
+    case .left: LF_BIT_LSHIFT
+    case .right: LF_BIT_RSHIFT
+    case .arithmetic: LF_BIT_ARSHIFT
+    case .rotateLeft: LF_BIT_ROL
+    case .rotateRight: LF_BIT_ROR
     }
+    let bits = lf_bit32(Int32(code), UInt32(truncatingIfNeeded: x.bits), UInt32(truncatingIfNeeded: n))
     return pushBitResult(L, UInt64(bits), wide: false, unsigned: false)
 }
 

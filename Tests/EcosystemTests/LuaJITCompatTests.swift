@@ -5,10 +5,13 @@ import Foundation
 import Testing
 
 @Suite struct LuaJITCompatTests {
-    @Test func bitResultsMatchLuaJIT() throws {
+    /// The C fast paths (Lua numbers) and Swift (LUAFFI_API_STACK=1: everything) alike.
+    @Test(arguments: [false, true])
+    func bitResultsMatchLuaJIT(apiStack: Bool) throws {
         guard let luaffi = Paths.luaffi else { return skip("luaffi is not built") }
         guard let luajit = Paths.program("luajit") else { return skip("luajit is not installed: not compared") }
-        let ours = try run(luaffi, ["bit_compare.lua"], in: Paths.fixtures)
+        let ours = try run(luaffi, ["bit_compare.lua"], in: Paths.fixtures,
+                           environment: apiStack ? ["LUAFFI_API_STACK": "1"] : [:])
         let theirs = try run(luajit, ["bit_compare.lua"], in: Paths.fixtures)
         #expect(ours.status == 0 && theirs.status == 0, "luaffi:\n\(ours)\nluajit:\n\(theirs)")
         let ourLines = ours.stdout.split(separator: "\n"), theirLines = theirs.stdout.split(separator: "\n")

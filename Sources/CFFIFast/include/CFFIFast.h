@@ -9,6 +9,7 @@
 #include "lf_cdata.h"
 #include "lf_callback.h"
 #include "lf_arith.h"
+#include "lf_bit.h"
 
 /* `type(v)` of the LuaJIT compatibility layer: Lua 5.4's builtin, except that a
  * userdata whose metatable's __name is "cdata" or "ctype" (every cdata and ctype
