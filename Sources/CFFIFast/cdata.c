@@ -33,9 +33,11 @@ static inline __attribute__((always_inline)) int store_scalar(const lf_Slot *s, 
   }
 }
 
-/* Resolves cdata[key] to a scalar location; NULL for the slow path. Value 1 is
- * checked to be a cdata: the metamethod can be taken out of the metatable with the
- * debug library and called with any value. */
+/* Resolves cdata[key] to a location: a scalar or pointer (`*kind` its LF_K_*), or
+ * an element or field of another type (`*kind` LF_K_NONE: a struct or array, read
+ * as a reference; the callers leave the others to the slow path); NULL for the
+ * slow path. Value 1 is checked to be a cdata: the metamethod can be taken out of
+ * the metatable with the debug library and called with any value. */
 static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, const lf_FastTypes *ft,
                                                          int *kind, int *readonly, int32_t *type) {
   cdata_header *h = (cdata_header *)lf_slotcdata(&args[0], ft->metatables, ft->count);
@@ -44,6 +46,7 @@ static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, c
   char *p = (char *)h + h->offset;
   int shape = t->shape;
   if (shape == LF_T_REFERENCE) {
+    if (lf_ownerreleased(&args[0])) return NULL; /* the slow path raises */
     { char *q; memcpy(&q, p, sizeof q); p = q; }
     if ((uint32_t)t->target >= (uint32_t)ft->count) return NULL;
     t = &ft->types[t->target];
@@ -55,13 +58,14 @@ static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, c
       if (p == NULL) return NULL; /* the slow path raises the NULL error */
       if (lf_ownerreleased(&args[0])) return NULL; /* and this one */
     }
-    if (t->element == LF_K_NONE) {
+    if (t->element == LF_K_NONE && args[1].tag == LF_TAG_SHORTSTR) {
       /* p.field through a pointer to a record */
       if (shape != LF_T_POINTER || (uint32_t)t->target >= (uint32_t)ft->count) return NULL;
       t = &ft->types[t->target];
       if (t->shape != LF_T_RECORD) return NULL;
       goto field;
     }
+    if (t->element_size <= 0) return NULL; /* void *, incomplete elements: the slow path's errors */
     /* Element keys: integers and integral floats; anything else (numeric strings,
      * field names of scalar arrays) is the slow path's. */
     int64_t i;
@@ -83,7 +87,7 @@ static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, c
 field:
   if (args[1].tag != LF_TAG_SHORTSTR) return NULL; /* field names are short strings */
   const lf_FieldSlot *f = lf_findfield(t, lf_strchars(&args[1]));
-  if (f == NULL || f->kind == LF_K_NONE) return NULL;
+  if (f == NULL || f->bitfield) return NULL;
   *kind = f->kind;
   *readonly = f->readonly;
   *type = f->type;
@@ -127,13 +131,32 @@ lua_CFunction lf_choosefast(lua_State *L, lua_CFunction fast) {
   return lf_stackprobe(L) ? fast : lf_slowcall;
 }
 
+/* Pushes a reference (`T &`) to the struct or fixed-size array of type `type` at
+ * `p`, inside the indexed cdata (slot 1), keeping that memory's owner alive in its
+ * user value, as Swift's pushReference makes it; 0 for the slow path (other types,
+ * `T &` not interned yet, a metatype with __gc or its own metatable on it). */
+static int push_reference(lua_State *L, const lf_FastTypes *ft, int32_t type, const char *p) {
+  if ((uint32_t)type >= (uint32_t)ft->count) return 0;
+  const lf_TypeFast *t = &ft->types[type];
+  if (!(t->shape == LF_T_RECORD || (t->shape == LF_T_ARRAY && t->count >= 0))) return 0;
+  int32_t ref = t->reference;
+  if ((uint32_t)ref >= (uint32_t)ft->count || ft->types[ref].gc || ft->types[ref].metatable != NULL) return 0;
+  const lf_Slot *indexed = &lf_base(L)[0]; /* a cdata: locate checked it */
+  const cdata_header *h = (const cdata_header *)lf_udata(indexed);
+  lf_Slot owner = lf_derivedowner(indexed, h, ft->types[h->type].shape); /* copied before allocating */
+  lf_pushnewpointer(L, ft, ref, (uint64_t)(uintptr_t)p, owner);
+  return 1;
+}
+
 static int cdata_index(lua_State *L) {
   const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
   const lf_Slot *args = lf_base(L);
   int kind = 0, readonly = 0;
   int32_t type = -1;
   const char *p = lf_top(L) - args == 2 ? locate(args, ft, &kind, &readonly, &type) : NULL;
-  if (p != NULL && (kind == LF_K_POINTER ? push_pointer(L, ft, type, p) : lf_pushscalar(L, kind, p))) return 1;
+  if (p != NULL && (kind == LF_K_POINTER ? push_pointer(L, ft, type, p)
+                    : kind == LF_K_NONE ? push_reference(L, ft, type, p) : lf_pushscalar(L, kind, p)))
+    return 1;
   if (p == NULL && *ft->metatypes) return lf_metatypeindex(L, ft);
   return lf_slowcall(L);
 }
@@ -144,7 +167,7 @@ static int cdata_newindex(lua_State *L) {
   int kind = 0, readonly = 0;
   int32_t type = -1;
   char *p = lf_top(L) - args == 3 ? locate(args, ft, &kind, &readonly, &type) : NULL;
-  if (p != NULL && !readonly &&
+  if (p != NULL && !readonly && kind != LF_K_NONE &&
       (kind == LF_K_POINTER ? store_pointer(ft, type, &args[2], p) : store_scalar(&args[2], kind, p)))
     return 0;
   return lf_slowcall(L);

@@ -39,14 +39,16 @@ static inline __attribute__((always_inline)) const lf_CDataHeader *lf_slotcdata(
   return h;
 }
 
-/* The Lua object that a pointer derived from the cdata `h` in slot `s` must keep
- * alive (docs/semantics.md, Lifetimes): an array owns its memory, a pointer with a
- * finalizer (ffi.gc) owns its target, another pointer passes on its own owner (user
- * value 1); a slot tagged nil when there is none (the memory is C's). */
+/* The Lua object that a pointer or reference derived from the cdata `h` in slot `s`
+ * must keep alive (docs/semantics.md, Lifetimes): an array or struct owns its
+ * memory, a pointer with a finalizer (ffi.gc) owns its target, another pointer or a
+ * reference passes on its own owner (user value 1); a slot tagged nil when there is
+ * none (the memory is C's). */
 static inline lf_Slot lf_derivedowner(const lf_Slot *s, const lf_CDataHeader *h, int shape) {
   lf_Slot none = {{0}, LF_TAG_NIL, {0}};
-  if (shape == LF_T_ARRAY || (h->flags & LF_CDATA_FINALIZER)) return *s;
-  if (shape == LF_T_POINTER && ((const lf_Udata *)s->value.p)->nuvalue > 0) return *lf_uservalue(s, 1);
+  if (shape == LF_T_ARRAY || shape == LF_T_RECORD || (h->flags & LF_CDATA_FINALIZER)) return *s;
+  if ((shape == LF_T_POINTER || shape == LF_T_REFERENCE) && ((const lf_Udata *)s->value.p)->nuvalue > 0)
+    return *lf_uservalue(s, 1);
   return none;
 }
 

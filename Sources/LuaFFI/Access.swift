@@ -18,6 +18,8 @@ extension FFIState {
     /// Throws for bad keys, NULL pointers and indexes out of range.
     func locate(_ L: OpaquePointer, _ cdata: CDataRef, at index: Int32 = 1, key: Int32) throws(FFIError) -> Location? {
         try checkUsable(cdata)
+        // A reference (`node.a`) is derived from its owner as a pointer is.
+        if self.info(cdata.typeID).kind == .reference { try checkOwnerUsable(L, index) }
         let (address, id) = value(of: cdata)
         let info = info(id)
         switch info.kind {

@@ -126,18 +126,23 @@ extension FFIState {
         cdata.payload.storeBytes(of: address, as: UnsafeMutableRawPointer?.self)
     }
 
-    /// Pushes a reference of type `T &` to the value of type `id` at `address`,
-    /// keeping the object at `anchor` (the cdata the address points into) alive in
-    /// its user value. An array of no fixed length (`[?]`, `[]`: the tail of a
-    /// variable-length struct) is bounded by the end of the object that owns it,
-    /// when Lua owns it. `[-0, +1, m]`
+    /// Pushes a reference of type `T &` to the value of type `id` at `address`, an
+    /// address inside the value at `anchor` (the cdata indexed). Like a derived
+    /// pointer it keeps the owner of that memory alive in its user value (the root:
+    /// a reference made through another passes the same owner on, and is refused
+    /// once that owner is released), none when C owns it (Owners.swift). An array of
+    /// no fixed length (`[?]`, `[]`: the tail of a variable-length struct) is bounded
+    /// by the end of the object that owns it, when Lua owns it. `[-0, +1, m]`
     func pushReference(_ L: OpaquePointer, to id: Int32, at address: UnsafeMutableRawPointer, anchor: Int32) {
         let anchor = lua_absindex(L, anchor)
         let count = info(id).kind == .array && info(id).count == nil ? elementsLeft(L, in: anchor, from: address, id) : -1
-        let cdata = pushNewCData(L, referenceType(to: id), size: 8, alignment: 8, count: count, userValues: 1)
+        let owned = pushOwner(L, of: anchor)
+        let cdata = pushNewCData(L, referenceType(to: id), size: 8, alignment: 8, count: count, userValues: owned ? 1 : 0)
         cdata.payload.storeBytes(of: address, as: UnsafeMutableRawPointer.self)
-        lua_pushvalue(L, anchor)
-        lua_setiuservalue(L, -2, 1)
+        if owned {
+            lua_rotate(L, -2, 1)
+            lua_setiuservalue(L, -2, 1)
+        }
     }
 
     /// How many elements of array type `id` fit between `address` and the end of the

@@ -30,6 +30,10 @@ extension FFIState {
            types[Int(id)] == CType.pointer(to: types[Int(info.target)]) {
             table.pointee.types![Int(info.target)].pointer = id  // ffi.addressof's result type
         }
+        if info.kind == .reference, table.pointee.types![Int(info.target)].reference < 0,
+           types[Int(id)] == CType(.reference(types[Int(info.target)])) {
+            table.pointee.types![Int(info.target)].reference = id  // aggregate reads (pushReference)
+        }
     }
 
     /// The fast-path facts of type `id` (records get their field table later).
@@ -39,6 +43,7 @@ extension FFIState {
         fast.target = -1
         fast.count = -1
         fast.pointer = -1
+        fast.reference = -1
         (fast.size, fast.alignment) = fastSize(info)
         fast.metatype = governingMetatype(id) ?? 0
         fast.metatype_index = governingMetatype(id).flatMap { metatypeIndexRefs[$0] } ?? 0

@@ -128,6 +128,18 @@ ok, err = pcall(ffi.string, bytes, 1)
 assert(not ok and err:find("released cdata of type 'void *'", 1, true), err)
 ok, err = pcall(ffi.C.free, bytes)
 assert(not ok and err:find("released cdata", 1, true), err)
+-- A reference (a struct or array field, an element of an array of structs) is
+-- derived too: it keeps its owner alive and raises once the owner is released.
+ffi.cdef "typedef struct lt_in { int a; } lt_in; typedef struct lt_out { lt_in in; int arr[2]; lt_in list[2]; } lt_out;"
+local outer = ffi.new("lt_out")
+outer.list[1].a = 7
+local refs = { outer["in"], outer.arr, outer.list[1], outer.list }
+assert(refs[3].a == 7 and refs[4][1].a == 7)
+ffi.release(outer)
+for i, ref in ipairs(refs) do
+  ok, err = pcall(function() return ref[i == 1 and "a" or i == 3 and "a" or 0] end)
+  assert(not ok and err:find("attempt to use a pointer into a released cdata of type 'struct lt_out'", 1, true), err)
+end
 -- Arithmetic and comparison touch no memory: allowed, and the result raises too.
 local later = bytes + 1
 assert(later - bytes == 1)

@@ -193,6 +193,31 @@ for round = 1, 20 do
 end
 collectgarbage("incremental", 200, 100)
 
+-- Struct and array fields, and elements of arrays of structs, read as references
+-- (`T &`, C once Swift has made the type): writes through them reach the owner,
+-- which they keep alive; unsized and non-aggregate elements stay Swift's.
+ffi.cdef [[
+typedef struct fp_in { int a, b; } fp_in;
+typedef struct fp_out { int x; fp_in in; double arr[3]; fp_in list[2]; _Complex double z[1]; } fp_out;
+]]
+for round = 1, 3 do
+  local o = ffi.new("fp_out")
+  o["in"].a, o.arr[2], o.list[1].b = round, round * 0.5, round + 1
+  assert(o["in"].a == round and o.arr[2] == round * 0.5 and o.list[1].b == round + 1)
+  assert(ffi.istype("fp_in &", o["in"]) and ffi.istype("double (&)[3]", o.arr) and ffi.istype("fp_in &", o.list[1]))
+  local p = ffi.cast("fp_out *", o)
+  assert(p[0].list[1].b == round + 1 and p.list[1].b == round + 1 and p["in"].a == round)
+  local inner = o.list
+  o = nil
+  collectgarbage()
+  assert(inner[1].b == round + 1) -- the reference keeps the struct alive
+  assert(ffi.typeof(ffi.new("fp_out").z[0]) == ffi.typeof("complex double")) -- a value, not a reference
+  local ok, err = pcall(function() return ffi.new("fp_out").list[2] end)
+  assert(not ok and err:find("out of range", 1, true), err)
+  ok, err = pcall(function() return ffi.cast("void *", p)[0] end)
+  assert(not ok, "void * elements")
+end
+
 -- Last (it turns the C paths that make cdata off for the rest of the state): with a
 -- __gc metatype somewhere, cdata results are made on the slow path, same results.
 ffi.cdef "typedef struct { int x; } GcBox;"

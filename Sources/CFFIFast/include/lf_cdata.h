@@ -27,8 +27,9 @@ enum { LF_T_OTHER = 32, LF_T_RECORD, LF_T_ARRAY, LF_T_POINTER, LF_T_REFERENCE };
 typedef struct lf_FieldSlot {
   const char *key;
   int32_t offset;
-  int32_t type;     /* pointer fields: the field's type id */
-  uint8_t kind;     /* LF_K_* scalar or LF_K_POINTER, or LF_K_NONE: take the slow path */
+  int32_t type;     /* the field's type id */
+  uint8_t kind;     /* LF_K_* scalar or LF_K_POINTER, or LF_K_NONE: an aggregate (read
+                       as a reference) or a bitfield, the slow path's */
   uint8_t readonly;
   uint8_t bitfield; /* a bitfield: no byte offset of its own (ffi.offsetof's slow path) */
 } lf_FieldSlot;
@@ -54,6 +55,8 @@ typedef struct lf_TypeFast {
   int32_t alignment;
   int64_t size;       /* bytes; -1: unknown or variable-length (the slow path's) */
   int32_t pointer;    /* the id of `T *` for this T, once interned; -1 until then */
+  int32_t reference;  /* the id of `T &` for this T, once interned (a read of a struct or
+                         array field or element makes one); -1 until then */
   int32_t metatype;   /* registry reference of the metatype table that governs its cdata
                          (its record's, or a pointer's or reference's target record's,
                          qualifiers ignored); 0: none */
