@@ -127,6 +127,27 @@ static int store_pointer(const lf_FastTypes *ft, int32_t type, const lf_Slot *s,
   return 0;
 }
 
+/* Stores the struct or fixed-size array that slot `s` holds (a cdata of that very
+ * type, or a reference to one) into `p`, of type `type`, by copying it; 0 for the
+ * slow path (other values and types, const parts: Swift's rules and errors). */
+static int store_aggregate(const lf_FastTypes *ft, int32_t type, const lf_Slot *s, char *p) {
+  if ((uint32_t)type >= (uint32_t)ft->count || !ft->types[type].assignable) return 0;
+  const cdata_header *h = lf_slotcdata(s, ft->metatables, ft->count);
+  if (h == NULL) return 0;
+  const char *source = (const char *)h + h->offset;
+  int32_t from = h->type;
+  if (ft->types[from].shape == LF_T_REFERENCE) {
+    if (lf_ownerreleased(s)) return 0;
+    const char *target;
+    memcpy(&target, source, sizeof target);
+    source = target;
+    from = ft->types[from].target;
+  }
+  if (from != type || ft->types[type].size <= 0) return 0;
+  memmove(p, source, (size_t)ft->types[type].size); /* they may overlap */
+  return 1;
+}
+
 lua_CFunction lf_choosefast(lua_State *L, lua_CFunction fast) {
   return lf_stackprobe(L) ? fast : lf_slowcall;
 }
@@ -167,8 +188,9 @@ static int cdata_newindex(lua_State *L) {
   int kind = 0, readonly = 0;
   int32_t type = -1;
   char *p = lf_top(L) - args == 3 ? locate(args, ft, &kind, &readonly, &type) : NULL;
-  if (p != NULL && !readonly && kind != LF_K_NONE &&
-      (kind == LF_K_POINTER ? store_pointer(ft, type, &args[2], p) : store_scalar(&args[2], kind, p)))
+  if (p != NULL && !readonly &&
+      (kind == LF_K_POINTER ? store_pointer(ft, type, &args[2], p)
+       : kind == LF_K_NONE ? store_aggregate(ft, type, &args[2], p) : store_scalar(&args[2], kind, p)))
     return 0;
   return lf_slowcall(L);
 }

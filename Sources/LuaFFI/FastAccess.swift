@@ -45,6 +45,7 @@ extension FFIState {
         fast.pointer = -1
         fast.reference = -1
         (fast.size, fast.alignment) = fastSize(info)
+        fast.assignable = isFastAssignable(id) ? 1 : 0
         fast.metatype = governingMetatype(id) ?? 0
         fast.metatype_index = governingMetatype(id).flatMap { metatypeIndexRefs[$0] } ?? 0
         fast.gc = hasMetatypeGC(id) ? 1 : 0
@@ -72,10 +73,19 @@ extension FFIState {
         (info.isVariable || info.kind == .function ? -1 : Int64(info.size ?? -1), Int32(info.alignment))
     }
 
+    /// Whether C may store a whole value of type `id` by copying it: a complete
+    /// struct, union or fixed-size array with no const part (checkAggregateWrite).
+    private func isFastAssignable(_ id: Int32) -> Bool {
+        let info = infos[Int(id)]
+        guard info.kind == .record || info.kind == .array, !info.isVariable, info.size != nil else { return false }
+        return !types[Int(id)].hasConstPart
+    }
+
     /// Updates the size of type `id` once it is complete.
     func refreshFastSize(_ id: Int32) {
         guard id < fastTypes.pointee.count else { return }
         (fastTypes.pointee.types![Int(id)].size, fastTypes.pointee.types![Int(id)].alignment) = fastSize(infos[Int(id)])
+        fastTypes.pointee.types![Int(id)].assignable = isFastAssignable(id) ? 1 : 0
     }
 
     /// Fills the field lookup of record `id` from its field table (on top of the

@@ -218,6 +218,37 @@ for round = 1, 3 do
   assert(not ok, "void * elements")
 end
 
+-- Whole structs and arrays stored into fields and elements: a cdata of the very
+-- type, or a reference to one, is copied (in C); other values, other types and
+-- const parts get Swift's conversions and errors.
+ffi.cdef [[
+typedef struct fp_agg { fp_in in; int arr[3]; fp_in list[2]; } fp_agg;
+typedef struct fp_cagg { const fp_in cin; fp_in plain; } fp_cagg;
+]]
+local agg, src = ffi.new("fp_agg"), ffi.new("fp_in", 1, 2)
+for round = 1, 3 do
+  agg["in"] = src
+  agg.list[1] = agg["in"] -- from a reference
+  agg.list[0] = agg.list[0] -- onto itself
+  agg.arr = ffi.new("int[3]", round, 2, 3)
+  assert(agg["in"].b == 2 and agg.list[1].a == src.a and agg.arr[0] == round)
+  src.a = round + 100
+  assert(agg["in"].a == agg.list[1].a and agg["in"].a ~= src.a, "a copy, not a reference")
+  agg["in"] = { 7, 8 }
+  assert(agg["in"].a == 7)
+  local ok, err = pcall(function() agg["in"] = ffi.new("struct { int a, b; }") end)
+  assert(not ok and err:find("cannot convert", 1, true), err)
+  ok, err = pcall(function() agg["in"] = 5 end)
+  assert(not ok and err:find("cannot convert 'number'", 1, true), err)
+  ok, err = pcall(function() agg.arr = ffi.new("int[2]") end)
+  assert(not ok and err:find("cannot convert 'int [2]' to 'int [3]'", 1, true), err)
+  local c = ffi.new("fp_cagg")
+  ok, err = pcall(function() c.cin = src end)
+  assert(not ok and err:find("constant", 1, true), err)
+  c.plain = src
+  assert(c.plain.a == src.a)
+end
+
 -- Last (it turns the C paths that make cdata off for the rest of the state): with a
 -- __gc metatype somewhere, cdata results are made on the slow path, same results.
 ffi.cdef "typedef struct { int x; } GcBox;"

@@ -45,6 +45,8 @@ typedef struct lf_TypeFast {
   uint8_t members_known; /* records: `fields` holds every member with a short name and
                             there are no record-scoped constants (a short key that is
                             not there names no member) */
+  uint8_t assignable; /* complete records and fixed-size arrays with no const part: a
+                         store of a whole value of the type copies it in C */
   int32_t element_size;
   int32_t target;     /* pointers, references, arrays: the target/element type id */
   int64_t count;      /* fixed arrays: the length; -1 otherwise */
