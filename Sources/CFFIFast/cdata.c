@@ -384,8 +384,19 @@ static int new_vla(lua_State *L, const lf_TypeFast *t, int32_t id, const lf_Slot
   return 1;
 }
 
-/* ffi.new(ct, numbers...) for a struct of scalar fields initialized by position
- * (alignment <= 8: the payload follows the 8-byte header). */
+/* Whether ffi.new(ct) with no initializer is C's for type `t`: a struct, union,
+ * fixed-size array, scalar or pointer of a known size of at most 64 KiB (bigger ones
+ * are allocated protected, by Swift) aligned to at most 8 (the payload follows the
+ * 8-byte header). */
+static inline int zeroed_new(const lf_TypeFast *t) {
+  int shape = t->shape;
+  return t->size >= 0 && t->size <= (1 << 16) && t->alignment <= 8 &&
+         (shape == LF_T_RECORD || (shape == LF_T_ARRAY && t->count >= 0) || shape == LF_T_POINTER ||
+          (shape >= LF_K_I8 && shape <= LF_K_DOUBLE));
+}
+
+/* ffi.new(ct) of a type zeroed_new takes, and ffi.new(ct, numbers...) for a struct
+ * of scalar fields initialized by position (alignment <= 8). */
 static int cdata_new(lua_State *L) {
   const new_env *env = (const new_env *)lf_udata(lf_upvalue(L, 3));
   const lf_FastTypes *ft = env->ft;
@@ -397,7 +408,7 @@ static int cdata_new(lua_State *L) {
   const lf_TypeFast *t = &ft->types[id];
   if (env->constructor && t->metatype != 0) return lf_slowcall(L);
   if (t->shape == LF_T_ARRAY && t->count < 0) return new_vla(L, t, id, args, n);
-  if (t->positional == NULL || n > t->npositional) return lf_slowcall(L);
+  if (!(n == 0 && zeroed_new(t)) && (t->positional == NULL || n > t->npositional)) return lf_slowcall(L);
   cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + (size_t)t->size, 0);
   h->type = id;
   h->flags = 0;
@@ -422,11 +433,16 @@ static int cdata_new(lua_State *L) {
   return 1;
 }
 
+/* The sizes of the integer types a cast makes. */
+static const uint8_t cast_sizes[] = {[LF_K_I8] = 1, [LF_K_U8] = 1, [LF_K_I16] = 2, [LF_K_U16] = 2,
+                                     [LF_K_I32] = 4, [LF_K_U32] = 4, [LF_K_I64] = 8, [LF_K_U64] = 8};
+
 /* ffi.cast(ct, v) for a pointer type and nil, a pointer or an array cdata: the
  * address, with the owner a derived pointer keeps (Owners.swift), or `v` itself
  * when it is a cdata of that very type; for an integer or
- * pointer type and a Lua integer: its low bits (FFIState.cast). Floats, strings,
- * functions, records and references take Swift's rules. */
+ * pointer type and a Lua integer, or for an integer type and a pointer or array
+ * cdata: its low bits (FFIState.cast). Floats, strings, functions, records and
+ * references take Swift's rules. */
 static int cdata_cast(lua_State *L) {
   const new_env *env = (const new_env *)lf_udata(lf_upvalue(L, 3));
   const lf_FastTypes *ft = env->ft;
@@ -436,10 +452,20 @@ static int cdata_cast(lua_State *L) {
   if (id < 0 || ft->types[id].gc) return lf_slowcall(L);
   int shape = ft->types[id].shape;
   if (args[1].tag == LF_TAG_INT && shape >= LF_K_I8 && shape <= LF_K_U64) {
-    static const uint8_t sizes[] = {[LF_K_I8] = 1, [LF_K_U8] = 1, [LF_K_I16] = 2, [LF_K_U16] = 2,
-                                    [LF_K_I32] = 4, [LF_K_U32] = 4, [LF_K_I64] = 8, [LF_K_U64] = 8};
     lf_Slot value = args[1]; /* copied: the allocation may move the stack */
-    store_scalar(&value, shape, lf_pushnewplain(L, ft, id, sizes[shape]));
+    store_scalar(&value, shape, lf_pushnewplain(L, ft, id, cast_sizes[shape]));
+    return 1;
+  }
+  if (shape >= LF_K_I8 && shape <= LF_K_U64 && args[1].tag == LF_TAG_USERDATA) {
+    /* An integer from a pointer or array cdata: its address's low bits. */
+    const cdata_header *h = lf_slotcdata(&args[1], ft->metatables, ft->count);
+    int from = h != NULL ? ft->types[h->type].shape : LF_T_OTHER;
+    if (from != LF_T_POINTER && from != LF_T_ARRAY) return lf_slowcall(L);
+    const char *payload = (const char *)h + h->offset;
+    lf_Slot value = {{0}, LF_TAG_INT, {0}};
+    if (from == LF_T_POINTER) memcpy(&value.value.i, payload, 8);
+    else value.value.i = (lua_Integer)(uintptr_t)payload;
+    store_scalar(&value, shape, lf_pushnewplain(L, ft, id, cast_sizes[shape]));
     return 1;
   }
   if (shape != LF_T_POINTER) return lf_slowcall(L);

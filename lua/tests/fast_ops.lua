@@ -110,6 +110,23 @@ for _ = 1, 2 do
   assert(ffi.istype("uint16_t", ffi.cast("uint16_t", 1)))
 end
 
+-- ffi.cast of pointers and arrays to integers: the address's low bits; ffi.new
+-- with no initializer of structs, fixed arrays, scalars and pointers: zeroed.
+for _ = 1, 2 do
+  local bytes = ffi.new("uint8_t[16]")
+  local p = ffi.cast("uint8_t *", bytes) + 3
+  assert(ffi.cast("intptr_t", p) == ffi.cast("intptr_t", bytes) + 3)
+  assert(ffi.tonumber(ffi.cast("uint8_t", ffi.cast("void *", 0x1ff))) == 255)
+  assert(ffi.tonumber(ffi.cast("int16_t", ffi.cast("void *", 0x18000))) == -32768)
+  assert(ffi.cast("uint64_t", ffi.cast("void *", -1)) == ffi.new("uint64_t", -1))
+  assert(ffi.sizeof(ffi.new("int[10]")) == 40 and ffi.new("int[10]")[9] == 0 and ffi.tonumber(ffi.new("double")) == 0)
+  assert(ffi.new("int *") == ffi.NULL and ffi.new("struct { int a[3]; double d; }").a[2] == 0)
+  assert(ffi.istype("int[10]", ffi.new("int[10]")) and ffi.new("bool") == ffi.new("bool", false))
+  fails("cannot create an unbound reference of type 'int &'", ffi.new, "int &")
+  ffi.cdef "struct fo_incomplete;"
+  fails("size unknown", ffi.new, "struct fo_incomplete")
+end
+
 -- ffi.cast to the very type of a cdata gives that cdata (LuaJIT makes no copy); any
 -- other type, qualifiers included, a new one.
 ffi.cdef [[ typedef struct fo_castgc { int x; } fo_castgc; ]]
