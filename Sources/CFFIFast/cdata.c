@@ -395,8 +395,45 @@ static inline int zeroed_new(const lf_TypeFast *t) {
           (shape >= LF_K_I8 && shape <= LF_K_DOUBLE));
 }
 
-/* ffi.new(ct) of a type zeroed_new takes, and ffi.new(ct, numbers...) for a struct
- * of scalar fields initialized by position (alignment <= 8). */
+/* Fills the struct `t` at `p` (table_init) from the table at stack index `table`,
+ * as Swift's initializeRecord: t[base], t[base + 1], ... into the members in order,
+ * up to the first nil (base 0 when t[0] is set, else 1), or when t[base] is nil the
+ * string keys that name members (others are ignored). 0 for the slow path: values
+ * C does not convert, keys C cannot look up. */
+static int fill_from_table(lua_State *L, const lf_TypeFast *t, char *p, int table) {
+  int base = lua_rawgeti(L, table, 0) != LUA_TNIL ? 0 : 1;
+  lua_pop(L, 1);
+  if (lua_rawgeti(L, table, base) != LUA_TNIL) {
+    lua_pop(L, 1);
+    for (int i = 0; i < t->npositional; i++) {
+      if (lua_rawgeti(L, table, base + i) == LUA_TNIL) {
+        lua_pop(L, 1);
+        break;
+      }
+      int stored = store_scalar(lf_top(L) - 1, t->positional[i].kind, p + t->positional[i].offset);
+      lua_pop(L, 1);
+      if (!stored) return 0;
+    }
+    return 1;
+  }
+  lua_pop(L, 1);
+  if (!t->members_known || t->fields == NULL) return 0;
+  lua_pushnil(L);
+  while (lua_next(L, table) != 0) {
+    const lf_Slot *key = lf_top(L) - 2;
+    const lf_FieldSlot *f = key->tag == LF_TAG_SHORTSTR ? lf_findfield(t, lf_strchars(key)) : NULL;
+    if (key->tag == LF_TAG_LONGSTR || (f != NULL && !store_scalar(lf_top(L) - 1, f->kind, p + f->offset))) {
+      lua_pop(L, 2);
+      return 0;
+    }
+    lua_pop(L, 1);
+  }
+  return 1;
+}
+
+/* ffi.new(ct) of a type zeroed_new takes, ffi.new(ct, numbers...) for a struct of
+ * scalar fields initialized by position (alignment <= 8), and ffi.new(ct, table)
+ * for such a struct with every member in `positional` (fill_from_table). */
 static int cdata_new(lua_State *L) {
   const new_env *env = (const new_env *)lf_udata(lf_upvalue(L, 3));
   const lf_FastTypes *ft = env->ft;
@@ -408,7 +445,8 @@ static int cdata_new(lua_State *L) {
   const lf_TypeFast *t = &ft->types[id];
   if (env->constructor && t->metatype != 0) return lf_slowcall(L);
   if (t->shape == LF_T_ARRAY && t->count < 0) return new_vla(L, t, id, args, n);
-  if (!(n == 0 && zeroed_new(t)) && (t->positional == NULL || n > t->npositional)) return lf_slowcall(L);
+  int table = n == 1 && t->table_init && lua_type(L, 2) == LUA_TTABLE;
+  if (!(n == 0 && zeroed_new(t)) && !table && (t->positional == NULL || n > t->npositional)) return lf_slowcall(L);
   cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + (size_t)t->size, 0);
   h->type = id;
   h->flags = 0;
@@ -421,7 +459,11 @@ static int cdata_new(lua_State *L) {
   if (t->size == 16) memset(p, 0, 16); /* inline for the common small structs: the */
   else if (t->size == 8) memset(p, 0, 8); /* call would cost more than the stores */
   else memset(p, 0, (size_t)t->size);
-  for (int i = 0; i < n; i++) {
+  if (table && !fill_from_table(L, t, p, 2)) {
+    lua_settop(L, n + 1); /* the new cdata goes: Swift makes it again */
+    return lf_slowcall(L);
+  }
+  for (int i = 0; i < n && !table; i++) {
     const lf_FieldSlot *f = &t->positional[i];
     if (!store_scalar(&args[i + 1], f->kind, p + f->offset)) {
       lua_settop(L, n + 1); /* other values, floats into integers: Swift's rules */

@@ -230,6 +230,10 @@ extension FFIState {
         entry.pointee.positional = slots
         entry.pointee.npositional = Int32(fields.count)
         entry.pointee.size = Int64(size)
+        if case .record(let record) = types[Int(id)].kind, !record.isUnion, fields.count == record.fields.count,
+           record.fields.allSatisfy({ $0.name != nil }) {
+            entry.pointee.table_init = 1  // a table's positional walk is then these fields
+        }
     }
 
     /// Frees the fast-path tables.

@@ -130,6 +130,11 @@ extension FFIState {
                 return
             }
             if lua_type(L, first) == LUA_TTABLE, case .record(let record) = types[Int(id)].kind {
+                // Describes the type to the C path (its members in order, by name),
+                // which takes the next tables.
+                _ = positional(id)
+                pushFieldTable(L, record: id)
+                lf_pop(L, 1)
                 let fields = flattenedFields(record, at: 0, table: true)
                 return try initializeRecord(L, record, fields, at: address, count: count, table: first)
             }

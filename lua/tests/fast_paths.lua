@@ -249,6 +249,32 @@ for round = 1, 3 do
   assert(c.plain.a == src.a)
 end
 
+-- Table initializers of structs of scalar members (C after the first, which Swift
+-- makes): by position from [1] or [0] up to the first nil, else by name (unknown
+-- names ignored); conversions C does not make, and other shapes, stay Swift's.
+ffi.cdef [[
+typedef struct fp_ti { int x; double y; uint8_t z; } fp_ti;
+typedef struct fp_tq { int a; struct { int b; }; } fp_tq;
+]]
+local function fields(v) return v.x, v.y, v.z end
+local ti = ffi.typeof("fp_ti")
+for _ = 1, 3 do
+  assert(select(3, fields(ffi.new("fp_ti", { 1, 2.5, 255 + 45 }))) == 44)
+  local x, y, z = fields(ffi.new("fp_ti", { [0] = 4, 5, 6 }))
+  assert(x == 4 and y == 5 and z == 6)
+  x, y, z = fields(ti({ x = 7, z = 9, unknown = 1 }))
+  assert(x == 7 and y == 0 and z == 9)
+  x, y, z = fields(ffi.new("fp_ti", { 1, 2, 3, 4, 5 })) -- extra entries ignored
+  assert(x == 1 and y == 2 and z == 3)
+  x, y, z = fields(ffi.new("fp_ti", { 1, nil, 3 })) -- up to the first nil
+  assert(x == 1 and y == 0 and z == 0)
+  assert(ffi.new("fp_ti", { 1.5 }).x == 1 and ffi.new("fp_ti", { x = 2 ^ 31 }).x == -2 ^ 31) -- Swift's conversions
+  local ok, err = pcall(ffi.new, "fp_ti", { x = "s" })
+  assert(not ok and err:find("cannot convert 'string' to 'int'", 1, true), err)
+  local q = ffi.new("fp_tq", { 1, 2 }) -- an anonymous member: Swift walks it
+  assert(q.a == 1 and q.b == 2)
+end
+
 -- Last (it turns the C paths that make cdata off for the rest of the state): with a
 -- __gc metatype somewhere, cdata results are made on the slow path, same results.
 ffi.cdef "typedef struct { int x; } GcBox;"
