@@ -431,9 +431,51 @@ static int fill_from_table(lua_State *L, const lf_TypeFast *t, char *p, int tabl
   return 1;
 }
 
-/* ffi.new(ct) of a type zeroed_new takes, ffi.new(ct, numbers...) for a struct of
- * scalar fields initialized by position (alignment <= 8), and ffi.new(ct, table)
- * for such a struct with every member in `positional` (fill_from_table). */
+/* Fills the fixed-size array `t` of scalars at `p` from the table at stack index
+ * `table`, as Swift's initializeArray: t[base], t[base + 1], ... up to the first nil
+ * (base 0 when t[0] is set, else 1), a single element repeated into every one. 0
+ * for the slow path: values C does not convert, too many elements (the error). */
+static int fill_array_from_table(lua_State *L, const lf_TypeFast *t, char *p, int table) {
+  int base = lua_rawgeti(L, table, 0) != LUA_TNIL ? 0 : 1;
+  lua_pop(L, 1);
+  int64_t i = 0;
+  for (;; i++) {
+    if (lua_rawgeti(L, table, base + i) == LUA_TNIL) {
+      lua_pop(L, 1);
+      break;
+    }
+    int stored = i < t->count && store_scalar(lf_top(L) - 1, t->element, p + i * t->element_size);
+    lua_pop(L, 1);
+    if (!stored) return 0;
+  }
+  for (int64_t j = 1; i == 1 && j < t->count; j++) memcpy(p + j * t->element_size, p, (size_t)t->element_size);
+  return 1;
+}
+
+/* How ffi.new(ct, ...) initializes in C (cdata_new); INIT_SLOW: Swift does all. */
+enum { INIT_SLOW, INIT_ZERO, INIT_FIELDS, INIT_FIELD_TABLE, INIT_SCALAR, INIT_ELEMENTS, INIT_ELEMENT_TABLE };
+
+static int initializer_kind(lua_State *L, const lf_TypeFast *t, const lf_Slot *args, int n) {
+  int shape = t->shape, table = n == 1 && lua_type(L, 2) == LUA_TTABLE;
+  if (n == 0) return zeroed_new(t) ? INIT_ZERO : INIT_SLOW;
+  if (shape == LF_T_RECORD) {
+    if (table) return t->table_init ? INIT_FIELD_TABLE : INIT_SLOW;
+    return t->positional != NULL && n <= t->npositional ? INIT_FIELDS : INIT_SLOW;
+  }
+  if (!zeroed_new(t)) return INIT_SLOW;
+  if (shape >= LF_K_I8 && shape <= LF_K_DOUBLE) return n == 1 ? INIT_SCALAR : INIT_SLOW;
+  if (shape != LF_T_ARRAY || t->element < LF_K_I8 || t->element > LF_K_DOUBLE || t->element_size <= 0) return INIT_SLOW;
+  if (table) return INIT_ELEMENT_TABLE;
+  if (n > t->count) return INIT_SLOW; /* the error */
+  for (int i = 1; i <= n; i++)
+    if (args[i].tag != LF_TAG_INT && args[i].tag != LF_TAG_FLOAT) return INIT_SLOW; /* strings, cdata, ... */
+  return INIT_ELEMENTS;
+}
+
+/* ffi.new(ct, ...) in C: no initializer (zeroed_new), numbers by position into a
+ * struct of scalar fields (alignment <= 8), a table into a struct whose members are
+ * all in `positional` (fill_from_table), one number into a scalar, numbers or a
+ * table into a fixed-size array of scalars (one number fills every element). */
 static int cdata_new(lua_State *L) {
   const new_env *env = (const new_env *)lf_udata(lf_upvalue(L, 3));
   const lf_FastTypes *ft = env->ft;
@@ -445,8 +487,8 @@ static int cdata_new(lua_State *L) {
   const lf_TypeFast *t = &ft->types[id];
   if (env->constructor && t->metatype != 0) return lf_slowcall(L);
   if (t->shape == LF_T_ARRAY && t->count < 0) return new_vla(L, t, id, args, n);
-  int table = n == 1 && t->table_init && lua_type(L, 2) == LUA_TTABLE;
-  if (!(n == 0 && zeroed_new(t)) && !table && (t->positional == NULL || n > t->npositional)) return lf_slowcall(L);
+  int init = initializer_kind(L, t, args, n);
+  if (init == INIT_SLOW) return lf_slowcall(L);
   cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + (size_t)t->size, 0);
   h->type = id;
   h->flags = 0;
@@ -459,16 +501,23 @@ static int cdata_new(lua_State *L) {
   if (t->size == 16) memset(p, 0, 16); /* inline for the common small structs: the */
   else if (t->size == 8) memset(p, 0, 8); /* call would cost more than the stores */
   else memset(p, 0, (size_t)t->size);
-  if (table && !fill_from_table(L, t, p, 2)) {
-    lua_settop(L, n + 1); /* the new cdata goes: Swift makes it again */
-    return lf_slowcall(L);
+  int done = 1;
+  switch (init) {
+  case INIT_FIELDS:
+    for (int i = 0; i < n && done; i++) done = store_scalar(&args[i + 1], t->positional[i].kind, p + t->positional[i].offset);
+    break;
+  case INIT_FIELD_TABLE: done = fill_from_table(L, t, p, 2); break;
+  case INIT_SCALAR: done = store_scalar(&args[1], t->shape, p); break;
+  case INIT_ELEMENTS:
+    for (int i = 0; i < n && done; i++) done = store_scalar(&args[i + 1], t->element, p + (size_t)i * (size_t)t->element_size);
+    for (int64_t j = 1; done && n == 1 && j < t->count; j++) memcpy(p + j * t->element_size, p, (size_t)t->element_size);
+    break;
+  case INIT_ELEMENT_TABLE: done = fill_array_from_table(L, t, p, 2); break;
+  default: break;
   }
-  for (int i = 0; i < n && !table; i++) {
-    const lf_FieldSlot *f = &t->positional[i];
-    if (!store_scalar(&args[i + 1], f->kind, p + f->offset)) {
-      lua_settop(L, n + 1); /* other values, floats into integers: Swift's rules */
-      return lf_slowcall(L);
-    }
+  if (!done) {
+    lua_settop(L, n + 1); /* the new cdata goes: Swift makes it again, with its rules and errors */
+    return lf_slowcall(L);
   }
   /* The metatype's own metatable, or the plain one: neither has __gc. */
   lf_setnewmetatable(L, t->metatable ? (void *)t->metatable : lf_upvalue(L, 4)->value.p);

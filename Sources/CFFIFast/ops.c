@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <lua5.4/lauxlib.h>
 
 #define FAST_TYPES(L) ((const lf_FastTypes *)lf_upvalue(L, 3)->value.p)
@@ -235,9 +236,10 @@ static const char hex_pairs[513] =
     "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
 /* tostring of the cdata in slot 1 of the ffi state `ft`: a metatype's __tostring
- * (its results), or `cdata<T *>: 0x...` of a pointer, struct or array; -1 for the
- * others (Swift describes them: numbers, metatyped records without __tostring,
- * very long type names). A released cdata goes to lf_slowcall. */
+ * (its results), `123LL` or `123ULL` of a boxed 64-bit integer, `cdata<T *>: 0x...`
+ * of a pointer, struct or array; -1 for the others (Swift describes them: other
+ * numbers, enums, metatyped records without __tostring, very long type names). A
+ * released cdata goes to lf_slowcall. */
 static int cdata_tostring(lua_State *L, const lf_FastTypes *ft) {
   if (*ft->metatypes) {
     int n = lf_metatypeevent(L, ft, LF_E_TOSTRING);
@@ -250,6 +252,15 @@ static int cdata_tostring(lua_State *L, const lf_FastTypes *ft) {
   if (h == NULL || ft->types[h->type].metatype != 0) return -1;
   int shape = ft->types[h->type].shape;
   const void *address = (const char *)h + h->offset;
+  if (shape == LF_K_I64 || shape == LF_K_U64) { /* as describe: 123LL, 123ULL */
+    char digits[32];
+    int64_t v;
+    memcpy(&v, address, sizeof v);
+    int len = shape == LF_K_I64 ? snprintf(digits, sizeof digits, "%lldLL", (long long)v)
+                                : snprintf(digits, sizeof digits, "%lluULL", (unsigned long long)v);
+    lua_pushlstring(L, digits, (size_t)len);
+    return 1;
+  }
   if (shape == LF_T_POINTER) memcpy(&address, address, sizeof address);
   else if (shape != LF_T_RECORD && shape != LF_T_ARRAY) return -1;
   const lf_TypeFast *t = &ft->types[h->type];

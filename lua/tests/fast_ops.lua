@@ -127,6 +127,25 @@ for _ = 1, 2 do
   fails("size unknown", ffi.new, "struct fo_incomplete")
 end
 
+-- ffi.new with initializers in C: one number into a scalar, numbers or a table into
+-- a fixed array of scalars (one value fills it; fewer are followed by zeros); every
+-- other value and count is Swift's, with its errors.
+for _ = 1, 2 do
+  local n = ffi.tonumber
+  local a, b, c = ffi.new("int[4]", 1, 2), ffi.new("int[4]", 7), ffi.new("int[4]", { 1, 2, 3 })
+  assert(a[1] == 2 and a[3] == 0 and b[0] == 7 and b[3] == 7 and c[2] == 3 and c[3] == 0)
+  local d, e, f = ffi.new("int[4]", { [0] = 5, 6 }), ffi.new("double[3]", { 2.5 }), ffi.new("uint8_t[3]", 300, -1, 2.0)
+  assert(d[0] == 5 and d[1] == 6 and d[2] == 0 and e[2] == 2.5 and f[0] == 44 and f[1] == 255 and f[2] == 2)
+  assert(n(ffi.new("int64_t", 5)) == 5 and n(ffi.new("double", 1.5)) == 1.5 and n(ffi.new("bool", 5)) == 1)
+  assert(n(ffi.new("uint16_t", -1)) == 65535 and n(ffi.new("int", 2 ^ 31)) == -2 ^ 31 and n(ffi.new("int8_t", 200)) == -56)
+  fails("too many initializers for 'int [2]'", ffi.new, "int[2]", 1, 2, 3)
+  fails("too many initializers for 'int [2]'", ffi.new, "int[2]", { 1, 2, 3 })
+  fails("too many initializers for 'int'", ffi.new, "int", 1, 2)
+  fails("cannot convert 'string' to 'int'", ffi.new, "int[2]", { 1, "x" })
+  assert(ffi.new("int[2]", 1.5, 2)[0] == 1 and ffi.new("char[4]", "ab")[1] == 98 and ffi.new("bool[2]", true)[1])
+  assert(ffi.new("int[2]", ffi.new("int[2]", 9, 8))[1] == 8 and ffi.new("int[3]", {})[0] == 0)
+end
+
 -- ffi.cast to the very type of a cdata gives that cdata (LuaJIT makes no copy); any
 -- other type, qualifiers included, a new one.
 ffi.cdef [[ typedef struct fo_castgc { int x; } fo_castgc; ]]
