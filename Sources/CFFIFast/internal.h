@@ -149,6 +149,11 @@ int lf_cdataintegerop(lua_State *L, const lf_FastTypes *ft, int e);
  * FFIState.describe), else lf_slowcall. */
 int lf_cdatatostring(lua_State *L);
 
+/* The cdata `__call`: a metatype's handler, else a function pointer whose type Swift
+ * described (lf_TypeFast.call) called on the C call paths (call.c), else
+ * lf_slowcall. Upvalues as lf_pushcdataevent's. */
+int lf_cdatacall(lua_State *L);
+
 /* The type id the short string in slot `s` was parsed as (ffi's type-string
  * cache), or -1. */
 static inline int32_t lf_stringtype(const lf_FastTypes *ft, const lf_Slot *s) {

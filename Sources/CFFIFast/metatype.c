@@ -138,5 +138,6 @@ static int cdata_event(lua_State *L) {
 void lf_pushcdataevent(lua_State *L, int e, lf_FastTypes *types, int (*slow)(lua_State *L)) {
   lf_pushfastupvalues(L, types, slow);
   lua_pushinteger(L, e);
-  lua_pushcclosure(L, lf_choosefast(L, e == LF_E_TOSTRING ? lf_cdatatostring : cdata_event), 4);
+  lua_CFunction fast = e == LF_E_TOSTRING ? lf_cdatatostring : e == LF_E_CALL ? lf_cdatacall : cdata_event;
+  lua_pushcclosure(L, lf_choosefast(L, fast), 4);
 }

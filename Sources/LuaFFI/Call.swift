@@ -397,7 +397,22 @@ extension FFIState {
             throw FFIError("attempt to call a NULL function pointer of type '\(types[Int(id)].cName)'")
         }
         let plan = try callPlan(id)
+        if cdata.typeID == id { describeFunctionPointer(id, plan) }
         return try call(L, plan, function, first: 2) { types[Int(id)].cName }
+    }
+
+    /// Describes calls through function pointers of type `id` to the C call paths
+    /// (lf_TypeFast.call, read by lf_cdatacall), once: the next calls of any pointer
+    /// of the type take them. The block lives as long as the fast types.
+    private func describeFunctionPointer(_ id: Int32, _ plan: CallPlan) {
+        guard id < fastTypes.pointee.count, fastTypes.pointee.types![Int(id)].call == nil else { return }
+        let callable = UnsafeMutablePointer<lf_Callable>.allocate(capacity: 1)
+        callable.initialize(to: lf_Callable())
+        callable.pointee.ctx = context
+        callable.pointee.raise = raisePendingPointerCallError
+        callable.pointee.ft = UnsafePointer(fastTypes)
+        if !describeDirectPath(plan, into: callable) { describeLibFFIPath(plan, into: callable) }
+        fastTypes.pointee.types![Int(id)].call = UnsafePointer(callable)
     }
 
     /// Before a C call: callbacks run on this Lua thread; with callbacks alive,
@@ -424,6 +439,14 @@ extension FFIState {
         pendingCallbackError = nil
         context.pointee.pending = 0
         return FFIError(message, positioned: false)
+    }
+}
+
+/// Raises the error a callback left during a call through a function pointer on
+/// the C paths (lf_cdatacall, a cdata metamethod: the FFIState is its upvalue).
+private func raisePendingPointerCallError(_ L: OpaquePointer?) -> Int32 {
+    ffiEntry(L) { ffi, _ throws(FFIError) in
+        throw ffi.takePendingCallbackError() ?? FFIError("callback failed", positioned: false)
     }
 }
 

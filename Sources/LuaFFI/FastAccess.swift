@@ -242,6 +242,7 @@ extension FFIState {
         for i in 0..<Int(fastTypes.pointee.count) {
             types[i].fields?.deallocate()
             types[i].positional?.deallocate()
+            types[i].call.map { UnsafeMutablePointer(mutating: $0).deallocate() }
         }
         types.deallocate()
         fastTypes.pointee.types = nil

@@ -275,6 +275,37 @@ for _ = 1, 3 do
   assert(q.a == 1 and q.b == 2)
 end
 
+-- Calls through function pointers take the C call paths once the type has been
+-- called (Swift describes it then): the direct path, libffi's, variadic ones,
+-- callbacks; NULL, bad arguments and callback errors as on the Swift path.
+ffi.cdef [[
+int sum7(int a, int b, int c, int d, int e, int f, int g);
+const char *format_va(const char *fmt, ...);
+typedef struct fp_vt { int (*add)(int, int); double (*dbl)(double, double); } fp_vt;
+]]
+local vt = ffi.new("fp_vt")
+vt.add = ffi.cast("int (*)(int, int)", lib.add_int)
+vt.dbl = ffi.cast("double (*)(double, double)", lib.add_double)
+local sum7p = ffi.cast("int (*)(int, int, int, int, int, int, int)", lib.sum7)
+local fmtp = ffi.cast("const char *(*)(const char *, ...)", lib.format_va)
+local twice = ffi.cast("int (*)(int)", function(x) return x * 2 end)
+local failing = ffi.cast("int (*)(int)", function() error("callback failed") end)
+for round = 1, 3 do
+  assert(vt.add(round, 2) == round + 2 and vt.dbl(0.5, round) == round + 0.5)
+  assert(sum7p(1, 2, 3, 4, 5, 6, round) == 21 + round and ffi.string(fmtp("%d-%s", round, "x")) == round .. "-x")
+  assert(twice(round) == 2 * round)
+  local ok, err = pcall(vt.add, "x", 1)
+  assert(not ok and err:find("cannot convert 'string' to 'int'", 1, true), err)
+  ok, err = pcall(failing, 1)
+  assert(not ok and err:find("callback failed", 1, true), err)
+  ok, err = pcall(ffi.new("fp_vt").add, 1, 2)
+  assert(not ok and err:find("attempt to call a NULL function pointer", 1, true), err)
+  ok, err = pcall(sum7p, 1, 2)
+  assert(not ok and err:find("wrong number of arguments", 1, true), err)
+end
+twice:free()
+failing:free()
+
 -- Last (it turns the C paths that make cdata off for the rest of the state): with a
 -- __gc metatype somewhere, cdata results are made on the slow path, same results.
 ffi.cdef "typedef struct { int x; } GcBox;"

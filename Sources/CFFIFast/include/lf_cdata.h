@@ -73,6 +73,9 @@ typedef struct lf_TypeFast {
   const void *metatable; /* records of a metatype without __gc: the type's own
                             metatable, which its new cdata get (CDataMetatable.swift,
                             ownMetatable); NULL: the plain one */
+  const struct lf_Callable *call; /* function pointers: how the C call paths call one
+                                     (`function` unused), once Swift described it on a
+                                     first call; NULL until then */
 } lf_TypeFast;
 
 /* One entry of the type-string cache: the characters of an interned (short) Lua
