@@ -6,7 +6,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <lua5.4/lauxlib.h>
 
 #define FAST_TYPES(L) ((const lf_FastTypes *)lf_upvalue(L, 3)->value.p)
@@ -253,12 +252,16 @@ static int cdata_tostring(lua_State *L, const lf_FastTypes *ft) {
   int shape = ft->types[h->type].shape;
   const void *address = (const char *)h + h->offset;
   if (shape == LF_K_I64 || shape == LF_K_U64) { /* as describe: 123LL, 123ULL */
-    char digits[32];
-    int64_t v;
+    char text[32], *end = text + sizeof text, *q = end;
+    uint64_t v;
     memcpy(&v, address, sizeof v);
-    int len = shape == LF_K_I64 ? snprintf(digits, sizeof digits, "%lldLL", (long long)v)
-                                : snprintf(digits, sizeof digits, "%lluULL", (unsigned long long)v);
-    lua_pushlstring(L, digits, (size_t)len);
+    int negative = shape == LF_K_I64 && (int64_t)v < 0;
+    *--q = 'L', *--q = 'L'; /* written backwards */
+    if (shape == LF_K_U64) *--q = 'U';
+    uint64_t magnitude = negative ? 0 - v : v;
+    do *--q = (char)('0' + magnitude % 10); while ((magnitude /= 10) != 0);
+    if (negative) *--q = '-';
+    lua_pushlstring(L, q, (size_t)(end - q));
     return 1;
   }
   if (shape == LF_T_POINTER) memcpy(&address, address, sizeof address);

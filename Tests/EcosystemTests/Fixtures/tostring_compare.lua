@@ -31,6 +31,8 @@ local multi = ffi.metatype("tc_multi", { __tostring = function(v) return nil, v.
 show(tostring(ffi.cast("void *", 0x1234)), tostring(ffi.cast("int *", nil)), tostring(ffi.cast("const char *", 1)))
 show(tostring(ffi.new("int[3]")), tostring(ffi.new("tc_plain")), tostring(ffi.new("tc_plain *")))
 show(tostring(ffi.new("int64_t", -3)), tostring(ffi.new("uint64_t", 3)), tostring(ffi.new("int", 5)))
+show(tostring(ffi.new("uint64_t", 0) - 1), tostring(ffi.new("int64_t", 0x4000000000000000) * 2),
+  tostring(ffi.new("int64_t", 0)), tostring(ffi.new("uint64_t", 10)), tostring(ffi.new("int64_t", 0x7fffffff) * 0x100000000))
 show(tostring(ffi.new("double", 2.5)), tostring(ffi.new("bool", true)), tostring(ffi.new("complex", 1, 2)))
 show(tostring(named(7)), tostring(ffi.cast("tc_named *", named(8))), tostring(multi(9)))
 show(tostring(ffi.typeof("int *")), tostring(ffi.typeof("tc_plain")))
