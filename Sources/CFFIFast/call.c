@@ -83,7 +83,7 @@ static inline __attribute__((always_inline)) int convert(const lf_Callable *c, i
     /* Arrays of the pointee decay to their first element; a void pointer takes any
      * pointer, array or struct (FFIState.isCompatible). */
     const lf_TypeFast *t = &c->ft->types[h->type];
-    if (t->readonly) return 0; /* const data: only the slow path knows whether the parameter is const */
+    if (t->readonly && !c->consts[i]) return 0; /* const data into a non-const parameter: the slow path's error */
     int any = c->pointee[i] < 0;
     if (t->shape == LF_T_ARRAY && (any || t->target == c->pointee[i])) { *slot = (uint64_t)(uintptr_t)payload; return 1; }
     if (any && t->shape == LF_T_RECORD) { *slot = (uint64_t)(uintptr_t)payload; return 1; }

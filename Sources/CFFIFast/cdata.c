@@ -127,23 +127,30 @@ static int store_pointer(const lf_FastTypes *ft, int32_t type, const lf_Slot *s,
   return 0;
 }
 
-/* Stores the struct or fixed-size array that slot `s` holds (a cdata of that very
- * type, or a reference to one) into `p`, of type `type`, by copying it; 0 for the
- * slow path (other values and types, const parts: Swift's rules and errors). */
-static int store_aggregate(const lf_FastTypes *ft, int32_t type, const lf_Slot *s, char *p) {
-  if ((uint32_t)type >= (uint32_t)ft->count || !ft->types[type].assignable) return 0;
+/* The value of type `type` that slot `s` holds: a cdata of that very type, or a
+ * reference to one; NULL for any other value. */
+static const char *aggregate_value(const lf_FastTypes *ft, int32_t type, const lf_Slot *s) {
   const cdata_header *h = lf_slotcdata(s, ft->metatables, ft->count);
-  if (h == NULL) return 0;
+  if (h == NULL) return NULL;
   const char *source = (const char *)h + h->offset;
   int32_t from = h->type;
   if (ft->types[from].shape == LF_T_REFERENCE) {
-    if (lf_ownerreleased(s)) return 0;
+    if (lf_ownerreleased(s)) return NULL;
     const char *target;
     memcpy(&target, source, sizeof target);
     source = target;
     from = ft->types[from].target;
   }
-  if (from != type || ft->types[type].size <= 0) return 0;
+  return from == type ? source : NULL;
+}
+
+/* Stores the struct or fixed-size array that slot `s` holds (aggregate_value) into
+ * `p`, of type `type`, by copying it; 0 for the slow path (other values and types,
+ * const parts: Swift's rules and errors). */
+static int store_aggregate(const lf_FastTypes *ft, int32_t type, const lf_Slot *s, char *p) {
+  if ((uint32_t)type >= (uint32_t)ft->count || !ft->types[type].assignable || ft->types[type].size <= 0) return 0;
+  const char *source = aggregate_value(ft, type, s);
+  if (source == NULL) return 0;
   memmove(p, source, (size_t)ft->types[type].size); /* they may overlap */
   return 1;
 }
@@ -363,7 +370,7 @@ void *lf_pushnewcdata(lua_State *L, int32_t type, size_t size, int metatable_ref
 /* ffi.new's data (upvalue 3, a full userdata); upvalue 4 is the plain cdata metatable. */
 typedef struct {
   const lf_FastTypes *ft;
-  int constructor; /* the ctype's __call: a metatype may have __new (Swift calls it) */
+  int constructor; /* the ctype's __call: a metatype's __new (Swift calls it) comes first */
 } new_env;
 
 /* ffi.new(ct, n) for a `T[?]` or `T[]` of n elements aligned to at most 8, zero-filled:
@@ -453,11 +460,14 @@ static int fill_array_from_table(lua_State *L, const lf_TypeFast *t, char *p, in
 }
 
 /* How ffi.new(ct, ...) initializes in C (cdata_new); INIT_SLOW: Swift does all. */
-enum { INIT_SLOW, INIT_ZERO, INIT_FIELDS, INIT_FIELD_TABLE, INIT_SCALAR, INIT_ELEMENTS, INIT_ELEMENT_TABLE };
+enum { INIT_SLOW, INIT_ZERO, INIT_FIELDS, INIT_FIELD_TABLE, INIT_SCALAR, INIT_ELEMENTS, INIT_ELEMENT_TABLE, INIT_COPY };
 
-static int initializer_kind(lua_State *L, const lf_TypeFast *t, const lf_Slot *args, int n) {
+static int initializer_kind(lua_State *L, const lf_FastTypes *ft, int32_t id, const lf_Slot *args, int n) {
+  const lf_TypeFast *t = &ft->types[id];
   int shape = t->shape, table = n == 1 && lua_type(L, 2) == LUA_TTABLE;
   if (n == 0) return zeroed_new(t) ? INIT_ZERO : INIT_SLOW;
+  if (shape == LF_T_RECORD && n == 1 && args[1].tag == LF_TAG_USERDATA)
+    return zeroed_new(t) && aggregate_value(ft, id, &args[1]) != NULL ? INIT_COPY : INIT_SLOW;
   if (shape == LF_T_RECORD) {
     if (table) return t->table_init ? INIT_FIELD_TABLE : INIT_SLOW;
     return t->positional != NULL && n <= t->npositional ? INIT_FIELDS : INIT_SLOW;
@@ -474,8 +484,9 @@ static int initializer_kind(lua_State *L, const lf_TypeFast *t, const lf_Slot *a
 
 /* ffi.new(ct, ...) in C: no initializer (zeroed_new), numbers by position into a
  * struct of scalar fields (alignment <= 8), a table into a struct whose members are
- * all in `positional` (fill_from_table), one number into a scalar, numbers or a
- * table into a fixed-size array of scalars (one number fills every element). */
+ * all in `positional` (fill_from_table), a struct of the very type (a copy), one
+ * number into a scalar, numbers or a table into a fixed-size array of scalars (one
+ * number fills every element). */
 static int cdata_new(lua_State *L) {
   const new_env *env = (const new_env *)lf_udata(lf_upvalue(L, 3));
   const lf_FastTypes *ft = env->ft;
@@ -485,9 +496,9 @@ static int cdata_new(lua_State *L) {
   int32_t id = n >= 0 ? lf_argtype(ft, &args[0], &th) : -1;
   if (id < 0 || ft->types[id].gc) return lf_slowcall(L);
   const lf_TypeFast *t = &ft->types[id];
-  if (env->constructor && t->metatype != 0) return lf_slowcall(L);
+  if (env->constructor && t->metatype_new) return lf_slowcall(L);
   if (t->shape == LF_T_ARRAY && t->count < 0) return new_vla(L, t, id, args, n);
-  int init = initializer_kind(L, t, args, n);
+  int init = initializer_kind(L, ft, id, args, n);
   if (init == INIT_SLOW) return lf_slowcall(L);
   cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + (size_t)t->size, 0);
   h->type = id;
@@ -513,6 +524,11 @@ static int cdata_new(lua_State *L) {
     for (int64_t j = 1; done && n == 1 && j < t->count; j++) memcpy(p + j * t->element_size, p, (size_t)t->element_size);
     break;
   case INIT_ELEMENT_TABLE: done = fill_array_from_table(L, t, p, 2); break;
+  case INIT_COPY: { /* read again: the stack may have moved, a finalizer may have released the source */
+    const char *source = aggregate_value(ft, id, &args[1]);
+    if ((done = source != NULL)) memcpy(p, source, (size_t)t->size);
+    break;
+  }
   default: break;
   }
   if (!done) {

@@ -167,8 +167,10 @@ extension FFIState {
                 $0.storeBytes(of: parameter.typeID, toByteOffset: i * 4, as: Int32.self)
             }
             // Lua strings convert where the slow path lets them (FFIState.pointer).
-            let takesStrings = isByteOrVoid(declaredTarget) && types[Int(declaredTarget)].qualifiers.contains(.const)
+            let isConst = types[Int(declaredTarget)].qualifiers.contains(.const)
+            let takesStrings = isByteOrVoid(declaredTarget) && isConst
             withUnsafeMutableBytes(of: &callable.pointee.strings) { $0[i] = takesStrings ? 1 : 0 }
+            withUnsafeMutableBytes(of: &callable.pointee.consts) { $0[i] = isConst ? 1 : 0 }
         }
     }
 

@@ -47,6 +47,9 @@ final class FFIState {
     /// The `__index` values of metatypes (registry references) by the metatype's
     /// reference, for the C fast path of `cdata.method` (lf_TypeFast.metatype_index).
     var metatypeIndexRefs: [Int32: Int32] = [:]
+    /// The metatypes (registry references) with `__new`, which the ctype's
+    /// constructor calls (so its C fast path leaves them to Swift).
+    var metatypesWithNew: Set<Int32> = []
     /// Record types with a metatype: their own metatable (registry reference,
     /// address, whether it has `__gc`), which their new cdata get (`createOwnMetatable`).
     var ownMetatables: [Int32: (ref: Int32, pointer: UnsafeRawPointer, gc: Bool)] = [:]

@@ -48,6 +48,7 @@ extension FFIState {
         fast.assignable = isFastAssignable(id) ? 1 : 0
         fast.metatype = governingMetatype(id) ?? 0
         fast.metatype_index = governingMetatype(id).flatMap { metatypeIndexRefs[$0] } ?? 0
+        fast.metatype_new = governingMetatype(id).map(metatypesWithNew.contains) == true ? 1 : 0
         fast.gc = hasMetatypeGC(id) ? 1 : 0
         fast.metatable = ownMetatablePointer(id)
         switch info.kind {
@@ -155,6 +156,7 @@ extension FFIState {
         for id in metatypeDependents[ObjectIdentifier(record)] ?? [] {
             fastTypes.pointee.types![Int(id)].metatype = governingMetatype(id) ?? 0
             fastTypes.pointee.types![Int(id)].metatype_index = governingMetatype(id).flatMap { metatypeIndexRefs[$0] } ?? 0
+            fastTypes.pointee.types![Int(id)].metatype_new = governingMetatype(id).map(metatypesWithNew.contains) == true ? 1 : 0
             fastTypes.pointee.types![Int(id)].gc = hasMetatypeGC(id) ? 1 : 0
             fastTypes.pointee.types![Int(id)].metatable = ownMetatablePointer(id)
         }

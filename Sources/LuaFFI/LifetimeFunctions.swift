@@ -52,6 +52,9 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
         ffi.metatypes[key] = ref
         lua_pushstring(L, "__index")
         if lua_rawget(L, 2) != LUA_TNIL { ffi.metatypeIndexRefs[ref] = luaL_ref(L, lf_registryindex()) } else { lf_pop(L, 1) }
+        lua_pushstring(L, "__new")
+        if lua_rawget(L, 2) != LUA_TNIL { ffi.metatypesWithNew.insert(ref) }
+        lf_pop(L, 1)
         ffi.metatypesSlot.pointee = 1
         if hasGC {
             ffi.ensureGCMetatable(L)

@@ -306,6 +306,39 @@ end
 twice:free()
 failing:free()
 
+-- Const data passes to const void * parameters in C, and is refused for non-const
+-- ones on the slow path; a struct of the very type (or a reference to one)
+-- initializes a new one as a copy; a metatype without __new constructs in C.
+ffi.cdef [[
+void *memcpy(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+typedef struct fp_cp { double x, y; } fp_cp;
+typedef struct fp_cpo { fp_cp in; } fp_cpo;
+struct fp_mt { int a; };
+struct fp_mn { int a; };
+]]
+local bytes = ffi.new("char[8]", "abc")
+local cbytes, carr = ffi.cast("const char *", bytes), ffi.new("const char[4]", "abz")
+local Plain = ffi.metatype("struct fp_mt", { __index = { twice = function(s) return 2 * s.a end } })
+local Made = ffi.metatype("struct fp_mn", { __new = function(ct, v) return ffi.new(ct, v * 3) end })
+for _ = 1, 3 do
+  ffi.C.memcpy(bytes + 4, cbytes, 3)
+  assert(ffi.string(bytes + 4, 3) == "abc" and ffi.C.memcmp(cbytes, carr, 2) == 0 and ffi.C.memcmp(carr, "abz", 3) == 0)
+  for _, const in ipairs({ cbytes, carr }) do
+    local ok, err = pcall(ffi.C.memcpy, const, bytes, 1)
+    assert(not ok and err:find("bad argument #1 to 'memcpy' (cannot convert 'const char", 1, true), err)
+  end
+  local a = ffi.new("fp_cp", 1, 2)
+  local b = ffi.new("fp_cp", a)
+  a.x = 9
+  local o = ffi.new("fp_cpo")
+  o["in"].y = 5
+  assert(b.x == 1 and b.y == 2 and ffi.new("fp_cp", o["in"]).y == 5 and ffi.new("const fp_cp", a).x == 9)
+  local ok, err = pcall(ffi.new, "fp_cp", ffi.new("struct { double x, y; }"))
+  assert(not ok and err:find("cannot convert", 1, true), err)
+  assert(Plain(4):twice() == 8 and Plain().a == 0 and Made(2).a == 6)
+end
+
 -- Last (it turns the C paths that make cdata off for the rest of the state): with a
 -- __gc metatype somewhere, cdata results are made on the slow path, same results.
 ffi.cdef "typedef struct { int x; } GcBox;"

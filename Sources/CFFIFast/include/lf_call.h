@@ -82,6 +82,7 @@ typedef struct lf_Callable {
   int32_t pointer[LF_MAX_PARAMS]; /* pointers: type ids of pointer cdata passed as they are: */
   int32_t declared[LF_MAX_PARAMS]; /* the unqualified target's pointer, the parameter's type */
   uint8_t strings[LF_MAX_PARAMS]; /* pointers: 1 if a Lua string converts (const char/void *) */
+  uint8_t consts[LF_MAX_PARAMS];  /* pointers: 1 if the target is const (const data may pass) */
   void *cif;                      /* the libffi path: the plan's prepared ffi_cif, */
   lf_VarargCifs *varargs;         /* or for a variadic function its cifs */
   const struct lf_FastTypes *ft;  /* the state's type facts, cdata metatables, __gc flag */

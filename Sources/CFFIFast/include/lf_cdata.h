@@ -47,6 +47,7 @@ typedef struct lf_TypeFast {
                             not there names no member) */
   uint8_t assignable; /* complete records and fixed-size arrays with no const part: a
                          store of a whole value of the type copies it in C */
+  uint8_t metatype_new; /* its metatype has __new: the ctype's constructor calls it (Swift) */
   uint8_t table_init; /* structs whose `positional` holds every member, in declaration
                          order (no union, anonymous member or bitfield): ffi.new with a
                          table initializer in C */
