@@ -165,7 +165,8 @@ static inline __attribute__((always_inline)) int direct_integers(lua_State *L, c
 
 /* The direct path; -1 when the slow path must take the call (nothing happened),
  * -2 when a callback failed during the call (its error is to be raised). */
-static int direct(lua_State *L, const lf_Callable *c, void *fn, const lf_Slot *args) {
+static inline __attribute__((always_inline)) int direct(lua_State *L, const lf_Callable *c, void *fn,
+                                                       const lf_Slot *args) {
   int n = c->nparams;
   if ((c->record || c->result == LF_K_POINTER) && *c->ft->gc_types) return -1; /* cdata results */
   uint64_t r[6] = {0, 0, 0, 0, 0, 0};
@@ -281,7 +282,8 @@ static int vararg_cell(const lf_Callable *c, const lf_Slot *s, uint64_t *cell) {
  * struct or union by value, the payload of a cdata of that very type, which libffi
  * copies; for a variadic function, the cif of its variadic arguments' classes.
  * -1 and -2 as `direct`. */
-static int libffi_call(lua_State *L, const lf_Callable *c, void *fn, const lf_Slot *args, int nargs) {
+static __attribute__((noinline)) int libffi_call(lua_State *L, const lf_Callable *c, void *fn, const lf_Slot *args,
+                                                  int nargs) {
   int n = c->nparams;
   if ((c->result == LF_K_RECORD || c->result == LF_K_POINTER) && *c->ft->gc_types) return -1; /* cdata results */
   uint64_t cells[LF_MAX_PARAMS];
@@ -328,10 +330,14 @@ static int libffi_call(lua_State *L, const lf_Callable *c, void *fn, const lf_Sl
  * that applies; the result count, or -1 and -2 as `direct`. */
 static inline __attribute__((always_inline)) int call_c(lua_State *L, const lf_Callable *c, void *fn,
                                                        const lf_Slot *args, int nargs) {
-  if (!c->fast || !(nargs == c->nparams || (c->varargs != NULL && nargs > c->nparams && nargs <= LF_MAX_PARAMS)))
+  int fast = c->fast;
+  if (nargs == c->nparams) { /* the register paths first: the commonest calls */
+    if (fast == 2) return direct_integers(L, c, fn, args);
+    if (fast == 1) return direct(L, c, fn, args);
+  } else if (c->varargs == NULL || nargs < c->nparams || nargs > LF_MAX_PARAMS) {
     return -1;
-  return c->fast == 2 ? direct_integers(L, c, fn, args)
-         : c->fast == 3 ? libffi_call(L, c, fn, args, nargs) : direct(L, c, fn, args);
+  }
+  return fast == 3 ? libffi_call(L, c, fn, args, nargs) : -1;
 }
 
 /* The callable's C function where the raw stack accessors hold: the C paths, else

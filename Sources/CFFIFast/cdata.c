@@ -8,6 +8,23 @@
 
 typedef lf_CDataHeader cdata_header;
 
+/* lf_pushnewpointer, inlined into this file's fast paths. */
+static inline __attribute__((always_inline)) void push_new_pointer(lua_State *L, const lf_FastTypes *ft, int32_t type,
+                                                                    uint64_t address, lf_Slot owner) {
+  if (owner.tag == LF_TAG_NIL) {
+    memcpy(lf_pushnewplain(L, ft, type, 8), &address, 8);
+    return;
+  }
+  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + 8, 1);
+  h->type = type;
+  h->flags = 0;
+  h->offset = sizeof(cdata_header);
+  memcpy(h + 1, &address, 8);
+  *lf_uservalue(lf_top(L) - 1, 1) = owner;
+  lf_setnewmetatable(L, (void *)ft->metatables[0]);
+}
+
+
 /* Stores the Lua value in slot `s` as a scalar of class `kind` at `p`; 0 for the
  * slow path (non-numbers, floats into integers: their rules live in Swift). */
 static inline __attribute__((always_inline)) int store_scalar(const lf_Slot *s, int kind, char *p) {
@@ -58,14 +75,16 @@ static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, c
       if (p == NULL) return NULL; /* the slow path raises the NULL error */
       if (lf_ownerreleased(&args[0])) return NULL; /* and this one */
     }
-    if (t->element == LF_K_NONE && args[1].tag == LF_TAG_SHORTSTR) {
-      /* p.field through a pointer to a record */
-      if (shape != LF_T_POINTER || (uint32_t)t->target >= (uint32_t)ft->count) return NULL;
-      t = &ft->types[t->target];
-      if (t->shape != LF_T_RECORD) return NULL;
-      goto field;
+    if (t->element == LF_K_NONE) {
+      if (args[1].tag == LF_TAG_SHORTSTR) {
+        /* p.field through a pointer to a record */
+        if (shape != LF_T_POINTER || (uint32_t)t->target >= (uint32_t)ft->count) return NULL;
+        t = &ft->types[t->target];
+        if (t->shape != LF_T_RECORD) return NULL;
+        goto field;
+      }
+      if (t->element_size <= 0) return NULL; /* void *, incomplete elements: the slow path's errors */
     }
-    if (t->element_size <= 0) return NULL; /* void *, incomplete elements: the slow path's errors */
     /* Element keys: integers and integral floats; anything else (numeric strings,
      * field names of scalar arrays) is the slow path's. */
     int64_t i;
@@ -147,7 +166,7 @@ static const char *aggregate_value(const lf_FastTypes *ft, int32_t type, const l
 /* Stores the struct or fixed-size array that slot `s` holds (aggregate_value) into
  * `p`, of type `type`, by copying it; 0 for the slow path (other values and types,
  * const parts: Swift's rules and errors). */
-static int store_aggregate(const lf_FastTypes *ft, int32_t type, const lf_Slot *s, char *p) {
+static __attribute__((noinline)) int store_aggregate(const lf_FastTypes *ft, int32_t type, const lf_Slot *s, char *p) {
   if ((uint32_t)type >= (uint32_t)ft->count || !ft->types[type].assignable || ft->types[type].size <= 0) return 0;
   const char *source = aggregate_value(ft, type, s);
   if (source == NULL) return 0;
@@ -163,7 +182,7 @@ lua_CFunction lf_choosefast(lua_State *L, lua_CFunction fast) {
  * `p`, inside the indexed cdata (slot 1), keeping that memory's owner alive in its
  * user value, as Swift's pushReference makes it; 0 for the slow path (other types,
  * `T &` not interned yet, a metatype with __gc or its own metatable on it). */
-static int push_reference(lua_State *L, const lf_FastTypes *ft, int32_t type, const char *p) {
+static __attribute__((noinline)) int push_reference(lua_State *L, const lf_FastTypes *ft, int32_t type, const char *p) {
   if ((uint32_t)type >= (uint32_t)ft->count) return 0;
   const lf_TypeFast *t = &ft->types[type];
   if (!(t->shape == LF_T_RECORD || (t->shape == LF_T_ARRAY && t->count >= 0))) return 0;
@@ -182,9 +201,8 @@ static int cdata_index(lua_State *L) {
   int kind = 0, readonly = 0;
   int32_t type = -1;
   const char *p = lf_top(L) - args == 2 ? locate(args, ft, &kind, &readonly, &type) : NULL;
-  if (p != NULL && (kind == LF_K_POINTER ? push_pointer(L, ft, type, p)
-                    : kind == LF_K_NONE ? push_reference(L, ft, type, p) : lf_pushscalar(L, kind, p)))
-    return 1;
+  if (p != NULL && (kind == LF_K_POINTER ? push_pointer(L, ft, type, p) : lf_pushscalar(L, kind, p))) return 1;
+  if (p != NULL && kind == LF_K_NONE && push_reference(L, ft, type, p)) return 1; /* after: the scalars' shape stays */
   if (p == NULL && *ft->metatypes) return lf_metatypeindex(L, ft);
   return lf_slowcall(L);
 }
@@ -196,9 +214,9 @@ static int cdata_newindex(lua_State *L) {
   int32_t type = -1;
   char *p = lf_top(L) - args == 3 ? locate(args, ft, &kind, &readonly, &type) : NULL;
   if (p != NULL && !readonly &&
-      (kind == LF_K_POINTER ? store_pointer(ft, type, &args[2], p)
-       : kind == LF_K_NONE ? store_aggregate(ft, type, &args[2], p) : store_scalar(&args[2], kind, p)))
+      (kind == LF_K_POINTER ? store_pointer(ft, type, &args[2], p) : store_scalar(&args[2], kind, p)))
     return 0;
+  if (p != NULL && !readonly && kind == LF_K_NONE && store_aggregate(ft, type, &args[2], p)) return 0;
   return lf_slowcall(L);
 }
 
@@ -263,7 +281,7 @@ static int pointer_arithmetic(lua_State *L, int sign) {
     uintptr_t address = sign > 0 ? p + step : p - step;
     /* The result keeps the operand's owner alive (copied before allocating). */
     lf_Slot owner = lf_derivedowner(pointer, (const cdata_header *)lf_udata(pointer), LF_T_POINTER);
-    lf_pushnewpointer(L, ft, type, address, owner);
+    push_new_pointer(L, ft, type, address, owner);
     return 1;
   }
   if (sign < 0 && pointer_operand(ft, offset, &q, &u, &other) && other == type) { /* others: Swift's rule */
@@ -336,17 +354,7 @@ static void set_plain_metatable(lua_State *L, int metatable_ref) {
 }
 
 void lf_pushnewpointer(lua_State *L, const lf_FastTypes *ft, int32_t type, uint64_t address, lf_Slot owner) {
-  if (owner.tag == LF_TAG_NIL) {
-    memcpy(lf_pushnewplain(L, ft, type, 8), &address, 8);
-    return;
-  }
-  cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + 8, 1);
-  h->type = type;
-  h->flags = 0;
-  h->offset = sizeof(cdata_header);
-  memcpy(h + 1, &address, 8);
-  *lf_uservalue(lf_top(L) - 1, 1) = owner;
-  lf_setnewmetatable(L, (void *)ft->metatables[0]);
+  push_new_pointer(L, ft, type, address, owner);
 }
 
 void *lf_pushnewplain(lua_State *L, const lf_FastTypes *ft, int32_t type, size_t size) {
@@ -578,7 +586,7 @@ static int cdata_cast(lua_State *L) {
   if (shape != LF_T_POINTER) return lf_slowcall(L);
   if (args[1].tag == LF_TAG_INT) {
     lf_Slot none = {{0}, LF_TAG_NIL, {0}};
-    lf_pushnewpointer(L, ft, id, (uint64_t)args[1].value.i, none);
+    push_new_pointer(L, ft, id, (uint64_t)args[1].value.i, none);
     return 1;
   }
   uint64_t address = 0;
@@ -597,7 +605,7 @@ static int cdata_cast(lua_State *L) {
     else return lf_slowcall(L);
     owner = lf_derivedowner(&args[1], h, from);
   }
-  lf_pushnewpointer(L, ft, id, address, owner);
+  push_new_pointer(L, ft, id, address, owner);
   return 1;
 }
 
