@@ -106,7 +106,7 @@ static inline __attribute__((always_inline)) char *locate(const lf_Slot *args, c
 field:
   if (args[1].tag != LF_TAG_SHORTSTR) return NULL; /* field names are short strings */
   const lf_FieldSlot *f = lf_findfield(t, lf_strchars(&args[1]));
-  if (f == NULL || f->bitfield) return NULL;
+  if (f == NULL || (f->kind == LF_K_NONE && f->bitfield)) return NULL;
   *kind = f->kind;
   *readonly = f->readonly;
   *type = f->type;
@@ -195,6 +195,17 @@ static __attribute__((noinline)) int push_reference(lua_State *L, const lf_FastT
   return 1;
 }
 
+/* cdata[key] of a struct or array (kind LF_K_NONE), out of cdata_index: located
+ * again here, so that the scalar reads keep nothing live for it. */
+static __attribute__((noinline)) int index_aggregate(lua_State *L) {
+  const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
+  int kind = 0, readonly = 0;
+  int32_t type = -1;
+  const char *p = locate(lf_base(L), ft, &kind, &readonly, &type);
+  if (p != NULL && kind == LF_K_NONE && push_reference(L, ft, type, p)) return 1;
+  return lf_slowcall(L);
+}
+
 static int cdata_index(lua_State *L) {
   const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
   const lf_Slot *args = lf_base(L);
@@ -202,8 +213,19 @@ static int cdata_index(lua_State *L) {
   int32_t type = -1;
   const char *p = lf_top(L) - args == 2 ? locate(args, ft, &kind, &readonly, &type) : NULL;
   if (p != NULL && (kind == LF_K_POINTER ? push_pointer(L, ft, type, p) : lf_pushscalar(L, kind, p))) return 1;
-  if (p != NULL && kind == LF_K_NONE && push_reference(L, ft, type, p)) return 1; /* after: the scalars' shape stays */
   if (p == NULL && *ft->metatypes) return lf_metatypeindex(L, ft);
+  return p != NULL && kind == LF_K_NONE ? index_aggregate(L) : lf_slowcall(L);
+}
+
+/* cdata[key] = a whole struct or array (kind LF_K_NONE), out of cdata_newindex:
+ * located again here, so that the scalar stores keep nothing live for it. */
+static __attribute__((noinline)) int newindex_aggregate(lua_State *L) {
+  const lf_FastTypes *ft = (const lf_FastTypes *)lf_upvalue(L, 3)->value.p;
+  const lf_Slot *args = lf_base(L);
+  int kind = 0, readonly = 0;
+  int32_t type = -1;
+  char *p = locate(args, ft, &kind, &readonly, &type);
+  if (p != NULL && !readonly && kind == LF_K_NONE && store_aggregate(ft, type, &args[2], p)) return 0;
   return lf_slowcall(L);
 }
 
@@ -216,8 +238,7 @@ static int cdata_newindex(lua_State *L) {
   if (p != NULL && !readonly &&
       (kind == LF_K_POINTER ? store_pointer(ft, type, &args[2], p) : store_scalar(&args[2], kind, p)))
     return 0;
-  if (p != NULL && !readonly && kind == LF_K_NONE && store_aggregate(ft, type, &args[2], p)) return 0;
-  return lf_slowcall(L);
+  return p != NULL && kind == LF_K_NONE ? newindex_aggregate(L) : lf_slowcall(L);
 }
 
 /* The address a pointer or array cdata in slot `s` stands for, with its type's
