@@ -123,9 +123,9 @@ static int push_record(lua_State *L, const lf_Callable *c, const unsigned char *
   return 1;
 }
 
-static int direct_record(lua_State *L, const lf_Callable *c, void *fn, const uint64_t *r, const double *d) {
+static int direct_record(lua_State *L, const lf_Callable *c, void *const *fn, const uint64_t *r, const double *d) {
   unsigned char bytes[16];
-  CALL_C(c, L, call_record(c, fn, r, d, bytes));
+  CALL_C(c, L, call_record(c, *fn, r, d, bytes));
   if (c->ctx->pending) return -2;
   return push_record(L, c, bytes);
 }
@@ -150,7 +150,7 @@ static inline __attribute__((always_inline)) int push_integer(lua_State *L, cons
 
 /* The integers-only direct path (the commonest signatures): every argument a Lua
  * integer, an integer result. -1 when the general paths must take the call. */
-static inline __attribute__((always_inline)) int direct_integers(lua_State *L, const lf_Callable *c, void *fn,
+static inline __attribute__((always_inline)) int direct_integers(lua_State *L, const lf_Callable *c, void *const *fn,
                                                                 const lf_Slot *args) {
   uint64_t r[6] = {0, 0, 0, 0, 0, 0};
   for (int i = 0; i < c->nparams; i++) {
@@ -158,14 +158,14 @@ static inline __attribute__((always_inline)) int direct_integers(lua_State *L, c
     r[i] = lf_extend(c->kinds[i], (uint64_t)args[i].value.i);
   }
   uint64_t x;
-  CALL_C(c, L, x = ((direct_int6)fn)(r[0], r[1], r[2], r[3], r[4], r[5]));
+  CALL_C(c, L, x = ((direct_int6)*fn)(r[0], r[1], r[2], r[3], r[4], r[5]));
   if (c->ctx->pending) return -2;
   return push_integer(L, c, x);
 }
 
 /* The direct path; -1 when the slow path must take the call (nothing happened),
  * -2 when a callback failed during the call (its error is to be raised). */
-static inline __attribute__((always_inline)) int direct(lua_State *L, const lf_Callable *c, void *fn,
+static inline __attribute__((always_inline)) int direct(lua_State *L, const lf_Callable *c, void *const *fn,
                                                        const lf_Slot *args) {
   int n = c->nparams;
   if ((c->record || c->result == LF_K_POINTER) && *c->ft->gc_types) return -1; /* cdata results */
@@ -176,14 +176,14 @@ static inline __attribute__((always_inline)) int direct(lua_State *L, const lf_C
   if (!c->floats && !c->record && c->result != LF_K_DOUBLE && c->result != LF_K_FLOAT) {
     /* Integer registers only: the short prototype. */
     uint64_t x;
-    CALL_C(c, L, x = ((direct_int6)fn)(r[0], r[1], r[2], r[3], r[4], r[5]));
+    CALL_C(c, L, x = ((direct_int6)*fn)(r[0], r[1], r[2], r[3], r[4], r[5]));
     if (c->ctx->pending) return -2;
     return push_integer(L, c, x);
   }
   if (c->record) return direct_record(L, c, fn, r, d);
   if (c->result == LF_K_DOUBLE || c->result == LF_K_FLOAT) {
     double x;
-    CALL_C(c, L, x = ((direct_double)fn)(r[0], r[1], r[2], r[3], r[4], r[5],
+    CALL_C(c, L, x = ((direct_double)*fn)(r[0], r[1], r[2], r[3], r[4], r[5],
                                                   d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]));
     if (c->ctx->pending) return -2;
     if (c->result == LF_K_FLOAT) { float f; memcpy(&f, &x, 4); x = f; }
@@ -191,7 +191,7 @@ static inline __attribute__((always_inline)) int direct(lua_State *L, const lf_C
     return 1;
   }
   uint64_t x;
-  CALL_C(c, L, x = ((direct_int)fn)(r[0], r[1], r[2], r[3], r[4], r[5],
+  CALL_C(c, L, x = ((direct_int)*fn)(r[0], r[1], r[2], r[3], r[4], r[5],
                                              d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]));
   if (c->ctx->pending) return -2;
   return push_integer(L, c, x);
@@ -282,7 +282,7 @@ static int vararg_cell(const lf_Callable *c, const lf_Slot *s, uint64_t *cell) {
  * struct or union by value, the payload of a cdata of that very type, which libffi
  * copies; for a variadic function, the cif of its variadic arguments' classes.
  * -1 and -2 as `direct`. */
-static __attribute__((noinline)) int libffi_call(lua_State *L, const lf_Callable *c, void *fn, const lf_Slot *args,
+static __attribute__((noinline)) int libffi_call(lua_State *L, const lf_Callable *c, void *const *fn, const lf_Slot *args,
                                                   int nargs) {
   int n = c->nparams;
   if ((c->result == LF_K_RECORD || c->result == LF_K_POINTER) && *c->ft->gc_types) return -1; /* cdata results */
@@ -316,7 +316,7 @@ static __attribute__((noinline)) int libffi_call(lua_State *L, const lf_Callable
     float f;
     unsigned char bytes[LF_MAX_FFI_RECORD];
   } __attribute__((aligned(16))) out;
-  CALL_C(c, L, ffi_call(cif, FFI_FN(fn), &out, values));
+  CALL_C(c, L, ffi_call(cif, FFI_FN(*fn), &out, values));
   if (c->ctx->pending) return -2;
   switch (c->result) {
   case LF_K_RECORD: return push_record(L, c, out.bytes);
@@ -326,9 +326,10 @@ static __attribute__((noinline)) int libffi_call(lua_State *L, const lf_Callable
   }
 }
 
-/* Calls `fn` as `c` describes with the `nargs` arguments at `args` on the C path
- * that applies; the result count, or -1 and -2 as `direct`. */
-static inline __attribute__((always_inline)) int call_c(lua_State *L, const lf_Callable *c, void *fn,
+/* Calls the function at `*fn` (read at the call: held in a register across the
+ * conversions it would be spilled) as `c` describes with the `nargs` arguments at
+ * `args` on the C path that applies; the result count, or -1 and -2 as `direct`. */
+static inline __attribute__((always_inline)) int call_c(lua_State *L, const lf_Callable *c, void *const *fn,
                                                        const lf_Slot *args, int nargs) {
   int fast = c->fast;
   if (nargs == c->nparams) { /* the register paths first: the commonest calls */
@@ -346,7 +347,13 @@ static inline __attribute__((always_inline)) int call_c(lua_State *L, const lf_C
 static int callable(lua_State *L) {
   const lf_Slot *args = lf_base(L);
   lf_Callable *c = (lf_Callable *)lf_udata(lf_upvalue(L, 1));
-  int n = call_c(L, c, c->function, args, (int)(lf_top(L) - args));
+  int nargs = (int)(lf_top(L) - args), n = -1;
+  /* The register paths as their own branch (not through call_c): the commonest
+   * calls keep the code layout they had before the libffi path. */
+  if ((c->fast == 1 || c->fast == 2) && nargs == c->nparams)
+    n = c->fast == 2 ? direct_integers(L, c, &c->function, args) : direct(L, c, &c->function, args);
+  else if (c->fast == 3)
+    n = call_c(L, c, &c->function, args, nargs);
   if (n >= 0) return n;
   if (n == -2) return lf_runswift(L, c->raise); /* pushes the error, LF_RAISE */
   return lf_runswift(L, c->slow);
@@ -361,9 +368,8 @@ int lf_cdatacall(lua_State *L) {
   const lf_Slot *args = lf_base(L);
   const lf_CDataHeader *h = lf_slotcdata(&args[0], ft->metatables, ft->count);
   const lf_Callable *c = h != NULL && ft->types[h->type].shape == LF_T_POINTER ? ft->types[h->type].call : NULL;
-  void *fn = NULL;
-  if (c != NULL) memcpy(&fn, (const char *)h + h->offset, sizeof fn);
-  if (fn == NULL || lf_ownerreleased(&args[0])) return lf_slowcall(L); /* NULL: the error */
+  void *const *fn = c != NULL ? (void *const *)((const char *)h + h->offset) : NULL; /* the payload: anchored */
+  if (fn == NULL || *fn == NULL || lf_ownerreleased(&args[0])) return lf_slowcall(L); /* NULL: the error */
   int n = call_c(L, c, fn, args + 1, (int)(lf_top(L) - args) - 1);
   if (n >= 0) return n;
   if (n == -2) return lf_runswift(L, c->raise);

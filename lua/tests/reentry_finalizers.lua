@@ -58,7 +58,7 @@ for round = 1, 200 do
   assert(ffi.string(ffi.new("char[6]", "hello")) == "hello")
   assert(tostring(ffi.typeof("reentry_pair *[" .. round .. "]")):find("reentry_pair", 1, true))
   local kept, before = {}, churns
-  for i = 1, 50 do kept[i] = ffi.new("reentry_pair", i, i / 2) end
+  for i = 1, 200 do kept[i] = ffi.new("reentry_pair", i, i / 2) end
   if churns > before then inNew = inNew + 1 end
   assert(kept[50].a == 50)
 end

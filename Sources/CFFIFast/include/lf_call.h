@@ -69,30 +69,34 @@ void lf_freevarargcifs(lf_VarargCifs *cifs);
 
 /* Everything a callable needs, in its upvalue 1 (a full userdata). */
 typedef struct lf_Callable {
+  /* What every call reads first, together (one or two cache lines). */
   void *function;                 /* the C function */
   int fast;                       /* 1: the direct path applies; 2: integers only;
                                      3: libffi (`cif` or `varargs`) */
   int nparams;
   int floats;                     /* number of floating arguments */
+  int result;                     /* LF_K_* of the result (LF_K_RECORD: libffi path) */
+  const struct lf_FastTypes *ft;  /* the state's type facts, cdata metatables, __gc flag */
+  struct lf_CallContext *ctx;     /* errno, callbacks alive, a callback's error */
+  int32_t result_type;            /* its type id (pointer and record results become cdata) */
+  int record;                     /* small struct results of the direct path: LF_R_* (0: none) */
+  int32_t record_size;            /* the size of a struct result (either path) */
+  int32_t boxed_type;             /* uint64_t results above INT64_MAX: the box's type id */
   uint8_t kinds[LF_MAX_PARAMS];   /* LF_K_* per parameter */
   uint8_t slots[LF_MAX_PARAMS];   /* direct path: register slot, 0-5 integer, 6-13 floating;
                                      libffi path: i, or i + 6 for a floating parameter i */
+  /* Pointer arguments. */
+  uint8_t strings[LF_MAX_PARAMS]; /* pointers: 1 if a Lua string converts (const char/void *) */
+  uint8_t consts[LF_MAX_PARAMS];  /* pointers: 1 if the target is const (const data may pass) */
   int32_t pointee[LF_MAX_PARAMS]; /* pointers: type id of a cdata whose address is passed;
                                      LF_K_RECORD: the record's type id */
   int32_t pointer[LF_MAX_PARAMS]; /* pointers: type ids of pointer cdata passed as they are: */
   int32_t declared[LF_MAX_PARAMS]; /* the unqualified target's pointer, the parameter's type */
-  uint8_t strings[LF_MAX_PARAMS]; /* pointers: 1 if a Lua string converts (const char/void *) */
-  uint8_t consts[LF_MAX_PARAMS];  /* pointers: 1 if the target is const (const data may pass) */
-  void *cif;                      /* the libffi path: the plan's prepared ffi_cif, */
+  /* The libffi path. */
+  void *cif;                      /* the plan's prepared ffi_cif, */
   lf_VarargCifs *varargs;         /* or for a variadic function its cifs */
-  const struct lf_FastTypes *ft;  /* the state's type facts, cdata metatables, __gc flag */
-  int result;                     /* LF_K_* of the result (LF_K_RECORD: libffi path) */
-  int32_t result_type;            /* its type id (pointer and record results become cdata) */
-  struct lf_CallContext *ctx;     /* errno, callbacks alive, a callback's error */
-  int (*raise)(lua_State *L);     /* pushes that error, returns LF_RAISE (Swift) */
-  int record;                     /* small struct results of the direct path: LF_R_* (0: none) */
-  int32_t record_size;            /* the size of a struct result (either path) */
-  int32_t boxed_type;             /* uint64_t results above INT64_MAX: the box's type id */
+  /* The slow paths. */
+  int (*raise)(lua_State *L);     /* pushes a callback's error, returns LF_RAISE (Swift) */
   int (*slow)(lua_State *L);      /* the Swift path: an lf_SwiftFunction */
   void *swift[3];                 /* the Swift path's own data */
 } lf_Callable;
