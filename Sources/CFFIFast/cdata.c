@@ -406,8 +406,12 @@ typedef struct {
  * the count after the header, the elements after it (CData.swift's layout). */
 static int new_vla(lua_State *L, const lf_TypeFast *t, int32_t id, const lf_Slot *args, int n) {
   int64_t count;
-  if (n != 1 || !lf_integer(&args[1], &count) || count < 0 || t->element_size <= 0 || t->alignment > 8 ||
-      count > INT32_MAX / t->element_size) /* LuaJIT: sizes below 2^31 */
+  /* A string into a byte array: as many of its bytes, and its terminating zero, as
+   * fit (Swift's initializeArray, LuaJIT's rule). */
+  int string = n == 2 && (args[2].tag == LF_TAG_SHORTSTR || args[2].tag == LF_TAG_LONGSTR) &&
+               t->element_size == 1 && (t->element == LF_K_I8 || t->element == LF_K_U8);
+  if ((n != 1 && !string) || !lf_integer(&args[1], &count) || count < 0 || t->element_size <= 0 ||
+      t->alignment > 8 || count > INT32_MAX / t->element_size) /* LuaJIT: sizes below 2^31 */
     return lf_slowcall(L); /* initializers, bad counts, huge sizes: Swift's rules and errors */
   size_t size = (size_t)count * (size_t)t->element_size;
   cdata_header *h = (cdata_header *)lua_newuserdatauv(L, sizeof(cdata_header) + 8 + size, 0);
@@ -415,7 +419,12 @@ static int new_vla(lua_State *L, const lf_TypeFast *t, int32_t id, const lf_Slot
   h->flags = LF_CDATA_COUNTED;
   h->offset = sizeof(cdata_header) + 8;
   memcpy(h + 1, &count, 8);
-  memset((char *)h + h->offset, 0, size);
+  char *p = (char *)h + h->offset;
+  memset(p, 0, size);
+  if (string) { /* the string is slot 3, anchored; the stack may have moved: re-read it */
+    size_t length = lua_rawlen(L, 3) + 1;
+    memcpy(p, lf_strchars(&lf_base(L)[2]), length < size ? length : size);
+  }
   lf_setnewmetatable(L, lf_upvalue(L, 4)->value.p); /* the plain one */
   return 1;
 }

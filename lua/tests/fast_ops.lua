@@ -146,6 +146,15 @@ for _ = 1, 2 do
   assert(ffi.new("int[2]", ffi.new("int[2]", 9, 8))[1] == 8 and ffi.new("int[3]", {})[0] == 0)
 end
 
+-- A string into a byte VLA: as many bytes as fit, with the terminating zero if it
+-- fits (LuaJIT overflows the heap for a VLA of 0 here).
+for _ = 1, 2 do
+  local a, b, c = ffi.new("char[?]", 12, "hello"), ffi.new("char[?]", 3, "hello"), ffi.new("uint8_t[?]", 6, "hello")
+  assert(ffi.string(a) == "hello" and a[5] == 0 and ffi.string(b, 3) == "hel" and c[4] == 111 and c[5] == 0)
+  assert(ffi.sizeof(ffi.new("char[?]", 0, "x")) == 0 and ffi.new("int8_t[?]", 2, "ab")[1] == 98)
+  fails("cannot convert 'string' to 'int'", ffi.new, "int[?]", 3, "x")
+end
+
 -- ffi.cast to the very type of a cdata gives that cdata (LuaJIT makes no copy); any
 -- other type, qualifiers included, a new one.
 ffi.cdef [[ typedef struct fo_castgc { int x; } fo_castgc; ]]
