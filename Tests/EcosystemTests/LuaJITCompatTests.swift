@@ -8,31 +8,27 @@ import Testing
     /// The C fast paths (Lua numbers) and Swift (LUAFFI_API_STACK=1: everything) alike.
     @Test(arguments: [false, true])
     func bitResultsMatchLuaJIT(apiStack: Bool) throws {
-        guard let luaffi = Paths.luaffi else { return skip("luaffi is not built") }
-        guard let luajit = Paths.program("luajit") else { return skip("luajit is not installed: not compared") }
-        let ours = try run(luaffi, ["bit_compare.lua"], in: Paths.fixtures,
-                           environment: apiStack ? ["LUAFFI_API_STACK": "1"] : [:])
-        let theirs = try run(luajit, ["bit_compare.lua"], in: Paths.fixtures)
-        #expect(ours.status == 0 && theirs.status == 0, "luaffi:\n\(ours)\nluajit:\n\(theirs)")
-        let ourLines = ours.stdout.split(separator: "\n"), theirLines = theirs.stdout.split(separator: "\n")
-        #expect(ourLines.count == theirLines.count && ourLines.count > 200)
-        for (mine, reference) in zip(ourLines, theirLines) where mine != reference {
-            Issue.record("luaffi: \(mine)\nluajit: \(reference)")
-        }
+        try expectSameOutput("bit_compare.lua", apiStack: apiStack, lines: 200)
     }
 
     /// `tostring` as LuaJIT's: `__tostring` results unchecked, and cdata described
     /// by the C fast path and (LUAFFI_API_STACK=1) by Swift alike.
     @Test(arguments: [false, true])
     func tostringMatchesLuaJIT(apiStack: Bool) throws {
+        try expectSameOutput("tostring_compare.lua", apiStack: apiStack, lines: 15)
+    }
+
+    /// Runs a fixture under luaffi (fast paths on, or off with `apiStack`) and under
+    /// luajit; the outputs (more than `lines` lines) must be equal, line by line.
+    private func expectSameOutput(_ fixture: String, apiStack: Bool, lines: Int) throws {
         guard let luaffi = Paths.luaffi else { return skip("luaffi is not built") }
         guard let luajit = Paths.program("luajit") else { return skip("luajit is not installed: not compared") }
-        let ours = try run(luaffi, ["tostring_compare.lua"], in: Paths.fixtures,
+        let ours = try run(luaffi, [fixture], in: Paths.fixtures,
                            environment: apiStack ? ["LUAFFI_API_STACK": "1"] : [:])
-        let theirs = try run(luajit, ["tostring_compare.lua"], in: Paths.fixtures)
+        let theirs = try run(luajit, [fixture], in: Paths.fixtures)
         #expect(ours.status == 0 && theirs.status == 0, "luaffi:\n\(ours)\nluajit:\n\(theirs)")
         let ourLines = ours.stdout.split(separator: "\n"), theirLines = theirs.stdout.split(separator: "\n")
-        #expect(ourLines.count == theirLines.count && ourLines.count > 15)
+        #expect(ourLines.count == theirLines.count && ourLines.count > lines)
         for (mine, reference) in zip(ourLines, theirLines) where mine != reference {
             Issue.record("luaffi: \(mine)\nluajit: \(reference)")
         }
