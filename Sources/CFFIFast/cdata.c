@@ -24,7 +24,6 @@ static inline __attribute__((always_inline)) void push_new_pointer(lua_State *L,
   lf_setnewmetatable(L, (void *)ft->metatables[0]);
 }
 
-
 /* Stores the Lua value in slot `s` as a scalar of class `kind` at `p`; 0 for the
  * slow path (non-numbers, floats into integers: their rules live in Swift). */
 static inline __attribute__((always_inline)) int store_scalar(const lf_Slot *s, int kind, char *p) {
