@@ -168,7 +168,7 @@ static inline __attribute__((always_inline)) int direct_integers(lua_State *L, c
 static inline __attribute__((always_inline)) int direct(lua_State *L, const lf_Callable *c, void *const *fn,
                                                        const lf_Slot *args) {
   int n = c->nparams;
-  if ((c->record || c->result == LF_K_POINTER) && *c->ft->gc_types) return -1; /* cdata results */
+  if ((c->record || c->result == LF_K_POINTER) && c->ft->types[c->result_type].gc) return -1; /* gc cdata: Swift */
   uint64_t r[6] = {0, 0, 0, 0, 0, 0};
   double d[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   for (int i = 0; i < n; i++)
@@ -285,7 +285,7 @@ static int vararg_cell(const lf_Callable *c, const lf_Slot *s, uint64_t *cell) {
 static __attribute__((noinline)) int libffi_call(lua_State *L, const lf_Callable *c, void *const *fn, const lf_Slot *args,
                                                   int nargs) {
   int n = c->nparams;
-  if ((c->result == LF_K_RECORD || c->result == LF_K_POINTER) && *c->ft->gc_types) return -1; /* cdata results */
+  if ((c->result == LF_K_RECORD || c->result == LF_K_POINTER) && c->ft->types[c->result_type].gc) return -1; /* gc cdata */
   uint64_t cells[LF_MAX_PARAMS];
   void *values[LF_MAX_PARAMS];
   for (int i = 0; i < n; i++) {

@@ -93,8 +93,6 @@ final class FFIState {
         get { context.pointee.saved_errno }
         set { context.pointee.saved_errno = newValue }
     }
-    /// Nonzero once a metatype has `__gc` (struct results then take the Swift path).
-    let gcTypesSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     /// Nonzero once any type has a metatype (the C fast paths of metamethods step aside).
     let metatypesSlot = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     /// The two cdata metatables (plain, gc), as the C fast paths compare them.
@@ -143,7 +141,6 @@ final class FFIState {
         var fast = lf_FastTypes()
         fast.metatables = UnsafePointer(metatableSlots)
         fast.metatable_ref = LUA_NOREF
-        fast.gc_types = UnsafePointer(gcTypesSlot)
         fast.metatypes = UnsafePointer(metatypesSlot)
         fast.ctype_cache_ref = LUA_NOREF
         fast.int64_type = -1
@@ -153,7 +150,6 @@ final class FFIState {
                                               main: nil, owner: lf_threadid(), info: nil))
         fastTypes.pointee.saved_errno = (UnsafeMutableRawPointer(context) + MemoryLayout<lf_CallContext>
             .offset(of: \lf_CallContext.saved_errno)!).assumingMemoryBound(to: Int32.self)
-        gcTypesSlot.initialize(to: 0)
         metatypesSlot.initialize(to: 0)
         metatableSlots.initialize(repeating: nil, count: 2)
         // Room for the types a small script uses, without regrowing from empty.
@@ -164,7 +160,6 @@ final class FFIState {
 
     deinit {
         context.deallocate()
-        gcTypesSlot.deallocate()
         metatypesSlot.deallocate()
         metatableSlots.deallocate()
         releaseFastTypes()

@@ -60,7 +60,6 @@ func ffiMetatype(_ L: OpaquePointer?) -> Int32 {
             ffi.ensureGCMetatable(L)
             ffi.metatypesWithGC.insert(key)
             ffi.metatypesWithGC.insert(id)
-            ffi.gcTypesSlot.pointee = 1
         }
         ffi.createOwnMetatable(L, for: key, handlers: 2, gc: hasGC)
         ffi.refreshFastMetatypes(of: record)

@@ -339,11 +339,25 @@ for _ = 1, 3 do
   assert(Plain(4):twice() == 8 and Plain().a == 0 and Made(2).a == 6)
 end
 
--- Last (it turns the C paths that make cdata off for the rest of the state): with a
--- __gc metatype somewhere, cdata results are made on the slow path, same results.
-ffi.cdef "typedef struct { int x; } GcBox;"
+-- With a __gc metatype, results of that type are made by Swift (with the gc
+-- metatable: the finalizer runs); pointer results, pointers to it included, and
+-- results of other types stay on the C paths.
+ffi.cdef [[
+typedef struct { int x; } GcBox;
+typedef struct { int a, b; } IntPair;
+IntPair swap_pair(IntPair p);
+]]
 ffi.metatype("GcBox", { __gc = function() end })
 assert(lib.int_ptr_next(three)[0] == 2 and lib.null_pointer() == ffi.NULL)
+local finalized = 0
+local Pair = ffi.metatype("IntPair", { __gc = function() finalized = finalized + 1 end })
+for _ = 1, 3 do
+  local swapped = lib.swap_pair(Pair(1, 2)) -- a result by value of the gc type
+  assert(swapped.a == 2 and swapped.b == 1)
+end
+collectgarbage()
+collectgarbage()
+assert(finalized >= 6, "results of a __gc metatype get its finalizer: " .. finalized)
 -- A metatype's __eq and __add come before the built-in pointer rules.
 ffi.cdef "typedef struct { int x; } EqBox;"
 local EqBox = ffi.metatype("EqBox", { __eq = function() return true end, __add = function() return "added" end })

@@ -91,12 +91,11 @@ typedef struct lf_TypeString {
 typedef struct lf_FastTypes {
   lf_TypeFast *types;
   int32_t count;
-  /* For pointer values read and written in C: the two cdata metatables (plain, gc),
-   * the plain one's registry reference, and "a metatype has __gc" (then new cdata
-   * are made by the slow path). */
+  /* For pointer values read and written in C: the two cdata metatables (plain, gc)
+   * and the plain one's registry reference (new cdata of a type whose metatype has
+   * __gc, lf_TypeFast.gc, are made by the slow path). */
   const void *const *metatables;
   int metatable_ref;
-  const int *gc_types;
   const int *metatypes; /* nonzero: some type has a metatype (its metamethods come first) */
   /* ctype objects: their metatable's address, and the registry reference of the
    * table id + 1 -> ctype object. */
