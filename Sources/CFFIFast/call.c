@@ -347,13 +347,7 @@ static inline __attribute__((always_inline)) int call_c(lua_State *L, const lf_C
 static int callable(lua_State *L) {
   const lf_Slot *args = lf_base(L);
   lf_Callable *c = (lf_Callable *)lf_udata(lf_upvalue(L, 1));
-  int nargs = (int)(lf_top(L) - args), n = -1;
-  /* The register paths as their own branch (not through call_c): the commonest
-   * calls keep the code layout they had before the libffi path. */
-  if ((c->fast == 1 || c->fast == 2) && nargs == c->nparams)
-    n = c->fast == 2 ? direct_integers(L, c, &c->function, args) : direct(L, c, &c->function, args);
-  else if (c->fast == 3)
-    n = call_c(L, c, &c->function, args, nargs);
+  int n = call_c(L, c, &c->function, args, (int)(lf_top(L) - args));
   if (n >= 0) return n;
   if (n == -2) return lf_runswift(L, c->raise); /* pushes the error, LF_RAISE */
   return lf_runswift(L, c->slow);

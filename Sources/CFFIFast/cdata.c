@@ -190,7 +190,7 @@ static __attribute__((noinline)) int push_reference(lua_State *L, const lf_FastT
   const lf_Slot *indexed = &lf_base(L)[0]; /* a cdata: locate checked it */
   const cdata_header *h = (const cdata_header *)lf_udata(indexed);
   lf_Slot owner = lf_derivedowner(indexed, h, ft->types[h->type].shape); /* copied before allocating */
-  lf_pushnewpointer(L, ft, ref, (uint64_t)(uintptr_t)p, owner);
+  push_new_pointer(L, ft, ref, (uint64_t)(uintptr_t)p, owner);
   return 1;
 }
 
